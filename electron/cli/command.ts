@@ -1,0 +1,31 @@
+/**
+ * One CLI subcommand. Each is a thin wrapper over the same services the UI uses: parse flags, call the
+ * service, print. Commands live in ./commands/<name>.ts and are listed in ./commands/index.ts.
+ */
+export interface CliCommand {
+  /** Words that select the command, e.g. ['doctor'] or ['pairs', 'generate']. */
+  readonly path: readonly string[];
+  readonly summary: string;
+  /** Full usage text shown by `e2gan help <command>` and on a usage error. */
+  readonly usage: string;
+  /** Returns the process exit code. `io` is injectable so tests capture output. */
+  run(args: string[], io: CliIo): Promise<number>;
+}
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  /** True when stdout is a terminal (progress bars redraw in place only then). */
+  readonly isTty: boolean;
+}
+
+/** A usage problem: wrong or missing flags. Printed with the command's usage text, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export const processIo: CliIo = {
+  out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+  err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  isTty: Boolean(process.stdout.isTTY),
+};

@@ -1,0 +1,50 @@
+import { commands } from './commands/index';
+import { processIo, UsageError, type CliCommand, type CliIo } from './command';
+
+function findCommand(argv: string[]): { command: CliCommand; rest: string[] } | undefined {
+  // Longest matching word path wins, so `pairs generate` beats a hypothetical `pairs`.
+  const sorted = [...commands].sort((a, b) => b.path.length - a.path.length);
+  for (const command of sorted) {
+    if (command.path.every((word, i) => argv[i] === word)) {
+      return { command, rest: argv.slice(command.path.length) };
+    }
+  }
+  return undefined;
+}
+
+function overview(): string {
+  const width = Math.max(...commands.map((c) => c.path.join(' ').length), 4);
+  const lines = commands.map((c) => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`);
+  return ['Usage: e2gan <command> [options]', '', 'Commands:', ...lines, '', 'e2gan help <command> shows its options.'].join('\n');
+}
+
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h') {
+    io.out(overview());
+    return 0;
+  }
+  if (argv[0] === 'help') {
+    const found = findCommand(argv.slice(1));
+    io.out(found ? found.command.usage : overview());
+    return found || argv.length === 1 ? 0 : 2;
+  }
+  const found = findCommand(argv);
+  if (!found) {
+    io.err(`e2gan: unknown command '${argv.join(' ')}'\n\n${overview()}`);
+    return 2;
+  }
+  if (found.rest.includes('--help') || found.rest.includes('-h')) {
+    io.out(found.command.usage);
+    return 0;
+  }
+  try {
+    return await found.command.run(found.rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`e2gan ${found.command.path.join(' ')}: ${error.message}\n\n${found.command.usage}`);
+      return 2;
+    }
+    io.err(`e2gan ${found.command.path.join(' ')}: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
