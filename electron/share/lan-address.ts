@@ -1,0 +1,20 @@
+import { networkInterfaces } from 'node:os';
+
+/**
+ * The IPv4 address a phone on the same Wi-Fi can reach: the first non-internal IPv4 address, preferring
+ * private ranges (home and office LANs). Undefined when the machine has no LAN address.
+ */
+export function findLanAddress(interfaces = networkInterfaces()): string | undefined {
+  const candidates: string[] = [];
+  for (const entries of Object.values(interfaces)) {
+    for (const entry of entries ?? []) {
+      if (entry.family === 'IPv4' && !entry.internal) candidates.push(entry.address);
+    }
+  }
+  return candidates.find(isPrivateIpv4) ?? candidates[0];
+}
+
+function isPrivateIpv4(address: string): boolean {
+  const [a = 0, b = 0] = address.split('.').map(Number);
+  return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
+}
