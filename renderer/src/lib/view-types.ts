@@ -1,0 +1,28 @@
+// Shapes the presentational components take; state classes map API records onto them.
+
+export interface Thumbnail {
+  id: string;
+  url: string;
+  name: string;
+  width: number;
+  height: number;
+}
+
+export interface SkippedFile {
+  name: string;
+  reason: string;
+}
+
+export interface ProgressView {
+  done: number;
+  total: number;
+  label: string;
+}
+
+export type ConnectionStateName = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
+
+export interface ConnectionView {
+  state: ConnectionStateName;
+  mode: 'electron' | 'browser';
+  version?: string;
+}
