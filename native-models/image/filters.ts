@@ -1,0 +1,152 @@
+import { createImage, type RgbImage } from './image';
+
+/**
+ * Building-block filters on single-channel planes (Float32Array, width*height, row-major) and on RgbImage.
+ * All are O(pixels) or O(pixels * kernel) with clamped borders, fast enough for 50 ms teachers at 256².
+ */
+
+/** Box mean over a (2r+1)² window with clamped borders, via running sums (cost independent of r). */
+export function boxBlurPlane(plane: Float32Array, width: number, height: number, radius: number): Float32Array {
+  if (radius <= 0) return plane.slice();
+  const tmp = new Float32Array(plane.length);
+  const out = new Float32Array(plane.length);
+  const size = 2 * radius + 1;
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    let sum = 0;
+    for (let k = -radius; k <= radius; k++) sum += plane[row + clampIndex(k, width)]!;
+    for (let x = 0; x < width; x++) {
+      tmp[row + x] = sum / size;
+      sum += plane[row + clampIndex(x + radius + 1, width)]! - plane[row + clampIndex(x - radius, width)]!;
+    }
+  }
+  for (let x = 0; x < width; x++) {
+    let sum = 0;
+    for (let k = -radius; k <= radius; k++) sum += tmp[clampIndex(k, height) * width + x]!;
+    for (let y = 0; y < height; y++) {
+      out[y * width + x] = sum / size;
+      sum += tmp[clampIndex(y + radius + 1, height) * width + x]! - tmp[clampIndex(y - radius, height) * width + x]!;
+    }
+  }
+  return out;
+}
+
+export function gaussianKernel(sigma: number, radius = Math.max(1, Math.ceil(sigma * 3))): Float32Array {
+  const kernel = new Float32Array(2 * radius + 1);
+  let total = 0;
+  for (let i = -radius; i <= radius; i++) {
+    const w = Math.exp(-(i * i) / (2 * sigma * sigma));
+    kernel[i + radius] = w;
+    total += w;
+  }
+  for (let i = 0; i < kernel.length; i++) kernel[i]! /= total;
+  return kernel;
+}
+
+/** Separable convolution with a symmetric 1-D kernel on both axes, clamped borders. */
+export function convolveSeparablePlane(plane: Float32Array, width: number, height: number, kernel: Float32Array): Float32Array {
+  const radius = (kernel.length - 1) >> 1;
+  const tmp = new Float32Array(plane.length);
+  const out = new Float32Array(plane.length);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      let sum = 0;
+      if (x >= radius && x < width - radius) {
+        for (let k = 0; k < kernel.length; k++) sum += plane[row + x - radius + k]! * kernel[k]!;
+      } else {
+        for (let k = 0; k < kernel.length; k++) sum += plane[row + clampIndex(x - radius + k, width)]! * kernel[k]!;
+      }
+      tmp[row + x] = sum;
+    }
+  }
+  for (let y = 0; y < height; y++) {
+    const inside = y >= radius && y < height - radius;
+    for (let x = 0; x < width; x++) {
+      let sum = 0;
+      if (inside) {
+        for (let k = 0; k < kernel.length; k++) sum += tmp[(y - radius + k) * width + x]! * kernel[k]!;
+      } else {
+        for (let k = 0; k < kernel.length; k++) sum += tmp[clampIndex(y - radius + k, height) * width + x]! * kernel[k]!;
+      }
+      out[y * width + x] = sum;
+    }
+  }
+  return out;
+}
+
+export function gaussianBlurPlane(plane: Float32Array, width: number, height: number, sigma: number): Float32Array {
+  if (sigma <= 0) return plane.slice();
+  return convolveSeparablePlane(plane, width, height, gaussianKernel(sigma));
+}
+
+/** Sobel gradients of a plane (clamped borders). Magnitude of a unit step edge is 4 (the kernel gain). */
+export function sobelPlane(plane: Float32Array, width: number, height: number): { gx: Float32Array; gy: Float32Array } {
+  const gx = new Float32Array(plane.length);
+  const gy = new Float32Array(plane.length);
+  for (let y = 0; y < height; y++) {
+    const ym = (y > 0 ? y - 1 : 0) * width;
+    const y0 = y * width;
+    const yp = (y < height - 1 ? y + 1 : y) * width;
+    for (let x = 0; x < width; x++) {
+      const xm = x > 0 ? x - 1 : 0;
+      const xp = x < width - 1 ? x + 1 : x;
+      const a = plane[ym + xm]!, b = plane[ym + x]!, c = plane[ym + xp]!;
+      const d = plane[y0 + xm]!, f = plane[y0 + xp]!;
+      const g = plane[yp + xm]!, h = plane[yp + x]!, i = plane[yp + xp]!;
+      gx[y0 + x] = c + 2 * f + i - a - 2 * d - g;
+      gy[y0 + x] = g + 2 * h + i - a - 2 * b - c;
+    }
+  }
+  return { gx, gy };
+}
+
+export function gradientMagnitude(plane: Float32Array, width: number, height: number): Float32Array {
+  const { gx, gy } = sobelPlane(plane, width, height);
+  const out = new Float32Array(plane.length);
+  for (let i = 0; i < out.length; i++) out[i] = Math.hypot(gx[i]!, gy[i]!);
+  return out;
+}
+
+/** Splits HWC into three planes. */
+export function splitChannels(image: RgbImage): [Float32Array, Float32Array, Float32Array] {
+  const n = image.width * image.height;
+  const r = new Float32Array(n), g = new Float32Array(n), b = new Float32Array(n);
+  const d = image.data;
+  for (let i = 0; i < n; i++) {
+    r[i] = d[i * 3]!;
+    g[i] = d[i * 3 + 1]!;
+    b[i] = d[i * 3 + 2]!;
+  }
+  return [r, g, b];
+}
+
+export function mergeChannels(width: number, height: number, r: Float32Array, g: Float32Array, b: Float32Array): RgbImage {
+  const image = createImage(width, height);
+  const d = image.data;
+  for (let i = 0; i < r.length; i++) {
+    d[i * 3] = r[i]!;
+    d[i * 3 + 1] = g[i]!;
+    d[i * 3 + 2] = b[i]!;
+  }
+  return image;
+}
+
+/** Applies a plane filter to each channel. */
+export function mapChannels(image: RgbImage, filter: (plane: Float32Array) => Float32Array): RgbImage {
+  const [r, g, b] = splitChannels(image);
+  return mergeChannels(image.width, image.height, filter(r), filter(g), filter(b));
+}
+
+export function gaussianBlur(image: RgbImage, sigma: number): RgbImage {
+  const kernel = gaussianKernel(sigma);
+  return mapChannels(image, (p) => convolveSeparablePlane(p, image.width, image.height, kernel));
+}
+
+export function boxBlur(image: RgbImage, radius: number): RgbImage {
+  return mapChannels(image, (p) => boxBlurPlane(p, image.width, image.height, radius));
+}
+
+function clampIndex(i: number, size: number): number {
+  return i < 0 ? 0 : i >= size ? size - 1 : i;
+}
