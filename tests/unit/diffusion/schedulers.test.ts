@@ -22,7 +22,7 @@ describe('reference sums from diffusers tests', () => {
     });
     scheduler.setTimesteps(10);
     expect(scheduler.timesteps).toEqual([900, 800, 700, 600, 500, 400, 300, 200, 100, 0]);
-    let sample = dummySample();
+    let sample: Float32Array = dummySample();
     const random = new SeededRandom(0);
     scheduler.timesteps.forEach((t, i) => {
       sample = scheduler.step(dummyModel(sample, t), i, sample, random);
@@ -36,7 +36,7 @@ describe('reference sums from diffusers tests', () => {
       beta_schedule: 'linear',
     });
     scheduler.setTimesteps(10);
-    let sample = dummySample().map((v) => v * scheduler.initNoiseSigma);
+    let sample: Float32Array = dummySample().map((v) => v * scheduler.initNoiseSigma);
     const random = new SeededRandom(0);
     scheduler.timesteps.forEach((t, i) => {
       // The diffusers test feeds the scaled sample to both the model and step(); we reproduce it exactly.
@@ -97,7 +97,7 @@ describe('sampler behaviour', () => {
   function runLoop(scheduler: Scheduler, seed: number, steps: number): Float32Array {
     scheduler.setTimesteps(steps);
     const random = new SeededRandom(seed);
-    let sample = random.normalArray(64).map((v) => v * scheduler.initNoiseSigma);
+    let sample: Float32Array = random.normalArray(64).map((v) => v * scheduler.initNoiseSigma);
     scheduler.timesteps.forEach((t, i) => {
       const input = scheduler.scaleModelInput(sample, i);
       sample = scheduler.step(dummyModel(input, t), i, sample, random);
