@@ -1,0 +1,202 @@
+import path from 'node:path';
+import { mkdirSync } from 'node:fs';
+import type { JobHost } from '../jobs/job-host';
+import { JobRunner, type JobRunnerOptions } from '../jobs/job-runner';
+import { WorkerThreadJobHost } from '../jobs/worker-thread-host';
+import { openStore } from '../store/store';
+import type { Clock } from '../store/repositories/clock';
+import { ConflictError, InvalidInputError, NotFoundError } from './errors';
+import type { ConceptsService, ImagesService, JobsService, ProjectsService, Services } from './services';
+import { TypedEmitter } from './typed-emitter';
+import type { ConceptInput, ImportFile, ServiceEvents } from './types';
+
+export interface CreateServicesOptions {
+  dataDir: string;
+  /** Where jobs execute; defaults to a worker thread per job. SHELL passes a utility-process host in the app. */
+  jobHost?: JobHost;
+  jobRunner?: JobRunnerOptions;
+  clock?: Clock;
+}
+
+const MAX_NAME_LENGTH = 200;
+
+export function createServices(options: CreateServicesOptions): Services {
+  const dataDir = path.resolve(options.dataDir);
+  const store = openStore(dataDir, options.clock);
+  mkdirSync(store.layout.staging, { recursive: true });
+  const events = new TypedEmitter<ServiceEvents>();
+  const runner = new JobRunner(store, options.jobHost ?? new WorkerThreadJobHost(), events, options.jobRunner);
+  void store.blobs.sweepTemporaryFiles().catch((error) => console.error('blob temp sweep failed', error));
+  runner.recoverInterrupted();
+  runner.pump();
+
+  const requireProject = (id: number) => {
+    const project = store.projects.get(id);
+    if (!project) throw new NotFoundError('project', id);
+    return project;
+  };
+  const requireImage = (id: number) => {
+    const image = store.images.get(id);
+    if (!image) throw new NotFoundError('image', id);
+    return image;
+  };
+
+  const projects: ProjectsService = {
+    list: () => store.projects.list(),
+    get: requireProject,
+    create(name) {
+      const project = store.projects.create(cleanName(name, 'project name'));
+      events.emit('projectsChanged', { projectId: project.id });
+      return project;
+    },
+    rename(id, name) {
+      if (!store.projects.rename(id, cleanName(name, 'project name'))) throw new NotFoundError('project', id);
+      events.emit('projectsChanged', { projectId: id });
+      return requireProject(id);
+    },
+    delete(id) {
+      requireProject(id);
+      const busy = store.jobs.list({ projectId: id, states: ['queued', 'running'] });
+      if (busy.length > 0) {
+        throw new ConflictError(`project ${id} has ${busy.length} queued or running job(s); cancel them first`);
+      }
+      store.projects.delete(id);
+      events.emit('projectsChanged', { projectId: id });
+    },
+  };
+
+  const concepts: ConceptsService = {
+    list(projectId) {
+      requireProject(projectId);
+      return store.concepts.listByProject(projectId);
+    },
+    create(projectId, input) {
+      requireProject(projectId);
+      const name = cleanName(input.name, 'concept name');
+      if (store.concepts.findByName(projectId, name)) {
+        throw new ConflictError(`project ${projectId} already has a concept named '${name}'`);
+      }
+      const concept = store.concepts.create(projectId, {
+        name,
+        prompt: cleanText(input.prompt, 'prompt'),
+        teacher: cleanText(input.teacher, 'teacher'),
+      });
+      store.projects.touch(projectId);
+      events.emit('conceptsChanged', { projectId });
+      events.emit('projectsChanged', { projectId });
+      return concept;
+    },
+    update(id, input) {
+      const current = store.concepts.get(id);
+      if (!current) throw new NotFoundError('concept', id);
+      const name = input.name === undefined ? current.name : cleanName(input.name, 'concept name');
+      const clash = store.concepts.findByName(current.projectId, name);
+      if (clash && clash.id !== id) {
+        throw new ConflictError(`project ${current.projectId} already has a concept named '${name}'`);
+      }
+      store.concepts.update(id, {
+        name,
+        prompt: input.prompt === undefined ? current.prompt : cleanText(input.prompt, 'prompt'),
+        teacher: input.teacher === undefined ? current.teacher : cleanText(input.teacher, 'teacher'),
+      });
+      events.emit('conceptsChanged', { projectId: current.projectId });
+      return store.concepts.get(id)!;
+    },
+    delete(id) {
+      const current = store.concepts.get(id);
+      if (!current) throw new NotFoundError('concept', id);
+      store.concepts.delete(id);
+      events.emit('conceptsChanged', { projectId: current.projectId });
+      events.emit('projectsChanged', { projectId: current.projectId });
+    },
+  };
+
+  const images: ImagesService = {
+    list(projectId) {
+      requireProject(projectId);
+      return store.images.listByProject(projectId);
+    },
+    get: requireImage,
+    delete(id) {
+      // The blobs stay: another project may share them. A later garbage collection removes unreferenced blobs.
+      const image = requireImage(id);
+      store.images.delete(id);
+      events.emit('imagesChanged', { projectId: image.projectId });
+      events.emit('projectsChanged', { projectId: image.projectId });
+    },
+    async readThumbnail(id) {
+      const image = requireImage(id);
+      return { bytes: await store.blobs.read(image.thumbnailSha256), mimeType: 'image/webp' };
+    },
+    async readOriginal(id) {
+      const image = requireImage(id);
+      return { bytes: await store.blobs.read(image.sha256), mimeType: `image/${image.format}` };
+    },
+    blobPath: (sha256) => store.blobs.pathFor(sha256),
+  };
+
+  const jobs: JobsService = {
+    list: (filter = {}) => store.jobs.list(filter),
+    get(id) {
+      const job = store.jobs.get(id);
+      if (!job) throw new NotFoundError('job', id);
+      return job;
+    },
+    startImport(projectId, files) {
+      requireProject(projectId);
+      const checked = checkImportFiles(files);
+      return runner.enqueue('import-images', projectId, { projectId, files: checked });
+    },
+    cancel: (id) => runner.cancel(id),
+    resume: (id) => runner.resume(id),
+    discard: (id) => runner.discard(id),
+    waitFor: (id) => runner.waitFor(id),
+  };
+
+  let closing: Promise<void> | undefined;
+  return {
+    dataDir,
+    layout: store.layout,
+    events,
+    projects,
+    concepts,
+    images,
+    jobs,
+    close() {
+      closing ??= runner.close().then(() => store.close());
+      return closing;
+    },
+  };
+}
+
+function cleanName(value: unknown, field: string): string {
+  if (typeof value !== 'string') throw new InvalidInputError(`${field}: expected a string, got ${typeof value}`);
+  const name = value.trim();
+  if (name.length === 0) throw new InvalidInputError(`${field}: must not be empty`);
+  if (name.length > MAX_NAME_LENGTH) {
+    throw new InvalidInputError(`${field}: at most ${MAX_NAME_LENGTH} characters, got ${name.length}`);
+  }
+  return name;
+}
+
+function cleanText(value: unknown, field: string): string {
+  if (value === undefined) return '';
+  if (typeof value !== 'string') throw new InvalidInputError(`${field}: expected a string, got ${typeof value}`);
+  return value.trim();
+}
+
+function checkImportFiles(files: ImportFile[]): ImportFile[] {
+  if (!Array.isArray(files) || files.length === 0) throw new InvalidInputError('files: expected at least one path');
+  return files.map((file, index) => {
+    if (typeof file?.path !== 'string' || file.path.length === 0) {
+      throw new InvalidInputError(`files[${index}].path: expected a non-empty string`);
+    }
+    if (!path.isAbsolute(file.path)) {
+      throw new InvalidInputError(`files[${index}].path: expected an absolute path, got '${file.path}'`);
+    }
+    if (file.name !== undefined && typeof file.name !== 'string') {
+      throw new InvalidInputError(`files[${index}].name: expected a string, got ${typeof file.name}`);
+    }
+    return file.name === undefined ? { path: file.path } : { path: file.path, name: file.name };
+  });
+}

@@ -1,0 +1,9 @@
+// The services' public surface: import from 'electron/services' only.
+export { createServices, type CreateServicesOptions } from './create-services';
+export type { Services, ProjectsService, ConceptsService, ImagesService, JobsService } from './services';
+export * from './types';
+export * from './errors';
+export { TypedEmitter } from './typed-emitter';
+export type { JobHost, JobRequest, JobExecution, JobOutcome, JobProgressUpdate } from '../jobs/job-host';
+export { executeJob } from '../jobs/execute-job';
+export { resolveDataDir, dataLayout, type DataLayout } from '../paths';

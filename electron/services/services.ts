@@ -1,0 +1,60 @@
+import type { DataLayout } from '../paths';
+import type { TypedEmitter } from './typed-emitter';
+import type { Concept, ConceptInput, ImageRecord, ImportFile, Job, JobState, Project, ServiceEvents } from './types';
+
+/**
+ * The back-end services, free of Electron: the app's main process, browser mode's server and the CLI all build
+ * them with createServices({ dataDir }). Methods throw ServiceError subclasses (code 'not-found',
+ * 'invalid-input', 'conflict') on bad requests; the API layer validates payload shapes before calling.
+ */
+export interface Services {
+  readonly dataDir: string;
+  readonly layout: DataLayout;
+  readonly events: TypedEmitter<ServiceEvents>;
+  readonly projects: ProjectsService;
+  readonly concepts: ConceptsService;
+  readonly images: ImagesService;
+  readonly jobs: JobsService;
+  /** Stops running jobs at a safe point (they resume next launch as 'interrupted') and closes the database. */
+  close(): Promise<void>;
+}
+
+export interface ProjectsService {
+  list(): Project[];
+  get(id: number): Project;
+  create(name: string): Project;
+  rename(id: number, name: string): Project;
+  /** Refused (conflict) while one of the project's jobs is queued or running. */
+  delete(id: number): void;
+}
+
+export interface ConceptsService {
+  list(projectId: number): Concept[];
+  create(projectId: number, input: ConceptInput): Concept;
+  update(id: number, input: Partial<ConceptInput>): Concept;
+  delete(id: number): void;
+}
+
+export interface ImagesService {
+  list(projectId: number): ImageRecord[];
+  get(id: number): ImageRecord;
+  delete(id: number): void;
+  /** The WebP thumbnail's bytes. */
+  readThumbnail(id: number): Promise<{ bytes: Buffer; mimeType: 'image/webp' }>;
+  /** The imported file's original bytes. */
+  readOriginal(id: number): Promise<{ bytes: Buffer; mimeType: string }>;
+  /** Absolute path of a blob (for a custom protocol handler that streams files). */
+  blobPath(sha256: string): string;
+}
+
+export interface JobsService {
+  list(filter?: { projectId?: number; states?: JobState[]; limit?: number }): Job[];
+  get(id: number): Job;
+  /** Queues an import of files and folders (recursive) into a project and returns the queued job. */
+  startImport(projectId: number, files: ImportFile[]): Job<'import-images'>;
+  cancel(id: number): Job;
+  resume(id: number): Job;
+  discard(id: number): Job;
+  /** Resolves once the job is done, failed, cancelled or interrupted. */
+  waitFor(id: number): Promise<Job>;
+}

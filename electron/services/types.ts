@@ -1,0 +1,130 @@
+/**
+ * The back-end services' public shapes. Plain data only (numbers, strings, arrays, plain objects), so every
+ * value crosses Electron IPC, WebSocket JSON and worker messages unchanged. Timestamps are ISO-8601 UTC strings.
+ */
+
+export interface Project {
+  id: number;
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+  imageCount: number;
+  conceptCount: number;
+}
+
+export interface Concept {
+  id: number;
+  projectId: number;
+  name: string;
+  /** The edit instruction given to the teacher, e.g. "make it a watercolor painting". */
+  prompt: string;
+  /** Which teacher produces target images for this concept (teacher id; '' until chosen). */
+  teacher: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ConceptInput {
+  name: string;
+  prompt?: string;
+  teacher?: string;
+}
+
+/** Image formats an import accepts (sharp's format names). */
+export const IMPORTABLE_FORMATS = ['jpeg', 'png', 'webp', 'avif', 'gif', 'tiff'] as const;
+export type ImageFormat = (typeof IMPORTABLE_FORMATS)[number];
+
+export interface ImageRecord {
+  id: number;
+  projectId: number;
+  /** Content address of the original bytes in the blob store. */
+  sha256: string;
+  originalName: string;
+  format: ImageFormat;
+  /** Displayed size, after EXIF orientation. */
+  width: number;
+  height: number;
+  bytes: number;
+  /** Content address of the WebP thumbnail (longest side at most THUMBNAIL_SIZE). */
+  thumbnailSha256: string;
+  importedAt: string;
+}
+
+export const THUMBNAIL_SIZE = 256;
+
+// ---- jobs ----
+
+export const JOB_STATES = ['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+/** A state no job leaves on its own; only resume (interrupted) moves one on. */
+export const FINISHED_JOB_STATES: readonly JobState[] = ['done', 'failed', 'cancelled'];
+
+export interface ImportFile {
+  /** Absolute path of a file or folder (folders are imported recursively). */
+  path: string;
+  /** Name shown to the user instead of the path's base name (browser uploads are staged under temp names). */
+  name?: string;
+}
+
+export interface ImportImagesPayload {
+  projectId: number;
+  files: ImportFile[];
+}
+
+export interface ImportImagesResult {
+  imported: { imageId: number; name: string }[];
+  /** Files whose bytes are already in the project (same sha256). */
+  duplicates: { name: string; path: string; existingImageId: number }[];
+  /** Files that are not images, corrupt, unreadable or unsupported, with the reason. */
+  skipped: { name: string; path: string; reason: string }[];
+  /** Files not reached because the job was cancelled. */
+  notProcessed: number;
+}
+
+/**
+ * Every job kind with its payload and result. Later features add an entry here (generate-pairs, train, export)
+ * and a handler in electron/jobs/kinds/.
+ */
+export interface JobKinds {
+  'import-images': { payload: ImportImagesPayload; result: ImportImagesResult };
+}
+export type JobKind = keyof JobKinds;
+
+export interface Job<K extends JobKind = JobKind> {
+  id: number;
+  kind: K;
+  projectId: number | null;
+  state: JobState;
+  /** 0..1 */
+  progress: number;
+  /** Human-readable status of the current step, e.g. "3 of 10: cat.png". */
+  message: string | null;
+  payload: JobKinds[K]['payload'];
+  /** Set when done or cancelled (partial result). */
+  result: JobKinds[K]['result'] | null;
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface JobProgress {
+  jobId: number;
+  projectId: number | null;
+  progress: number;
+  message: string | null;
+}
+
+// ---- events ----
+
+/** Events the services emit; SHELL forwards each as an `onX` event of the API. */
+export interface ServiceEvents {
+  /** A project was created, renamed or deleted, or its counts changed. */
+  projectsChanged: { projectId: number };
+  conceptsChanged: { projectId: number };
+  imagesChanged: { projectId: number };
+  /** Any change of a job's state (queued, running, done, ...). */
+  jobChanged: { job: Job };
+  jobProgress: JobProgress;
+}

@@ -1,0 +1,7 @@
+import type { Migration } from './migration';
+import { migration001Initial } from './001-initial';
+import { migration002Jobs } from './002-jobs';
+
+// Append only: a shipped migration is never edited, a change is a new numbered file.
+export const migrations: readonly Migration[] = [migration001Initial, migration002Jobs];
+export type { Migration };

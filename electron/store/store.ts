@@ -1,0 +1,41 @@
+import { dataLayout, type DataLayout } from '../paths';
+import { BlobStore } from './blob-store';
+import { openDatabase, type Database } from './database';
+import { systemClock, type Clock } from './repositories/clock';
+import { ConceptsRepository } from './repositories/concepts';
+import { ImagesRepository } from './repositories/images';
+import { ImportItemsRepository } from './repositories/import-items';
+import { JobsRepository } from './repositories/jobs';
+import { ProjectsRepository } from './repositories/projects';
+
+/** One open data folder: the database connection, its repositories and the blob store. */
+export interface Store {
+  readonly layout: DataLayout;
+  readonly db: Database;
+  readonly blobs: BlobStore;
+  readonly projects: ProjectsRepository;
+  readonly concepts: ConceptsRepository;
+  readonly images: ImagesRepository;
+  readonly jobs: JobsRepository;
+  readonly importItems: ImportItemsRepository;
+  close(): void;
+}
+
+/** Opens the data folder's database (migrating it) and blob store. Each process or worker opens its own. */
+export function openStore(dataDir: string, clock: Clock = systemClock): Store {
+  const layout = dataLayout(dataDir);
+  const db = openDatabase(layout.database);
+  return {
+    layout,
+    db,
+    blobs: new BlobStore(layout.blobs),
+    projects: new ProjectsRepository(db, clock),
+    concepts: new ConceptsRepository(db, clock),
+    images: new ImagesRepository(db, clock),
+    jobs: new JobsRepository(db, clock),
+    importItems: new ImportItemsRepository(db),
+    close: () => {
+      if (db.open) db.close();
+    },
+  };
+}
