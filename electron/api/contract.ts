@@ -1,0 +1,297 @@
+/**
+ * THE studio API: every method and event the renderer may use, declared once.
+ *
+ * Browser-safe: imports only zod (plus erased type imports). The IPC adapter (main + preload), the WebSocket
+ * adapter (browser mode) and the typed client are all generated from `apiMethods` / `apiEvents`, so a method's
+ * name is written here and nowhere else. Adding a method = one entry here + one handler in handlers.ts.
+ *
+ * Every method takes at most one argument (a plain object, validated by its zod schema at the back-end boundary)
+ * and returns a promise of plain data. A bad payload is rejected with an `invalid_input` ApiError before any
+ * handler runs, so it can never cause a partial write.
+ */
+import { z } from 'zod';
+import type {
+  Concept,
+  ImageRecord,
+  ImportImagesResult,
+  Job,
+  JobProgress,
+  JobState,
+  Project,
+} from '../services/types';
+
+export type { Concept, ImageRecord, ImportImagesResult, Job, JobProgress, JobState, Project };
+
+// ---------------------------------------------------------------------------------------------------------
+// Declaration helpers
+
+/** A method: an input schema plus a phantom output type (outputs are produced by our own code, not validated). */
+export interface MethodSpec<Input extends z.ZodType, Output> {
+  readonly input: Input;
+  /** Type-level only; always undefined at run time. */
+  readonly output?: Output;
+}
+
+/** An event pushed from the back end to every connected renderer. */
+export interface EventSpec<Payload> {
+  readonly payload?: Payload;
+}
+
+/** `method(schema).returns<T>()` reads like a signature and keeps the output type explicit. */
+function method<Input extends z.ZodType>(input: Input) {
+  return { returns: <Output>(): MethodSpec<Input, Output> => ({ input }) };
+}
+
+function event<Payload>(): EventSpec<Payload> {
+  return {};
+}
+
+/** Methods without arguments: only `undefined` (nothing) is accepted. */
+const noInput = z.undefined();
+
+// ---------------------------------------------------------------------------------------------------------
+// Shared field schemas
+
+const id = z.number().int().positive();
+/** Names shown in lists: trimmed, 1..120 characters, no control characters (they break file names and layouts). */
+const displayName = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(120, 'must be at most 120 characters')
+  // eslint-disable-next-line no-control-regex
+  .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
+const prompt = z.string().max(2000, 'must be at most 2000 characters');
+const teacher = z.string().max(200, 'must be at most 200 characters');
+
+/** Absolute path of a file or folder on the back end's disk (POSIX or Windows form). */
+const absolutePath = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(4096, 'must be at most 4096 characters')
+  .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\'), {
+    message: 'must be an absolute path',
+  });
+
+/** One thing to import: a file or a folder (imported recursively), with the name to show for it. */
+export const importSourceSchema = z.strictObject({
+  path: absolutePath,
+  /** Original file name (or folder-relative path) when `path` is a staged upload with a generated name. */
+  name: z.string().min(1).max(1024).optional(),
+});
+export type ImportSource = z.infer<typeof importSourceSchema>;
+
+const jobStateSchema = z.enum(['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted']);
+
+// ---------------------------------------------------------------------------------------------------------
+// Output types defined by the API itself (the rest come from the services)
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  /** How the renderer is connected to the back end. */
+  mode: 'electron' | 'browser';
+  platform: string;
+  versions: { node: string; electron: string | null; chrome: string | null };
+  dataDir: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The contract
+
+export const apiMethods = {
+  app: {
+    info: method(noInput).returns<AppInfo>(),
+  },
+  projects: {
+    list: method(noInput).returns<Project[]>(),
+    get: method(z.strictObject({ projectId: id })).returns<Project>(),
+    create: method(z.strictObject({ name: displayName })).returns<Project>(),
+    rename: method(z.strictObject({ projectId: id, name: displayName })).returns<Project>(),
+    delete: method(z.strictObject({ projectId: id })).returns<void>(),
+  },
+  concepts: {
+    list: method(z.strictObject({ projectId: id })).returns<Concept[]>(),
+    create: method(
+      z.strictObject({ projectId: id, name: displayName, prompt: prompt.optional(), teacher: teacher.optional() }),
+    ).returns<Concept>(),
+    /** Changes only the fields given. */
+    update: method(
+      z.strictObject({
+        conceptId: id,
+        name: displayName.optional(),
+        prompt: prompt.optional(),
+        teacher: teacher.optional(),
+      }),
+    ).returns<Concept>(),
+  },
+  images: {
+    list: method(z.strictObject({ projectId: id })).returns<ImageRecord[]>(),
+  },
+  imports: {
+    /** Queues an import job; progress arrives as onJobProgress, the outcome as onJobFinished (job.result). */
+    start: method(
+      z.strictObject({
+        projectId: id,
+        sources: z.array(importSourceSchema).min(1, 'must list at least one file or folder').max(100_000),
+      }),
+    ).returns<Job>(),
+  },
+  jobs: {
+    list: method(
+      z
+        .strictObject({
+          projectId: id.optional(),
+          states: z.array(jobStateSchema).min(1).optional(),
+        })
+        .optional(),
+    ).returns<Job[]>(),
+    get: method(z.strictObject({ jobId: id })).returns<Job>(),
+    cancel: method(z.strictObject({ jobId: id })).returns<Job>(),
+    /** Re-queues an interrupted (or failed) job; it continues where it stopped. */
+    resume: method(z.strictObject({ jobId: id })).returns<Job>(),
+    /** Forgets an interrupted/finished job and any partial work it left. */
+    discard: method(z.strictObject({ jobId: id })).returns<void>(),
+  },
+} as const;
+
+export const apiEvents = {
+  onJobProgress: event<JobProgress>(),
+  /** Any job state change (queued, running, done, failed, cancelled, interrupted). */
+  onJobChanged: event<{ job: Job }>(),
+  /** A job reached done, failed or cancelled. */
+  onJobFinished: event<{ job: Job }>(),
+  /** A project was created, renamed or deleted, or its counts changed. */
+  onProjectsChanged: event<{ projectId: number }>(),
+  onConceptsChanged: event<{ projectId: number }>(),
+  onImagesChanged: event<{ projectId: number }>(),
+} as const;
+
+// ---------------------------------------------------------------------------------------------------------
+// Types derived from the contract
+
+type Methods = typeof apiMethods;
+export type ApiGroup = keyof Methods;
+export type ApiEventName = keyof typeof apiEvents;
+
+type InputOf<S> = S extends MethodSpec<infer I, unknown> ? I : never;
+type OutputOf<S> = S extends MethodSpec<z.ZodType, infer O> ? O : never;
+export type EventPayload<E extends ApiEventName> = (typeof apiEvents)[E] extends EventSpec<infer P> ? P : never;
+
+/** `undefined`-only inputs become zero-argument functions; optional inputs an optional argument. */
+type ClientFunction<S> =
+  z.input<InputOf<S>> extends undefined
+    ? () => Promise<OutputOf<S>>
+    : undefined extends z.input<InputOf<S>>
+      ? (input?: z.input<InputOf<S>>) => Promise<OutputOf<S>>
+      : (input: z.input<InputOf<S>>) => Promise<OutputOf<S>>;
+
+/** The callable methods, grouped as declared: `api.projects.create({ name })`. */
+export type ApiMethods = { [G in ApiGroup]: { [M in keyof Methods[G]]: ClientFunction<Methods[G][M]> } };
+
+export type Unsubscribe = () => void;
+export type ApiEventListeners = {
+  [E in ApiEventName]: (listener: (payload: EventPayload<E>) => void) => Unsubscribe;
+};
+
+/** What a back end implements: each handler gets the already-validated (parsed) input. */
+export type ApiHandlers = {
+  -readonly [G in ApiGroup]: {
+    -readonly [M in keyof Methods[G]]: (input: z.output<InputOf<Methods[G][M]>>) => Promise<OutputOf<Methods[G][M]>> | OutputOf<Methods[G][M]>;
+  };
+};
+
+/** Dotted method name, e.g. 'projects.create': the one key used on every wire. */
+export type ApiMethodName = { [G in ApiGroup]: `${G}.${keyof Methods[G] & string}` }[ApiGroup];
+
+/** A file the user picked or dropped, with the folder-relative path it had when a folder was dropped. */
+export interface FileToStage {
+  file: File;
+  /** e.g. "holiday/beach.jpg"; defaults to file.name. */
+  relativePath?: string;
+}
+
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
+
+/**
+ * The object the renderer uses (window.studio in Electron, the WebSocket client in browser mode).
+ * Besides the contract's methods and events it has the few transport-specific helpers.
+ */
+export interface StudioApi extends ApiMethods {
+  readonly mode: 'electron' | 'browser';
+  readonly events: ApiEventListeners;
+  /** URL usable in <img src> for a blob (image or thumbnail) by its sha256. */
+  blobUrl(sha256: string): string;
+  /**
+   * Makes dropped/picked files importable: in Electron returns their real paths; in browser mode uploads the
+   * bytes into <dataDir>/staging/. The result goes straight into `imports.start({ projectId, sources })`.
+   */
+  stageFiles(files: FileToStage[]): Promise<ImportSource[]>;
+  readonly connection: {
+    readonly state: ConnectionState;
+    onChange(listener: (state: ConnectionState) => void): Unsubscribe;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Errors
+
+/** Everything an API call can reject with. Plain data, so it crosses IPC and JSON unchanged. */
+export type ApiErrorData =
+  | {
+      code: 'invalid_input';
+      method: string;
+      /** Where in the input the first problem is, e.g. ['sources', 0, 'path']; [] for the input itself. */
+      path: (string | number)[];
+      expected: string;
+      received: string;
+      message: string;
+      issues: { path: (string | number)[]; message: string }[];
+    }
+  | { code: 'not_found' | 'conflict' | 'unknown_method' | 'internal' | 'disconnected'; method: string; message: string };
+
+export type ApiErrorCode = ApiErrorData['code'];
+
+/** What clients reject with: an Error (so stacks and `instanceof Error` work) carrying the typed data. */
+export class StudioApiError extends Error {
+  override readonly name = 'StudioApiError';
+  constructor(readonly data: ApiErrorData) {
+    super(data.message);
+  }
+  get code(): ApiErrorCode {
+    return this.data.code;
+  }
+}
+
+export function isApiErrorData(value: unknown): value is ApiErrorData {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as { code?: unknown; message?: unknown };
+  return typeof candidate.code === 'string' && typeof candidate.message === 'string';
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Enumerating the contract (adapters and tests walk these instead of listing names by hand)
+
+export interface MethodEntry {
+  name: ApiMethodName;
+  group: ApiGroup;
+  key: string;
+  input: z.ZodType;
+}
+
+export const methodEntries: readonly MethodEntry[] = Object.entries(apiMethods).flatMap(([group, methods]) =>
+  Object.entries(methods as Record<string, MethodSpec<z.ZodType, unknown>>).map(([key, spec]) => ({
+    name: `${group}.${key}` as ApiMethodName,
+    group: group as ApiGroup,
+    key,
+    input: spec.input,
+  })),
+);
+
+export const eventNames = Object.keys(apiEvents) as ApiEventName[];
+
+const methodsByName = new Map(methodEntries.map((entry) => [entry.name as string, entry]));
+
+export function findMethod(name: string): MethodEntry | undefined {
+  return methodsByName.get(name);
+}
