@@ -1,0 +1,163 @@
+import type { GraphBuilder, Value } from '../graph';
+import {
+  conceptTokensShape, discriminatorLayers, generatorLayers, normScopeOf,
+  type DiscriminatorConfig, type GeneratorConfig, type LayerSpec,
+} from './config';
+
+/**
+ * Emits the E2GAN generator and the conditional PatchGAN discriminator into a GraphBuilder. Every weight is a
+ * builder parameter named exactly as config.ts lists it, so LoRA placement, checkpoints and parameter counts
+ * all agree on names. Frozen weights become initializers, trainable ones graph inputs (see `trainable`).
+ */
+export interface WeightSource {
+  readonly weights: ReadonlyMap<string, Float32Array>;
+  /** Which parameters are graph inputs (trained); the rest are baked in as constants. Default: none. */
+  readonly trainable?: (name: string) => boolean;
+}
+
+export interface ParameterRecorder {
+  (name: string, shape: readonly number[]): void;
+}
+
+class Params {
+  constructor(
+    private readonly g: GraphBuilder,
+    private readonly source: WeightSource,
+    private readonly record?: ParameterRecorder,
+  ) {}
+
+  get(name: string, shape: readonly number[]): Value {
+    const data = this.source.weights.get(name);
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (!data) throw new Error(`weights: missing '${name}' [${shape.join(', ')}]`);
+    if (data.length !== size) throw new Error(`weights: '${name}' has ${data.length} values, expected [${shape.join(', ')}] = ${size}`);
+    this.record?.(name, shape);
+    return this.g.parameter(name, data, [...shape], { trainable: this.source.trainable?.(name) ?? false });
+  }
+}
+
+function convLayer(g: GraphBuilder, p: Params, layer: LayerSpec, x: Value): Value {
+  const w = p.get(`${layer.name}.weight`, [layer.outChannels, layer.inChannels, layer.kernel, layer.kernel]);
+  const b = layer.bias ? p.get(`${layer.name}.bias`, [layer.outChannels]) : null;
+  return g.conv(x, w, b, { strides: layer.stride, pads: layer.padding });
+}
+
+function instanceNorm(g: GraphBuilder, p: Params, layer: LayerSpec, x: Value): Value {
+  const scope = normScopeOf(layer.name);
+  return g.instanceNorm(x, p.get(`${scope}.scale`, [layer.outChannels]), p.get(`${scope}.bias`, [layer.outChannels]));
+}
+
+function linear(g: GraphBuilder, p: Params, layer: LayerSpec, x: Value): Value {
+  const w = p.get(`${layer.name}.weight`, [layer.inChannels, layer.outChannels]);
+  const b = p.get(`${layer.name}.bias`, [layer.outChannels]);
+  return g.add(g.matmul(x, w), b);
+}
+
+function layerNorm(g: GraphBuilder, p: Params, scope: string, channels: number, x: Value): Value {
+  return g.layerNorm(x, p.get(`${scope}.scale`, [channels]), p.get(`${scope}.bias`, [channels]));
+}
+
+/** [N, L, d] -> [N, heads, L, d/heads] */
+function splitHeads(g: GraphBuilder, x: Value, heads: number): Value {
+  const [n, l, d] = x.shape as [number, number, number];
+  return g.transpose(g.reshape(x, [n, l, heads, d / heads]), [0, 2, 1, 3]);
+}
+
+function mergeHeads(g: GraphBuilder, x: Value): Value {
+  const [n, h, l, dh] = x.shape as [number, number, number, number];
+  return g.reshape(g.transpose(x, [0, 2, 1, 3]), [n, l, h * dh]);
+}
+
+function attention(g: GraphBuilder, q: Value, k: Value, v: Value, heads: number): Value {
+  const qh = splitHeads(g, q, heads);
+  const kh = splitHeads(g, k, heads);
+  const vh = splitHeads(g, v, heads);
+  const dh = qh.shape[3]!;
+  // Scale q rather than the [L, L] score matrix: same result, L/dh times fewer multiplies.
+  const scores = g.matmul(g.mul(qh, 1 / Math.sqrt(dh)), g.transpose(kh, [0, 1, 3, 2]));
+  return mergeHeads(g, g.matmul(g.softmax(scores, -1), vh));
+}
+
+export interface GeneratorGraph {
+  readonly output: Value;
+}
+
+/**
+ * x: [N, inChannels, H, W] in [-1, 1]; tokens: [T, tokenDim] concept tokens (a trainable input while
+ * training a concept, a constant at export). Returns [N, outChannels, H, W] in (-1, 1).
+ */
+export function buildGenerator(
+  g: GraphBuilder, config: GeneratorConfig, x: Value, tokens: Value, source: WeightSource, record?: ParameterRecorder,
+): Value {
+  const [tokenCount, tokenDim] = conceptTokensShape(config);
+  if (tokens.shape.length !== 2 || tokens.shape[0] !== tokenCount || tokens.shape[1] !== tokenDim) {
+    throw new Error(`generator: concept tokens must be [${tokenCount}, ${tokenDim}], got [${tokens.shape.join(', ')}]`);
+  }
+  const expectedInput = [x.shape[0]!, config.inChannels, config.height, config.width];
+  if (x.shape.join(',') !== expectedInput.join(',')) throw new Error(`generator: input must be [${expectedInput.join(', ')}], got [${x.shape.join(', ')}]`);
+  const p = new Params(g, source, record);
+  const layers = new Map(generatorLayers(config).map((l) => [l.name, l]));
+  const layer = (name: string): LayerSpec => layers.get(`generator.${name}`)!;
+  const convNormRelu = (name: string, h: Value): Value => {
+    const spec = layer(name);
+    return g.relu(instanceNorm(g, p, spec, convLayer(g, p, spec, h)));
+  };
+  const resBlock = (scope: string, h: Value): Value => {
+    const c1 = layer(`${scope}.conv1`);
+    const c2 = layer(`${scope}.conv2`);
+    const inner = g.relu(instanceNorm(g, p, c1, convLayer(g, p, c1, h)));
+    return g.add(h, instanceNorm(g, p, c2, convLayer(g, p, c2, inner)));
+  };
+  const upsample = (h: Value): Value => g.resize(h, { scales: [1, 1, 2, 2], mode: 'nearest' });
+
+  let h = convNormRelu('stem.conv', x);
+  config.downChannels.forEach((_, i) => {
+    h = convNormRelu(`down.${i}.conv`, h);
+  });
+  for (let i = 0; i < config.resBlocksBefore; i++) h = resBlock(`res_down.${i}`, h);
+  h = convNormRelu('down_layer.conv', h);
+  h = transformerBlock(g, p, config, layer, h, tokens);
+  h = convNormRelu('up_layer.conv', upsample(h));
+  for (let i = 0; i < config.resBlocksAfter; i++) h = resBlock(`res_up.${i}`, h);
+  for (let i = 0; i < config.downChannels.length; i++) h = convNormRelu(`up.${i}.conv`, upsample(h));
+  return g.tanh(convLayer(g, p, layer('out.conv'), h));
+}
+
+function transformerBlock(
+  g: GraphBuilder, p: Params, config: GeneratorConfig, layer: (name: string) => LayerSpec, x: Value, tokens: Value,
+): Value {
+  const [n, d, hh, ww] = x.shape as [number, number, number, number];
+  const scope = 'generator.transformer';
+  let seq = g.transpose(g.reshape(x, [n, d, hh * ww]), [0, 2, 1]);
+  const proj = (name: string, v: Value): Value => linear(g, p, layer(`transformer.${name}`), v);
+
+  const a = layerNorm(g, p, `${scope}.norm1`, d, seq);
+  seq = g.add(seq, proj('self_attn.out', attention(g, proj('self_attn.q', a), proj('self_attn.k', a), proj('self_attn.v', a), config.heads)));
+
+  // Tokens are shared by the batch; adding them to a zero [N, T, D] tensor broadcasts them with an op whose
+  // gradient (a sum over the batch) every autodiff rule set has.
+  const [tokenCount, tokenDim] = tokens.shape as [number, number];
+  const batchTokens = g.add(g.constant(new Float32Array(n * tokenCount * tokenDim), [n, tokenCount, tokenDim]), g.unsqueeze(tokens, [0]));
+  const b = layerNorm(g, p, `${scope}.norm2`, d, seq);
+  seq = g.add(seq, proj('cross_attn.out', attention(g, proj('cross_attn.q', b), proj('cross_attn.k', batchTokens), proj('cross_attn.v', batchTokens), config.heads)));
+
+  const c = layerNorm(g, p, `${scope}.norm3`, d, seq);
+  seq = g.add(seq, proj('ffn.fc2', g.gelu(proj('ffn.fc1', c))));
+  return g.reshape(g.transpose(seq, [0, 2, 1]), [n, d, hh, ww]);
+}
+
+/** Conditional PatchGAN: logits [N, 1, h, w] for (input, candidate output) pairs. */
+export function buildDiscriminator(
+  g: GraphBuilder, config: DiscriminatorConfig, input: Value, candidate: Value, source: WeightSource, record?: ParameterRecorder,
+): Value {
+  const p = new Params(g, source, record);
+  let h = g.concat([input, candidate], 1);
+  if (h.shape[1] !== config.inChannels) throw new Error(`discriminator: input ⊕ output has ${h.shape[1]} channels, config expects ${config.inChannels}`);
+  const layers = discriminatorLayers(config);
+  layers.forEach((spec, i) => {
+    h = convLayer(g, p, spec, h);
+    if (spec.normAfter) h = instanceNorm(g, p, spec, h);
+    if (i < layers.length - 1) h = g.leakyRelu(h, 0.2);
+  });
+  return h;
+}
