@@ -35,3 +35,16 @@ export {
   type TensorDType,
   type TensorStorage,
 } from './tensor';
+export { SessionCache, graphHash } from './session-cache';
+export { DeviceReader } from './device-readback';
+export {
+  TrainState,
+  validateStepProgram,
+  type DataInput,
+  type StateBinding,
+  type StepProgram,
+  type StepResult,
+  type TrainStateOptions,
+} from './train-state';
+export { ComputeClient, ComputeWorkerError } from './compute-client';
+export type { ComputeProtocol, LoadedTrainStateInfo, OpenedSessionInfo, WireTensor } from './compute-protocol';

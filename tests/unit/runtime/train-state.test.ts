@@ -1,0 +1,102 @@
+import { afterAll, describe, expect, test } from 'vitest';
+import { threadId } from 'node:worker_threads';
+import { ComputeClient, ComputeWorkerError } from '../../../native-models/runtime/compute-client';
+import { SessionCache, graphHash } from '../../../native-models/runtime/session-cache';
+import { tensorFromValues } from '../../../native-models/runtime/tensor';
+import { TrainState } from '../../../native-models/runtime/train-state';
+import { momentumReference, momentumStepProgram } from './step-fixture';
+
+const p0 = [1, -2, 0.5];
+const xs = [
+  [0.1, 0.2, -0.3],
+  [1, -1, 0.25],
+  [-0.5, 0.5, 2],
+];
+const lr = 0.1;
+
+describe('TrainState', () => {
+  test('feeds outputs back as inputs, counts steps from 1, reads state and metrics', async () => {
+    const program = momentumStepProgram(3);
+    const state = await TrainState.create(program, { p: Float32Array.from(p0) });
+    expect(state.executionProvider).toBe('cpu');
+    const totals: number[] = [];
+    for (const [i, x] of xs.entries()) {
+      const result = await state.runStep({ x: tensorFromValues('float32', x, [3]) }, lr);
+      expect(result.step).toBe(i + 1);
+      expect(result.metrics['step_seen']).toBe(i + 1);
+      totals.push(result.metrics['total']!);
+    }
+    const reference = momentumReference(p0, xs, lr);
+    const values = await state.read();
+    for (const [i, v] of values['p']!.entries()) expect(v).toBeCloseTo(reference.p[i]!, 5);
+    for (const [i, v] of values['m']!.entries()) expect(v).toBeCloseTo(reference.m[i]!, 5);
+    for (const [i, v] of totals.entries()) expect(v).toBeCloseTo(reference.totals[i]!, 5);
+    await state.release();
+    await expect(state.runStep({}, lr)).rejects.toThrow(/after release/);
+  });
+
+  test('rejects programs and initial values that do not match the graph', async () => {
+    const program = momentumStepProgram(3);
+    await expect(TrainState.create(program, {})).rejects.toThrow(/no initial value for 'p'/);
+    await expect(TrainState.create(program, { p: new Float32Array(3), q: new Float32Array(1) })).rejects.toThrow(/unknown state: q/);
+    await expect(TrainState.create({ ...program, metrics: ['loss'] }, { p: new Float32Array(3) })).rejects.toThrow(
+      /missing outputs \[loss\]/,
+    );
+    const state = await TrainState.create(program, { p: new Float32Array(3) });
+    await expect(state.runStep({}, lr)).rejects.toThrow(/batch is missing 'x'/);
+    await expect(state.read(['nope'])).rejects.toThrow(/no state named 'nope'/);
+    await state.release();
+  });
+});
+
+describe('SessionCache', () => {
+  test('one session per graph hash and options; release drops it', async () => {
+    const cache = new SessionCache();
+    const model = momentumStepProgram(3).model;
+    const [a, b] = await Promise.all([cache.get(model), cache.get(model)]);
+    expect(a).toBe(b);
+    expect(cache.size).toBe(1);
+    const c = await cache.get(model, { intraOpNumThreads: 1 });
+    expect(c).not.toBe(a);
+    expect(cache.size).toBe(2);
+    expect(graphHash(model)).toMatch(/^[0-9a-f]{64}$/);
+    expect(graphHash(momentumStepProgram(4).model)).not.toBe(graphHash(model));
+    await cache.release(model);
+    expect(a.isReleased).toBe(true);
+    expect(cache.has(model)).toBe(false);
+    await cache.releaseAll();
+    expect(c.isReleased).toBe(true);
+  });
+});
+
+describe('ComputeClient', () => {
+  const client = ComputeClient.start();
+  afterAll(() => client.terminate());
+
+  test('runs train steps off the main thread and matches the reference', async () => {
+    const { threadId: workerThread } = await client.ping();
+    expect(workerThread).not.toBe(threadId);
+    const loaded = await client.loadTrainStep(momentumStepProgram(3), { p: Float32Array.from(p0) });
+    expect(loaded.executionProvider).toBe('cpu');
+    for (const x of xs) await client.trainStep(loaded.stateId, { x: { dtype: 'float32', dims: [3], data: Float32Array.from(x) } }, lr);
+    const values = await client.readState(loaded.stateId, ['p']);
+    const reference = momentumReference(p0, xs, lr);
+    for (const [i, v] of values['p']!.entries()) expect(v).toBeCloseTo(reference.p[i]!, 5);
+    await client.releaseState(loaded.stateId);
+    await expect(client.readState(loaded.stateId)).rejects.toThrow(/no train state with id/);
+  });
+
+  test('opens and runs plain sessions; worker errors come back as ComputeWorkerError', async () => {
+    const opened = await client.openSession(momentumStepProgram(2).model);
+    expect(opened.inputMetadata.map((m) => m.name)).toEqual(['p', 'm', 'x', 'lr', 'step']);
+    const f = (v: number[]) => ({ dtype: 'float32' as const, dims: v.length ? [v.length] : [], data: Float32Array.from(v) });
+    const out = await client.run(opened.sessionId, { p: f([1, 1]), m: f([0, 0]), x: f([2, 4]), lr: f([0.5]), step: f([1]) }, ['p_next']);
+    expect(Array.from(out['p_next']!.data as Float32Array)).toEqual([0, -1]);
+    const failure = await client.run(opened.sessionId, { p: f([1, 1]) }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(ComputeWorkerError);
+    expect((failure as Error).message).toMatch(/missing feed for input 'm'/);
+    await client.closeSession(opened.sessionId);
+    const probe = await client.probe(['cpu']);
+    expect(probe[0]).toMatchObject({ name: 'cpu', available: true });
+  });
+});
