@@ -26,7 +26,7 @@ export function createServices(options: CreateServicesOptions): Services {
   mkdirSync(store.layout.staging, { recursive: true });
   const events = new TypedEmitter<ServiceEvents>();
   const runner = new JobRunner(store, options.jobHost ?? new WorkerThreadJobHost(), events, options.jobRunner);
-  void store.blobs.sweepTemporaryFiles().catch((error) => console.error('blob temp sweep failed', error));
+  store.blobs.sweepTemporaryFiles();
   runner.recoverInterrupted();
   runner.pump();
 

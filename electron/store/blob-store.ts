@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { constants as fsConstants } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { constants as fsConstants, readdirSync, rmSync } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 const SHA256_PATTERN = /^[0-9a-f]{64}$/;
@@ -64,16 +64,17 @@ export class BlobStore {
   }
 
   /** Removes temp files left by writers that died (kill -9, power loss). Returns how many were removed. */
-  async sweepTemporaryFiles(): Promise<number> {
+  /** Synchronous because it runs once while opening the data folder, before anything else touches blobs. */
+  sweepTemporaryFiles(): number {
     let removed = 0;
-    for (const folder of await listFolder(this.root)) {
+    for (const folder of listFolder(this.root)) {
       const full = path.join(this.root, folder);
-      for (const name of await listFolder(full)) {
+      for (const name of listFolder(full)) {
         if (!name.startsWith(TEMP_PREFIX)) continue;
         const pid = Number(name.slice(TEMP_PREFIX.length).split('-')[0]);
-        if (Number.isInteger(pid) && pid !== process.pid && isProcessAlive(pid)) continue;
-        if (pid === process.pid) continue;
-        await rm(path.join(full, name), { force: true });
+        const ownerAlive = Number.isInteger(pid) && (pid === process.pid || isProcessAlive(pid));
+        if (ownerAlive) continue;
+        rmSync(path.join(full, name), { force: true });
         removed += 1;
       }
     }
@@ -81,9 +82,9 @@ export class BlobStore {
   }
 }
 
-async function listFolder(folder: string): Promise<string[]> {
+function listFolder(folder: string): string[] {
   try {
-    return await readdir(folder);
+    return readdirSync(folder);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
