@@ -150,8 +150,8 @@ export const apiMethods = {
     cancel: method(z.strictObject({ jobId: id })).returns<Job>(),
     /** Re-queues an interrupted (or failed) job; it continues where it stopped. */
     resume: method(z.strictObject({ jobId: id })).returns<Job>(),
-    /** Forgets an interrupted/finished job and any partial work it left. */
-    discard: method(z.strictObject({ jobId: id })).returns<void>(),
+    /** Gives up an interrupted (or queued) job; returns it in its final state. */
+    discard: method(z.strictObject({ jobId: id })).returns<Job>(),
   },
 } as const;
 
@@ -159,7 +159,7 @@ export const apiEvents = {
   onJobProgress: event<JobProgress>(),
   /** Any job state change (queued, running, done, failed, cancelled, interrupted). */
   onJobChanged: event<{ job: Job }>(),
-  /** A job reached done, failed or cancelled. */
+  /** A job stopped: done, failed, cancelled or interrupted (check job.state; job.result holds the outcome). */
   onJobFinished: event<{ job: Job }>(),
   /** A project was created, renamed or deleted, or its counts changed. */
   onProjectsChanged: event<{ projectId: number }>(),

@@ -1,0 +1,85 @@
+/**
+ * Binds the contract to the back-end services: one thin handler per method (inputs are already validated by
+ * the dispatcher) and one mapping from service events to API events. Used by the Electron main process and
+ * by browser mode alike; imports no Electron.
+ */
+import type { Services } from '../services/services';
+import type { ServiceEvents } from '../services/types';
+import type { ApiEventName, ApiHandlers, AppInfo, EventPayload, Unsubscribe } from './contract';
+
+export type AppInfoSource = () => AppInfo;
+
+export function createApiHandlers(services: Services, appInfo: AppInfoSource): ApiHandlers {
+  return {
+    app: {
+      info: () => appInfo(),
+    },
+    projects: {
+      list: () => services.projects.list(),
+      get: ({ projectId }) => services.projects.get(projectId),
+      create: ({ name }) => services.projects.create(name),
+      rename: ({ projectId, name }) => services.projects.rename(projectId, name),
+      delete: ({ projectId }) => services.projects.delete(projectId),
+    },
+    concepts: {
+      list: ({ projectId }) => services.concepts.list(projectId),
+      create: ({ projectId, ...fields }) => services.concepts.create(projectId, fields),
+      update: ({ conceptId, ...fields }) => services.concepts.update(conceptId, withoutUndefined(fields)),
+    },
+    images: {
+      list: ({ projectId }) => services.images.list(projectId),
+    },
+    imports: {
+      start: ({ projectId, sources }) => services.jobs.startImport(projectId, sources),
+    },
+    jobs: {
+      list: (filter) => services.jobs.list(filter ?? {}),
+      get: ({ jobId }) => services.jobs.get(jobId),
+      cancel: ({ jobId }) => services.jobs.cancel(jobId),
+      resume: ({ jobId }) => services.jobs.resume(jobId),
+      discard: ({ jobId }) => services.jobs.discard(jobId),
+    },
+  };
+}
+
+/** A job in one of these states will not change again until a user acts on it. */
+const STOPPED_STATES = new Set(['done', 'failed', 'cancelled', 'interrupted']);
+
+export type ApiEventSink = <E extends ApiEventName>(name: E, payload: EventPayload<E>) => void;
+
+/** Forwards the services' events as the contract's onX events; returns a function that stops forwarding. */
+export function forwardServiceEvents(events: Services['events'], emit: ApiEventSink): Unsubscribe {
+  const forward = <K extends keyof ServiceEvents>(name: K, handle: (payload: ServiceEvents[K]) => void) =>
+    events.on(name, handle);
+  const stops = [
+    forward('jobProgress', (payload) => emit('onJobProgress', payload)),
+    forward('jobChanged', ({ job }) => {
+      emit('onJobChanged', { job });
+      if (STOPPED_STATES.has(job.state)) emit('onJobFinished', { job });
+    }),
+    forward('projectsChanged', (payload) => emit('onProjectsChanged', payload)),
+    forward('conceptsChanged', (payload) => emit('onConceptsChanged', payload)),
+    forward('imagesChanged', (payload) => emit('onImagesChanged', payload)),
+  ];
+  return () => stops.forEach((stop) => stop());
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** App info for a Node or Electron host; `mode` says how renderers reach it. */
+export function nodeAppInfo(mode: AppInfo['mode'], version: string, dataDir: string): AppInfoSource {
+  return () => ({
+    name: 'E2GAN Studio',
+    version,
+    mode,
+    platform: process.platform,
+    versions: {
+      node: process.versions.node,
+      electron: process.versions.electron ?? null,
+      chrome: process.versions.chrome ?? null,
+    },
+    dataDir,
+  });
+}
