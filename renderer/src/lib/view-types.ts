@@ -14,8 +14,8 @@ export interface SkippedFile {
 }
 
 export interface ProgressView {
-  done: number;
-  total: number;
+  /** 0..1 */
+  fraction: number;
   label: string;
 }
 

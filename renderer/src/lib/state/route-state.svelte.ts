@@ -16,7 +16,10 @@ export function routeToHash(route: Route): string {
 export class RouteState {
   current: Route = $state({ screen: 'projects' });
 
-  constructor(private readonly location: Location, target: EventTarget) {
+  private readonly location: Location;
+
+  constructor(location: Location, target: EventTarget) {
+    this.location = location;
     this.current = parseRoute(location.hash);
     target.addEventListener('hashchange', () => {
       this.current = parseRoute(this.location.hash);

@@ -1,0 +1,181 @@
+import type { FileToStage, Job, JobProgress, StudioApi, Unsubscribe } from '../../../../electron/api/contract';
+import type { DroppedFile } from '../dropped-files';
+import { errorMessage } from '../errors';
+import type { ProgressView, SkippedFile } from '../view-types';
+
+const IMPORT_KIND = 'import-images';
+const ACTIVE_STATES: readonly Job['state'][] = ['queued', 'running'];
+
+/**
+ * Photo imports of one project: staging dropped files, the running job's progress, the files the last
+ * import skipped (from the persisted job result, so they survive a reload) and an interrupted import.
+ */
+export class ImportState {
+  /** Upload/staging phase, before the job exists. */
+  private staging: ProgressView | null = $state(null);
+  private jobProgress: ProgressView | null = $state(null);
+  activeJobIds: number[] = $state.raw([]);
+  skipped: SkippedFile[] = $state.raw([]);
+  interrupted: Job | null = $state.raw(null);
+  error: string | null = $state(null);
+
+  readonly progress: ProgressView | null = $derived(this.staging ?? this.jobProgress);
+  readonly busy: boolean = $derived(this.staging !== null || this.activeJobIds.length > 0);
+
+  private unsubscribers: Unsubscribe[] = [];
+  /** Finish events can overtake the imports.start reply; remember them so the job is not tracked forever. */
+  private finishedEarly = new Map<number, Job>();
+
+  private readonly api: StudioApi;
+  private readonly projectId: number;
+
+  constructor(api: StudioApi, projectId: number) {
+    this.api = api;
+    this.projectId = projectId;
+  }
+
+  start(): () => void {
+    this.unsubscribers.push(
+      this.api.events.onJobProgress((event) => this.onProgress(event)),
+      this.api.events.onJobFinished(({ job }) => this.onFinished(job)),
+      this.api.events.onJobChanged(({ job }) => this.onChanged(job)),
+    );
+    return () => this.stop();
+  }
+
+  stop(): void {
+    for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
+  }
+
+  async importFiles(files: DroppedFile[]): Promise<void> {
+    if (files.length === 0) return;
+    if (this.activeJobIds.length === 0) this.skipped = [];
+    this.error = null;
+    const noun = files.length === 1 ? 'file' : 'files';
+    this.staging = {
+      fraction: 0,
+      label: this.api.mode === 'browser' ? `Uploading ${files.length} ${noun}…` : `Preparing ${files.length} ${noun}…`,
+    };
+    try {
+      const toStage: FileToStage[] = files.map(({ file, relativePath }) => ({ file, relativePath }));
+      const sources = await this.api.stageFiles(toStage);
+      const job = await this.api.imports.start({ projectId: this.projectId, sources });
+      const early = this.finishedEarly.get(job.id);
+      if (early) this.applyFinished(early);
+      else {
+        this.activeJobIds = [...this.activeJobIds, job.id];
+        this.jobProgress = { fraction: job.progress, label: job.message ?? `Importing ${files.length} ${noun}…` };
+      }
+    } catch (error) {
+      this.error = `Import failed: ${errorMessage(error)}`;
+    } finally {
+      this.staging = null;
+    }
+  }
+
+  async cancel(): Promise<void> {
+    await Promise.all(
+      this.activeJobIds.map((jobId) =>
+        this.api.jobs.cancel({ jobId }).catch((error: unknown) => {
+          this.error = `Could not cancel: ${errorMessage(error)}`;
+        }),
+      ),
+    );
+  }
+
+  async resumeInterrupted(): Promise<void> {
+    const job = this.interrupted;
+    if (!job) return;
+    try {
+      const resumed = await this.api.jobs.resume({ jobId: job.id });
+      this.interrupted = null;
+      this.activeJobIds = [...this.activeJobIds, resumed.id];
+      this.jobProgress = { fraction: resumed.progress, label: resumed.message ?? 'Resuming import…' };
+    } catch (error) {
+      this.error = `Could not resume the import: ${errorMessage(error)}`;
+    }
+  }
+
+  async discardInterrupted(): Promise<void> {
+    const job = this.interrupted;
+    if (!job) return;
+    try {
+      await this.api.jobs.discard({ jobId: job.id });
+      this.interrupted = null;
+    } catch (error) {
+      this.error = `Could not discard the import: ${errorMessage(error)}`;
+    }
+  }
+
+  dismissSkipped(): void {
+    this.skipped = [];
+  }
+
+  /** Reads the project's import jobs: attaches to running ones, shows the last result and any interrupted one. */
+  async reload(): Promise<void> {
+    try {
+      const jobs = (await this.api.jobs.list({ projectId: this.projectId })).filter((j) => j.kind === IMPORT_KIND);
+      const newestFirst = [...jobs].sort((a, b) => b.id - a.id);
+      const active = newestFirst.filter((j) => ACTIVE_STATES.includes(j.state));
+      this.activeJobIds = [];
+      this.jobProgress = null;
+      if (active.length > 0) {
+        this.activeJobIds = active.map((j) => j.id).reverse();
+        const oldest = active[active.length - 1]!;
+        this.jobProgress = { fraction: oldest.progress, label: oldest.message ?? 'Importing…' };
+      }
+      this.interrupted = newestFirst.find((j) => j.state === 'interrupted') ?? null;
+      const lastFinished = newestFirst.find((j) => j.state === 'done' || j.state === 'cancelled');
+      if (lastFinished) this.skipped = skippedOf(lastFinished);
+    } catch (error) {
+      this.error = `Could not load import history: ${errorMessage(error)}`;
+    }
+  }
+
+  private onProgress(event: JobProgress): void {
+    if (event.jobId !== this.activeJobIds[0]) return;
+    this.jobProgress = { fraction: event.progress, label: event.message ?? 'Importing…' };
+  }
+
+  private onChanged(job: Job): void {
+    if (job.projectId !== this.projectId || job.kind !== IMPORT_KIND) return;
+    if (job.state === 'interrupted') {
+      this.interrupted = job;
+      this.removeActive(job.id);
+    }
+  }
+
+  private onFinished(job: Job): void {
+    if (job.projectId !== this.projectId || job.kind !== IMPORT_KIND) return;
+    if (!this.activeJobIds.includes(job.id)) {
+      this.finishedEarly.set(job.id, job);
+      return;
+    }
+    this.applyFinished(job);
+  }
+
+  private applyFinished(job: Job): void {
+    this.finishedEarly.delete(job.id);
+    this.removeActive(job.id);
+    if (job.state === 'interrupted') {
+      this.interrupted = job;
+      return;
+    }
+    this.skipped = [...this.skipped, ...skippedOf(job)];
+    if (job.state === 'failed') this.error = `Import failed: ${job.error ?? 'unknown error'}`;
+  }
+
+  private removeActive(jobId: number): void {
+    this.activeJobIds = this.activeJobIds.filter((id) => id !== jobId);
+    if (this.activeJobIds.length === 0) this.jobProgress = null;
+  }
+}
+
+function skippedOf(job: Job): SkippedFile[] {
+  const result = job.result;
+  if (!result) return [];
+  return [
+    ...result.skipped.map(({ name, reason }) => ({ name, reason })),
+    ...result.duplicates.map(({ name }) => ({ name, reason: 'already in this project' })),
+  ];
+}

@@ -1,0 +1,89 @@
+import type { Project, StudioApi, Unsubscribe } from '../../../../electron/api/contract';
+import { errorMessage } from '../errors';
+
+/** The project list screen: all projects, kept fresh by onProjectsChanged. */
+export class ProjectsState {
+  list: Project[] = $state.raw([]);
+  loading = $state(false);
+  error: string | null = $state(null);
+
+  private unsubscribe: Unsubscribe | null = null;
+  // Reloads triggered by bursts of change events collapse into one in-flight request plus at most one follow-up.
+  private reloadRequested = false;
+  private reloading: Promise<void> | null = null;
+
+  private readonly api: StudioApi;
+
+  constructor(api: StudioApi) {
+    this.api = api;
+  }
+
+  start(): () => void {
+    this.unsubscribe = this.api.events.onProjectsChanged(() => void this.reload());
+    void this.reload();
+    return () => this.stop();
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+  }
+
+  reload(): Promise<void> {
+    this.reloadRequested = true;
+    this.reloading ??= this.drainReloads().finally(() => {
+      this.reloading = null;
+    });
+    return this.reloading;
+  }
+
+  private async drainReloads(): Promise<void> {
+    this.loading = true;
+    try {
+      while (this.reloadRequested) {
+        this.reloadRequested = false;
+        try {
+          this.list = await this.api.projects.list();
+          this.error = null;
+        } catch (error) {
+          this.error = `Could not load projects: ${errorMessage(error)}`;
+        }
+      }
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  async create(name: string): Promise<Project | null> {
+    return this.attempt('create the project', async () => {
+      const project = await this.api.projects.create({ name });
+      this.list = [...this.list.filter((p) => p.id !== project.id), project];
+      return project;
+    });
+  }
+
+  async rename(projectId: number, name: string): Promise<void> {
+    await this.attempt('rename the project', async () => {
+      const renamed = await this.api.projects.rename({ projectId, name });
+      this.list = this.list.map((p) => (p.id === projectId ? renamed : p));
+    });
+  }
+
+  async remove(projectId: number): Promise<void> {
+    await this.attempt('delete the project', async () => {
+      await this.api.projects.delete({ projectId });
+      this.list = this.list.filter((p) => p.id !== projectId);
+    });
+  }
+
+  private async attempt<T>(what: string, action: () => Promise<T>): Promise<T | null> {
+    try {
+      const result = await action();
+      this.error = null;
+      return result;
+    } catch (error) {
+      this.error = `Could not ${what}: ${errorMessage(error)}`;
+      return null;
+    }
+  }
+}
