@@ -10,22 +10,31 @@ export function boxBlurPlane(plane: Float32Array, width: number, height: number,
   if (radius <= 0) return plane.slice();
   const tmp = new Float32Array(plane.length);
   const out = new Float32Array(plane.length);
-  const size = 2 * radius + 1;
+  const inv = 1 / (2 * radius + 1);
   for (let y = 0; y < height; y++) {
     const row = y * width;
     let sum = 0;
     for (let k = -radius; k <= radius; k++) sum += plane[row + clampIndex(k, width)]!;
     for (let x = 0; x < width; x++) {
-      tmp[row + x] = sum / size;
-      sum += plane[row + clampIndex(x + radius + 1, width)]! - plane[row + clampIndex(x - radius, width)]!;
+      tmp[row + x] = sum * inv;
+      const add = x + radius + 1 < width ? x + radius + 1 : width - 1;
+      const sub = x - radius > 0 ? x - radius : 0;
+      sum += plane[row + add]! - plane[row + sub]!;
     }
   }
-  for (let x = 0; x < width; x++) {
-    let sum = 0;
-    for (let k = -radius; k <= radius; k++) sum += tmp[clampIndex(k, height) * width + x]!;
-    for (let y = 0; y < height; y++) {
-      out[y * width + x] = sum / size;
-      sum += tmp[clampIndex(y + radius + 1, height) * width + x]! - tmp[clampIndex(y - radius, height) * width + x]!;
+  // Vertical pass row by row with one running sum per column: sequential memory access, cache friendly.
+  const sums = new Float64Array(width);
+  for (let k = -radius; k <= radius; k++) {
+    const row = clampIndex(k, height) * width;
+    for (let x = 0; x < width; x++) sums[x]! += tmp[row + x]!;
+  }
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    const addRow = (y + radius + 1 < height ? y + radius + 1 : height - 1) * width;
+    const subRow = (y - radius > 0 ? y - radius : 0) * width;
+    for (let x = 0; x < width; x++) {
+      out[row + x] = sums[x]! * inv;
+      sums[x]! += tmp[addRow + x]! - tmp[subRow + x]!;
     }
   }
   return out;

@@ -1,0 +1,3 @@
+// Built-in concept teachers: deterministic image operators with stable ids (see registry.ts).
+export type { ConceptTeacher } from './teacher';
+export { listTeachers, findTeacher, getTeacher } from './registry';
