@@ -84,9 +84,25 @@ export function convolveSeparablePlane(plane: Float32Array, width: number, heigh
   return out;
 }
 
+/**
+ * Gaussian blur. Exact separable kernel for small sigma; for sigma >= 2, three box blurs whose widths are
+ * chosen to match the Gaussian's variance (Kovesi's method): visually the same, cost independent of sigma.
+ */
 export function gaussianBlurPlane(plane: Float32Array, width: number, height: number, sigma: number): Float32Array {
   if (sigma <= 0) return plane.slice();
-  return convolveSeparablePlane(plane, width, height, gaussianKernel(sigma));
+  if (sigma < 2) return convolveSeparablePlane(plane, width, height, gaussianKernel(sigma));
+  let out = plane;
+  for (const radius of boxRadiiForGaussian(sigma, 3)) out = boxBlurPlane(out, width, height, radius);
+  return out;
+}
+
+function boxRadiiForGaussian(sigma: number, passes: number): number[] {
+  const ideal = Math.sqrt((12 * sigma * sigma) / passes + 1);
+  let lower = Math.floor(ideal);
+  if (lower % 2 === 0) lower--;
+  const upper = lower + 2;
+  const lowerCount = Math.round((12 * sigma * sigma - passes * lower * lower - 4 * passes * lower - 3 * passes) / (-4 * lower - 4));
+  return Array.from({ length: passes }, (_, i) => ((i < lowerCount ? lower : upper) - 1) / 2);
 }
 
 /** Sobel gradients of a plane (clamped borders). Magnitude of a unit step edge is 4 (the kernel gain). */
@@ -113,7 +129,7 @@ export function sobelPlane(plane: Float32Array, width: number, height: number): 
 export function gradientMagnitude(plane: Float32Array, width: number, height: number): Float32Array {
   const { gx, gy } = sobelPlane(plane, width, height);
   const out = new Float32Array(plane.length);
-  for (let i = 0; i < out.length; i++) out[i] = Math.hypot(gx[i]!, gy[i]!);
+  for (let i = 0; i < out.length; i++) out[i] = Math.sqrt(gx[i]! * gx[i]! + gy[i]! * gy[i]!);
   return out;
 }
 

@@ -89,7 +89,7 @@ export function gradientHistogram(image: RgbImage, bins = 8): Float32Array {
   const hist = new Float32Array(bins + 1);
   let totalMagnitude = 0;
   for (let i = 0; i < gx.length; i++) {
-    const magnitude = Math.hypot(gx[i]!, gy[i]!);
+    const magnitude = Math.sqrt(gx[i]! * gx[i]! + gy[i]! * gy[i]!);
     if (magnitude === 0) continue;
     let angle = Math.atan2(gy[i]!, gx[i]!);
     if (angle < 0) angle += Math.PI;

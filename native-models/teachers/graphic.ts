@@ -69,7 +69,7 @@ export const popArtPosterize: ConceptTeacher = {
       const t = (smooth[i]! - lo) / span;
       const band = Math.min(bands - 1, Math.floor(t * bands));
       const colour = POP_PALETTE[band]!;
-      const outline = 1 - 0.85 * smoothstep(0.35, 0.7, Math.hypot(gx[i]!, gy[i]!));
+      const outline = 1 - 0.85 * smoothstep(0.35, 0.7, Math.sqrt(gx[i]! * gx[i]! + gy[i]! * gy[i]!));
       out.data[i * 3] = colour[0] * outline;
       out.data[i * 3 + 1] = colour[1] * outline;
       out.data[i * 3 + 2] = colour[2] * outline;
@@ -123,7 +123,8 @@ export const halftone: ConceptTeacher = {
           const amount = ink[(sy < 0 ? 0 : sy >= height ? height - 1 : sy) * width + (sx < 0 ? 0 : sx >= width ? width - 1 : sx)]!;
           // Dot area ∝ ink: radius ∝ sqrt(ink); 0.75 of the cell reaches full coverage at the corners.
           const radius = Math.sqrt(Math.max(0, amount)) * 0.75;
-          const dist = Math.hypot(u - cu, v - cv);
+          const du = u - cu, dv = v - cv;
+          const dist = Math.sqrt(du * du + dv * dv);
           cover[y * width + x] = clamp01((radius - dist) * cell + 0.5);
         }
       }
@@ -175,7 +176,7 @@ export const neonEdges: ConceptTeacher = {
     const mags = [r, g, b].map((plane) => {
       const { gx, gy } = sobelPlane(plane, width, height);
       const m = new Float32Array(plane.length);
-      for (let i = 0; i < m.length; i++) m[i] = Math.hypot(gx[i]!, gy[i]!);
+      for (let i = 0; i < m.length; i++) m[i] = Math.sqrt(gx[i]! * gx[i]! + gy[i]! * gy[i]!);
       return m;
     });
     const n = width * height;

@@ -56,9 +56,8 @@ export const cartoon: ConceptTeacher = {
   description: 'Cel-shaded cartoon: edge-preserving smoothing, quantised tones with punchier colour, inked outlines.',
   apply(image) {
     const { width, height } = image;
-    const radius = scaledRadius(image, 4);
-    const smooth = guidedSmooth(guidedSmooth(image, radius, 0.004), radius, 0.004);
-    const lines = xdogLines(luminance(smooth), width, height, { sigma: 1.1 * Math.max(0.5, sizeScale(image)), tau: 0.985, phi: 40, epsilon: 0.0 });
+    const smooth = guidedSmooth(image, scaledRadius(image, 5), 0.005);
+    const lines = xdogLines(luminance(smooth), width, height, { sigma: 1.0 * Math.max(0.5, sizeScale(image)), tau: 0.99, phi: 70, epsilon: 0.0 });
     const hsv = new Float32Array(3);
     const px = new Float32Array(3);
     const out = createImage(width, height);
@@ -112,29 +111,38 @@ export const oilPaint: ConceptTeacher = {
 export const watercolour: ConceptTeacher = {
   id: 'watercolour',
   name: 'watercolour painting',
-  description: 'Soft washes of lighter, bleeding colour with darkened pigment edges and textured paper.',
+  description: 'Soft, light washes with wobbly bleeding edges, darker pigment rims and textured paper.',
   apply(image) {
     const { width, height } = image;
     const s = Math.max(0.5, sizeScale(image));
     const washes = guidedSmooth(image, scaledRadius(image, 6), 0.02);
     const rng = createRng(contentSeed(image, 'watercolour'));
-    // Pigment density varies in blotches; paper has a fine tooth.
-    const blotch = valueNoise(width, height, Math.max(4, Math.round(24 * s)), rng);
-    const tooth = valueNoise(width, height, Math.max(1, Math.round(2 * s)), rng);
+    // Low-frequency noise displaces where each pixel samples the wash: edges wobble like wet paint.
+    const wobbleX = valueNoise(width, height, Math.max(3, Math.round(14 * s)), rng);
+    const wobbleY = valueNoise(width, height, Math.max(3, Math.round(14 * s)), rng);
+    const blotchLarge = valueNoise(width, height, Math.max(4, Math.round(28 * s)), rng);
+    const blotchSmall = valueNoise(width, height, Math.max(2, Math.round(8 * s)), rng);
+    const tooth = valueNoise(width, height, Math.max(1, Math.round(1.5 * s)), rng);
     const gray = luminance(washes);
-    // Edge darkening: pigment pools where the wash changes, as a wet edge dries.
-    const edges = gradientMagnitude(gaussianBlurPlane(gray, width, height, 1.2 * s), width, height);
+    // Pigment pools at the rim of a wash as it dries: darken where the blurred tone changes.
+    const edges = gradientMagnitude(gaussianBlurPlane(gray, width, height, 1.5 * s), width, height);
     const pooled = boxBlurPlane(edges, width, height, Math.max(1, Math.round(s)));
+    const amplitude = 3 * s;
     const out = createImage(width, height);
-    for (let i = 0; i < width * height; i++) {
-      const p = i * 3;
-      const density = 0.75 + 0.5 * blotch[i]! + 0.6 * Math.min(0.5, pooled[i]!);
-      const paperTone = 0.96 + 0.04 * tooth[i]!;
-      for (let c = 0; c < 3; c++) {
-        // Transparent pigment: lighten towards paper, then multiply by density (subtractive-ish).
-        const pigment = 1 - washes.data[p + c]!;
-        const absorbed = clamp01(pigment * 0.85 * density);
-        out.data[p + c] = clamp01((1 - absorbed) * paperTone * (c === 2 ? 0.98 : 1));
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const i = y * width + x;
+        const sx = Math.min(width - 1, Math.max(0, Math.round(x + (wobbleX[i]! - 0.5) * 2 * amplitude)));
+        const sy = Math.min(height - 1, Math.max(0, Math.round(y + (wobbleY[i]! - 0.5) * 2 * amplitude)));
+        const src = (sy * width + sx) * 3;
+        const density = 0.62 + 0.22 * blotchLarge[i]! + 0.12 * blotchSmall[i]! + 0.9 * Math.min(0.45, pooled[sy * width + sx]!);
+        const paperTone = 0.93 + 0.07 * tooth[i]!;
+        for (let c = 0; c < 3; c++) {
+          // Transparent pigment over white paper: absorbed light scales with pigment density.
+          const pigment = 1 - washes.data[src + c]!;
+          const absorbed = clamp01(pigment * density);
+          out.data[i * 3 + c] = clamp01((1 - absorbed) * paperTone * (c === 2 ? 0.97 : 1));
+        }
       }
     }
     return out;
