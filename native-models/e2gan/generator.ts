@@ -1,8 +1,9 @@
 import type { GraphBuilder, Value } from '../graph';
 import {
-  conceptTokensShape, discriminatorLayers, generatorLayers, normScopeOf,
-  type DiscriminatorConfig, type GeneratorConfig, type LayerSpec,
+  conceptTokensShape, discriminatorLayers, generatorLayers, loraParameterShapes, normScopeOf,
+  type DiscriminatorConfig, type GeneratorConfig, type LayerSpec, type LoraPlacement,
 } from './config';
+import { loraNames, loraScale } from './lora';
 
 /**
  * Emits the E2GAN generator and the conditional PatchGAN discriminator into a GraphBuilder. Every weight is a
@@ -13,6 +14,11 @@ export interface WeightSource {
   readonly weights: ReadonlyMap<string, Float32Array>;
   /** Which parameters are graph inputs (trained); the rest are baked in as constants. Default: none. */
   readonly trainable?: (name: string) => boolean;
+  /**
+   * Unmerged LoRA: a parallel low-rank branch next to each placed layer (frozen W0 stays a constant, which
+   * ORT's fast conv path wants). Tensors live in `weights` under `${layer}.lora_a` / `.lora_b`.
+   */
+  readonly lora?: readonly LoraPlacement[];
 }
 
 export interface ParameterRecorder {
@@ -20,11 +26,19 @@ export interface ParameterRecorder {
 }
 
 class Params {
+  private readonly lora: Map<string, LoraPlacement>;
+
   constructor(
     private readonly g: GraphBuilder,
     private readonly source: WeightSource,
     private readonly record?: ParameterRecorder,
-  ) {}
+  ) {
+    this.lora = new Map((source.lora ?? []).filter((p) => p.rank > 0).map((p) => [p.layer, p]));
+  }
+
+  loraFor(layer: string): LoraPlacement | undefined {
+    return this.lora.get(layer);
+  }
 
   get(name: string, shape: readonly number[]): Value {
     const data = this.source.weights.get(name);
@@ -39,7 +53,14 @@ class Params {
 function convLayer(g: GraphBuilder, p: Params, layer: LayerSpec, x: Value): Value {
   const w = p.get(`${layer.name}.weight`, [layer.outChannels, layer.inChannels, layer.kernel, layer.kernel]);
   const b = layer.bias ? p.get(`${layer.name}.bias`, [layer.outChannels]) : null;
-  return g.conv(x, w, b, { strides: layer.stride, pads: layer.padding });
+  const y = g.conv(x, w, b, { strides: layer.stride, pads: layer.padding });
+  const lora = p.loraFor(layer.name);
+  if (!lora) return y;
+  const shapes = loraParameterShapes(layer, lora.rank);
+  const names = loraNames(layer.name);
+  const down = g.conv(x, p.get(names.a, shapes.a), null, { strides: layer.stride, pads: layer.padding });
+  const up = g.conv(down, p.get(names.b, shapes.b), null, {});
+  return g.add(y, g.mul(up, loraScale(lora)));
 }
 
 function instanceNorm(g: GraphBuilder, p: Params, layer: LayerSpec, x: Value): Value {
@@ -50,7 +71,13 @@ function instanceNorm(g: GraphBuilder, p: Params, layer: LayerSpec, x: Value): V
 function linear(g: GraphBuilder, p: Params, layer: LayerSpec, x: Value): Value {
   const w = p.get(`${layer.name}.weight`, [layer.inChannels, layer.outChannels]);
   const b = p.get(`${layer.name}.bias`, [layer.outChannels]);
-  return g.add(g.matmul(x, w), b);
+  const y = g.add(g.matmul(x, w), b);
+  const lora = p.loraFor(layer.name);
+  if (!lora) return y;
+  const shapes = loraParameterShapes(layer, lora.rank);
+  const names = loraNames(layer.name);
+  const branch = g.matmul(g.matmul(x, p.get(names.a, shapes.a)), p.get(names.b, shapes.b));
+  return g.add(y, g.mul(branch, loraScale(lora)));
 }
 
 function layerNorm(g: GraphBuilder, p: Params, scope: string, channels: number, x: Value): Value {
