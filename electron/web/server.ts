@@ -1,0 +1,259 @@
+/**
+ * Browser mode: the same renderer and the same back-end services as the app, served on 127.0.0.1.
+ *
+ * Security: every route (page, assets, WebSocket, blobs, uploads) needs the random per-launch token, given as
+ * `?token=` or by the cookie the page load sets (so the page's own asset requests work); anything else gets 403.
+ * The Host header must name this server (DNS-rebinding defence) and a WebSocket's Origin must be this server.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { createDispatcher } from '../api/dispatch';
+import { createApiHandlers, forwardServiceEvents, nodeAppInfo } from '../api/handlers';
+import { BLOB_PATH, UPLOAD_PATH, WS_PATH, type ClientMessage, type ServerMessage } from '../api/ws-protocol';
+import { createServices } from '../services/create-services';
+import type { Services } from '../services/services';
+import { SHA256_PATTERN, sniffImageType } from './blob-files';
+import { contentSecurityPolicy, securityHeaders } from './csp';
+import { defaultRendererDir, ensureRendererBuilt, repoRoot } from './renderer-build';
+import { StagingError, stageUpload, sweepStaging } from './staging';
+
+export interface WebServerOptions {
+  dataDir: string;
+  /** 0 or absent: a random free port. */
+  port?: number;
+  /** Folder with the built renderer (index.html + assets). Defaults to dist/renderer, built when stale. */
+  rendererDir?: string;
+  /** 'if-stale' (default) runs the renderer's vite build when needed; 'never' serves rendererDir as is. */
+  buildRenderer?: 'if-stale' | 'never';
+  /** Use these services instead of creating them from dataDir (they are then not closed by close()). */
+  services?: Services;
+  /** Fixed token (tests); default: 32 random bytes. */
+  token?: string;
+  maxUploadBytes?: number;
+  log?: (line: string) => void;
+}
+
+export interface WebServer {
+  /** Full URL to open, token included. */
+  readonly url: string;
+  readonly origin: string;
+  readonly port: number;
+  readonly token: string;
+  readonly services: Services;
+  close(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+const STAGING_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+const MIME_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.wasm': 'application/wasm',
+};
+
+export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
+  const log = options.log ?? (() => undefined);
+  const rendererDir = path.resolve(options.rendererDir ?? defaultRendererDir);
+  if ((options.buildRenderer ?? 'if-stale') === 'if-stale' && rendererDir === defaultRendererDir) {
+    await ensureRendererBuilt(log);
+  }
+  const ownsServices = !options.services;
+  const services = options.services ?? createServices({ dataDir: options.dataDir });
+  const token = options.token ?? randomBytes(32).toString('base64url');
+  const maxUploadBytes = options.maxUploadBytes ?? 1024 * 1024 * 1024;
+  void sweepStaging(services.layout.staging, STAGING_MAX_AGE_MS).catch(() => undefined);
+
+  const version = await readAppVersion();
+  const dispatch = createDispatcher(createApiHandlers(services, nodeAppInfo('browser', version, services.dataDir)), {
+    onInternalError: (method, error) => console.error(`[web] ${method} failed`, error),
+  });
+
+  let port = 0;
+  const cookieName = () => `e2gan_studio_token_${port}`;
+  const allowedHosts = () => new Set([`${HOST}:${port}`, `localhost:${port}`]);
+  const origin = () => `http://${HOST}:${port}`;
+  const csp = () => contentSecurityPolicy({ connectSources: [`ws://${HOST}:${port}`] });
+
+  const hasValidToken = (request: IncomingMessage, url: URL): boolean => {
+    const given = url.searchParams.get('token') ?? readCookie(request.headers.cookie, cookieName());
+    return given !== undefined && given !== null && sameSecret(given, token);
+  };
+
+  const server = createServer((request, response) => {
+    void handleHttp(request, response).catch((error) => {
+      console.error('[web] request failed', error);
+      if (!response.headersSent) send(response, 500, 'internal error');
+      else response.destroy();
+    });
+  });
+
+  const send = (response: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) => {
+    response.writeHead(status, { ...securityHeaders(csp()), 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...headers });
+    response.end(body);
+  };
+
+  const handleHttp = async (request: IncomingMessage, response: ServerResponse) => {
+    const url = new URL(request.url ?? '/', origin());
+    if (!allowedHosts().has(request.headers.host ?? '')) return send(response, 403, 'forbidden: unexpected Host header');
+    if (!hasValidToken(request, url)) return send(response, 403, 'forbidden: missing or wrong token');
+
+    if (url.pathname === UPLOAD_PATH) {
+      if (request.method !== 'POST') return send(response, 405, 'use POST', { allow: 'POST' });
+      const name = url.searchParams.get('name');
+      if (!name) return send(response, 400, "missing query parameter 'name' (the file's original name)");
+      try {
+        const staged = await stageUpload(services.layout.staging, name, request, maxUploadBytes);
+        return send(response, 200, JSON.stringify(staged), { 'content-type': 'application/json' });
+      } catch (error) {
+        if (error instanceof StagingError) return send(response, error.status, error.message);
+        throw error;
+      }
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, 'method not allowed');
+    if (url.pathname.startsWith(BLOB_PATH)) return serveBlob(url.pathname.slice(BLOB_PATH.length), response);
+    return serveRendererFile(url.pathname, request, response, url);
+  };
+
+  const serveBlob = async (sha256: string, response: ServerResponse) => {
+    if (!SHA256_PATTERN.test(sha256)) return send(response, 400, 'a blob is named by 64 lowercase hex digits');
+    const filePath = services.images.blobPath(sha256);
+    const info = await stat(filePath).catch(() => undefined);
+    if (!info?.isFile()) return send(response, 404, `no blob ${sha256}`);
+    response.writeHead(200, {
+      ...securityHeaders(csp()),
+      'content-type': await sniffImageType(filePath),
+      'content-length': String(info.size),
+      // Content-addressed: the bytes behind a name never change.
+      'cache-control': 'private, max-age=31536000, immutable',
+    });
+    createReadStream(filePath).pipe(response);
+  };
+
+  const serveRendererFile = async (pathname: string, request: IncomingMessage, response: ServerResponse, url: URL) => {
+    const relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname.slice(1));
+    const filePath = path.resolve(rendererDir, relative);
+    if (!filePath.startsWith(rendererDir + path.sep)) return send(response, 404, 'not found');
+    const info = await stat(filePath).catch(() => undefined);
+    if (!info?.isFile()) return send(response, 404, `not found: ${pathname}`);
+    const isPage = relative === 'index.html';
+    const headers: Record<string, string> = {
+      ...securityHeaders(csp()),
+      'content-type': MIME_TYPES[path.extname(filePath).toLowerCase()] ?? 'application/octet-stream',
+      'cache-control': 'no-store',
+    };
+    if (isPage && url.searchParams.has('token')) {
+      // The page's own requests (scripts, styles) carry no query token; this cookie authorizes them.
+      headers['set-cookie'] = `${cookieName()}=${token}; Path=/; HttpOnly; SameSite=Strict`;
+    }
+    response.writeHead(200, headers);
+    if (request.method === 'HEAD') return response.end();
+    response.end(await readFile(filePath));
+  };
+
+  // ---- WebSocket API ----
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+  const clients = new Set<WebSocket>();
+
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(request.url ?? '/', origin());
+    const requestOrigin = request.headers.origin;
+    const refuse = (reason: string) => {
+      socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${reason}`);
+    };
+    if (url.pathname !== WS_PATH) return refuse('unknown WebSocket path');
+    if (!allowedHosts().has(request.headers.host ?? '')) return refuse('unexpected Host header');
+    if (requestOrigin !== undefined && requestOrigin !== origin() && requestOrigin !== `http://localhost:${port}`) {
+      return refuse('WebSocket from a foreign origin');
+    }
+    if (!hasValidToken(request, url)) return refuse('missing or wrong token');
+    wss.handleUpgrade(request, socket, head, (ws) => acceptClient(ws));
+  });
+
+  const acceptClient = (ws: WebSocket) => {
+    clients.add(ws);
+    ws.on('close', () => clients.delete(ws));
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return;
+      let message: ClientMessage;
+      try {
+        message = JSON.parse(data.toString()) as ClientMessage;
+      } catch {
+        return ws.close(1003, 'messages must be JSON');
+      }
+      if (message?.type !== 'call' || typeof message.id !== 'number') return ws.close(1003, 'unknown message');
+      void dispatch(message.method, message.input).then((envelope) => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'reply', id: message.id, envelope } satisfies ServerMessage));
+      });
+    });
+  };
+
+  const stopForwarding = forwardServiceEvents(services.events, (name, payload) => {
+    const text = JSON.stringify({ type: 'event', name, payload } satisfies ServerMessage);
+    for (const client of clients) if (client.readyState === client.OPEN) client.send(text);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, HOST, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `${origin()}/?token=${token}`,
+    origin: origin(),
+    port,
+    token,
+    services,
+    close() {
+      closing ??= (async () => {
+        stopForwarding();
+        for (const client of clients) client.terminate();
+        wss.close();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        if (ownsServices) await services.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return rest.join('=');
+  }
+  return undefined;
+}
+
+async function readAppVersion(): Promise<string> {
+  const text = await readFile(path.join(repoRoot, 'package.json'), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}
