@@ -1,0 +1,160 @@
+/**
+ * The foundation journey in browser mode, against the real server, services, SQLite store and Debian Chromium:
+ * create a project → drop two images and a corrupt one → two thumbnails + one skipped entry → reload → same.
+ * Screenshots land in test-results/e2e/ (gitignored) as artifacts.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWebServer } from '../../electron/web/server';
+
+const ARTIFACTS = join(process.cwd(), 'test-results', 'e2e');
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** Every wait has room for a slow shared CI machine (vitest's default poll timeout is one second). */
+function poll<T>(read: () => Promise<T> | T) {
+  return expect.poll(read, { timeout: 30_000, interval: 100 });
+}
+
+interface DropFile {
+  name: string;
+  type: string;
+  base64: string;
+}
+
+let dataDir: string;
+let server: Awaited<ReturnType<typeof startWebServer>>;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  await mkdir(ARTIFACTS, { recursive: true });
+  dataDir = await mkdtemp(join(tmpdir(), 'e2gan-e2e-'));
+  server = await startWebServer({ dataDir, port: 0 });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.on('pageerror', (error) => console.error('[page error]', error));
+  page.on('console', (message) => {
+    if (message.type() === 'error') console.error('[console]', message.text());
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+async function makeDropFiles(): Promise<DropFile[]> {
+  const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 220, g: 40, b: 40 } } })
+    .png()
+    .toBuffer();
+  const jpeg = await sharp({ create: { width: 40, height: 60, channels: 3, background: { r: 30, g: 90, b: 200 } } })
+    .jpeg()
+    .toBuffer();
+  // A JPEG header followed by garbage: it looks like an image by name and magic bytes but cannot be decoded.
+  const corrupt = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('not really a jpeg'.repeat(8))]);
+  return [
+    { name: 'red.png', type: 'image/png', base64: png.toString('base64') },
+    { name: 'blue.jpg', type: 'image/jpeg', base64: jpeg.toString('base64') },
+    { name: 'broken.jpg', type: 'image/jpeg', base64: corrupt.toString('base64') },
+  ];
+}
+
+/** Dispatches dragenter/dragover/drop with a DataTransfer of real File objects, as a user's drop would. */
+async function dropFiles(target: Page, files: DropFile[]): Promise<void> {
+  await target.getByTestId('drop-zone').evaluate((zone, payload) => {
+    const transfer = new DataTransfer();
+    for (const { name, type, base64 } of payload) {
+      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      transfer.items.add(new File([bytes], name, { type }));
+    }
+    for (const type of ['dragenter', 'dragover', 'drop']) {
+      zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }));
+    }
+  }, files);
+}
+
+async function expectImportedState(target: Page): Promise<void> {
+  const thumbnails = target.getByTestId('thumbnail');
+  await poll(() => thumbnails.count()).toBe(2);
+  // The thumbnails really load from the blob route (not just placeholders).
+  await poll(() => thumbnails.locator('img').evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).naturalWidth > 0).length))
+    .toBe(2);
+  const names = await thumbnails.locator('img').evaluateAll((imgs) => imgs.map((i) => i.getAttribute('alt')).sort());
+  expect(names).toEqual(['blue.jpg', 'red.png']);
+
+  const skipped = target.getByTestId('skipped-entry');
+  await poll(() => skipped.count()).toBe(1);
+  const text = (await skipped.first().innerText()).toLowerCase();
+  expect(text).toContain('broken.jpg');
+  // A reason is shown after the name, not just the file name.
+  expect(text.split('broken.jpg')[1]!.replace(/[—\s-]/g, '').length).toBeGreaterThan(3);
+}
+
+describe('studio foundation in browser mode', () => {
+  it('creates a project, imports dropped images, lists the corrupt one as skipped, and keeps it all after reload', async () => {
+    await page.goto(server.url);
+    await poll(() => page.getByTestId('connection-state').getAttribute('data-state')).toBe('connected');
+    await poll(() => page.getByTestId('projects-empty').isVisible()).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, '01-empty-project-list.png') });
+
+    await page.getByRole('button', { name: 'New project' }).click();
+    await page.getByRole('dialog').getByLabel('Project name').fill('Watercolor effect');
+    await page.keyboard.press('Enter');
+    await poll(() => page.getByTestId('project-title').innerText()).toBe('Watercolor effect');
+    await poll(() => page.getByTestId('images-empty').isVisible()).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, '02-new-project.png') });
+
+    await dropFiles(page, await makeDropFiles());
+    await expectImportedState(page);
+    await page.screenshot({ path: join(ARTIFACTS, '03-imported.png') });
+
+    await page.reload();
+    await poll(() => page.getByTestId('connection-state').getAttribute('data-state')).toBe('connected');
+    await expectImportedState(page);
+    await page.screenshot({ path: join(ARTIFACTS, '04-after-reload.png') });
+
+    await page.getByRole('button', { name: 'Back to projects' }).click();
+    const row = page.getByTestId('project-row');
+    await poll(() => row.count()).toBe(1);
+    expect(await row.first().innerText()).toContain('2 photos');
+  });
+
+  it('renames with the keyboard and deletes only after confirming', async () => {
+    await page.goto(server.url);
+    const row = page.getByTestId('project-row');
+    await poll(() => row.count()).toBe(1);
+
+    await page.getByRole('button', { name: 'Rename Watercolor effect' }).click();
+    await page.getByRole('dialog').getByLabel('Project name').fill('Ink effect');
+    await page.keyboard.press('Enter');
+    await poll(() => row.first().innerText()).toContain('Ink effect');
+
+    // Escape cancels the confirmation: nothing is deleted.
+    await page.getByRole('button', { name: 'Delete Ink effect' }).click();
+    await poll(() => page.getByRole('dialog').isVisible()).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, '05-delete-confirm.png') });
+    await page.keyboard.press('Escape');
+    await poll(() => page.getByRole('dialog').count()).toBe(0);
+    expect(await row.count()).toBe(1);
+
+    await page.getByRole('button', { name: 'Delete Ink effect' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await poll(() => page.getByTestId('projects-empty').isVisible()).toBe(true);
+
+    await page.reload();
+    await poll(() => page.getByTestId('projects-empty').isVisible()).toBe(true);
+  });
+});
