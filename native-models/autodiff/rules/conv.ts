@@ -1,0 +1,201 @@
+/** Gradient rules for 2-D Conv and ConvTranspose (NCHW), including strides, dilations, asymmetric pads, groups. */
+import type { GraphBuilder } from '../../graph/builder';
+import type { GraphNode } from '../../graph/graph-node';
+import type { Value } from '../../graph/value';
+import { dy, type ConvWeightGradStrategy, type GradientContext, type GradientRule } from '../types';
+
+interface Conv2dGeometry {
+  strides: [number, number];
+  dilations: [number, number];
+  /** [top, left, bottom, right] (ONNX order) */
+  pads: [number, number, number, number];
+  group: number;
+}
+
+function geometry(node: GraphNode): Conv2dGeometry {
+  const x = node.input(0);
+  if (x.rank !== 4) throw new Error(`${node}: gradients are implemented for 2-D (NCHW) convolutions only, got X ${x}`);
+  const strides = node.ints('strides', [1, 1]);
+  const dilations = node.ints('dilations', [1, 1]);
+  const pads = node.ints('pads', [0, 0, 0, 0]);
+  return {
+    strides: [strides[0]!, strides[1]!],
+    dilations: [dilations[0]!, dilations[1]!],
+    pads: [pads[0]!, pads[1]!, pads[2]!, pads[3]!],
+    group: node.int('group', 1),
+  };
+}
+
+/**
+ * dW of y = Conv(x, W) given dY, shape [C_out, C_in / group, kh, kw].
+ * Shared by Conv (x = input) and ConvTranspose (roles swapped: its dW is the Conv weight-gradient with dY as input).
+ */
+export function convWeightGradient(
+  b: GraphBuilder,
+  x: Value,
+  g: Value,
+  kernel: readonly [number, number],
+  geo: Conv2dGeometry,
+  strategy: ConvWeightGradStrategy,
+): Value {
+  if (strategy === 'conv' && geo.group === 1) return weightGradByConv(b, x, g, kernel, geo);
+  return weightGradByTaps(b, x, g, kernel, geo);
+}
+
+/** dW[co, ci, i, j] = sum_{n, oh, ow} dY[n, co, oh, ow] * Xpad[n, ci, oh*s + i*d, ow*s + j*d]: one GEMM per tap. */
+function weightGradByTaps(b: GraphBuilder, x: Value, g: Value, kernel: readonly [number, number], geo: Conv2dGeometry): Value {
+  const [n, cin] = [x.shape[0]!, x.shape[1]!];
+  const [cout, ho, wo] = [g.shape[1]!, g.shape[2]!, g.shape[3]!];
+  const [kh, kw] = kernel;
+  const [sh, sw] = geo.strides;
+  const [dh, dw] = geo.dilations;
+  const groups = geo.group;
+  const [cinG, coutG] = [cin / groups, cout / groups];
+  const [top, left, bottom, right] = geo.pads;
+  const padded = top || left || bottom || right ? b.pad(x, [0, 0, top, left, 0, 0, bottom, right]) : x;
+  const depthwise = cinG === 1 && coutG === 1;
+  const taps: Value[] = [];
+  const hw = ho * wo;
+  if (depthwise) {
+    // Each channel convolves only itself: elementwise product and a sum, no GEMM needed.
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const xs = tapSlice(b, padded, i * dh, j * dw, ho, wo, sh, sw);
+        taps.push(b.reshape(b.reduceSum(b.mul(g, xs), [0, 2, 3], false), [cout, 1, 1]));
+      }
+    }
+    return b.reshape(b.concat(taps, 2), [cout, 1, kh, kw]);
+  }
+  if (groups === 1) {
+    // NHWC once, so every tap slice reshapes straight to [N, HW, C_in] without its own transpose.
+    const nhwc = b.transpose(padded, [0, 2, 3, 1]);
+    const gFlat = b.reshape(g, [n, cout, hw]);
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const xs = b.slice(nhwc, {
+          starts: [i * dh, j * dw],
+          ends: [i * dh + sh * (ho - 1) + 1, j * dw + sw * (wo - 1) + 1],
+          axes: [1, 2],
+          steps: [sh, sw],
+        });
+        const prod = b.matmul(gFlat, b.reshape(xs, [n, hw, cin]));
+        taps.push(b.reshape(n > 1 ? b.reduceSum(prod, [0], false) : prod, [cout, cin, 1]));
+      }
+    }
+    return b.reshape(b.concat(taps, 2), [cout, cin, kh, kw]);
+  }
+  const gGrouped = b.reshape(g, [n, groups, coutG, hw]);
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const xs = tapSlice(b, padded, i * dh, j * dw, ho, wo, sh, sw);
+      const xg = b.transpose(b.reshape(xs, [n, groups, cinG, hw]), [0, 1, 3, 2]);
+      const prod = b.matmul(gGrouped, xg); // [N, G, C_out/G, C_in/G]
+      taps.push(b.reshape(b.reduceSum(prod, [0], false), [cout, cinG, 1]));
+    }
+  }
+  return b.reshape(b.concat(taps, 2), [cout, cinG, kh, kw]);
+}
+
+function tapSlice(b: GraphBuilder, padded: Value, i: number, j: number, ho: number, wo: number, sh: number, sw: number): Value {
+  return b.slice(padded, { starts: [i, j], ends: [i + sh * (ho - 1) + 1, j + sw * (wo - 1) + 1], axes: [2, 3], steps: [sh, sw] });
+}
+
+/** The transposed-conv trick: batch and channel axes swap roles; stride and dilation swap roles. */
+function weightGradByConv(b: GraphBuilder, x: Value, g: Value, kernel: readonly [number, number], geo: Conv2dGeometry): Value {
+  const xt = b.transpose(x, [1, 0, 2, 3]); // [C_in, N, H, W]
+  const gt = b.transpose(g, [1, 0, 2, 3]); // [C_out, N, Ho, Wo]
+  let gw = b.conv(xt, gt, null, { strides: geo.dilations, dilations: geo.strides, pads: geo.pads }); // [C_in, C_out, kh', kw']
+  if (gw.shape[2] !== kernel[0] || gw.shape[3] !== kernel[1]) {
+    gw = b.slice(gw, { starts: [0, 0], ends: [kernel[0], kernel[1]], axes: [2, 3] });
+  }
+  return b.transpose(gw, [1, 0, 2, 3]);
+}
+
+/** Kernel flipped spatially with in/out channels swapped per group: [C_in, C_out / group, kh, kw]. */
+function flipKernelData(w: Float32Array, shape: readonly number[], groups: number): Float32Array {
+  const [cout, cinG, kh, kw] = shape as [number, number, number, number];
+  const coutG = cout / groups;
+  const out = new Float32Array(w.length);
+  for (let gi = 0; gi < groups; gi++) {
+    for (let o = 0; o < coutG; o++) {
+      for (let c = 0; c < cinG; c++) {
+        for (let u = 0; u < kh; u++) {
+          for (let v = 0; v < kw; v++) {
+            const src = (((gi * coutG + o) * cinG + c) * kh + u) * kw + v;
+            const dst = (((gi * cinG + c) * coutG + o) * kh + (kh - 1 - u)) * kw + (kw - 1 - v);
+            out[dst] = w[src]!;
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function flipKernelInGraph(b: GraphBuilder, w: Value, groups: number): Value {
+  const [cout, cinG, kh, kw] = w.shape as [number, number, number, number];
+  const flipped = b.slice(w, { starts: [-1, -1], ends: [Number.MIN_SAFE_INTEGER, Number.MIN_SAFE_INTEGER], axes: [2, 3], steps: [-1, -1] });
+  const grouped = b.reshape(flipped, [groups, cout / groups, cinG, kh, kw]);
+  return b.reshape(b.transpose(grouped, [0, 2, 1, 3, 4]), [groups * cinG, cout / groups, kh, kw]);
+}
+
+function convInputGradient(ctx: GradientContext, geo: Conv2dGeometry): Value {
+  const { b, node } = ctx;
+  const [x, w] = [node.input(0), node.input(1)];
+  const g = dy(ctx);
+  const [kh, kw] = [w.shape[2]!, w.shape[3]!];
+  const [dh, dw] = geo.dilations;
+  const [top, left, bottom, right] = geo.pads;
+  const unitStride = geo.strides[0] === 1 && geo.strides[1] === 1;
+  // A stride-1 conv's input gradient is a conv of dY with the flipped kernel, padded by d*(k-1) - pad.
+  const flipPads = [dh * (kh - 1) - top, dw * (kw - 1) - left, dh * (kh - 1) - bottom, dw * (kw - 1) - right];
+  const flipPossible = unitStride && flipPads.every((p) => p >= 0);
+  const constantW = b.constantFloats(w);
+  const strategy = ctx.options.convInputGrad;
+  const useFlip = flipPossible && (strategy === 'flippedConv' || (strategy === 'auto' && constantW !== undefined));
+  if (useFlip) {
+    const kernel = constantW
+      ? b.constant(flipKernelData(constantW, w.shape, geo.group), [x.shape[1]!, w.shape[0]! / geo.group, kh, kw], w.dtype)
+      : flipKernelInGraph(b, w, geo.group);
+    return b.conv(g, kernel, null, { pads: flipPads, dilations: geo.dilations, group: geo.group });
+  }
+  const outputPadding = [0, 1].map((a) => {
+    const k = w.shape[2 + a]!;
+    const full = (g.shape[2 + a]! - 1) * geo.strides[a]! - geo.pads[a]! - geo.pads[a + 2]! + geo.dilations[a]! * (k - 1) + 1;
+    return x.shape[2 + a]! - full;
+  });
+  return b.convTranspose(g, w, null, {
+    strides: geo.strides,
+    pads: geo.pads,
+    dilations: geo.dilations,
+    group: geo.group,
+    outputPadding,
+  });
+}
+
+export const convGrad: GradientRule = (ctx) => {
+  const { b, node } = ctx;
+  const geo = geometry(node);
+  const [x, w] = [node.input(0), node.input(1)];
+  const g = dy(ctx);
+  const gx = ctx.needs[0] ? convInputGradient(ctx, geo) : null;
+  const gw = ctx.needs[1]
+    ? convWeightGradient(b, x, g, [w.shape[2]!, w.shape[3]!], geo, ctx.options.convWeightGrad)
+    : null;
+  const gb = node.inputs[2] && ctx.needs[2] ? b.reduceSum(g, [0, 2, 3], false) : null;
+  return [gx, gw, gb];
+};
+
+export const convTransposeGrad: GradientRule = (ctx) => {
+  const { b, node } = ctx;
+  const geo = geometry(node);
+  const [x, w] = [node.input(0), node.input(1)];
+  const g = dy(ctx);
+  // ConvTranspose is the adjoint of Conv with the same geometry, so dX is that Conv applied to dY.
+  const gx = ctx.needs[0] ? b.conv(g, w, null, { strides: geo.strides, pads: geo.pads, dilations: geo.dilations, group: geo.group }) : null;
+  const gw = ctx.needs[1]
+    ? convWeightGradient(b, g, x, [w.shape[2]!, w.shape[3]!], geo, ctx.options.convWeightGrad)
+    : null;
+  const gb = node.inputs[2] && ctx.needs[2] ? b.reduceSum(g, [0, 2, 3], false) : null;
+  return [gx, gw, gb];
+};

@@ -1,0 +1,46 @@
+import type { GraphBuilder } from '../graph/builder';
+import type { GraphNode } from '../graph/graph-node';
+import type { Value } from '../graph/value';
+
+/**
+ * How Conv weight gradients are emitted. 'taps': one GEMM per kernel tap (the spike measured this fastest on
+ * the CPU EP); 'conv': the transposed-convolution trick (one Conv over X^T with dY^T as kernel; group=1 only,
+ * grouped convs fall back to taps).
+ */
+export type ConvWeightGradStrategy = 'taps' | 'conv';
+
+/**
+ * How Conv input gradients are emitted. 'auto': a flipped-kernel Conv when stride is 1 and the weight is a
+ * constant initializer (ORT's fast conv path wants constant weights), otherwise ConvTranspose.
+ */
+export type ConvInputGradStrategy = 'auto' | 'convTranspose' | 'flippedConv';
+
+export interface GradientOptions {
+  convWeightGrad?: ConvWeightGradStrategy;
+  convInputGrad?: ConvInputGradStrategy;
+  /** Gradient of the loss output (defaults to ones of the loss shape, i.e. d(sum(loss))). */
+  seed?: Value;
+}
+
+export interface GradientContext {
+  b: GraphBuilder;
+  node: GraphNode;
+  /** Gradient per node output; null where no path to the loss passes through that output. */
+  outputGrads: readonly (Value | null)[];
+  /** Per node input: whether the walker needs its gradient (it leads back to a requested tensor). */
+  needs: readonly boolean[];
+  options: Required<Omit<GradientOptions, 'seed'>>;
+}
+
+/**
+ * One rule per op type: returns one gradient per input (null where not needed or not differentiable).
+ * A returned gradient may have the broadcast output shape; the walker reduces it to the input's shape.
+ */
+export type GradientRule = (ctx: GradientContext) => (Value | null)[];
+
+/** The single output gradient of a one-output op (the walker only calls rules whose outputs have one). */
+export function dy(ctx: GradientContext): Value {
+  const g = ctx.outputGrads[0];
+  if (!g) throw new Error(`${ctx.node}: no output gradient`);
+  return g;
+}
