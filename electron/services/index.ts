@@ -7,3 +7,4 @@ export { TypedEmitter } from './typed-emitter';
 export type { JobHost, JobRequest, JobExecution, JobOutcome, JobProgressUpdate } from '../jobs/job-host';
 export { executeJob } from '../jobs/execute-job';
 export { resolveDataDir, dataLayout, type DataLayout } from '../paths';
+export { collectDiagnostics, type Diagnostics, type DiagnosticsOptions, type ExecutionProviderCheck } from './doctor';

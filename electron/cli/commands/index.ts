@@ -1,7 +1,21 @@
 import type { CliCommand } from '../command';
 import modelInfo from './model-info';
+import doctor from './doctor';
+import importCommand from './import';
+import { jobsDiscard, jobsList, jobsResume } from './jobs';
+import { projectsCreate, projectsDelete, projectsList, projectsRename } from './projects';
 import teachersList from './teachers-list';
 import teach from './teach';
 
 // Every subcommand of `e2gan`. Add one import and one entry per command module.
-export const commands: readonly CliCommand[] = [modelInfo, teachersList, teach];
+export const commands: readonly CliCommand[] = [
+  doctor,
+  projectsList,
+  projectsCreate,
+  projectsRename,
+  projectsDelete,
+  importCommand,
+  jobsList,
+  jobsResume,
+  jobsDiscard,
+  modelInfo, teachersList, teach];
