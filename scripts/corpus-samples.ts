@@ -15,7 +15,7 @@ const SAMPLE_QUALITY = 85;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { from: { type: 'string' }, out: { type: 'string', default: 'resources/samples' } } });
-  const dataDir = await locateSkimageData({ from: values.from, workDir: join(tmpdir(), 'e2gan-skimage'), log: console.log });
+  const { dir: dataDir } = await locateSkimageData({ from: values.from, workDir: join(tmpdir(), 'e2gan-skimage'), log: console.log });
   const outDir = values.out!;
   await mkdir(outDir, { recursive: true });
   const rows: string[] = [];

@@ -148,27 +148,45 @@ export interface RandomCropOptions {
   flipProbability?: number;
 }
 
+/** Where a random augmentation crop lands in its source, so the same crop can be re-applied or recorded. */
+export interface CropParams {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  flip: boolean;
+}
+
 /**
- * Augmentation crop: a random window (side fraction in [minScale, maxScale] of the largest window with the
- * output aspect) at a random position, resized to the output size and maybe mirrored. Deterministic for a
- * given rng state.
+ * Draws an augmentation window: side fraction in [minScale, maxScale] of the largest window with the
+ * output aspect, at a uniform position, mirrored with `flipProbability`. Consumes exactly four rng values.
  */
-export function randomCropScale(image: RgbImage, rng: Rng, options: RandomCropOptions): RgbImage {
+export function drawRandomCrop(sourceWidth: number, sourceHeight: number, rng: Rng, options: RandomCropOptions): CropParams {
   const minScale = options.minScale ?? 0.35;
   const maxScale = options.maxScale ?? 1;
   if (!(minScale > 0 && minScale <= maxScale && maxScale <= 1)) {
     throw new Error(`randomCropScale: need 0 < minScale <= maxScale <= 1, got ${minScale}, ${maxScale}`);
   }
   const aspect = options.width / options.height;
-  const fullW = Math.min(image.width, image.height * aspect);
+  const fullW = Math.min(sourceWidth, sourceHeight * aspect);
   const scale = rng.range(minScale, maxScale);
-  const cropW = Math.max(1, Math.min(image.width, Math.round(fullW * scale)));
-  const cropH = Math.max(1, Math.min(image.height, Math.round(cropW / aspect)));
-  const x = rng.int(image.width - cropW + 1);
-  const y = rng.int(image.height - cropH + 1);
-  let out = resize(crop(image, x, y, cropW, cropH), options.width, options.height);
-  if (rng.next() < (options.flipProbability ?? 0.5)) out = flipHorizontal(out);
-  return out;
+  const width = Math.max(1, Math.min(sourceWidth, Math.round(fullW * scale)));
+  const height = Math.max(1, Math.min(sourceHeight, Math.round(width / aspect)));
+  const x = rng.int(sourceWidth - width + 1);
+  const y = rng.int(sourceHeight - height + 1);
+  const flip = rng.next() < (options.flipProbability ?? 0.5);
+  return { x, y, width, height, flip };
+}
+
+/** Crops, resizes to outWidth x outHeight and maybe mirrors, as described by `params`. */
+export function applyCrop(image: RgbImage, params: CropParams, outWidth: number, outHeight: number): RgbImage {
+  const out = resize(crop(image, params.x, params.y, params.width, params.height), outWidth, outHeight);
+  return params.flip ? flipHorizontal(out) : out;
+}
+
+/** Augmentation crop (see drawRandomCrop), resized to the output size. Deterministic for a given rng state. */
+export function randomCropScale(image: RgbImage, rng: Rng, options: RandomCropOptions): RgbImage {
+  return applyCrop(image, drawRandomCrop(image.width, image.height, rng, options), options.width, options.height);
 }
 
 export function flipHorizontal(image: RgbImage): RgbImage {
