@@ -86,6 +86,18 @@ async function dropFiles(target: Page, files: DropFile[]): Promise<void> {
   }, files);
 }
 
+/** Records every label the import progress row shows, however briefly (imports of tiny files are fast). */
+async function recordProgressLabels(target: Page): Promise<void> {
+  await target.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { progressLabels: string[] }).progressLabels = seen;
+    new MutationObserver(() => {
+      const label = document.querySelector('[data-testid="import-progress-label"]')?.textContent;
+      if (label && seen[seen.length - 1] !== label) seen.push(label);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+}
+
 async function expectImportedState(target: Page): Promise<void> {
   const thumbnails = target.getByTestId('thumbnail');
   await poll(() => thumbnails.count()).toBe(2);
@@ -117,19 +129,54 @@ describe('studio foundation in browser mode', () => {
     await poll(() => page.getByTestId('images-empty').isVisible()).toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, '02-new-project.png') });
 
+    await page.getByRole('button', { name: 'New concept' }).click();
+    await page.getByRole('dialog').getByLabel('Name').fill('Watercolor');
+    await page.getByRole('dialog').getByLabel(/Edit prompt/).fill('make it a watercolor painting');
+    await page.keyboard.press('Enter');
+    await poll(() => page.getByTestId('concept-row').count()).toBe(1);
+
+    await recordProgressLabels(page);
     await dropFiles(page, await makeDropFiles());
     await expectImportedState(page);
     await page.screenshot({ path: join(ARTIFACTS, '03-imported.png') });
+    // The bar was driven by the import job's own progress events ("N of M: name"), then made room again.
+    const labels = await page.evaluate(() => (window as unknown as { progressLabels: string[] }).progressLabels);
+    expect(labels.some((label) => /^\d+ of 3: /.test(label)), `labels seen: ${JSON.stringify(labels)}`).toBe(true);
+    await poll(() => page.getByTestId('import-progress').count()).toBe(0);
 
     await page.reload();
     await poll(() => page.getByTestId('connection-state').getAttribute('data-state')).toBe('connected');
     await expectImportedState(page);
+    expect(await page.getByTestId('concept-row').first().innerText()).toContain('make it a watercolor painting');
     await page.screenshot({ path: join(ARTIFACTS, '04-after-reload.png') });
 
     await page.getByRole('button', { name: 'Back to projects' }).click();
     const row = page.getByTestId('project-row');
     await poll(() => row.count()).toBe(1);
     expect(await row.first().innerText()).toContain('2 photos');
+  });
+
+  it('shows the lost connection in the status bar and recovers when the server is back', async () => {
+    await page.goto(server.url);
+    await poll(() => page.getByTestId('connection-state').getAttribute('data-state')).toBe('connected');
+    await poll(() => page.getByTestId('project-row').count()).toBe(1);
+
+    const { port, token } = server;
+    await server.close();
+    await poll(() => page.getByTestId('connection-state').getAttribute('data-state')).toBe('reconnecting');
+    await page.screenshot({ path: join(ARTIFACTS, '05-reconnecting.png') });
+
+    // Same port, token and data folder: what a restarted `npm run web --port` gives the open tab.
+    server = await startWebServer({ dataDir, port, token });
+    // A change made while the tab was away must show up once it reconnects (events sent meanwhile are lost).
+    server.services.projects.create('Made while away');
+    await poll(() => page.getByTestId('connection-state').getAttribute('data-state')).toBe('connected');
+    await poll(() => page.getByTestId('project-row').count()).toBe(2);
+    const rows = await page.getByTestId('project-row').allInnerTexts();
+    expect(rows.some((row) => row.includes('Made while away'))).toBe(true);
+    expect(rows.some((row) => row.includes('Watercolor effect'))).toBe(true);
+    server.services.projects.delete(server.services.projects.list().find((p) => p.name === 'Made while away')!.id);
+    await poll(() => page.getByTestId('project-row').count()).toBe(1);
   });
 
   it('renames with the keyboard and deletes only after confirming', async () => {
@@ -145,7 +192,7 @@ describe('studio foundation in browser mode', () => {
     // Escape cancels the confirmation: nothing is deleted.
     await page.getByRole('button', { name: 'Delete Ink effect' }).click();
     await poll(() => page.getByRole('dialog').isVisible()).toBe(true);
-    await page.screenshot({ path: join(ARTIFACTS, '05-delete-confirm.png') });
+    await page.screenshot({ path: join(ARTIFACTS, '06-delete-confirm.png') });
     await page.keyboard.press('Escape');
     await poll(() => page.getByRole('dialog').count()).toBe(0);
     expect(await row.count()).toBe(1);

@@ -19,7 +19,7 @@ export class ImportState {
   interrupted: Job | null = $state.raw(null);
   error: string | null = $state(null);
 
-  readonly progress: ProgressView | null = $derived(this.staging ?? this.jobProgress);
+  readonly progress: ProgressView | null = $derived(this.jobProgress ?? this.staging);
   readonly busy: boolean = $derived(this.staging !== null || this.activeJobIds.length > 0);
 
   private unsubscribers: Unsubscribe[] = [];
@@ -133,7 +133,11 @@ export class ImportState {
   }
 
   private onProgress(event: JobProgress): void {
-    if (event.jobId !== this.activeJobIds[0]) return;
+    if (event.projectId !== this.projectId) return;
+    // While our imports.start call is still in flight the job id is unknown, but the job may already be
+    // reporting; a project's progress seen during staging is ours.
+    const ours = event.jobId === this.activeJobIds[0] || (this.staging !== null && this.activeJobIds.length === 0);
+    if (!ours || this.finishedEarly.has(event.jobId)) return;
     this.jobProgress = { fraction: event.progress, label: event.message ?? 'Importing…' };
   }
 

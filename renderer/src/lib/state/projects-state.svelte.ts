@@ -57,7 +57,8 @@ export class ProjectsState {
   async create(name: string): Promise<Project | null> {
     return this.attempt('create the project', async () => {
       const project = await this.api.projects.create({ name });
-      this.list = [...this.list.filter((p) => p.id !== project.id), project];
+      // Newest first, the order projects.list uses, so the next reload does not reshuffle the list.
+      this.list = [project, ...this.list.filter((p) => p.id !== project.id)];
       return project;
     });
   }
