@@ -12,6 +12,16 @@ export type DecodeOutcome = { ok: true; image: DecodedImage } | { ok: false; rea
 
 const FORMAT_LIST = 'JPEG, PNG, WebP, AVIF, GIF or TIFF';
 
+/** Checked from the header before decoding, so a decompression bomb never allocates its pixels. */
+export const MAX_IMPORT_PIXELS = 100_000_000;
+
+/** libvips reports AVIF as 'heif' with AV1 compression; HEVC-coded HEIF (iPhone HEIC) has no decoder here. */
+function importableFormat(format: string | undefined, compression: string | undefined): ImageFormat | 'heic' | undefined {
+  if (format === 'heif') return compression === 'av1' ? 'avif' : 'heic';
+  if (format && (IMPORTABLE_FORMATS as readonly string[]).includes(format)) return format as ImageFormat;
+  return undefined;
+}
+
 /**
  * Checks that bytes are a supported, fully decodable image and renders its thumbnail. Decoding the whole image
  * (not only the header) is what catches truncated and corrupt files; sharp's default failOn 'warning' makes
@@ -20,16 +30,26 @@ const FORMAT_LIST = 'JPEG, PNG, WebP, AVIF, GIF or TIFF';
 export async function decodeImage(bytes: Buffer): Promise<DecodeOutcome> {
   let metadata;
   try {
-    metadata = await sharp(bytes).metadata();
+    // Header only, so no pixel limit here: our own limit below gives the clearer message.
+    metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch {
     return { ok: false, reason: `not an image (expected ${FORMAT_LIST})` };
   }
-  const format = metadata.format as string | undefined;
-  if (!format || !(IMPORTABLE_FORMATS as readonly string[]).includes(format)) {
-    return { ok: false, reason: `unsupported image format '${format ?? 'unknown'}' (expected ${FORMAT_LIST})` };
+  const format = importableFormat(metadata.format, metadata.compression);
+  if (format === 'heic') {
+    return { ok: false, reason: `HEIC/HEIF photos are not supported; export them as JPEG (expected ${FORMAT_LIST})` };
+  }
+  if (!format) {
+    return { ok: false, reason: `unsupported image format '${metadata.format ?? 'unknown'}' (expected ${FORMAT_LIST})` };
   }
   if (!metadata.width || !metadata.height) {
     return { ok: false, reason: 'corrupt image: no width/height in its header' };
+  }
+  if (metadata.width * metadata.height > MAX_IMPORT_PIXELS) {
+    return {
+      ok: false,
+      reason: `image is ${metadata.width}x${metadata.height} pixels; the limit is ${MAX_IMPORT_PIXELS / 1e6} megapixels`,
+    };
   }
   let thumbnail: Buffer;
   try {
@@ -46,7 +66,7 @@ export async function decodeImage(bytes: Buffer): Promise<DecodeOutcome> {
   return {
     ok: true,
     image: {
-      format: format as ImageFormat,
+      format,
       width: swapped ? metadata.height : metadata.width,
       height: swapped ? metadata.width : metadata.height,
       thumbnail,
