@@ -72,6 +72,19 @@ export function discriminatorPreset(preset: WidthPreset = 'base', overrides: Par
   return config;
 }
 
+/**
+ * The discriminator preset for an image size: the classic 3 stride-2 layers where the image is big enough,
+ * fewer for tiny training resolutions (so a 16x16 test run still gets a patch map).
+ */
+export function discriminatorForSize(preset: WidthPreset, height: number, width: number): DiscriminatorConfig {
+  for (let downLayers = 3; downLayers >= 1; downLayers--) {
+    const candidate = { ...discriminatorPreset(preset), height, width, downLayers };
+    const [h, w] = discriminatorOutputShape(candidate);
+    if (h >= 1 && w >= 1) return candidate;
+  }
+  throw new ConfigError(`discriminator config: image size ${width}x${height} is too small for a PatchGAN`);
+}
+
 /** Down-sampling stage convs + the down-sampling layer, each stride 2. */
 export function totalStride(config: GeneratorConfig): number {
   return 2 ** (config.downChannels.length + 1);

@@ -32,6 +32,8 @@ class Params {
     private readonly g: GraphBuilder,
     private readonly source: WeightSource,
     private readonly record?: ParameterRecorder,
+    /** Values already created for a name (a network applied twice shares its parameters). */
+    private readonly created: Map<string, Value> = new Map(),
   ) {
     this.lora = new Map((source.lora ?? []).filter((p) => p.rank > 0).map((p) => [p.layer, p]));
   }
@@ -45,8 +47,12 @@ class Params {
     const size = shape.reduce((a, b) => a * b, 1);
     if (!data) throw new Error(`weights: missing '${name}' [${shape.join(', ')}]`);
     if (data.length !== size) throw new Error(`weights: '${name}' has ${data.length} values, expected [${shape.join(', ')}] = ${size}`);
+    const existing = this.created.get(name);
+    if (existing) return existing;
     this.record?.(name, shape);
-    return this.g.parameter(name, data, [...shape], { trainable: this.source.trainable?.(name) ?? false });
+    const value = this.g.parameter(name, data, [...shape], { trainable: this.source.trainable?.(name) ?? false });
+    this.created.set(name, value);
+    return value;
   }
 }
 
@@ -176,8 +182,10 @@ function transformerBlock(
 /** Conditional PatchGAN: logits [N, 1, h, w] for (input, candidate output) pairs. */
 export function buildDiscriminator(
   g: GraphBuilder, config: DiscriminatorConfig, input: Value, candidate: Value, source: WeightSource, record?: ParameterRecorder,
+  /** Pass the same map to several calls to apply one discriminator to several pairs (real and fake). */
+  shared: Map<string, Value> = new Map(),
 ): Value {
-  const p = new Params(g, source, record);
+  const p = new Params(g, source, record, shared);
   let h = g.concat([input, candidate], 1);
   if (h.shape[1] !== config.inChannels) throw new Error(`discriminator: input ⊕ output has ${h.shape[1]} channels, config expects ${config.inChannels}`);
   const layers = discriminatorLayers(config);

@@ -1,0 +1,145 @@
+import { GraphBuilder, type Value } from '../graph';
+import { gradients } from '../autodiff';
+import { emitAdam } from '../train/optimizers';
+import type { StepProgram } from '../runtime';
+import { conceptTokensShape, discriminatorParameters, generatorParameters, type DiscriminatorConfig, type GeneratorConfig, type LoraPlacement } from './config';
+import { buildDiscriminator, buildGenerator } from './generator';
+import { loraNames } from './lora';
+
+/**
+ * Compiles one E2GAN training iteration into ONE ONNX graph: generator forward, discriminator on real and
+ * generated pairs, generator loss (adversarial + λ·L1) and discriminator loss, the gradients of each loss
+ * with respect to its own network only (the generator's fake reaches the D loss but no G gradient is asked of
+ * it, which is the usual detach), and Adam updates for both. Parameters and moments are state that the
+ * runtime feeds back each step, so G and D steps cost one session run.
+ */
+export type TrainMode = 'lora' | 'full' | 'scratch';
+export type GanLoss = 'lsgan' | 'hinge';
+
+export interface GanStepConfig {
+  readonly generator: GeneratorConfig;
+  readonly discriminator: DiscriminatorConfig;
+  readonly batch: number;
+  readonly mode: TrainMode;
+  /** LoRA layers (mode 'lora' only). */
+  readonly placement: readonly LoraPlacement[];
+  readonly ganLoss: GanLoss;
+  /** Weight of the L1 reconstruction term (pix2pix uses 100). */
+  readonly l1Weight: number;
+  /** Weight of the adversarial term in the generator loss (0 turns the run into pure L1 regression). */
+  readonly adversarialWeight: number;
+  /** Discriminator learning rate = generator learning rate * this. */
+  readonly discriminatorLrRatio: number;
+  readonly clipGradNorm?: number;
+}
+
+export interface CompiledGanStep {
+  readonly program: StepProgram;
+  /** Trainable generator tensors (LoRA factors or full weights, plus concept tokens), by state input name. */
+  readonly generatorTrainables: readonly string[];
+  readonly discriminatorTrainables: readonly string[];
+  /** Graph inputs for the Adam moments, in state order. */
+  readonly momentInputs: readonly string[];
+  /** Data input carrying the number of steps already done (for Adam's bias correction after a resume). */
+  readonly stepOffsetInput: string;
+}
+
+export const TOKENS_NAME = 'concept.tokens';
+export const METRICS = ['loss_g', 'loss_d', 'l1', 'adv_g', 'grad_norm_g', 'grad_norm_d'] as const;
+
+function mean(g: GraphBuilder, v: Value): Value {
+  return g.reduceMean(v, undefined, false);
+}
+
+export function compileGanStep(
+  config: GanStepConfig,
+  /** Current values of every generator weight (+ LoRA factors in lora mode) and discriminator weight. */
+  weights: { generator: ReadonlyMap<string, Float32Array>; discriminator: ReadonlyMap<string, Float32Array>; tokens: Float32Array },
+): CompiledGanStep {
+  const { generator: gc, discriminator: dc, batch: n } = config;
+  const g = new GraphBuilder('e2gan_train_step');
+  const imageShape = [n, gc.inChannels, gc.height, gc.width];
+  const input = g.input('input', 'float32', imageShape);
+  const target = g.input('target', 'float32', [n, gc.outChannels, gc.height, gc.width]);
+  const lr = g.input('learning_rate', 'float32', []);
+  const stepRaw = g.input('step', 'float32', []);
+  const stepOffset = g.input('step_offset', 'float32', []);
+  const step = g.add(stepRaw, stepOffset);
+
+  const loraWeights = new Set(config.mode === 'lora' ? config.placement.flatMap((p) => Object.values(loraNames(p.layer))) : []);
+  const trainsAllOfG = config.mode !== 'lora';
+  const tokens = g.parameter(TOKENS_NAME, weights.tokens, conceptTokensShape(gc), { trainable: true });
+  const fake = buildGenerator(g, gc, input, tokens, {
+    weights: weights.generator,
+    trainable: (name) => trainsAllOfG || loraWeights.has(name),
+    ...(config.mode === 'lora' ? { lora: config.placement } : {}),
+  });
+  // D is built twice over the same parameters; the second build must reuse the first one's Values.
+  const dValues = new Map<string, Value>();
+  const dSource = { weights: weights.discriminator, trainable: () => true };
+  const realLogits = buildDiscriminator(g, dc, input, target, dSource, undefined, dValues);
+  const fakeLogits = buildDiscriminator(g, dc, input, fake, dSource, undefined, dValues);
+
+  let advG: Value;
+  let lossD: Value;
+  if (config.ganLoss === 'lsgan') {
+    const sq = (v: Value) => g.mul(v, v);
+    advG = mean(g, sq(g.sub(fakeLogits, 1)));
+    lossD = g.mul(g.add(mean(g, sq(g.sub(realLogits, 1))), mean(g, sq(fakeLogits))), 0.5);
+  } else {
+    advG = g.neg(mean(g, fakeLogits));
+    lossD = g.add(mean(g, g.relu(g.sub(1, realLogits))), mean(g, g.relu(g.add(fakeLogits, 1))));
+  }
+  const l1 = mean(g, g.abs(g.sub(fake, target)));
+  const lossG = g.add(g.mul(advG, config.adversarialWeight), g.mul(l1, config.l1Weight));
+
+  const gParams = g.trainables().filter((v) => !v.name.startsWith('discriminator.'));
+  const dParams = [...dValues.values()];
+  const gGrads = gradients(g, lossG, gParams);
+  const dGrads = gradients(g, lossD, dParams);
+  const adamOptions = config.clipGradNorm !== undefined ? { clipGradNorm: config.clipGradNorm } : {};
+  const gUpdate = emitAdam(g, gParams.map((param, i) => ({ param, grad: gGrads[i]! })), lr, step, adamOptions);
+  const dUpdate = emitAdam(g, dParams.map((param, i) => ({ param, grad: dGrads[i]! })), g.mul(lr, config.discriminatorLrRatio), step, adamOptions);
+
+  const state: StepProgram['state'] = [];
+  const momentInputs: string[] = [];
+  for (const s of [...gUpdate.states, ...dUpdate.states]) {
+    const shape = [...s.param.shape];
+    state.push({ input: s.param.name, output: g.output(s.newParam, `${s.param.name}.next`).name, shape, init: 'given' });
+    // Moments are 'given' too (zeros on a fresh run) so a resume can restore them.
+    for (const moment of [[s.m, s.newM], [s.v, s.newV]] as const) {
+      state.push({ input: moment[0].name, output: g.output(moment[1], `${moment[0].name}.next`).name, shape, init: 'given' });
+      momentInputs.push(moment[0].name);
+    }
+  }
+  g.output(lossG, 'loss_g');
+  g.output(lossD, 'loss_d');
+  g.output(l1, 'l1');
+  g.output(advG, 'adv_g');
+  g.output(gUpdate.gradNorm, 'grad_norm_g');
+  g.output(dUpdate.gradNorm, 'grad_norm_d');
+  return {
+    program: {
+      model: g.build({ producerName: 'e2gan-studio' }),
+      state,
+      data: [{ name: 'input', shape: imageShape }, { name: 'target', shape: [n, gc.outChannels, gc.height, gc.width] }, { name: 'step_offset', shape: [] }],
+      learningRateInput: 'learning_rate',
+      stepInput: 'step',
+      metrics: [...METRICS],
+    },
+    generatorTrainables: gParams.map((v) => v.name),
+    discriminatorTrainables: dParams.map((v) => v.name),
+    momentInputs,
+    stepOffsetInput: 'step_offset',
+  };
+}
+
+/** Names of the generator tensors a mode trains (besides the concept tokens). */
+export function trainableGeneratorNames(config: GeneratorConfig, mode: TrainMode, placement: readonly LoraPlacement[]): string[] {
+  if (mode === 'lora') return placement.flatMap((p) => [loraNames(p.layer).a, loraNames(p.layer).b]);
+  return generatorParameters(config).map((p) => p.name);
+}
+
+export function discriminatorNames(config: DiscriminatorConfig): string[] {
+  return discriminatorParameters(config).map((p) => p.name);
+}

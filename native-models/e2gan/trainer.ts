@@ -1,0 +1,339 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ComputeClient, type ExecutionProviderName, type WireTensor } from '../runtime';
+import { imagesToNchw, type RgbImage } from '../image/image';
+import { writeImage } from '../image/io';
+import { psnr } from '../image/metrics';
+import { createRng } from '../util/rng';
+import { augmentPair, DEFAULT_AUGMENTATION, EpochSampler, type ImagePair, type PairAugmentation } from './augment';
+import { saveConceptDelta } from './concept';
+import {
+  countParameters, discriminatorForSize, generatorParameters, generatorPreset, loraParameterCount, loraPlacement,
+  type DiscriminatorConfig, type GeneratorConfig, type LoraPlacement, type RankSpec, type WidthPreset,
+} from './config';
+import { GeneratorRunner } from './inference';
+import { initLoraWeights, loraNames, mergeLora } from './lora';
+import { loadPairsDir, type PairProblem } from './pairs-dir';
+import { RunDir, type LossRecord, type NamedTensor } from './run-dir';
+import { emaDecayAt, learningRateAt, updateEma } from './schedule';
+import { compileGanStep, TOKENS_NAME, type GanLoss, type TrainMode } from './train-step';
+import { initConceptTokens, initDiscriminatorWeights, initGeneratorWeights, loadBaseModel, saveBaseModel, type Weights } from './weights';
+
+/** Everything that defines a run; stored in run.json so a resume continues exactly the same run. */
+export interface TrainSettings {
+  readonly pairs: string;
+  /** Base model .safetensors; without one the generator starts from a seeded random init (say so in reports). */
+  readonly base?: string;
+  /** Width preset when there is no base. */
+  readonly preset: WidthPreset;
+  /** Training resolution (square, a multiple of the generator's total stride). */
+  readonly size: number;
+  readonly steps: number;
+  readonly batch: number;
+  readonly mode: TrainMode;
+  readonly ranks: RankSpec;
+  readonly alpha?: number;
+  readonly learningRate: number;
+  readonly discriminatorLrRatio: number;
+  readonly warmupSteps: number;
+  readonly decay: 'constant' | 'linear' | 'cosine';
+  readonly ganLoss: GanLoss;
+  readonly l1Weight: number;
+  readonly adversarialWeight: number;
+  readonly emaDecay: number;
+  readonly seed: number;
+  readonly checkpointEvery: number;
+  readonly previewEvery: number;
+  /** Pairs held out from training for previews and validation (taken from the end of the sorted list). */
+  readonly heldOut: number;
+  readonly augment: PairAugmentation;
+  readonly executionProviders: readonly ExecutionProviderName[] | 'auto';
+}
+
+export const DEFAULT_SETTINGS: Omit<TrainSettings, 'pairs'> = {
+  preset: 'small', size: 256, steps: 500, batch: 1, mode: 'lora', ranks: 4, learningRate: 2e-3,
+  discriminatorLrRatio: 0.1, warmupSteps: 20, decay: 'cosine', ganLoss: 'lsgan', l1Weight: 100, adversarialWeight: 1,
+  emaDecay: 0.99, seed: 1, checkpointEvery: 100, previewEvery: 100, heldOut: 2, augment: DEFAULT_AUGMENTATION,
+  executionProviders: ['cpu'],
+};
+
+export type TrainEvent =
+  | {
+      type: 'started'; step: number; totalSteps: number; executionProvider: ExecutionProviderName; trainPairs: number; heldOutPairs: number;
+      problems: readonly PairProblem[]; trainableParameters: number; generatorParameters: number; randomBase: boolean;
+    }
+  | { type: 'step'; step: number; totalSteps: number; losses: Record<string, number>; learningRate: number; itPerSec: number; etaSeconds: number }
+  | { type: 'preview'; step: number; files: string[]; heldOutL1: number; heldOutPsnr: number }
+  | { type: 'checkpoint'; step: number; path: string }
+  | { type: 'done'; step: number; output: string; seconds: number; heldOutL1: number; heldOutPsnr: number };
+
+export interface TrainOptions {
+  /** Continue from the newest checkpoint of an existing run (settings come from its run.json). */
+  readonly resume?: boolean;
+  readonly onEvent?: (event: TrainEvent) => void;
+  readonly signal?: AbortSignal;
+  /** Stop (after checkpointing) once this many steps are done: simulates an interruption in tests. */
+  readonly stopAfter?: number;
+  /** Share a compute worker between runs (rank search); one is started (and stopped) otherwise. */
+  readonly compute?: ComputeClient;
+}
+
+export interface TrainResult {
+  readonly step: number;
+  readonly completed: boolean;
+  readonly lossHistory: readonly LossRecord[];
+  readonly heldOutL1: number;
+  readonly heldOutPsnr: number;
+  /** concept.safetensors (lora) or generator.safetensors (full / scratch), once completed. */
+  readonly output?: string;
+  readonly seconds: number;
+}
+
+export class TrainSettingsError extends Error {
+  override readonly name = 'TrainSettingsError';
+}
+
+/** The networks a run trains, derived from its settings (and base file). */
+export interface RunModels {
+  readonly generatorConfig: GeneratorConfig;
+  readonly discriminatorConfig: DiscriminatorConfig;
+  readonly generator: Weights;
+  readonly discriminator: Weights;
+  readonly tokens: Float32Array;
+  readonly placement: readonly LoraPlacement[];
+  readonly randomBase: boolean;
+}
+
+export async function resolveRunModels(settings: TrainSettings): Promise<RunModels> {
+  const base = settings.mode !== 'scratch' && settings.base ? await loadBaseModel(settings.base) : undefined;
+  const generatorConfig = generatorPreset(settings.preset, { ...(base?.generatorConfig ?? {}), height: settings.size, width: settings.size });
+  const discriminatorConfig = discriminatorForSize(settings.preset, settings.size, settings.size);
+  const generator = base?.generator ?? initGeneratorWeights(generatorConfig, settings.seed);
+  const sameD = base?.discriminatorConfig && JSON.stringify({ ...base.discriminatorConfig, height: 0, width: 0 }) === JSON.stringify({ ...discriminatorConfig, height: 0, width: 0 });
+  const discriminator = sameD && base?.discriminator ? base.discriminator : initDiscriminatorWeights(discriminatorConfig, settings.seed + 1);
+  const placement = settings.mode === 'lora' ? loraPlacement(generatorConfig, settings.ranks, settings.alpha) : [];
+  if (settings.mode === 'lora' && placement.length === 0) throw new TrainSettingsError('LoRA mode needs at least one layer with rank > 0');
+  const tokens = initConceptTokens(generatorConfig, settings.seed + 2);
+  return { generatorConfig, discriminatorConfig, generator, discriminator, tokens, placement, randomBase: base === undefined };
+}
+
+export function validateSettings(settings: TrainSettings): void {
+  const positive = ['size', 'steps', 'batch', 'checkpointEvery', 'previewEvery'] as const;
+  for (const field of positive) {
+    if (!Number.isInteger(settings[field]) || settings[field] < 1) throw new TrainSettingsError(`${field}: expected a positive integer, got ${settings[field]}`);
+  }
+  if (!(settings.learningRate > 0)) throw new TrainSettingsError(`learningRate: expected > 0, got ${settings.learningRate}`);
+  if (!(settings.emaDecay >= 0 && settings.emaDecay < 1)) throw new TrainSettingsError(`emaDecay: expected in [0, 1), got ${settings.emaDecay}`);
+  if (!Number.isInteger(settings.heldOut) || settings.heldOut < 0) throw new TrainSettingsError(`heldOut: expected an integer >= 0, got ${settings.heldOut}`);
+  if (!['lora', 'full', 'scratch'].includes(settings.mode)) throw new TrainSettingsError(`mode: expected lora, full or scratch, got '${settings.mode}'`);
+}
+
+function wire(tensor: { data: Float32Array; dims: readonly number[] }): WireTensor {
+  return { dtype: 'float32', dims: [...tensor.dims], data: tensor.data };
+}
+
+/** Generator weights + tokens for evaluation/export from the EMA copy of the trainable tensors. */
+function exportWeights(models: RunModels, mode: TrainMode, ema: ReadonlyMap<string, Float32Array>): { weights: Weights; tokens: Float32Array } {
+  const tokens = ema.get(TOKENS_NAME)!;
+  if (mode === 'lora') {
+    const lora: Weights = new Map();
+    for (const p of models.placement) for (const name of Object.values(loraNames(p.layer))) lora.set(name, ema.get(name)!);
+    return { weights: mergeLora(models.generatorConfig, models.generator, models.placement, lora), tokens };
+  }
+  const weights: Weights = new Map(models.generator);
+  for (const [name, data] of ema) if (name.startsWith('generator.')) weights.set(name, data);
+  return { weights, tokens };
+}
+
+export interface HeldOutScore {
+  readonly l1: number;
+  readonly psnr: number;
+  readonly outputs: RgbImage[];
+}
+
+export async function scoreHeldOut(
+  config: GeneratorConfig, weights: ReadonlyMap<string, Float32Array>, tokens: Float32Array, pairs: readonly ImagePair[],
+  executionProviders: TrainSettings['executionProviders'] = ['cpu'],
+): Promise<HeldOutScore> {
+  if (pairs.length === 0) return { l1: NaN, psnr: NaN, outputs: [] };
+  const runner = await GeneratorRunner.open(config, weights, tokens, { executionProviders });
+  try {
+    let l1 = 0;
+    let psnrSum = 0;
+    const outputs: RgbImage[] = [];
+    for (const pair of pairs) {
+      const out = await runner.run(pair.input);
+      outputs.push(out);
+      let sum = 0;
+      for (let i = 0; i < out.data.length; i++) sum += Math.abs(out.data[i]! - pair.target.data[i]!);
+      // In the model's [-1, 1] units, like the training L1.
+      l1 += (2 * sum) / out.data.length;
+      psnrSum += psnr(out, pair.target);
+    }
+    return { l1: l1 / pairs.length, psnr: psnrSum / pairs.length, outputs };
+  } finally {
+    await runner.release();
+  }
+}
+
+export async function trainRun(runPath: string, given: TrainSettings | undefined, options: TrainOptions = {}): Promise<TrainResult> {
+  const run = new RunDir(runPath);
+  const stored = (await run.readSettings()) as TrainSettings | undefined;
+  let settings: TrainSettings;
+  if (options.resume) {
+    if (!stored) throw new TrainSettingsError(`${run.settingsPath}: no run to resume (run.json missing)`);
+    settings = stored;
+  } else {
+    if (stored) throw new TrainSettingsError(`${runPath}: a run already exists there; resume it or choose another --out`);
+    if (!given) throw new TrainSettingsError('settings are required for a new run');
+    settings = given;
+  }
+  validateSettings(settings);
+  const models = await resolveRunModels(settings);
+  const loaded = await loadPairsDir(settings.pairs, { size: settings.size });
+  if (loaded.pairs.length === 0) throw new TrainSettingsError(`${settings.pairs}: no usable pairs (${loaded.problems.length} problems)`);
+  const heldOutCount = Math.min(settings.heldOut, Math.max(0, loaded.pairs.length - 1));
+  const trainPairs = loaded.pairs.slice(0, loaded.pairs.length - heldOutCount);
+  const heldOutPairs = loaded.pairs.slice(loaded.pairs.length - heldOutCount);
+  // With nothing held out, previews show training inputs (better than none; the event says which).
+  const previewPairs = heldOutPairs.length > 0 ? heldOutPairs : trainPairs.slice(0, 2);
+  if (!options.resume) await run.writeSettings(settings);
+
+  const checkpoint = options.resume ? await run.loadLatestCheckpoint() : undefined;
+  const startStep = checkpoint?.step ?? 0;
+
+  const initialLora = settings.mode === 'lora' ? initLoraWeights(models.generatorConfig, models.placement, settings.seed + 3) : new Map<string, Float32Array>();
+  const generatorSource: Weights = new Map([...models.generator, ...initialLora]);
+  const compiled = compileGanStep(
+    {
+      generator: models.generatorConfig, discriminator: models.discriminatorConfig, batch: settings.batch, mode: settings.mode,
+      placement: models.placement, ganLoss: settings.ganLoss, l1Weight: settings.l1Weight, adversarialWeight: settings.adversarialWeight,
+      discriminatorLrRatio: settings.discriminatorLrRatio, clipGradNorm: 10,
+    },
+    { generator: generatorSource, discriminator: models.discriminator, tokens: models.tokens },
+  );
+  const moments = new Set(compiled.momentInputs);
+  const initial: Record<string, Float32Array> = {};
+  for (const binding of compiled.program.state) {
+    const saved = checkpoint?.tensors.get(`state.${binding.input}`);
+    if (checkpoint && !saved) throw new Error(`${run.checkpointPath(startStep)}: missing state tensor '${binding.input}' (was the run started with other settings?)`);
+    initial[binding.input] = saved?.data ?? (moments.has(binding.input)
+      ? new Float32Array(binding.shape.reduce((a, b) => a * b, 1))
+      : binding.input === TOKENS_NAME ? models.tokens : (generatorSource.get(binding.input) ?? models.discriminator.get(binding.input))!);
+  }
+  const ema = new Map<string, Float32Array>();
+  for (const name of compiled.generatorTrainables) ema.set(name, (checkpoint?.tensors.get(`ema.${name}`)?.data ?? initial[name]!).slice());
+
+  const rng = createRng(checkpoint?.rngState.data ?? settings.seed + 4);
+  const sampler = new EpochSampler(trainPairs.length, rng);
+  const samplerState = checkpoint?.extra?.sampler as { order: number[]; position: number } | undefined;
+  if (samplerState) sampler.restore(samplerState);
+  const history: LossRecord[] = [...(checkpoint?.lossHistory ?? [])];
+  const previousSeconds = Number(checkpoint?.extra?.seconds ?? 0);
+
+  const ownsCompute = !options.compute;
+  const compute = options.compute ?? ComputeClient.start();
+  const started = performance.now();
+  const elapsed = (): number => previousSeconds + (performance.now() - started) / 1000;
+  let stateId: number | undefined;
+  try {
+    const loadedState = await compute.loadTrainStep(compiled.program, initial, { executionProviders: settings.executionProviders as ExecutionProviderName[] | 'auto', keepStateOnDevice: true });
+    stateId = loadedState.stateId;
+    options.onEvent?.({
+      type: 'started', step: startStep, totalSteps: settings.steps, executionProvider: loadedState.executionProvider, trainPairs: trainPairs.length,
+      heldOutPairs: heldOutPairs.length, problems: loaded.problems, randomBase: models.randomBase,
+      trainableParameters: settings.mode === 'lora' ? loraParameterCount(models.generatorConfig, models.placement) + models.tokens.length : countParameters(generatorParameters(models.generatorConfig)) + models.tokens.length,
+      generatorParameters: countParameters(generatorParameters(models.generatorConfig)),
+    });
+
+    const preview = async (step: number): Promise<HeldOutScore> => {
+      const { weights, tokens } = exportWeights(models, settings.mode, ema);
+      const score = await scoreHeldOut(models.generatorConfig, weights, tokens, previewPairs, settings.executionProviders);
+      const dir = join(run.previewsPath, `step-${String(step).padStart(8, '0')}`);
+      await mkdir(dir, { recursive: true });
+      const files: string[] = [];
+      for (let i = 0; i < score.outputs.length; i++) {
+        const file = join(dir, `${previewPairs[i]!.name}.png`);
+        await writeImage(file, score.outputs[i]!);
+        files.push(file);
+      }
+      options.onEvent?.({ type: 'preview', step, files, heldOutL1: score.l1, heldOutPsnr: score.psnr });
+      return score;
+    };
+
+    const saveCheckpoint = async (step: number): Promise<void> => {
+      const state = await compute.readState(stateId!);
+      const tensors = new Map<string, NamedTensor>();
+      for (const binding of compiled.program.state) tensors.set(`state.${binding.input}`, { shape: binding.shape, data: state[binding.input]! });
+      for (const [name, data] of ema) tensors.set(`ema.${name}`, { shape: [data.length], data });
+      const path = await run.saveCheckpoint({
+        step, tensors, rngState: { data: rng.state }, lossHistory: history, extra: { sampler: sampler.state, seconds: elapsed() },
+      });
+      options.onEvent?.({ type: 'checkpoint', step, path });
+    };
+
+    if (startStep === 0) await preview(0);
+    let windowStart = performance.now();
+    let windowSteps = 0;
+    let itPerSec = 0;
+    let step = startStep;
+    const stopAt = Math.min(settings.steps, options.stopAfter ?? Infinity);
+    while (step < stopAt) {
+      if (options.signal?.aborted) break;
+      const batch = sampler.next(settings.batch).map((i) => augmentPair(trainPairs[i]!, rng, settings.size, settings.augment));
+      const learningRate = learningRateAt({ base: settings.learningRate, warmupSteps: settings.warmupSteps, totalSteps: settings.steps, decay: settings.decay }, step);
+      const result = await compute.trainStep(stateId, {
+        input: wire(imagesToNchw(batch.map((p) => p.input))),
+        target: wire(imagesToNchw(batch.map((p) => p.target))),
+        // The state's own step counter restarts at 0 in a fresh session; Adam needs the run's true step.
+        step_offset: { dtype: 'float32', dims: [], data: new Float32Array([startStep]) },
+      }, learningRate);
+      step += 1;
+      const current = await compute.readState(stateId, [...ema.keys()]);
+      const decay = emaDecayAt(settings.emaDecay, step);
+      for (const [name, average] of ema) updateEma(average, current[name]!, decay);
+      history.push({ step, losses: result.metrics });
+      windowSteps += 1;
+      const windowSeconds = (performance.now() - windowStart) / 1000;
+      if (windowSeconds > 0) itPerSec = windowSteps / windowSeconds;
+      if (windowSteps >= 20) {
+        windowStart = performance.now();
+        windowSteps = 0;
+      }
+      options.onEvent?.({
+        type: 'step', step, totalSteps: settings.steps, losses: result.metrics, learningRate, itPerSec,
+        etaSeconds: itPerSec > 0 ? (settings.steps - step) / itPerSec : NaN,
+      });
+      if (step % settings.checkpointEvery === 0 || step === stopAt) await saveCheckpoint(step);
+      if (step % settings.previewEvery === 0 && step !== settings.steps) await preview(step);
+    }
+    // Interrupted by the signal between checkpoints: keep what was done.
+    if (step > startStep && (await run.listCheckpoints()).at(-1) !== step) await saveCheckpoint(step);
+    if (step < settings.steps) {
+      return { step, completed: false, lossHistory: history, heldOutL1: NaN, heldOutPsnr: NaN, seconds: elapsed() };
+    }
+    const final = await preview(step);
+    const output = await writeRunOutput(run, settings, models, ema);
+    const seconds = elapsed();
+    options.onEvent?.({ type: 'done', step, output, seconds, heldOutL1: final.l1, heldOutPsnr: final.psnr });
+    return { step, completed: true, lossHistory: history, heldOutL1: final.l1, heldOutPsnr: final.psnr, output, seconds };
+  } finally {
+    if (stateId !== undefined) await compute.releaseState(stateId).catch(() => undefined);
+    if (ownsCompute) await compute.terminate();
+  }
+}
+
+async function writeRunOutput(run: RunDir, settings: TrainSettings, models: RunModels, ema: ReadonlyMap<string, Float32Array>): Promise<string> {
+  const info = { steps: String(settings.steps), mode: settings.mode, base: settings.base ?? `random-init(seed=${settings.seed})` };
+  if (settings.mode === 'lora') {
+    const lora: Weights = new Map();
+    for (const p of models.placement) for (const name of Object.values(loraNames(p.layer))) lora.set(name, ema.get(name)!);
+    const path = join(run.path, 'concept.safetensors');
+    await saveConceptDelta(path, { generatorConfig: models.generatorConfig, placement: models.placement, lora, tokens: ema.get(TOKENS_NAME)!, info });
+    return path;
+  }
+  const { weights, tokens } = exportWeights(models, settings.mode, ema);
+  const path = join(run.path, 'generator.safetensors');
+  await saveBaseModel(path, { generatorConfig: models.generatorConfig, generator: weights, conceptTokens: new Map([['concept', tokens]]) });
+  return path;
+}
