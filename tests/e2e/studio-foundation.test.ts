@@ -150,6 +150,18 @@ describe('studio foundation in browser mode', () => {
     expect(await page.getByTestId('concept-row').first().innerText()).toContain('make it a watercolor painting');
     await page.screenshot({ path: join(ARTIFACTS, '04-after-reload.png') });
 
+    // The "Add photos…" picker takes the same path; a photo already in the project is reported, not re-added.
+    const [red] = await makeDropFiles();
+    await page.getByTestId('file-input').setInputFiles({
+      name: 'red-again.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from(red!.base64, 'base64'),
+    });
+    await poll(() => page.getByTestId('skipped-entry').allInnerTexts()).toEqual([
+      expect.stringMatching(/red-again\.png.*already in this project/),
+    ]);
+    expect(await page.getByTestId('thumbnail').count()).toBe(2);
+
     await page.getByRole('button', { name: 'Back to projects' }).click();
     const row = page.getByTestId('project-row');
     await poll(() => row.count()).toBe(1);

@@ -1,0 +1,136 @@
+/**
+ * The renderer's state classes against the real browser-mode back end (server, services, SQLite, import worker)
+ * through the same typed WebSocket client the page uses. Covers what the e2e test cannot reach cheaply:
+ * validation errors surfacing as messages, a missing project, and state rebuilt from history as after a reload.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
+import { createWsStudioApi, type WebSocketLike, type WsStudioApi } from '../../../electron/api/ws-client';
+import { startWebServer, type WebServer } from '../../../electron/web/server';
+import { ProjectState } from '../../../renderer/src/lib/state/project-state.svelte';
+import { ProjectsState } from '../../../renderer/src/lib/state/projects-state.svelte';
+
+let root: string;
+let server: WebServer;
+let api: WsStudioApi;
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'e2gan-ui-state-'));
+  // These tests need the API, not the page: serve a stub page instead of building the renderer.
+  const rendererDir = path.join(root, 'renderer');
+  await mkdir(rendererDir, { recursive: true });
+  await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>stub</title>');
+  server = await startWebServer({ dataDir: path.join(root, 'data'), port: 0, rendererDir, buildRenderer: 'never' });
+  api = createWsStudioApi({
+    origin: server.origin,
+    token: server.token,
+    createSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
+    reconnectDelaysMs: [50],
+  });
+});
+
+afterAll(async () => {
+  api?.dispose();
+  await server?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+const waitFor = <T>(check: () => T) => vi.waitFor(check, { timeout: 30_000, interval: 20 });
+
+async function photo(name: string, color: { r: number; g: number; b: number }): Promise<File> {
+  const bytes = await sharp({ create: { width: 32, height: 24, channels: 3, background: color } }).png().toBuffer();
+  return new File([new Uint8Array(bytes)], name, { type: 'image/png' });
+}
+
+describe('ProjectsState', () => {
+  it('creates, renames and deletes through the API and follows change events', async () => {
+    const projects = new ProjectsState(api);
+    const stop = projects.start();
+    try {
+      await waitFor(() => expect(projects.loading).toBe(false));
+      const created = await projects.create('Sketches');
+      expect(created?.name).toBe('Sketches');
+      expect(projects.list[0]?.id).toBe(created!.id);
+
+      await projects.rename(created!.id, 'Ink sketches');
+      expect(projects.list.find((p) => p.id === created!.id)?.name).toBe('Ink sketches');
+
+      // A change made elsewhere (another window, the CLI) arrives as an event.
+      const other = server.services.projects.create('From the CLI');
+      await waitFor(() => expect(projects.list.map((p) => p.id)).toContain(other.id));
+
+      await projects.remove(created!.id);
+      expect(projects.list.map((p) => p.id)).not.toContain(created!.id);
+      server.services.projects.delete(other.id);
+      await waitFor(() => expect(projects.list).toEqual([]));
+    } finally {
+      stop();
+    }
+  });
+
+  it('turns a rejected payload into a message naming the problem and changes nothing', async () => {
+    const projects = new ProjectsState(api);
+    await projects.reload();
+    const before = projects.list;
+    expect(await projects.create('   ')).toBeNull();
+    expect(projects.error).toMatch(/^Could not create the project: .*name.*must not be empty/);
+    expect(projects.list).toBe(before);
+  });
+});
+
+describe('ProjectState and ImportState', () => {
+  it('imports files, reports the corrupt one, and a fresh state (a reload) shows the same from history', async () => {
+    const project = server.services.projects.create('Imports');
+    const page = new ProjectState(api, project.id);
+    const stop = page.start();
+    try {
+      await waitFor(() => expect(page.project?.name).toBe('Imports'));
+      await page.createConcept({ name: 'Ink', prompt: 'ink drawing' });
+      expect(page.concepts.map((c) => c.name)).toEqual(['Ink']);
+
+      const corrupt = new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3])], 'half.png', { type: 'image/png' });
+      await page.imports.importFiles([
+        { file: await photo('a.png', { r: 255, g: 0, b: 0 }), relativePath: 'trip/a.png' },
+        { file: await photo('b.png', { r: 0, g: 255, b: 0 }), relativePath: 'trip/b.png' },
+        { file: corrupt, relativePath: 'trip/half.png' },
+      ]);
+      await waitFor(() => expect(page.imports.busy).toBe(false));
+      await waitFor(() => expect(page.images).toHaveLength(2));
+      expect(page.imports.error).toBeNull();
+      expect(page.imports.progress).toBeNull();
+      expect(page.thumbnails.map((t) => t.name).sort()).toEqual(['trip/a.png', 'trip/b.png']);
+      expect(page.thumbnails[0]!.url).toContain(`/blob/${page.images[0]!.thumbnailSha256}`);
+      expect(page.imports.skipped).toHaveLength(1);
+      expect(page.imports.skipped[0]!.name).toBe('trip/half.png');
+      expect(page.imports.skipped[0]!.reason.length).toBeGreaterThan(3);
+    } finally {
+      stop();
+    }
+
+    const reloaded = new ProjectState(api, project.id);
+    const stopReloaded = reloaded.start();
+    try {
+      await waitFor(() => expect(reloaded.images).toHaveLength(2));
+      await waitFor(() => expect(reloaded.imports.skipped.map((s) => s.name)).toEqual(['trip/half.png']));
+      expect(reloaded.concepts.map((c) => c.prompt)).toEqual(['ink drawing']);
+      expect(reloaded.imports.busy).toBe(false);
+    } finally {
+      stopReloaded();
+    }
+  });
+
+  it('marks a project that does not exist as missing instead of showing an error', async () => {
+    const page = new ProjectState(api, 987_654);
+    const stop = page.start();
+    try {
+      await waitFor(() => expect(page.missing).toBe(true));
+      expect(page.error).toBeNull();
+    } finally {
+      stop();
+    }
+  });
+});
