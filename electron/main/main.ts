@@ -1,0 +1,86 @@
+/**
+ * Electron main process: single instance, secure window, custom protocols, the API over IPC and the back-end
+ * services with jobs in utility processes. Bundled by scripts/build.mjs to dist/electron/main.cjs, next to
+ * preload.cjs and job-process.cjs; the renderer build is in dist/renderer.
+ */
+import path from 'node:path';
+import { app, BrowserWindow, dialog } from 'electron';
+import { createDispatcher } from '../api/dispatch';
+import { createApiHandlers, forwardServiceEvents, nodeAppInfo } from '../api/handlers';
+import { resolveDataDir } from '../paths';
+import { createServices } from '../services/create-services';
+import type { Services } from '../services/services';
+import { serveApiOverIpc, sendEventToWindows } from './ipc-host';
+import { installMenu } from './menu';
+import { handleAppProtocols, registerPrivilegedSchemes } from './protocols';
+import { UtilityProcessJobHost } from './utility-process-host';
+import { createMainWindow, lockDownWebContents } from './window';
+
+export const APP_ID = 'com.e2gan.studio';
+
+// esbuild emits CommonJS, where __dirname is the dist/electron folder holding the sibling bundles.
+const bundleDir = __dirname;
+const rendererDir = path.join(bundleDir, '..', 'renderer');
+
+let services: Services | undefined;
+let mainWindow: BrowserWindow | undefined;
+
+registerPrivilegedSchemes();
+app.setAppUserModelId(APP_ID);
+
+if (!app.requestSingleInstanceLock()) {
+  // Two instances would open the same SQLite database and job queue: hand over to the running one.
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (!mainWindow || mainWindow.isDestroyed()) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+  app.whenReady().then(start, (error: unknown) => fail(error));
+}
+
+function start(): void {
+  try {
+    // Same folder as app.getPath('userData') unless E2GAN_STUDIO_HOME overrides it, like the CLI and browser mode.
+    const dataDir = process.env.E2GAN_STUDIO_HOME ? resolveDataDir() : app.getPath('userData');
+    services = createServices({ dataDir, jobHost: new UtilityProcessJobHost(path.join(bundleDir, 'job-process.cjs')) });
+    const dispatch = createDispatcher(createApiHandlers(services, nodeAppInfo('electron', app.getVersion(), dataDir)), {
+      onInternalError: (method, error) => console.error(`[main] ${method} failed`, error),
+    });
+    serveApiOverIpc(dispatch);
+    forwardServiceEvents(services.events, sendEventToWindows);
+    handleAppProtocols(rendererDir, services);
+    lockDownWebContents();
+    installMenu(dataDir);
+    mainWindow = createMainWindow(path.join(bundleDir, 'preload.cjs'));
+  } catch (error) {
+    fail(error);
+  }
+}
+
+app.on('activate', () => {
+  if (services && BrowserWindow.getAllWindows().length === 0) {
+    mainWindow = createMainWindow(path.join(bundleDir, 'preload.cjs'));
+  }
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+
+let quitting = false;
+app.on('before-quit', (event) => {
+  if (quitting || !services) return;
+  // Let running jobs reach a safe point and the database close cleanly before exiting.
+  event.preventDefault();
+  quitting = true;
+  void services.close().finally(() => app.quit());
+});
+
+function fail(error: unknown): void {
+  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  console.error('[main] startup failed', error);
+  dialog.showErrorBox('E2GAN Studio could not start', message);
+  app.exit(1);
+}
