@@ -6,6 +6,8 @@ import { jobsDiscard, jobsList, jobsResume } from './jobs';
 import { projectsCreate, projectsDelete, projectsList, projectsRename } from './projects';
 import teachersList from './teachers-list';
 import teach from './teach';
+import pairsGenerate from './pairs-generate';
+import { modelsDownload, modelsImport, modelsList } from './models';
 
 // Every subcommand of `e2gan`. Add one import and one entry per command module.
 export const commands: readonly CliCommand[] = [
@@ -18,4 +20,5 @@ export const commands: readonly CliCommand[] = [
   jobsList,
   jobsResume,
   jobsDiscard,
-  modelInfo, teachersList, teach];
+  modelInfo, teachersList, teach,
+  pairsGenerate, modelsList, modelsImport, modelsDownload];
