@@ -76,6 +76,8 @@ export interface TrainOptions {
   readonly stopAfter?: number;
   /** Share a compute worker between runs (rank search); one is started (and stopped) otherwise. */
   readonly compute?: ComputeClient;
+  /** Write preview images at step 0 and every previewEvery steps (default true; the final score is always computed). */
+  readonly previews?: boolean;
 }
 
 export interface TrainResult {
@@ -112,7 +114,6 @@ export async function resolveRunModels(settings: TrainSettings): Promise<RunMode
   const sameD = base?.discriminatorConfig && JSON.stringify({ ...base.discriminatorConfig, height: 0, width: 0 }) === JSON.stringify({ ...discriminatorConfig, height: 0, width: 0 });
   const discriminator = sameD && base?.discriminator ? base.discriminator : initDiscriminatorWeights(discriminatorConfig, settings.seed + 1);
   const placement = settings.mode === 'lora' ? loraPlacement(generatorConfig, settings.ranks, settings.alpha) : [];
-  if (settings.mode === 'lora' && placement.length === 0) throw new TrainSettingsError('LoRA mode needs at least one layer with rank > 0');
   const tokens = initConceptTokens(generatorConfig, settings.seed + 2);
   return { generatorConfig, discriminatorConfig, generator, discriminator, tokens, placement, randomBase: base === undefined };
 }
@@ -246,9 +247,10 @@ export async function trainRun(runPath: string, given: TrainSettings | undefined
       generatorParameters: countParameters(generatorParameters(models.generatorConfig)),
     });
 
-    const preview = async (step: number): Promise<HeldOutScore> => {
+    const preview = async (step: number, write = options.previews ?? true): Promise<HeldOutScore> => {
       const { weights, tokens } = exportWeights(models, settings.mode, ema);
       const score = await scoreHeldOut(models.generatorConfig, weights, tokens, previewPairs, settings.executionProviders);
+      if (!write) return score;
       const dir = join(run.previewsPath, `step-${String(step).padStart(8, '0')}`);
       await mkdir(dir, { recursive: true });
       const files: string[] = [];
@@ -272,7 +274,7 @@ export async function trainRun(runPath: string, given: TrainSettings | undefined
       options.onEvent?.({ type: 'checkpoint', step, path });
     };
 
-    if (startStep === 0) await preview(0);
+    if (startStep === 0 && (options.previews ?? true)) await preview(0);
     let windowStart = performance.now();
     let windowSteps = 0;
     let itPerSec = 0;
@@ -305,7 +307,7 @@ export async function trainRun(runPath: string, given: TrainSettings | undefined
         etaSeconds: itPerSec > 0 ? (settings.steps - step) / itPerSec : NaN,
       });
       if (step % settings.checkpointEvery === 0 || step === stopAt) await saveCheckpoint(step);
-      if (step % settings.previewEvery === 0 && step !== settings.steps) await preview(step);
+      if (step % settings.previewEvery === 0 && step !== settings.steps && (options.previews ?? true)) await preview(step);
     }
     // Interrupted by the signal between checkpoints: keep what was done.
     if (step > startStep && (await run.listCheckpoints()).at(-1) !== step) await saveCheckpoint(step);

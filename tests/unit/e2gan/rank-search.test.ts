@@ -24,3 +24,37 @@ test('greedy halving keeps a group whose rank matters and strips one that does n
 test('a non-finite reference loss is an error', async () => {
   await expect(searchRanks(config, async () => NaN, { startRank: 2 })).rejects.toThrow(/non-finite validation loss/);
 });
+
+test('rank search over real short LoRA fine-tunes on a tiny configuration returns ranks and a report', async () => {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { writeImage } = await import('../../../native-models/image/io');
+  const { createImage } = await import('../../../native-models/image/image');
+  const { DEFAULT_SETTINGS } = await import('../../../native-models/e2gan/trainer');
+  const { NO_AUGMENTATION } = await import('../../../native-models/e2gan/augment');
+  const { runRankSearch } = await import('../../../native-models/e2gan/rank-search-run');
+  const pairs = mkdtempSync(join(tmpdir(), 'rank-pairs-'));
+  for (let k = 0; k < 3; k++) {
+    const input = createImage(16, 16);
+    for (let i = 0; i < input.data.length; i++) input.data[i] = 0.5 + 0.4 * Math.sin(i * 0.37 + k);
+    const target = createImage(16, 16);
+    for (let i = 0; i < input.data.length; i++) target.data[i] = 1 - input.data[i]!;
+    await writeImage(join(pairs, `p${k}.input.png`), input);
+    await writeImage(join(pairs, `p${k}.target.png`), target);
+  }
+  const trials: string[] = [];
+  const report = await runRankSearch(
+    { ...DEFAULT_SETTINGS, pairs, preset: 'tiny', size: 16, batch: 1, heldOut: 1, warmupSteps: 0, augment: NO_AUGMENTATION, learningRate: 5e-3 },
+    { workDir: mkdtempSync(join(tmpdir(), 'rank-work-')), startRank: 1, trialSteps: 3, tolerance: 0.02, onTrial: (label) => trials.push(label) },
+  );
+  // reference + one halving attempt (1 -> 0) per paper group that was still at rank 1
+  expect(trials[0]).toBe('reference');
+  expect(trials.length).toBeGreaterThanOrEqual(2);
+  expect(trials.length).toBeLessThanOrEqual(6);
+  expect(Object.keys(report.ranks).length).toBe(18);
+  expect(Object.values(report.ranks).every((r) => r === 0 || r === 1)).toBe(true);
+  expect(Number.isFinite(report.referenceLoss)).toBe(true);
+  expect(report.finalLoss).toBeLessThanOrEqual(report.referenceLoss * 1.02 + 1e-12);
+  expect(formatRankReport(report)).toContain('Chosen ranks:');
+});
