@@ -25,13 +25,17 @@ beforeAll(async () => {
   await mkdir(rendererDir, { recursive: true });
   await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>stub</title>');
   server = await startWebServer({ dataDir: path.join(root, 'data'), port: 0, rendererDir, buildRenderer: 'never' });
-  api = createWsStudioApi({
-    origin: server.origin,
-    token: server.token,
+  api = connect(server);
+});
+
+function connect(target: WebServer): WsStudioApi {
+  return createWsStudioApi({
+    origin: target.origin,
+    token: target.token,
     createSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
     reconnectDelaysMs: [50],
   });
-});
+}
 
 afterAll(async () => {
   api?.dispose();
@@ -134,3 +138,52 @@ describe('ProjectState and ImportState', () => {
     }
   });
 });
+
+describe('an import interrupted by a shutdown', () => {
+  it('is offered for resume on the next start and resuming finishes it', async () => {
+    const dataDir = path.join(root, 'interrupted-data');
+    const rendererDir = path.join(root, 'renderer');
+    const first = await startWebServer({ dataDir, port: 0, rendererDir, buildRenderer: 'never' });
+    const firstApi = connect(first);
+    const project = first.services.projects.create('Big import');
+    // Noise does not compress, so each file takes real decode/encode time and the job is still running
+    // when the server goes down.
+    const files = await Promise.all(
+      Array.from({ length: 40 }, async (_, index) => {
+        const pixels = new Uint8Array(256 * 256 * 3).map(() => Math.floor(Math.random() * 256));
+        const bytes = await sharp(pixels, { raw: { width: 256, height: 256, channels: 3 } }).png().toBuffer();
+        return { file: new File([new Uint8Array(bytes)], `noise-${index}.png`), relativePath: `noise-${index}.png` };
+      }),
+    );
+    const firstPage = new ProjectState(firstApi, project.id);
+    const stopFirst = firstPage.start();
+    const running = new Promise<void>((resolve) =>
+      firstApi.events.onJobProgress((event) => event.progress > 0 && event.progress < 0.5 && resolve()),
+    );
+    await firstPage.imports.importFiles(files);
+    await running;
+    stopFirst();
+    firstApi.dispose();
+    await first.close();
+
+    const second = await startWebServer({ dataDir, port: 0, rendererDir, buildRenderer: 'never' });
+    const secondApi = connect(second);
+    const page = new ProjectState(secondApi, project.id);
+    const stop = page.start();
+    try {
+      await waitFor(() => expect(page.imports.interrupted?.state).toBe('interrupted'));
+      const importedBefore = page.images.length;
+      expect(importedBefore).toBeLessThan(40);
+      await page.imports.resumeInterrupted();
+      expect(page.imports.interrupted).toBeNull();
+      await waitFor(() => expect(page.imports.busy).toBe(false));
+      await waitFor(() => expect(page.images).toHaveLength(40));
+      expect(page.imports.error).toBeNull();
+    } finally {
+      stop();
+      secondApi.dispose();
+      await second.close();
+    }
+  });
+});
+
