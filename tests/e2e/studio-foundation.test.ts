@@ -191,6 +191,36 @@ describe('studio foundation in browser mode', () => {
     await poll(() => page.getByTestId('project-row').count()).toBe(1);
   });
 
+  it('can be driven from the keyboard alone, with a visible focus ring', async () => {
+    await page.goto(server.url);
+    await poll(() => page.getByTestId('project-row').count()).toBe(1);
+    const focused = () =>
+      page.evaluate(() => {
+        const element = document.activeElement as HTMLElement | null;
+        return {
+          text: element?.innerText?.trim() ?? '',
+          tag: element?.tagName ?? '',
+          inDialog: Boolean(element?.closest('dialog[open]')),
+          outline: element ? getComputedStyle(element).outlineStyle : 'none',
+        };
+      });
+
+    await page.keyboard.press('Tab');
+    expect(await focused()).toMatchObject({ text: 'New project', outline: 'solid' });
+    await page.keyboard.press('Enter');
+    await poll(focused).toMatchObject({ tag: 'INPUT', inDialog: true });
+    await page.keyboard.type('Keyboard project');
+    await page.keyboard.press('Enter');
+    await poll(() => page.getByTestId('project-title').innerText()).toBe('Keyboard project');
+
+    await page.keyboard.press('Tab');
+    expect(await focused()).toMatchObject({ text: '← Projects', outline: 'solid' });
+    await page.keyboard.press('Enter');
+    await poll(() => page.getByTestId('project-row').count()).toBe(2);
+    server.services.projects.delete(server.services.projects.list().find((p) => p.name === 'Keyboard project')!.id);
+    await poll(() => page.getByTestId('project-row').count()).toBe(1);
+  });
+
   it('renames with the keyboard and deletes only after confirming', async () => {
     await page.goto(server.url);
     const row = page.getByTestId('project-row');
