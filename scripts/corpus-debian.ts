@@ -3,68 +3,77 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CORPUS_SOURCES, DEBIAN_PACKAGE, SKIMAGE_DATA_SUBDIR } from './corpus-sources';
+import type { CorpusSource } from './corpus-sources';
 
 const run = promisify(execFile);
 
-/** True when `dir` holds every photo the corpus lists. */
-function hasAllSources(dir: string): boolean {
-  return CORPUS_SOURCES.every((source) => existsSync(join(dir, source.file)));
+export interface LocatedSources {
+  /** Absolute path of each source's file. */
+  pathOf(source: CorpusSource): string;
+  /** One line per package: where its files came from, with versions when known (recorded in manifests). */
+  provenance: string[];
 }
 
 /**
- * Finds skimage's data folder: an explicit `--from` folder, the installed python3-skimage, a previous
- * extraction in `workDir`, or else downloads the .deb with `apt-get download` (no root needed) and unpacks
- * it with `dpkg -x` into `workDir`.
+ * Finds the photo files: in an explicit `from` folder (files by name, flat), in the installed Debian
+ * packages, in earlier extractions under `workDir`, or else downloads each package's .deb with
+ * `apt-get download` (no root needed) and unpacks it with `dpkg -x` into `workDir/<package>`.
  */
-export async function locateSkimageData(options: { from?: string; workDir: string; log?: (line: string) => void }): Promise<SkimageData> {
+export async function locateSources(
+  sources: readonly CorpusSource[],
+  options: { from?: string; workDir: string; log?: (line: string) => void },
+): Promise<LocatedSources> {
   const log = options.log ?? (() => {});
   if (options.from) {
-    if (!hasAllSources(options.from)) {
-      const missing = CORPUS_SOURCES.filter((s) => !existsSync(join(options.from!, s.file))).map((s) => s.file);
-      throw new Error(`${options.from}: not a skimage data folder (missing ${missing.join(', ')})`);
+    const from = options.from;
+    const missing = sources.filter((s) => !existsSync(join(from, s.file))).map((s) => s.file);
+    if (missing.length) throw new Error(`${from}: missing source photos ${missing.join(', ')}`);
+    return { pathOf: (s) => join(from, s.file), provenance: [`folder given with --from: ${from}`] };
+  }
+  const roots = new Map<string, string>();
+  const provenance: string[] = [];
+  for (const pkg of [...new Set(sources.map((s) => s.package))]) {
+    const wanted = sources.filter((s) => s.package === pkg);
+    const complete = (root: string): boolean => wanted.every((s) => existsSync(join(root, s.packageDir, s.file)));
+    if (complete('/')) {
+      roots.set(pkg, '/');
+      provenance.push(`installed Debian package ${pkg} ${await installedVersion(pkg)}`.trim());
+      continue;
     }
-    return { dir: options.from, provenance: `folder given with --from: ${options.from}` };
+    const pkgDir = join(options.workDir, pkg);
+    const extracted = join(pkgDir, 'root');
+    let deb = await findDeb(pkgDir, pkg);
+    if (!deb || !complete(extracted)) {
+      await mkdir(pkgDir, { recursive: true });
+      log(`downloading Debian package ${pkg} with apt-get download …`);
+      try {
+        await run('apt-get', ['download', pkg], { cwd: pkgDir });
+      } catch (error) {
+        throw new Error(
+          `could not download ${pkg} with apt-get (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); ` +
+          'on a non-Debian system pass --from <folder holding the photo files>',
+        );
+      }
+      deb = await findDeb(pkgDir, pkg);
+      if (!deb) throw new Error(`apt-get download finished but no ${pkg}_*.deb appeared in ${pkgDir}`);
+      await run('dpkg', ['-x', join(pkgDir, deb), extracted]);
+      if (!complete(extracted)) throw new Error(`${deb} unpacked into ${extracted}, but some listed photos are missing`);
+      log(`unpacked ${deb}`);
+    }
+    roots.set(pkg, extracted);
+    provenance.push(`Debian package file ${deb}`);
   }
-  const installed = join('/', SKIMAGE_DATA_SUBDIR);
-  if (hasAllSources(installed)) return { dir: installed, provenance: `installed Debian package ${DEBIAN_PACKAGE} ${await installedVersion()}`.trim() };
-  const extracted = join(options.workDir, 'deb', SKIMAGE_DATA_SUBDIR);
-  const previous = await findDeb(options.workDir);
-  if (previous && hasAllSources(extracted)) return { dir: extracted, provenance: `Debian package file ${previous}` };
-
-  await mkdir(options.workDir, { recursive: true });
-  log(`downloading Debian package ${DEBIAN_PACKAGE} with apt-get download …`);
-  try {
-    await run('apt-get', ['download', DEBIAN_PACKAGE], { cwd: options.workDir });
-  } catch (error) {
-    throw new Error(
-      `could not download ${DEBIAN_PACKAGE} with apt-get (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); ` +
-      'on a non-Debian system pass --from <folder holding skimage/data files>',
-    );
-  }
-  const deb = await findDeb(options.workDir);
-  if (!deb) throw new Error(`apt-get download finished but no ${DEBIAN_PACKAGE}_*.deb appeared in ${options.workDir}`);
-  await run('dpkg', ['-x', join(options.workDir, deb), join(options.workDir, 'deb')]);
-  if (!hasAllSources(extracted)) throw new Error(`${deb} unpacked, but ${extracted} lacks some of the listed photos`);
-  log(`unpacked ${deb}`);
-  return { dir: extracted, provenance: `Debian package file ${deb}` };
+  return { pathOf: (s) => join(roots.get(s.package)!, s.packageDir, s.file), provenance };
 }
 
-export interface SkimageData {
-  /** Folder holding the photo files. */
-  dir: string;
-  /** Where they came from, including the package version when known (recorded in the manifest). */
-  provenance: string;
-}
-
-async function findDeb(dir: string): Promise<string | undefined> {
+async function findDeb(dir: string, pkg: string): Promise<string | undefined> {
   if (!existsSync(dir)) return undefined;
-  return (await readdir(dir)).find((name) => name.startsWith(`${DEBIAN_PACKAGE}_`) && name.endsWith('.deb'));
+  return (await readdir(dir)).find((name) => name.startsWith(`${pkg}_`) && name.endsWith('.deb'));
 }
 
-async function installedVersion(): Promise<string> {
+async function installedVersion(pkg: string): Promise<string> {
   try {
-    const { stdout } = await run('dpkg-query', ['-W', '-f=${Version}', DEBIAN_PACKAGE]);
+    const { stdout } = await run('dpkg-query', ['-W', '-f=${Version}', pkg]);
     return stdout.trim();
   } catch {
     return '';

@@ -1,9 +1,9 @@
 /**
  * Builds the photo training corpus (kept out of the installer): licence-clean photos from Debian's
- * python3-skimage data, each as a full-size copy plus seeded augmentation crops at the training size,
+ * packages (mostly python3-skimage's sample data), each as a full-size copy plus seeded augmentation crops at the training size,
  * with corpus.json (every file, its source photo, crop window and licence) and LICENSES.md.
  *
- *   npm run corpus -- [--out DIR] [--from SKIMAGE_DATA_DIR] [--size 256] [--crops 16] [--seed 1] [--val NAME,…]
+ *   npm run corpus -- [--out DIR] [--from PHOTO_DIR] [--size 256] [--crops 16] [--seed 1] [--val NAME,…]
  *
  * Default --out is <studio data folder>/corpus. Photos named in --val go to the validation split whole
  * (crops of one photo overlap, so splitting by crop would leak).
@@ -18,15 +18,15 @@ import { applyCrop, drawRandomCrop, resizeCover, type CropParams } from '../nati
 import { createRng, hashSeed } from '../native-models/util/rng';
 import { resolveDataDir } from '../electron/paths';
 import { CORPUS_SOURCES, type CorpusSource } from './corpus-sources';
-import { locateSkimageData } from './corpus-debian';
+import { locateSources } from './corpus-debian';
 
 export const CORPUS_MANIFEST_VERSION = 1;
 
 export interface CorpusOptions {
-  /** Folder holding the source files named in `sources`. */
-  dataDir: string;
-  /** Recorded in the manifest: where dataDir came from. */
-  provenance: string;
+  /** Absolute path of a source's photo file (see locateSources). */
+  pathOf: (source: CorpusSource) => string;
+  /** Recorded in the manifest: where the files came from. */
+  provenance: string[];
   outDir: string;
   sources?: readonly CorpusSource[];
   size?: number;
@@ -51,7 +51,7 @@ export interface CorpusImage {
 
 export interface CorpusManifest {
   version: number;
-  provenance: string;
+  provenance: string[];
   size: number;
   cropsPerPhoto: number;
   seed: number;
@@ -78,7 +78,7 @@ export async function buildCorpus(options: CorpusOptions): Promise<CorpusManifes
   const manifest: CorpusManifest = { version: CORPUS_MANIFEST_VERSION, provenance: options.provenance, size, cropsPerPhoto, seed, photos: [], images: [] };
   for (const source of sources) {
     const split = validation.has(source.name) ? 'val' : 'train';
-    const full = await readImage(join(options.dataDir, source.file), { maxSide: options.fullMaxSide ?? 1024 });
+    const full = await readImage(options.pathOf(source), { maxSide: options.fullMaxSide ?? 1024 });
     manifest.photos.push({ ...source, split, width: full.width, height: full.height });
     const fullFile = `images/${source.name}.full.png`;
     await writeImage(join(options.outDir, fullFile), full);
@@ -107,8 +107,9 @@ function licencesMarkdown(manifest: CorpusManifest): string {
   return [
     '# Training corpus: sources and licences',
     '',
-    `Source: ${manifest.provenance}. Licences as stated in skimage/data/_fetchers.py; only public-domain and`,
-    'CC0 photographs are included. Every file in images/ derives from the photo named in its file name',
+    `Sources: ${manifest.provenance.join('; ')}.`,
+    'Licences as stated in skimage/data/_fetchers.py and the packages\' debian/copyright; only public-domain',
+    'and CC0 photographs are included. Every file in images/ derives from the photo named in its file name',
     '(see corpus.json for the exact crop windows).',
     '',
     '| Photo | Subject | Author | Licence | Original source | Split |',
@@ -132,11 +133,11 @@ async function main(): Promise<void> {
     return n;
   };
   const outDir = resolve(values.out ?? join(resolveDataDir(), 'corpus'));
-  const data = await locateSkimageData({ from: values.from, workDir: join(tmpdir(), 'e2gan-skimage'), log: console.log });
+  const located = await locateSources(CORPUS_SOURCES, { from: values.from, workDir: join(tmpdir(), 'e2gan-corpus-debs'), log: console.log });
   const started = performance.now();
   const manifest = await buildCorpus({
-    dataDir: data.dir,
-    provenance: data.provenance,
+    pathOf: located.pathOf,
+    provenance: located.provenance,
     outDir,
     size: int(values.size, '--size', 256, 8),
     cropsPerPhoto: int(values.crops, '--crops', 16, 0),

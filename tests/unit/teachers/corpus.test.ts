@@ -12,7 +12,7 @@ import { psnr } from '../../../native-models/image/metrics';
 import { createRng } from '../../../native-models/util/rng';
 
 const source = (name: string): CorpusSource => ({
-  file: `${name}.png`, name, title: name, author: 'test', licence: 'CC0 1.0', origin: 'generated', sample: false, grayscale: false,
+  package: 'test', packageDir: '.', file: `${name}.png`, name, title: name, author: 'test', licence: 'CC0 1.0', origin: 'generated', sample: false, grayscale: false,
 });
 
 describe('photo corpus builder', () => {
@@ -28,7 +28,7 @@ describe('photo corpus builder', () => {
       image.data.forEach((_, k) => (image.data[k] = rng.next()));
       await writeImage(join(dir, 'data', s.file), image);
     }
-    manifest = await buildCorpus({ dataDir: join(dir, 'data'), provenance: 'test data', outDir: join(dir, 'out'), sources, size: 32, cropsPerPhoto: 3, seed: 5, validation: ['beta'] });
+    manifest = await buildCorpus({ pathOf: (s) => join(dir, 'data', s.file), provenance: ['test data'], outDir: join(dir, 'out'), sources, size: 32, cropsPerPhoto: 3, seed: 5, validation: ['beta'] });
   });
   afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
 
@@ -54,18 +54,18 @@ describe('photo corpus builder', () => {
   });
 
   it('is reproducible for a seed and differs for another', async () => {
-    const again = await buildCorpus({ dataDir: join(dir, 'data'), provenance: 'test data', outDir: join(dir, 'again'), sources, size: 32, cropsPerPhoto: 3, seed: 5, validation: ['beta'] });
+    const again = await buildCorpus({ pathOf: (s) => join(dir, 'data', s.file), provenance: ['test data'], outDir: join(dir, 'again'), sources, size: 32, cropsPerPhoto: 3, seed: 5, validation: ['beta'] });
     expect(again.images).toEqual(manifest.images);
     const a = await readFile(join(dir, 'out', 'images', 'alpha-001.png'));
     expect(a.equals(await readFile(join(dir, 'again', 'images', 'alpha-001.png')))).toBe(true);
-    const other = await buildCorpus({ dataDir: join(dir, 'data'), provenance: 'test data', outDir: join(dir, 'other'), sources, size: 32, cropsPerPhoto: 3, seed: 6, validation: [] });
+    const other = await buildCorpus({ pathOf: (s) => join(dir, 'data', s.file), provenance: ['test data'], outDir: join(dir, 'other'), sources, size: 32, cropsPerPhoto: 3, seed: 6, validation: [] });
     expect(other.images.map((i) => i.crop)).not.toEqual(manifest.images.map((i) => i.crop));
   });
 
   it('names a validation photo that is not in the corpus, and a missing source file', async () => {
-    await expect(buildCorpus({ dataDir: join(dir, 'data'), provenance: 't', outDir: join(dir, 'bad'), sources, validation: ['gamma'] }))
+    await expect(buildCorpus({ pathOf: (s) => join(dir, 'data', s.file), provenance: ['t'], outDir: join(dir, 'bad'), sources, validation: ['gamma'] }))
       .rejects.toThrow(/validation photo 'gamma' is not in the corpus \(known: alpha, beta\)/);
-    await expect(buildCorpus({ dataDir: join(dir, 'data'), provenance: 't', outDir: join(dir, 'bad2'), sources: [source('missing')], validation: [] }))
+    await expect(buildCorpus({ pathOf: (s) => join(dir, 'data', s.file), provenance: ['t'], outDir: join(dir, 'bad2'), sources: [source('missing')], validation: [] }))
       .rejects.toThrow(/missing\.png: cannot read file/);
   });
 
