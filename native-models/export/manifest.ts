@@ -1,0 +1,44 @@
+import type { PhoneIoSpec } from './phone-graph';
+import type { MobileSupportReport } from './mobile-support';
+
+export type Precision = 'fp32' | 'fp16' | 'int8';
+export const PRECISIONS: readonly Precision[] = ['fp32', 'fp16', 'int8'];
+
+export interface VariantReport {
+  precision: Precision;
+  file: string;
+  ortFile: string;
+  bytes: number;
+  ortBytes: number;
+  /** Mean PSNR of this variant's output against the fp32 model's on the preview images; null for fp32 itself. */
+  psnrVsFp32: number | null;
+  /** Median single-image latency on this machine's CPU (onnxruntime-node), milliseconds. */
+  cpuLatencyMs: number;
+}
+
+export interface BundleFile {
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+export interface BundleManifest {
+  format: 'e2gan-bundle';
+  formatVersion: 1;
+  createdAt: string;
+  concept: { id: string; name: string; prompt: string };
+  studioVersion: string;
+  baseModel: { id: string; sha256: string };
+  input: PhoneIoSpec;
+  output: PhoneIoSpec;
+  opset: number;
+  operators: string[];
+  mobileSupport: MobileSupportReport[];
+  parameters: number;
+  loraParameters: number;
+  macs: number;
+  fidelity: { maxAbsDiffVsTrainingGraph: number; tolerance: number };
+  sizeBudget: { bytes: number; smallestVariantBytes: number; fits: boolean };
+  variants: VariantReport[];
+  files: BundleFile[];
+}
