@@ -3,6 +3,8 @@
  * falling back, so openSession tries each provider of the chain on its own and records why each failed.
  * run() blocks the calling JS thread in onnxruntime-node 1.30: long-running callers use the compute worker.
  */
+import { readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { providerConfig, resolveProviderChain, supportsDeviceOutputs, type ExecutionProviderName } from './execution-providers';
 import type { Tensor } from './tensor';
@@ -134,6 +136,22 @@ export class RuntimeSession {
       return (await this.session.run(feeds, [...outputs])) as Outputs;
     }
     return (await this.session.run(feeds)) as Outputs;
+  }
+
+  /**
+   * Stops ORT's profiler (session opened with enableProfiling) and returns the trace it wrote: ORT names the
+   * file `<profileFilePrefix>_<timestamp>.json` without telling JS, so the newest match is taken.
+   */
+  endProfiling(profileFilePrefix: string): string {
+    this.session.endProfiling();
+    const dir = dirname(resolve(profileFilePrefix));
+    const stem = basename(profileFilePrefix);
+    const candidates = readdirSync(dir)
+      .filter((f) => f.startsWith(`${stem}_`) && f.endsWith('.json'))
+      .map((f) => join(dir, f))
+      .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+    if (!candidates[0]) throw new Error(`session ${this.label}: no profile file ${stem}_*.json in ${dir} (was it opened with enableProfiling?)`);
+    return candidates[0];
   }
 
   async release(): Promise<void> {
