@@ -843,12 +843,17 @@ export class GraphBuilder {
     return this.one('DepthToSpace', [x], attributes, x.dtype, [n, c / (blocksize * blocksize), h * blocksize, w * blocksize]);
   }
 
+  /**
+   * SpaceToDepth as Reshape + Transpose + Reshape (same result as the ONNX op): onnxruntime's WebGPU EP has
+   * no SpaceToDepth kernel, and this form also differentiates through the plain shape rules.
+   */
   spaceToDepth(x: Value, blocksize: number): Value {
     const where = this.loc('SpaceToDepth');
     this.requireRank(where, x, 4, 'X of rank 4');
     const [n, c, h, w] = x.shape as [number, number, number, number];
     if (h % blocksize !== 0 || w % blocksize !== 0) throw new ShapeError(where, `spatial ${h}x${w} not divisible by blocksize ${blocksize}`);
-    return this.one('SpaceToDepth', [x], [attr.int('blocksize', blocksize)], x.dtype, [n, c * blocksize * blocksize, h / blocksize, w / blocksize]);
+    const split = this.reshape(x, [n, c, h / blocksize, blocksize, w / blocksize, blocksize]);
+    return this.reshape(this.transpose(split, [0, 3, 5, 1, 2, 4]), [n, c * blocksize * blocksize, h / blocksize, w / blocksize]);
   }
 
   resize(x: Value, options: ResizeOptions): Value {

@@ -2,6 +2,7 @@
 import type { GraphBuilder } from '../../graph/builder';
 import type { GraphNode } from '../../graph/graph-node';
 import type { Value } from '../../graph/value';
+import { reverseAxis } from '../reverse';
 import { dy, type ConvWeightGradStrategy, type GradientContext, type GradientRule } from '../types';
 
 interface Conv2dGeometry {
@@ -134,7 +135,7 @@ function flipKernelData(w: Float32Array, shape: readonly number[], groups: numbe
 
 function flipKernelInGraph(b: GraphBuilder, w: Value, groups: number): Value {
   const [cout, cinG, kh, kw] = w.shape as [number, number, number, number];
-  const flipped = b.slice(w, { starts: [-1, -1], ends: [Number.MIN_SAFE_INTEGER, Number.MIN_SAFE_INTEGER], axes: [2, 3], steps: [-1, -1] });
+  const flipped = reverseAxis(b, reverseAxis(b, w, 2), 3);
   const grouped = b.reshape(flipped, [groups, cout / groups, cinG, kh, kw]);
   return b.reshape(b.transpose(grouped, [0, 2, 1, 3, 4]), [groups * cinG, cout / groups, kh, kw]);
 }

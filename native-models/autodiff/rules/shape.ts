@@ -3,6 +3,7 @@ import type { GraphBuilder } from '../../graph/builder';
 import type { GraphNode } from '../../graph/graph-node';
 import { sliceAxisRange } from '../../graph/shape-inference';
 import type { Value } from '../../graph/value';
+import { reverseAxis, reversedRange } from '../reverse';
 import { dy, type GradientRule } from '../types';
 
 function constInts(b: GraphBuilder, node: GraphNode, index: number, what: string): number[] {
@@ -51,7 +52,7 @@ function unsliceAxis(b: GraphBuilder, g: Value, axis: number, length: number, st
   let first = start;
   if (step < 0) {
     // A reversed slice: flip the gradient so it runs in increasing input order.
-    placed = b.slice(placed, { starts: [-1], ends: [Number.MIN_SAFE_INTEGER], axes: [axis], steps: [-1] });
+    placed = reverseAxis(b, placed, axis);
     first = start + (count - 1) * step;
   }
   const stride = Math.abs(step);
@@ -114,10 +115,10 @@ export const padGrad: GradientRule = (ctx) => {
     if (mode === 'reflect') {
       // Padded position before-1-k mirrors x[k+1]; position before+length+k mirrors x[length-2-k].
       if (before > 0) {
-        pieces.push(placeAt(b.slice(g, { starts: [before - 1], ends: [Number.MIN_SAFE_INTEGER], axes: [axis], steps: [-1] }), 1));
+        pieces.push(placeAt(reversedRange(b, g, axis, before - 1, before), 1));
       }
       if (after > 0) {
-        pieces.push(placeAt(b.slice(g, { starts: [total - 1], ends: [before + length - 1], axes: [axis], steps: [-1] }), length - 1 - after));
+        pieces.push(placeAt(reversedRange(b, g, axis, total - 1, after), length - 1 - after));
       }
     } else if (mode === 'edge') {
       if (before > 0) pieces.push(placeAt(b.reduceSum(b.slice(g, { starts: [0], ends: [before], axes: [axis] }), [axis], true), 0));
@@ -134,12 +135,21 @@ export const depthToSpaceGrad: GradientRule = (ctx) => {
   const { b, node } = ctx;
   const x = node.input(0);
   const block = node.int('blocksize', 1);
-  if (node.string('mode', 'DCR') === 'DCR') return [b.spaceToDepth(dy(ctx), block)];
-  // CRD forward: [N, C', b, b, H, W] -> transpose(0,1,4,2,5,3) -> [N, C', H, b, W, b]; undo it.
   const [n, c, h, w] = x.shape as [number, number, number, number];
   const c2 = c / (block * block);
   const split = b.reshape(dy(ctx), [n, c2, h, block, w, block]);
-  return [b.reshape(b.transpose(split, [0, 1, 3, 5, 2, 4]), [n, c, h, w])];
+  // Undo the forward permutation with Reshape/Transpose (SpaceToDepth has no WebGPU kernel).
+  // DCR forward: [N, b, b, C', H, W] -> (0,3,4,1,5,2); CRD forward: [N, C', b, b, H, W] -> (0,1,4,2,5,3).
+  const perm = node.string('mode', 'DCR') === 'DCR' ? [0, 3, 5, 1, 2, 4] : [0, 1, 3, 5, 2, 4];
+  return [b.reshape(b.transpose(split, perm), [n, c, h, w])];
 };
 
-export const spaceToDepthGrad: GradientRule = (ctx) => [ctx.b.depthToSpace(dy(ctx), ctx.node.int('blocksize', 1), 'DCR')];
+/** SpaceToDepth forward: [N, C, H', b, W', b] -> (0,3,5,1,2,4) -> [N, b, b, C, H', W']; undone here. */
+export const spaceToDepthGrad: GradientRule = (ctx) => {
+  const { b, node } = ctx;
+  const x = node.input(0);
+  const block = node.int('blocksize', 1);
+  const [n, c, h, w] = x.shape as [number, number, number, number];
+  const split = b.reshape(dy(ctx), [n, block, block, c, h / block, w / block]);
+  return [b.reshape(b.transpose(split, [0, 3, 4, 1, 5, 2]), [n, c, h, w])];
+};

@@ -1,4 +1,5 @@
 import { describe, it } from 'vitest';
+import { attr } from '../../../native-models/onnx';
 import { gradCheck } from './gradcheck';
 import * as R from './reference/tensor64';
 
@@ -93,10 +94,18 @@ describe('data-movement gradient rules vs float64 finite differences', () => {
     });
   }
 
-  it('SpaceToDepth', async () => {
+  it('SpaceToDepth (builder form: Reshape/Transpose)', async () => {
     await gradCheck({
       inputs: { x: { shape: [1, 2, 4, 6] } },
       build: (b, v) => b.spaceToDepth(v.x!, 2),
+      reference: (v) => R.spaceToDepth(v.x!, 2),
+    });
+  });
+
+  it('SpaceToDepth (the ONNX op, emitted directly)', async () => {
+    await gradCheck({
+      inputs: { x: { shape: [1, 2, 4, 6] } },
+      build: (b, v) => b.emit('SpaceToDepth', [v.x!], [attr.int('blocksize', 2)], [{ dtype: 'float32', shape: [1, 8, 2, 3] }])[0]!,
       reference: (v) => R.spaceToDepth(v.x!, 2),
     });
   });
