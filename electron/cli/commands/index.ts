@@ -1,5 +1,8 @@
 import type { CliCommand } from '../command';
 import modelInfo from './model-info';
+import train from './train';
+import apply from './apply';
+import rankSearch from './rank-search';
 import doctor from './doctor';
 import importCommand from './import';
 import { jobsDiscard, jobsList, jobsResume } from './jobs';
@@ -20,5 +23,5 @@ export const commands: readonly CliCommand[] = [
   jobsList,
   jobsResume,
   jobsDiscard,
-  modelInfo, teachersList, teach,
+  modelInfo, train, apply, rankSearch, teachersList, teach,
   pairsGenerate, modelsList, modelsImport, modelsDownload];

@@ -1,0 +1,148 @@
+import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import { UsageError, type CliCommand, type CliIo } from '../command';
+import { isExecutionProviderName, type ExecutionProviderName } from '../../../native-models/runtime';
+import { DEFAULT_SETTINGS, trainRun, type TrainEvent, type TrainSettings } from '../../../native-models/e2gan/trainer';
+import { runRankSearch } from '../../../native-models/e2gan/rank-search-run';
+import { formatRankReport } from '../../../native-models/e2gan/rank-search';
+import { WIDTH_PRESETS, type WidthPreset } from '../../../native-models/e2gan/config';
+import { formatProblems } from '../../../native-models/e2gan/pairs-dir';
+import { writeFileAtomic } from '../../../native-models/io/atomic-file';
+
+const usage = `Usage: e2gan train --pairs DIR --out RUN [--base PATH] [--steps N] [--rank auto|N] [--ep auto|cpu|webgpu] [options]
+       e2gan train --out RUN --resume
+
+Fine-tunes an E2GAN concept on a pairs folder (NAME.input.png|jpg + NAME.target.png|jpg) and writes the run
+folder RUN (run.json, checkpoints/, previews/, concept.safetensors or generator.safetensors).
+  --base PATH          base model .safetensors (without it the generator starts from a seeded random init)
+  --steps N            training steps (default ${DEFAULT_SETTINGS.steps})
+  --rank auto|N        LoRA rank on every eligible layer, or 'auto' for a rank search first (default ${DEFAULT_SETTINGS.ranks})
+  --ep auto|cpu|webgpu execution provider chain (default cpu)
+  --resume             continue RUN from its newest checkpoint (other flags are ignored)
+  --mode lora|full|scratch   LoRA from base (default), full fine-tune from base, or training from scratch
+  --size N             training resolution (default ${DEFAULT_SETTINGS.size}; a multiple of 8)
+  --preset tiny|small|base   generator width without --base (default ${DEFAULT_SETTINGS.preset})
+  --batch N            batch size (default ${DEFAULT_SETTINGS.batch})
+  --lr X               generator learning rate (default ${DEFAULT_SETTINGS.learningRate})
+  --seed N             seed for init, sampling and augmentation (default ${DEFAULT_SETTINGS.seed})
+  --held-out N         pairs held out for previews and validation (default ${DEFAULT_SETTINGS.heldOut})
+  --checkpoint-every N, --preview-every N   (default ${DEFAULT_SETTINGS.checkpointEvery}, ${DEFAULT_SETTINGS.previewEvery})`;
+
+export function numberFlag(value: string | undefined, flag: string, options: { integer?: boolean; min?: number } = {}): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || (options.integer && !Number.isInteger(n)) || (options.min !== undefined && n < options.min)) {
+    throw new UsageError(`${flag}: expected ${options.integer ? 'an integer' : 'a number'}${options.min !== undefined ? ` >= ${options.min}` : ''}, got '${value}'`);
+  }
+  return n;
+}
+
+export function providersFlag(value: string | undefined): readonly ExecutionProviderName[] | 'auto' {
+  if (value === undefined) return ['cpu'];
+  if (value === 'auto') return 'auto';
+  const names = value.split(',');
+  for (const name of names) if (!isExecutionProviderName(name)) throw new UsageError(`--ep: unknown execution provider '${name}'`);
+  return names as ExecutionProviderName[];
+}
+
+export function progressPrinter(io: CliIo): (event: TrainEvent) => void {
+  let lastLine = 0;
+  return (event) => {
+    switch (event.type) {
+      case 'started':
+        io.out(`training on ${event.executionProvider}: ${event.trainPairs} pairs (+${event.heldOutPairs} held out), ${event.trainableParameters} trainable of ${event.generatorParameters} generator parameters${event.step > 0 ? `, resuming at step ${event.step}` : ''}`);
+        if (event.randomBase) io.out('note: no --base given; the generator starts from a seeded random initialisation');
+        if (event.problems.length > 0) io.err(`${event.problems.length} file(s) skipped:\n${formatProblems(event.problems)}`);
+        break;
+      case 'step': {
+        const now = Date.now();
+        const line = `step ${event.step}/${event.totalSteps}  loss_g ${event.losses.loss_g!.toFixed(4)}  loss_d ${event.losses.loss_d!.toFixed(4)}  l1 ${event.losses.l1!.toFixed(4)}  ${event.itPerSec.toFixed(2)} it/s  ETA ${formatSeconds(event.etaSeconds)}`;
+        if (io.isTty) process.stdout.write(`\r${line}\u001b[K`);
+        else if (now - lastLine > 5000 || event.step === event.totalSteps) {
+          io.out(line);
+          lastLine = now;
+        }
+        break;
+      }
+      case 'preview':
+        if (io.isTty) process.stdout.write('\n');
+        io.out(`preview at step ${event.step}: held-out L1 ${event.heldOutL1.toFixed(4)}, PSNR ${event.heldOutPsnr.toFixed(2)} dB (${event.files.length} images)`);
+        break;
+      case 'checkpoint':
+        break;
+      case 'done':
+        io.out(`done: ${event.output} (${event.step} steps, ${formatSeconds(event.seconds)}, held-out PSNR ${event.heldOutPsnr.toFixed(2)} dB)`);
+        break;
+    }
+  };
+}
+
+function formatSeconds(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '--';
+  const s = Math.round(seconds);
+  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+export const trainOptions = {
+  pairs: { type: 'string' }, base: { type: 'string' }, out: { type: 'string' }, steps: { type: 'string' }, rank: { type: 'string' },
+  ep: { type: 'string' }, resume: { type: 'boolean' }, mode: { type: 'string' }, size: { type: 'string' }, preset: { type: 'string' },
+  batch: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' }, 'held-out': { type: 'string' },
+  'checkpoint-every': { type: 'string' }, 'preview-every': { type: 'string' },
+} as const;
+
+/** Settings from flags (shared with rank-search). `rank` is left to the caller when it is 'auto'. */
+export function settingsFromFlags(values: Record<string, string | boolean | undefined>): TrainSettings {
+  const str = (k: string) => values[k] as string | undefined;
+  if (!str('pairs')) throw new UsageError('--pairs DIR is required');
+  const preset = (str('preset') ?? DEFAULT_SETTINGS.preset) as WidthPreset;
+  if (!WIDTH_PRESETS.includes(preset)) throw new UsageError(`--preset: expected one of ${WIDTH_PRESETS.join(', ')}, got '${preset}'`);
+  const mode = str('mode') ?? 'lora';
+  if (!['lora', 'full', 'scratch'].includes(mode)) throw new UsageError(`--mode: expected lora, full or scratch, got '${mode}'`);
+  const rank = str('rank');
+  const ranks = rank === undefined || rank === 'auto' ? DEFAULT_SETTINGS.ranks : numberFlag(rank, '--rank', { integer: true, min: 0 })!;
+  const steps = numberFlag(str('steps'), '--steps', { integer: true, min: 1 }) ?? DEFAULT_SETTINGS.steps;
+  return {
+    ...DEFAULT_SETTINGS,
+    pairs: str('pairs')!,
+    ...(str('base') ? { base: str('base')! } : {}),
+    preset, mode: mode as TrainSettings['mode'], ranks, steps,
+    size: numberFlag(str('size'), '--size', { integer: true, min: 8 }) ?? DEFAULT_SETTINGS.size,
+    batch: numberFlag(str('batch'), '--batch', { integer: true, min: 1 }) ?? DEFAULT_SETTINGS.batch,
+    learningRate: numberFlag(str('lr'), '--lr', { min: 0 }) ?? (mode === 'lora' ? DEFAULT_SETTINGS.learningRate : 2e-4),
+    seed: numberFlag(str('seed'), '--seed', { integer: true, min: 0 }) ?? DEFAULT_SETTINGS.seed,
+    heldOut: numberFlag(str('held-out'), '--held-out', { integer: true, min: 0 }) ?? DEFAULT_SETTINGS.heldOut,
+    checkpointEvery: numberFlag(str('checkpoint-every'), '--checkpoint-every', { integer: true, min: 1 }) ?? Math.min(DEFAULT_SETTINGS.checkpointEvery, steps),
+    previewEvery: numberFlag(str('preview-every'), '--preview-every', { integer: true, min: 1 }) ?? DEFAULT_SETTINGS.previewEvery,
+    executionProviders: providersFlag(str('ep')),
+  };
+}
+
+const command: CliCommand = {
+  path: ['train'],
+  summary: 'Fine-tune an E2GAN concept (LoRA) on a pairs folder',
+  usage,
+  async run(args, io) {
+    const { values } = parseArgs({ args, options: trainOptions, allowPositionals: false });
+    if (!values.out) throw new UsageError('--out RUN is required');
+    const print = progressPrinter(io);
+    if (values.resume) {
+      const result = await trainRun(values.out, undefined, { resume: true, onEvent: print });
+      return result.completed ? 0 : 1;
+    }
+    let settings = settingsFromFlags(values);
+    if (values.rank === 'auto') {
+      io.out('rank search: short fine-tunes from rank 8 per layer group...');
+      const report = await runRankSearch(settings, {
+        workDir: join(values.out, 'rank-search'), startRank: 8, trialSteps: Math.max(10, Math.round(settings.steps / 10)),
+        onTrial: (label, _ranks, loss) => io.out(`  ${label}: validation L1 ${loss.toFixed(5)}`),
+      });
+      await writeFileAtomic(join(values.out, 'rank-search.txt'), `${formatRankReport(report)}\n`);
+      io.out(formatRankReport(report));
+      settings = { ...settings, ranks: report.ranks };
+    }
+    const result = await trainRun(values.out, settings, { onEvent: print });
+    return result.completed ? 0 : 1;
+  },
+};
+
+export default command;
