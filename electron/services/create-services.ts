@@ -3,10 +3,11 @@ import { mkdirSync } from 'node:fs';
 import type { JobHost } from '../jobs/job-host';
 import { JobRunner, type JobRunnerOptions } from '../jobs/job-runner';
 import { WorkerThreadJobHost } from '../jobs/worker-thread-host';
+import { collectGarbage } from '../store/garbage-collect';
 import { openStore } from '../store/store';
 import type { Clock } from '../store/repositories/clock';
 import { ConflictError, InvalidInputError, NotFoundError } from './errors';
-import type { ConceptsService, ImagesService, JobsService, ProjectsService, Services } from './services';
+import type { ConceptsService, ImagesService, JobsService, ProjectsService, Services, StorageService } from './services';
 import { TypedEmitter } from './typed-emitter';
 import type { ConceptInput, ImportFile, ServiceEvents } from './types';
 
@@ -153,6 +154,14 @@ export function createServices(options: CreateServicesOptions): Services {
     waitFor: (id) => runner.waitFor(id),
   };
 
+  const storage: StorageService = {
+    usage() {
+      const blobs = store.blobs.listBlobs();
+      return { blobCount: blobs.length, bytes: blobs.reduce((sum, blob) => sum + blob.bytes, 0) };
+    },
+    collectGarbage: (gcOptions) => collectGarbage(store, gcOptions),
+  };
+
   let closing: Promise<void> | undefined;
   return {
     dataDir,
@@ -162,6 +171,7 @@ export function createServices(options: CreateServicesOptions): Services {
     concepts,
     images,
     jobs,
+    storage,
     close() {
       closing ??= runner.close().then(() => store.close());
       return closing;

@@ -1,6 +1,7 @@
 // The services' public surface: import from 'electron/services' only.
 export { createServices, type CreateServicesOptions } from './create-services';
-export type { Services, ProjectsService, ConceptsService, ImagesService, JobsService } from './services';
+export type { Services, ProjectsService, ConceptsService, ImagesService, JobsService, StorageService } from './services';
+export type { GarbageCollectionOptions, GarbageCollectionResult } from '../store/garbage-collect';
 export * from './types';
 export * from './errors';
 export { TypedEmitter } from './typed-emitter';

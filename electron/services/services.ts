@@ -1,4 +1,5 @@
 import type { DataLayout } from '../paths';
+import type { GarbageCollectionOptions, GarbageCollectionResult } from '../store/garbage-collect';
 import type { TypedEmitter } from './typed-emitter';
 import type { Concept, ConceptInput, ImageRecord, ImportFile, Job, JobState, Project, ServiceEvents } from './types';
 
@@ -15,6 +16,7 @@ export interface Services {
   readonly concepts: ConceptsService;
   readonly images: ImagesService;
   readonly jobs: JobsService;
+  readonly storage: StorageService;
   /** Stops running jobs at a safe point (they resume next launch as 'interrupted') and closes the database. */
   close(): Promise<void>;
 }
@@ -57,4 +59,14 @@ export interface JobsService {
   discard(id: number): Job;
   /** Resolves once the job is done, failed, cancelled or interrupted. */
   waitFor(id: number): Promise<Job>;
+}
+
+export interface StorageService {
+  /** Blobs on disk (originals, thumbnails, later checkpoints) and their total size. */
+  usage(): { blobCount: number; bytes: number };
+  /**
+   * Deletes blobs nothing refers to any more (after deleting images or projects). Does nothing while a job is
+   * queued or running; blobs newer than `minAgeMs` (default one hour) are kept.
+   */
+  collectGarbage(options?: GarbageCollectionOptions): GarbageCollectionResult;
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { constants as fsConstants, readdirSync, rmSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { constants as fsConstants, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 
 const SHA256_PATTERN = /^[0-9a-f]{64}$/;
@@ -43,7 +43,7 @@ export class BlobStore {
   async put(bytes: Uint8Array): Promise<string> {
     const sha256 = sha256Hex(bytes);
     const target = this.pathFor(sha256);
-    if (await this.has(sha256)) return sha256;
+    if (await this.touch(target)) return sha256;
     const folder = path.dirname(target);
     await mkdir(folder, { recursive: true });
     const temp = path.join(folder, `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
@@ -61,6 +61,40 @@ export class BlobStore {
     await rename(temp, target);
     await syncFolder(folder);
     return sha256;
+  }
+
+  /**
+   * Marks an existing blob as freshly used, so garbage collection (which only removes blobs older than its
+   * grace period) leaves alone a blob that a writer is about to reference again. False when it does not exist.
+   */
+  private async touch(file: string): Promise<boolean> {
+    try {
+      const now = new Date();
+      await utimes(file, now, now);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw error;
+    }
+  }
+
+  /** Every stored blob with its size and last write/use time (temp files excluded). */
+  listBlobs(): { sha256: string; bytes: number; mtimeMs: number }[] {
+    const out: { sha256: string; bytes: number; mtimeMs: number }[] = [];
+    for (const folder of listFolder(this.root)) {
+      if (!/^[0-9a-f]{2}$/.test(folder)) continue;
+      for (const name of listFolder(path.join(this.root, folder))) {
+        const sha256 = folder + name;
+        if (!isSha256(sha256)) continue;
+        try {
+          const info = statSync(path.join(this.root, folder, name));
+          out.push({ sha256, bytes: info.size, mtimeMs: info.mtimeMs });
+        } catch {
+          // Removed meanwhile.
+        }
+      }
+    }
+    return out;
   }
 
   /** Removes temp files left by writers that died (kill -9, power loss). Returns how many were removed. */

@@ -101,5 +101,20 @@ describe('e2gan projects and import', () => {
     expect(unconfirmed.err).toMatch(/add --yes to confirm/);
     await cli('projects', 'create', 'Gone');
     expect((await cli('projects', 'delete', '1', '--yes')).out).toBe('Deleted project 1: Gone\n');
+    const badAge = await cli('storage', 'gc', '--min-age-hours', 'soon');
+    expect(badAge.code).toBe(2);
+    expect(badAge.err).toMatch(/--min-age-hours: expected a non-negative number, got 'soon'/);
+  });
+
+  it('storage gc frees the blobs of a deleted project', async () => {
+    await cli('projects', 'create', 'Temporary');
+    const folder = path.join(temp.dir, 'in');
+    await writePng(path.join(folder, 'a.png'), 11);
+    expect((await cli('import', '--project', '1', folder)).code).toBe(0);
+    const kept = JSON.parse((await cli('storage', 'gc', '--min-age-hours', '0', '--json')).out);
+    expect(kept).toMatchObject({ removed: 0, remaining: { blobCount: 2 } });
+    await cli('projects', 'delete', '1', '--yes');
+    const freed = JSON.parse((await cli('storage', 'gc', '--min-age-hours', '0', '--json')).out);
+    expect(freed).toMatchObject({ examined: 2, removed: 2, stoppedBecause: null, remaining: { blobCount: 0, bytes: 0 } });
   });
 });
