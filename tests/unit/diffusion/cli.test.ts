@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdir, mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { main } from '../../../electron/cli/main';
+import type { CliIo } from '../../../electron/cli/command';
+import { writeTinyPipeline } from '../../../native-models/diffusion/fixtures/tiny-pipeline';
+import { createImage } from '../../../native-models/image/image';
+import { writeImage, readImage } from '../../../native-models/image/io';
+import { listPairsDir } from '../../../native-models/e2gan/pairs-dir';
+import { FakeHub, writeFakeExport } from './fake-hub';
+
+function captureIo(): CliIo & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { stdout, stderr, isTty: false, out: (t) => stdout.push(t), err: (t) => stderr.push(t) };
+}
+
+let root: string;
+let photos: string;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'e2gan-diffusion-cli-'));
+  await writeTinyPipeline(join(root, 'ip2p'), { kind: 'instruct-pix2pix' });
+  await writeTinyPipeline(join(root, 'turbo'), { kind: 'img2img', dtype: 'float16' });
+  photos = join(root, 'photos');
+  await mkdir(photos);
+  for (const [name, tint] of [['street', 0.2], ['garden', 0.7]] as const) {
+    const image = createImage(90, 70);
+    for (let y = 0; y < 70; y++) {
+      for (let x = 0; x < 90; x++) {
+        const i = (y * 90 + x) * 3;
+        const checker = ((x >> 3) + (y >> 3)) % 2;
+        image.data[i] = checker ? tint : x / 90;
+        image.data[i + 1] = y / 70;
+        image.data[i + 2] = checker ? 1 - tint : 0.5;
+      }
+    }
+    await writeImage(join(photos, `${name}.png`), image);
+  }
+});
+
+describe('e2gan pairs generate', () => {
+  it('writes the pairs layout the trainer reads, from an InstructPix2Pix fixture', async () => {
+    const out = join(root, 'pairs-ip2p');
+    const io = captureIo();
+    const code = await main(['pairs', 'generate', '--model', join(root, 'ip2p'), '--prompt', 'make it snowy', '--images', photos,
+      '--out', out, '--size', '64', '--steps', '2', '--seed', '3', '--guidance', '5', '--image-guidance', '1.2', '--ep', 'cpu', '--no-quality-guard'], io);
+    expect(io.stderr).toEqual([]);
+    expect(code).toBe(0);
+    expect(io.stdout[0]).toBe('model: instruct-pix2pix (float32), execution provider cpu');
+    expect(io.stdout.at(-1)).toMatch(/^2 of 2 pairs written to /);
+    const listing = await listPairsDir(out);
+    expect(listing.problems).toEqual([]);
+    expect(listing.pairs.map((p) => p.name).sort()).toEqual(['garden', 'street']);
+    const target = await readImage(join(out, 'street.target.png'));
+    expect([target.width, target.height]).toEqual([64, 64]);
+  });
+
+  it('skips outputs the quality guard rejects and says why', async () => {
+    const out = join(root, 'pairs-guarded');
+    const io = captureIo();
+    // Random weights produce outputs unrelated to the photo: the guard must catch them.
+    const code = await main(['pairs', 'generate', '--model', join(root, 'ip2p'), '--prompt', 'x', '--images', photos, '--out', out, '--size', '64', '--steps', '2'], io);
+    expect(code).toBe(0);
+    expect(io.stderr).toHaveLength(2);
+    expect(io.stderr[0]).toMatch(/^skipped .*\.png: output looks unrelated to the input/);
+    expect(await readdir(out)).toEqual([]);
+  });
+
+  it('runs the fp16 img2img fixture in batches', async () => {
+    const out = join(root, 'pairs-turbo');
+    const io = captureIo();
+    const code = await main(['pairs', 'generate', '--model', join(root, 'turbo'), '--prompt', 'a watercolor', '--images', photos,
+      '--out', out, '--size', '64', '--steps', '2', '--strength', '1', '--batch', '2', '--no-quality-guard'], io);
+    expect(code).toBe(0);
+    expect(io.stdout[0]).toBe('model: img2img (float16), execution provider cpu');
+    expect((await listPairsDir(out)).pairs).toHaveLength(2);
+  });
+
+  it('reports usage errors with exit code 2', async () => {
+    const io = captureIo();
+    expect(await main(['pairs', 'generate', '--model', 'm', '--prompt', 'p', '--images', photos, '--out', 'o', '--size', '100'], io)).toBe(2);
+    expect(io.stderr[0]).toMatch(/--size: expected a multiple of 64, got '100'/);
+    const io2 = captureIo();
+    expect(await main(['pairs', 'generate', '--model', 'm', '--prompt', 'p', '--images', photos, '--out', 'o', '--ep', 'tpu'], io2)).toBe(2);
+    expect(io2.stderr[0]).toMatch(/--ep: unknown execution provider 'tpu'/);
+    const io3 = captureIo();
+    expect(await main(['pairs', 'generate', '--prompt', 'p'], io3)).toBe(2);
+    expect(io3.stderr[0]).toMatch(/--model is required/);
+  });
+});
+
+describe('e2gan models', () => {
+  let hub: FakeHub;
+  beforeAll(async () => {
+    hub = new FakeHub('acme/tiny-onnx', await writeFakeExport(join(root, 'hub-source')));
+    await hub.start();
+  });
+  afterAll(() => new Promise<void>((resolve) => hub.server.close(() => resolve())));
+
+  it('imports, downloads and lists models', async () => {
+    const modelsDir = join(root, 'models');
+    const io = captureIo();
+    expect(await main(['models', 'import', join(root, 'ip2p'), '--models-dir', modelsDir], io)).toBe(0);
+    expect(io.stdout[0]).toMatch(/^installed ip2p \(OnnxStableDiffusionInstructPix2PixPipeline, /);
+    const dl = captureIo();
+    expect(await main(['models', 'download', 'acme/tiny-onnx', '--endpoint', hub.url, '--models-dir', modelsDir], dl)).toBe(0);
+    expect(dl.stdout.at(-1)).toMatch(/^installed acme--tiny-onnx /);
+    expect(dl.stdout.some((l) => l.startsWith('[##########]'))).toBe(true);
+    const list = captureIo();
+    expect(await main(['models', 'list', '--json', '--verify', '--models-dir', modelsDir], list)).toBe(0);
+    const rows = JSON.parse(list.stdout[0]!) as { name: string; problem: string | null; verifyProblems: string[]; source: { kind: string } }[];
+    expect(rows.map((r) => [r.name, r.source.kind, r.problem, r.verifyProblems])).toEqual([
+      ['acme--tiny-onnx', 'huggingface', null, []],
+      ['ip2p', 'import', null, []],
+    ]);
+    // The imported model is usable straight from the models folder.
+    const gen = captureIo();
+    expect(await main(['pairs', 'generate', '--model', join(modelsDir, 'ip2p'), '--prompt', 'x', '--images', photos, '--out', join(root, 'p2'), '--size', '64', '--steps', '1', '--no-quality-guard'], gen)).toBe(0);
+  });
+
+  it('fails clearly offline', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const io = captureIo();
+    expect(await main(['models', 'download', 'acme/tiny-onnx', '--endpoint', `http://127.0.0.1:${port}`, '--models-dir', join(root, 'm2')], io)).toBe(1);
+    expect(io.stderr[0]).toBe(`e2gan models download: cannot reach http://127.0.0.1:${port}/api/models/acme/tiny-onnx/tree/main?recursive=true (ECONNREFUSED), you are offline?`);
+  });
+});
