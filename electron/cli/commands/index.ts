@@ -7,6 +7,7 @@ import doctor from './doctor';
 import importCommand from './import';
 import { jobsDiscard, jobsList, jobsResume } from './jobs';
 import { projectsCreate, projectsDelete, projectsList, projectsRename } from './projects';
+import { storageGc } from './storage';
 import teachersList from './teachers-list';
 import teach from './teach';
 import pairsGenerate from './pairs-generate';
@@ -23,5 +24,6 @@ export const commands: readonly CliCommand[] = [
   jobsList,
   jobsResume,
   jobsDiscard,
+  storageGc,
   modelInfo, train, apply, rankSearch, teachersList, teach,
   pairsGenerate, modelsList, modelsImport, modelsDownload];
