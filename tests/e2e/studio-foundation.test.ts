@@ -3,7 +3,7 @@
  * create a project → drop two images and a corrupt one → two thumbnails + one skipped entry → reload → same.
  * Screenshots land in test-results/e2e/ (gitignored) as artifacts.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -53,7 +53,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.close();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  if (dataDir) {
+    await rm(dataDir, { recursive: true, force: true });
+    await rm(`${dataDir}-picked`, { recursive: true, force: true });
+  }
 });
 
 async function makeDropFiles(): Promise<DropFile[]> {
@@ -168,6 +171,35 @@ describe('studio foundation in browser mode', () => {
     expect(await row.first().innerText()).toContain('2 photos');
   });
 
+  it('imports a whole folder from the "Add folder…" picker and edits a concept', async () => {
+    const folder = join(`${dataDir}-picked`, 'trip');
+    await mkdir(join(folder, 'day2'), { recursive: true });
+    await sharp({ create: { width: 30, height: 30, channels: 3, background: { r: 10, g: 200, b: 10 } } })
+      .png()
+      .toFile(join(folder, 'green.png'));
+    await sharp({ create: { width: 30, height: 20, channels: 3, background: { r: 200, g: 200, b: 10 } } })
+      .jpeg()
+      .toFile(join(folder, 'day2', 'yellow.jpg'));
+    await writeFile(join(folder, 'notes.txt'), 'packing list');
+
+    await page.goto(server.url);
+    await page.getByTestId('project-row').getByRole('button', { name: /^Watercolor effect/ }).click();
+    await poll(() => page.getByTestId('thumbnail').count()).toBe(2);
+    await page.getByTestId('folder-input').setInputFiles(folder);
+    await poll(() => page.getByTestId('thumbnail').count()).toBe(4);
+    const names = await page.getByTestId('thumbnail').locator('img').evaluateAll((imgs) => imgs.map((i) => i.getAttribute('alt')));
+    expect(names).toEqual(expect.arrayContaining(['trip/green.png', 'trip/day2/yellow.jpg']));
+    await poll(() => page.getByTestId('skipped-entry').allInnerTexts()).toEqual([expect.stringContaining('trip/notes.txt')]);
+
+    await page.getByRole('button', { name: 'Edit Watercolor' }).click();
+    await page.getByRole('dialog').getByLabel(/Edit prompt/).fill('soft watercolor, paper texture');
+    await page.keyboard.press('Enter');
+    await poll(() => page.getByTestId('concept-row').innerText()).toContain('soft watercolor, paper texture');
+    await page.reload();
+    await poll(() => page.getByTestId('concept-row').innerText()).toContain('soft watercolor, paper texture');
+    await page.screenshot({ path: join(ARTIFACTS, '05-folder-imported.png') });
+  });
+
   it('shows the lost connection in the status bar and recovers when the server is back', async () => {
     await page.goto(server.url);
     await poll(() => page.getByTestId('connection-state').getAttribute('data-state')).toBe('connected');
@@ -176,7 +208,7 @@ describe('studio foundation in browser mode', () => {
     const { port, token } = server;
     await server.close();
     await poll(() => page.getByTestId('connection-state').getAttribute('data-state')).toBe('reconnecting');
-    await page.screenshot({ path: join(ARTIFACTS, '05-reconnecting.png') });
+    await page.screenshot({ path: join(ARTIFACTS, '06-reconnecting.png') });
 
     // Same port, token and data folder: what a restarted `npm run web --port` gives the open tab.
     server = await startWebServer({ dataDir, port, token });
@@ -234,7 +266,7 @@ describe('studio foundation in browser mode', () => {
     // Escape cancels the confirmation: nothing is deleted.
     await page.getByRole('button', { name: 'Delete Ink effect' }).click();
     await poll(() => page.getByRole('dialog').isVisible()).toBe(true);
-    await page.screenshot({ path: join(ARTIFACTS, '06-delete-confirm.png') });
+    await page.screenshot({ path: join(ARTIFACTS, '07-delete-confirm.png') });
     await page.keyboard.press('Escape');
     await poll(() => page.getByRole('dialog').count()).toBe(0);
     expect(await row.count()).toBe(1);

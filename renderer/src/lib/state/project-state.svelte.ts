@@ -63,6 +63,15 @@ export class ProjectState {
     }
   }
 
+  async updateConcept(conceptId: number, input: { name: string; prompt: string }): Promise<void> {
+    try {
+      const updated = await this.api.concepts.update({ conceptId, name: input.name, prompt: input.prompt });
+      this.concepts = this.concepts.map((c) => (c.id === conceptId ? updated : c));
+    } catch (error) {
+      this.error = `Could not save the concept: ${errorMessage(error)}`;
+    }
+  }
+
   private async loadProject(): Promise<void> {
     try {
       this.project = await this.api.projects.get({ projectId: this.projectId });
