@@ -110,7 +110,13 @@ export function detectTextEncoder(inputs: readonly ValueInfo[], outputs: readonl
   return { idsInput: ids.name, idsDtype: ids.dtype, outputName: output.name, fixedBatch: staticDim(ids, 0) };
 }
 
-export function detectUnet(inputs: readonly ValueInfo[], outputs: readonly ValueInfo[], file: string = DIFFUSERS_ONNX_FILES.unet): UnetSignature {
+/** unet/config.json fields used when the ONNX shapes leave channel counts symbolic (Optimum exports do). */
+export interface UnetConfigHints {
+  in_channels?: unknown;
+  out_channels?: unknown;
+}
+
+export function detectUnet(inputs: readonly ValueInfo[], outputs: readonly ValueInfo[], file: string = DIFFUSERS_ONNX_FILES.unet, config: UnetConfigHints = {}): UnetSignature {
   const sample = findInput(inputs, file, ['sample']);
   const timestep = findInput(inputs, file, ['timestep']);
   const hidden = findInput(inputs, file, ['encoder_hidden_states']);
@@ -121,11 +127,15 @@ export function detectUnet(inputs: readonly ValueInfo[], outputs: readonly Value
     fail(file, `unsupported extra input(s) ${extra.map((m) => m.name).join(', ')} (SDXL-style UNets are not supported)`);
   }
   if (sample.shape.length !== 4) fail(file, `input 'sample' must be 4-D [batch, channels, height, width], got [${sample.shape.join(', ')}]`);
-  const inChannels = staticDim(sample, 1);
-  if (inChannels === undefined) fail(file, `input 'sample' has no fixed channel count ([${sample.shape.join(', ')}])`);
+  const configIn = typeof config.in_channels === 'number' ? config.in_channels : undefined;
+  const configOut = typeof config.out_channels === 'number' ? config.out_channels : undefined;
+  const inChannels = staticDim(sample, 1) ?? configIn;
+  if (inChannels === undefined) {
+    fail(file, `input 'sample' has no fixed channel count ([${sample.shape.join(', ')}]) and unet/config.json gives no "in_channels"`);
+  }
   const output = outputs.find((o) => o.name === 'out_sample') ?? outputs[0];
   if (!output) fail(file, 'has no outputs');
-  const latentChannels = staticDim(output, 1) ?? (inChannels === 8 ? 4 : inChannels);
+  const latentChannels = staticDim(output, 1) ?? configOut ?? (inChannels === 8 ? 4 : inChannels);
   if (inChannels !== latentChannels && inChannels !== 2 * latentChannels) {
     fail(file, `input 'sample' has ${inChannels} channels, expected ${latentChannels} (img2img) or ${2 * latentChannels} (InstructPix2Pix)`);
   }
@@ -214,7 +224,9 @@ export async function loadDiffusionModel(dir: string, options: LoadOptions = {})
     const unet = await open(layout.files.unet);
     const vaeEncoder = await open(layout.files.vaeEncoder);
     const vaeDecoder = await open(layout.files.vaeDecoder);
-    const unetSignature = detectUnet(unet.inputMetadata, unet.outputMetadata, layout.files.unet);
+    const unetConfigPath = join(dir, 'unet', 'config.json');
+    const unetConfig = existsSync(unetConfigPath) ? await readJsonObject(unetConfigPath, 'unet/config.json') : {};
+    const unetSignature = detectUnet(unet.inputMetadata, unet.outputMetadata, layout.files.unet, unetConfig);
     const signatures: DiffusionModelSignatures = {
       kind: unetSignature.inChannels === 2 * unetSignature.latentChannels ? 'instruct-pix2pix' : 'img2img',
       textEncoder: detectTextEncoder(textEncoder.inputMetadata, textEncoder.outputMetadata, layout.files.textEncoder),

@@ -77,6 +77,17 @@ describe('loader detection', () => {
     )).toThrow('x/unet/model.onnx: unsupported extra input(s) text_embeds (SDXL-style UNets are not supported)');
   });
 
+  it('falls back to unet/config.json when channel counts are symbolic (Optimum exports)', () => {
+    const inputs = [
+      { name: 'sample', isTensor: true, dtype: 'float32', shape: ['batch_size', 'num_channels', 'height', 'width'] },
+      { name: 'timestep', isTensor: true, dtype: 'int64', shape: ['steps'] },
+      { name: 'encoder_hidden_states', isTensor: true, dtype: 'float32', shape: ['batch_size', 'sequence_length', 768] },
+    ];
+    const outputs = [{ name: 'out_sample', isTensor: true, dtype: 'float32', shape: ['batch_size', 'num_channels', 'height', 'width'] }];
+    expect(detectUnet(inputs, outputs, 'u', { in_channels: 8, out_channels: 4 })).toMatchObject({ inChannels: 8, latentChannels: 4 });
+    expect(() => detectUnet(inputs, outputs, 'u')).toThrow(`u: input 'sample' has no fixed channel count ([batch_size, num_channels, height, width]) and unet/config.json gives no "in_channels"`);
+  });
+
   it('names the missing or mismatched file of a folder that does not fit', async () => {
     const missing = join(root, 'missing');
     await cp(ip2pDir, missing, { recursive: true });
