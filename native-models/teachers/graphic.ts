@@ -121,11 +121,14 @@ export const halftone: ConceptTeacher = {
           const sx = Math.round((cu * cos - cv * sin) * cell);
           const sy = Math.round((cu * sin + cv * cos) * cell);
           const amount = ink[(sy < 0 ? 0 : sy >= height ? height - 1 : sy) * width + (sx < 0 ? 0 : sx >= width ? width - 1 : sx)]!;
-          // Dot area ∝ ink: radius ∝ sqrt(ink); 0.75 of the cell reaches full coverage at the corners.
-          const radius = Math.sqrt(Math.max(0, amount)) * 0.75;
+          // Dot area equals the ink fraction of the cell (πr² = ink), growing past that near solid ink so
+          // the dots merge and fill the cell corners.
+          const level = Math.max(0, amount);
+          const radius = Math.sqrt(level / Math.PI) + 0.15 * smoothstep(0.6, 1, level);
           const du = u - cu, dv = v - cv;
           const dist = Math.sqrt(du * du + dv * dv);
-          cover[y * width + x] = clamp01((radius - dist) * cell + 0.5);
+          // Sub-pixel dots fade out instead of leaving a half-covered pixel at every cell centre.
+          cover[y * width + x] = clamp01((radius - dist) * cell + 0.5) * clamp01(radius * cell * 2);
         }
       }
     }
@@ -170,7 +173,7 @@ export const neonEdges: ConceptTeacher = {
   apply(image) {
     const { width, height } = image;
     const s = Math.max(0.5, sizeScale(image));
-    const smooth = gaussianBlur(image, 1 * s);
+    const smooth = guidedSmooth(gaussianBlur(image, 0.8 * s), scaledRadius(image, 3), 0.004);
     const [r, g, b] = splitChannels(smooth);
     // Colour edges: strongest Sobel response over the three channels, so hue changes count too.
     const mags = [r, g, b].map((plane) => {
@@ -181,7 +184,7 @@ export const neonEdges: ConceptTeacher = {
     });
     const n = width * height;
     const edge = new Float32Array(n);
-    for (let i = 0; i < n; i++) edge[i] = smoothstep(0.12, 0.5, Math.max(mags[0]![i]!, mags[1]![i]!, mags[2]![i]!) / s);
+    for (let i = 0; i < n; i++) edge[i] = smoothstep(0.16, 0.55, Math.max(mags[0]![i]!, mags[1]![i]!, mags[2]![i]!));
     const glowNear = gaussianBlurPlane(edge, width, height, 2 * s);
     const glowFar = boxBlurPlane(glowNear, width, height, Math.max(1, Math.round(5 * s)));
     const hsv = new Float32Array(3);

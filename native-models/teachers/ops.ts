@@ -134,8 +134,8 @@ export function guidedSmooth(image: RgbImage, radius: number, eps: number): RgbI
 }
 
 /**
- * Kuwahara filter: each pixel takes the mean colour of whichever of its four (r+1)² quadrants has the
- * lowest luminance variance. Flattens texture into paint-like patches while keeping edges. Summed-area
+ * Kuwahara filter: each pixel takes the mean colour of its four (r+1)² quadrants, weighted towards the one
+ * with the lowest luminance variance. Flattens texture into paint-like patches while keeping edges. Summed-area
  * tables make the cost independent of r.
  */
 export function kuwahara(image: RgbImage, radius: number): RgbImage {
@@ -168,24 +168,28 @@ export function kuwahara(image: RgbImage, radius: number): RgbImage {
   const o = out.data;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      let best = Infinity;
+      // Soft selection (Papari et al.'s weighting, variance^-2) instead of the hard minimum: the same
+      // painterly flattening without the blocky seams of the original filter.
+      let total = 0;
       let br = 0, bg = 0, bbv = 0;
       for (let quadrant = 0; quadrant < 4; quadrant++) {
-        // Inclusive pixel ranges [x0, x1) x [y0, y1) of this quadrant, clipped to the image.
+        // Pixel ranges [x0, x1) x [y0, y1) of this quadrant, clipped to the image.
         const x0 = quadrant & 1 ? x : Math.max(0, x - radius);
         const x1 = quadrant & 1 ? Math.min(width, x + radius + 1) : x + 1;
         const y0 = quadrant & 2 ? y : Math.max(0, y - radius);
         const y1 = quadrant & 2 ? Math.min(height, y + radius + 1) : y + 1;
-        const count = (x1 - x0) * (y1 - y0);
-        const mean = rect(sl, x0, y0, x1, y1) / count;
-        const variance = rect(sll, x0, y0, x1, y1) / count - mean * mean;
-        if (variance < best) {
-          best = variance;
-          br = rect(sr, x0, y0, x1, y1) / count;
-          bg = rect(sg, x0, y0, x1, y1) / count;
-          bbv = rect(sb, x0, y0, x1, y1) / count;
-        }
+        const inv = 1 / ((x1 - x0) * (y1 - y0));
+        const mean = rect(sl, x0, y0, x1, y1) * inv;
+        const variance = Math.max(0, rect(sll, x0, y0, x1, y1) * inv - mean * mean) + 1e-5;
+        const weight = 1 / (variance * variance);
+        total += weight;
+        br += weight * rect(sr, x0, y0, x1, y1) * inv;
+        bg += weight * rect(sg, x0, y0, x1, y1) * inv;
+        bbv += weight * rect(sb, x0, y0, x1, y1) * inv;
       }
+      br /= total;
+      bg /= total;
+      bbv /= total;
       const p = (y * width + x) * 3;
       o[p] = br;
       o[p + 1] = bg;

@@ -84,7 +84,7 @@ export const oilPaint: ConceptTeacher = {
   description: 'Kuwahara filter for flat brush patches, richer colour and a light canvas relief.',
   apply(image) {
     const { width, height } = image;
-    const painted = kuwahara(image, scaledRadius(image, 5, 2));
+    const painted = kuwahara(image, scaledRadius(image, 3, 2));
     const gray = luminance(painted);
     // Brush relief: lighting the painted luminance from the top left gives impasto highlights.
     const hsv = new Float32Array(3);

@@ -60,10 +60,11 @@ export const autumnFoliage: ConceptTeacher = {
       // Weight of "green-ness": hues 50°–190°, fading at the ends, and only for coloured pixels.
       const deg = h * 360;
       const green = smoothstep(45, 75, deg) * (1 - smoothstep(160, 200, deg)) * smoothstep(0.08, 0.25, s);
-      // Lighter greens become gold, darker ones red-orange.
-      const target = mix(8, 42, smoothstep(0.2, 0.8, v)) / 360;
+      // Lighter greens become gold, darker ones orange-red; turned leaves are brighter than green shade.
+      const target = mix(12, 44, smoothstep(0.08, 0.6, v)) / 360;
       h = mix(h, target, green);
-      s = Math.min(1, s * (1 + 0.7 * green) + 0.15 * green);
+      s = Math.min(1, s * (1 + 0.8 * green) + 0.2 * green);
+      v = Math.min(1, v * (1 + 0.45 * green) + 0.04 * green);
       hsvToRgb(h, s, v, out);
       // A warm golden-hour cast over everything.
       out[0] = out[0]! * 1.06 + 0.02;
