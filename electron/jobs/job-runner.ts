@@ -30,6 +30,7 @@ export class JobRunner {
   private readonly progressWriteIntervalMs: number;
   private closed = false;
   private readonly idleWaiters: (() => void)[] = [];
+  private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: Store,
@@ -64,12 +65,26 @@ export class JobRunner {
     return job;
   }
 
-  /** Starts queued jobs while there is capacity. Safe to call any time. */
+  /**
+   * Starts queued jobs while there is capacity. Safe to call any time; never throws: if the database stays
+   * locked past its busy timeout (another process holding a long write), it logs and tries again shortly.
+   */
   pump(): void {
-    while (!this.closed && this.active.size < this.concurrency) {
-      const job = this.store.jobs.claimNext(process.pid);
-      if (!job) break;
-      this.start(job);
+    try {
+      while (!this.closed && this.active.size < this.concurrency) {
+        const job = this.store.jobs.claimNext(process.pid);
+        if (!job) break;
+        this.start(job);
+      }
+    } catch (error) {
+      console.error('job runner: could not claim the next job; retrying in 1 s', error);
+      if (!this.retryTimer) {
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = undefined;
+          this.pump();
+        }, 1000);
+        this.retryTimer.unref();
+      }
     }
     if (this.active.size === 0) this.idleWaiters.splice(0).forEach((resolve) => resolve());
   }
@@ -144,6 +159,7 @@ export class JobRunner {
    */
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.retryTimer);
     if (this.active.size === 0) return;
     const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     for (const active of this.active.values()) {
@@ -163,7 +179,16 @@ export class JobRunner {
       ),
     };
     this.active.set(job.id, active);
-    void active.execution.outcome.then((outcome) => this.finish(job, active, outcome));
+    void active.execution.outcome.then((outcome) => {
+      try {
+        this.finish(job, active, outcome);
+      } catch (error) {
+        // The row keeps 'running'; the next launch's recovery marks it interrupted, so it is not lost.
+        console.error(`job runner: could not record the outcome of job ${job.id}`, error);
+        this.active.delete(job.id);
+        this.pump();
+      }
+    });
   }
 
   private onProgress(job: Job, update: JobProgressUpdate): void {

@@ -7,5 +7,7 @@ export * from './errors';
 export { TypedEmitter } from './typed-emitter';
 export type { JobHost, JobRequest, JobExecution, JobOutcome, JobProgressUpdate } from '../jobs/job-host';
 export { executeJob } from '../jobs/execute-job';
+export { serveJob, type ExecutorPort } from '../jobs/executor-endpoint';
+export type { HostToExecutor, ExecutorToHost } from '../jobs/job-host';
 export { resolveDataDir, dataLayout, type DataLayout } from '../paths';
 export { collectDiagnostics, type Diagnostics, type DiagnosticsOptions, type ExecutionProviderCheck } from './doctor';
