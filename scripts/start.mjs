@@ -11,8 +11,11 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-/** An Electron that dies this soon after launch never got a window up (missing libraries, display refused). */
-const EARLY_EXIT_MS = 4000;
+/**
+ * A failing `forge start` this soon after launch never got a window up (rebuild failed, missing libraries,
+ * display refused). Generous because the first start compiles the native modules for Electron.
+ */
+const EARLY_EXIT_MS = 180_000;
 
 /**
  * Finds the Electron binary. `require('electron')` downloads it on first use (Electron >= 42 has no install
@@ -75,15 +78,18 @@ function main() {
   const electron = locateElectron();
   if (!electron.ok) return startBrowserMode(electron.reason, browserArgs);
 
-  runNode([path.join(repoRoot, 'scripts', 'build.mjs')]);
+  // Forge's start rebuilds the native modules for Electron's ABI, runs scripts/build.mjs (generateAssets hook)
+  // and launches the binary located above.
+  const forgeCli = path.join(repoRoot, 'node_modules', '@electron-forge', 'cli', 'dist', 'electron-forge.js');
   const startedAt = Date.now();
-  const child = spawn(electron.binary, [repoRoot], { cwd: repoRoot, stdio: 'inherit' });
+  const child = spawn(process.execPath, [forgeCli, 'start'], { cwd: repoRoot, stdio: 'inherit' });
   forwardSignals(child);
-  child.on('error', (error) => startBrowserMode(`launching ${electron.binary} failed: ${error.message}`, browserArgs));
+  child.on('error', (error) => startBrowserMode(`launching Electron Forge failed: ${error.message}`, browserArgs));
   child.on('exit', (code, signal) => {
     if (code !== 0 && Date.now() - startedAt < EARLY_EXIT_MS) {
       return startBrowserMode(`Electron exited right after launch (${signal ?? `code ${code}`})`, browserArgs);
     }
+    console.log('Note: native modules are now built for Electron; run `npm rebuild better-sqlite3 sharp` before `npm test`.');
     process.exit(code ?? 0);
   });
 }
