@@ -25,9 +25,9 @@ export function psnr(a: RgbImage, b: RgbImage): number {
 
 /**
  * Structural similarity (Wang et al. 2004): Gaussian window σ = 1.5 (11 taps), K1 = 0.01, K2 = 0.03,
- * data range 1, computed per RGB channel and averaged — the same convention as scikit-image's
- * `structural_similarity(..., gaussian_weights=True, channel_axis=-1)`, except that borders are clamped
- * rather than cropped. 1 means identical.
+ * data range 1, population (co)variances as in the authors' reference code, computed per RGB channel and
+ * averaged; 1 means identical. Borders are clamped and included, where the reference crops them ('valid'),
+ * so values differ slightly from scikit-image near small images' edges.
  */
 export function ssim(a: RgbImage, b: RgbImage): number {
   assertSameSize(a, b, 'ssim');
