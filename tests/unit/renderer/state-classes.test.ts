@@ -50,6 +50,17 @@ async function photo(name: string, color: { r: number; g: number; b: number }): 
   return new File([new Uint8Array(bytes)], name, { type: 'image/png' });
 }
 
+/** Noise does not compress, so each file takes real decode/encode time: the job is still running mid-test. */
+function noisePhotos(count: number) {
+  return Promise.all(
+    Array.from({ length: count }, async (_, index) => {
+      const pixels = new Uint8Array(256 * 256 * 3).map(() => Math.floor(Math.random() * 256));
+      const bytes = await sharp(pixels, { raw: { width: 256, height: 256, channels: 3 } }).png().toBuffer();
+      return { file: new File([new Uint8Array(bytes)], `noise-${index}.png`), relativePath: `noise-${index}.png` };
+    }),
+  );
+}
+
 describe('ProjectsState', () => {
   it('creates, renames and deletes through the API and follows change events', async () => {
     const projects = new ProjectsState(api);
@@ -127,6 +138,30 @@ describe('ProjectState and ImportState', () => {
     }
   });
 
+  it('cancels a running import: the bar clears and only the files done so far are kept', async () => {
+    const project = server.services.projects.create('Cancelled import');
+    const page = new ProjectState(api, project.id);
+    const stop = page.start();
+    try {
+      const running = new Promise<void>((resolve) =>
+        api.events.onJobProgress((event) => event.projectId === project.id && event.progress > 0 && resolve()),
+      );
+      await page.imports.importFiles(await noisePhotos(40));
+      await running;
+      expect(page.imports.busy).toBe(true);
+      await page.imports.cancel();
+      await waitFor(() => expect(page.imports.busy).toBe(false));
+      expect(page.imports.progress).toBeNull();
+      expect(page.imports.error).toBeNull();
+      const [job] = await api.jobs.list({ projectId: project.id });
+      expect(job?.state).toBe('cancelled');
+      await waitFor(() => expect(page.images.length).toBe(job!.result!.imported.length));
+      expect(page.images.length).toBeLessThan(40);
+    } finally {
+      stop();
+    }
+  });
+
   it('marks a project that does not exist as missing instead of showing an error', async () => {
     const page = new ProjectState(api, 987_654);
     const stop = page.start();
@@ -146,15 +181,7 @@ describe('an import interrupted by a shutdown', () => {
     const first = await startWebServer({ dataDir, port: 0, rendererDir, buildRenderer: 'never' });
     const firstApi = connect(first);
     const project = first.services.projects.create('Big import');
-    // Noise does not compress, so each file takes real decode/encode time and the job is still running
-    // when the server goes down.
-    const files = await Promise.all(
-      Array.from({ length: 40 }, async (_, index) => {
-        const pixels = new Uint8Array(256 * 256 * 3).map(() => Math.floor(Math.random() * 256));
-        const bytes = await sharp(pixels, { raw: { width: 256, height: 256, channels: 3 } }).png().toBuffer();
-        return { file: new File([new Uint8Array(bytes)], `noise-${index}.png`), relativePath: `noise-${index}.png` };
-      }),
-    );
+    const files = await noisePhotos(40);
     const firstPage = new ProjectState(firstApi, project.id);
     const stopFirst = firstPage.start();
     const running = new Promise<void>((resolve) =>
