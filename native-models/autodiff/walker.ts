@@ -18,7 +18,7 @@ const FLOAT_TYPES = new Set(['float32', 'float16', 'float64', 'bfloat16']);
  * consumers are summed; gradients of broadcast operands are reduced to the operand's shape.
  */
 export function gradients(b: GraphBuilder, loss: Value, wrt: readonly Value[], options: GradientOptions = {}): Value[] {
-  const resolved = { convWeightGrad: options.convWeightGrad ?? 'taps', convInputGrad: options.convInputGrad ?? 'auto' } as const;
+  const resolved = { convWeightGrad: options.convWeightGrad ?? 'auto', convInputGrad: options.convInputGrad ?? 'auto' } as const;
   const forward = [...b.nodes];
   const lossIndex = forward.findIndex((n) => n.outputs.includes(loss));
   for (const v of wrt) {

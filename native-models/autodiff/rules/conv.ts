@@ -39,8 +39,60 @@ export function convWeightGradient(
   geo: Conv2dGeometry,
   strategy: ConvWeightGradStrategy,
 ): Value {
-  if (strategy === 'conv' && geo.group === 1) return weightGradByConv(b, x, g, kernel, geo);
+  const taps = kernel[0] * kernel[1];
+  const cin = x.shape[1]!;
+  const cout = g.shape[1]!;
+  const chosen = strategy === 'auto' ? (taps > 1 && cout < cin ? 'shifts' : 'taps') : strategy;
+  if (geo.group === 1 && chosen === 'conv') return weightGradByConv(b, x, g, kernel, geo);
+  if (geo.group === 1 && chosen === 'shifts') return weightGradByShifts(b, x, g, kernel, geo);
   return weightGradByTaps(b, x, g, kernel, geo);
+}
+
+/** Inserts (factor - 1) zeros between neighbours along `axis`: length n -> (n - 1) * factor + 1. */
+function dilateAxis(b: GraphBuilder, v: Value, axis: number, factor: number): Value {
+  if (factor === 1) return v;
+  const n = v.shape[axis]!;
+  const withAxis = b.unsqueeze(v, [axis + 1]);
+  const zerosShape = [...withAxis.shape];
+  zerosShape[axis + 1] = factor - 1;
+  const merged = [...v.shape];
+  merged[axis] = n * factor;
+  const interleaved = b.reshape(b.concat([withAxis, b.expand(b.scalar(0, v.dtype), zerosShape)], axis + 1), merged);
+  return b.slice(interleaved, { starts: [0], ends: [(n - 1) * factor + 1], axes: [axis] });
+}
+
+/**
+ * dW via shifted copies of dY instead of shifted copies of X: place dY (dilated by the stride) at every tap's
+ * offset inside the padded input frame, stack the taps along channels, and do ONE batched GEMM
+ * Xpad[N, C_in, P] x D[N, P, taps * C_out]. Copies taps x C_out channels instead of taps x C_in, so it wins
+ * when C_out < C_in (e.g. a LoRA down-projection A with C_out = rank).
+ */
+function weightGradByShifts(b: GraphBuilder, x: Value, g: Value, kernel: readonly [number, number], geo: Conv2dGeometry): Value {
+  const [n, cin, h, w] = x.shape as [number, number, number, number];
+  const [cout, ho, wo] = [g.shape[1]!, g.shape[2]!, g.shape[3]!];
+  const [kh, kw] = kernel;
+  const [sh, sw] = geo.strides;
+  const [dh, dw] = geo.dilations;
+  const [top, left] = [geo.pads[0], geo.pads[1]];
+  // The part of the padded frame the convolution actually reads.
+  const [he, we] = [(ho - 1) * sh + (kh - 1) * dh + 1, (wo - 1) * sw + (kw - 1) * dw + 1];
+  const [bottom, right] = [he - h - top, we - w - left];
+  let frame = x;
+  if (top || left || bottom > 0 || right > 0) frame = b.pad(x, [0, 0, top, left, 0, 0, Math.max(0, bottom), Math.max(0, right)]);
+  if (bottom < 0 || right < 0) frame = b.slice(frame, { starts: [0, 0], ends: [he, we], axes: [2, 3] });
+  const dilated = dilateAxis(b, dilateAxis(b, g, 2, sh), 3, sw);
+  const [gh, gw] = [dilated.shape[2]!, dilated.shape[3]!];
+  const shifted: Value[] = [];
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const pads = [0, 0, i * dh, j * dw, 0, 0, he - gh - i * dh, we - gw - j * dw];
+      shifted.push(pads.some((p) => p !== 0) ? b.pad(dilated, pads) : dilated);
+    }
+  }
+  const stacked = b.transpose(b.reshape(b.concat(shifted, 1), [n, kh * kw * cout, he * we]), [0, 2, 1]);
+  const prod = b.matmul(b.reshape(frame, [n, cin, he * we]), stacked); // [N, C_in, taps * C_out]
+  const summed = n > 1 ? b.reduceSum(prod, [0], false) : b.reshape(prod, [cin, kh * kw * cout]);
+  return b.transpose(b.reshape(summed, [cin, kh, kw, cout]), [3, 0, 1, 2]);
 }
 
 /** dW[co, ci, i, j] = sum_{n, oh, ow} dY[n, co, oh, ow] * Xpad[n, ci, oh*s + i*d, ow*s + j*d]: one GEMM per tap. */

@@ -21,6 +21,7 @@ const convCases: ConvCase[] = [
   { name: 'dilation 2, stride (1, 2)', x: [1, 2, 7, 7], w: [3, 2, 3, 3], strides: [1, 2], pads: [2, 1, 2, 1], dilations: [2, 2], group: 1 },
   { name: 'groups 2', x: [2, 4, 5, 5], w: [6, 2, 3, 3], strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], group: 2 },
   { name: 'depthwise stride 2', x: [1, 3, 6, 6], w: [3, 1, 3, 3], strides: [2, 2], pads: [1, 1, 1, 1], dilations: [1, 1], group: 3 },
+  { name: 'C_out < C_in (LoRA-like down-projection) stride 2, pads crop the frame', x: [2, 6, 8, 7], w: [2, 6, 3, 3], strides: [2, 2], pads: [1, 0, 0, 1], dilations: [1, 1], group: 1 },
   { name: '1x1 pointwise', x: [2, 3, 3, 4], w: [5, 3, 1, 1], strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1 },
 ];
 
@@ -28,6 +29,8 @@ const strategies: { weight: ConvWeightGradStrategy; input: ConvInputGradStrategy
   { weight: 'taps', input: 'auto' },
   { weight: 'conv', input: 'convTranspose' },
   { weight: 'taps', input: 'flippedConv' },
+  { weight: 'shifts', input: 'auto' },
+  { weight: 'auto', input: 'auto' },
 ];
 
 describe('Conv gradient rule vs float64 finite differences', () => {
@@ -62,7 +65,7 @@ describe('ConvTranspose gradient rule vs float64 finite differences', () => {
     { name: 'groups 2, dilation 2', x: [1, 4, 3, 3], w: [4, 1, 3, 3], strides: [1, 1], pads: [1, 0, 1, 2], outputPadding: [0, 0], dilations: [2, 2], group: 2 },
   ] as const;
   for (const c of cases) {
-    for (const weight of ['taps', 'conv'] as const) {
+    for (const weight of ['taps', 'shifts', 'conv'] as const) {
       it(`${c.name} (dW ${weight})`, async () => {
         const geo = { strides: [...c.strides] as [number, number], pads: [...c.pads] as [number, number, number, number], dilations: [...c.dilations] as [number, number], group: c.group, outputPadding: [...c.outputPadding] as [number, number] };
         await gradCheck({

@@ -34,7 +34,7 @@ const netInputs = {
 };
 
 describe('composed network: conv + InstanceNorm + ReLU + conv, L1 loss', () => {
-  for (const convWeightGrad of ['taps', 'conv'] as const) {
+  for (const convWeightGrad of ['taps', 'shifts', 'conv'] as const) {
     it(`every parameter gradient matches float64 finite differences (dW ${convWeightGrad})`, async () => {
       const result = await gradCheck({ inputs: netInputs, build: buildNet, reference: referenceNet, options: { convWeightGrad }, seed: 99 });
       expect(result.gradError).toBeLessThan(1e-3);
