@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readImage } from '../../../native-models/image/io';
 import { resizeCover } from '../../../native-models/image/transform';
-import { cloneImage, type RgbImage } from '../../../native-models/image/image';
+import { cloneImage, createImage, type RgbImage } from '../../../native-models/image/image';
 import { psnr } from '../../../native-models/image/metrics';
 import { listTeachers, getTeacher, findTeacher } from '../../../native-models/teachers';
 
@@ -31,6 +31,18 @@ describe('concept teacher registry', () => {
       'pencil-sketch', 'cartoon', 'oil-paint', 'watercolour', 'sepia-vintage', 'night', 'autumn-foliage', 'winter-snow',
       'pixel-art', 'pop-art-posterize', 'halftone', 'thermal-camera', 'emboss-relief', 'neon-edges', 'bw-film-grain', 'color-invert',
     ]) expect(findTeacher(id), id).toBeDefined();
+  });
+
+  it('every teacher copes with tiny and extreme-aspect images', () => {
+    for (const [width, height] of [[1, 1], [2, 3], [7, 5], [300, 2]] as const) {
+      const image = createImage(width, height);
+      image.data.forEach((_, i) => (image.data[i] = (i * 0.37) % 1));
+      for (const teacher of listTeachers()) {
+        const out = teacher.apply(image);
+        expect([out.width, out.height], `${teacher.id} at ${width}x${height}`).toEqual([width, height]);
+        for (const v of out.data) if (!(v >= 0 && v <= 1)) throw new Error(`${teacher.id} at ${width}x${height}: value ${v}`);
+      }
+    }
   });
 
   it('names the known ids when asked for an unknown one', () => {
