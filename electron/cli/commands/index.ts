@@ -12,6 +12,7 @@ import teachersList from './teachers-list';
 import teach from './teach';
 import pairsGenerate from './pairs-generate';
 import { modelsDownload, modelsImport, modelsList } from './models';
+import exportCommand from './export';
 
 // Every subcommand of `e2gan`. Add one import and one entry per command module.
 export const commands: readonly CliCommand[] = [
@@ -26,4 +27,5 @@ export const commands: readonly CliCommand[] = [
   jobsDiscard,
   storageGc,
   modelInfo, train, apply, rankSearch, teachersList, teach,
-  pairsGenerate, modelsList, modelsImport, modelsDownload];
+  pairsGenerate, modelsList, modelsImport, modelsDownload,
+  exportCommand];
