@@ -51,6 +51,15 @@ function checkCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new GenerationCancelledError();
 }
 
+/**
+ * ORT's run() blocks the thread and its promise settles as a microtask, so a loop of awaits never lets
+ * timers or worker messages in. Yielding one macrotask per step lets a cancel request arrive in time.
+ */
+async function yieldThenCheckCancelled(signal: AbortSignal | undefined): Promise<void> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  checkCancelled(signal);
+}
+
 function checkImages(images: readonly RgbImage[]): { width: number; height: number } {
   if (images.length === 0) throw new Error('generation needs at least one image');
   const { width, height } = images[0]!;
@@ -176,7 +185,7 @@ export async function generateInstructPix2Pix(model: DiffusionModel, request: Ge
 
   const stepSeconds: number[] = [];
   for (const [index, timestep] of scheduler.timesteps.entries()) {
-    checkCancelled(request.signal);
+    await yieldThenCheckCancelled(request.signal);
     const stepStarted = performance.now();
     const rows: UnetRow[] = [];
     for (const [i, latent] of latents.entries()) {
@@ -238,7 +247,7 @@ export async function generateImg2Img(model: DiffusionModel, request: Generation
   const timesteps = scheduler.timesteps.slice(startIndex);
   for (const [offset, timestep] of timesteps.entries()) {
     const index = startIndex + offset;
-    checkCancelled(request.signal);
+    await yieldThenCheckCancelled(request.signal);
     const stepStarted = performance.now();
     const rows: UnetRow[] = [];
     for (const latent of latents) {
