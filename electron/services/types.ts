@@ -91,7 +91,13 @@ export interface JobKinds {
 }
 export type JobKind = keyof JobKinds;
 
-export interface Job<K extends JobKind = JobKind> {
+/**
+ * A job of kind K. With the default, `Job` is the union over all kinds, so checking `job.kind` narrows
+ * `payload` and `result` to that kind's types.
+ */
+export type Job<K extends JobKind = JobKind> = K extends JobKind ? JobOf<K> : never;
+
+export interface JobOf<K extends JobKind> {
   id: number;
   kind: K;
   projectId: number | null;
