@@ -1,0 +1,285 @@
+/**
+ * The bundled Electron main process, run on plain Node with a recording stand-in for the 'electron' module
+ * (no Electron binary can run here). Everything behind that seam is real: the bundle esbuild made, the
+ * services with their SQLite database, the IPC handlers generated from the contract, the protocol handlers.
+ */
+import { fork } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import sharp from 'sharp';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error plain .mjs script without type declarations
+import { buildElectronBundles } from '../../../scripts/build.mjs';
+import { methodEntries, type Project } from '../../../electron/api/contract';
+import type { Envelope } from '../../../electron/api/dispatch';
+import { eventChannel, methodChannel, readApiShapeArgument } from '../../../electron/api/ipc-channels';
+
+const repoRoot = path.resolve(__dirname, '../../..');
+
+/** expect.poll is not available in hooks. */
+async function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+type Handler = (...args: unknown[]) => unknown;
+
+/** Records what main asks of Electron. */
+class FakeElectron {
+  readonly schemes: { scheme: string; privileges: Record<string, boolean> }[] = [];
+  readonly ipcHandlers = new Map<string, Handler>();
+  readonly protocolHandlers = new Map<string, (request: Request) => Promise<Response>>();
+  readonly appHandlers = new Map<string, Handler>();
+  readonly windows: FakeWindow[] = [];
+  readonly errors: string[] = [];
+  readonly openedExternally: string[] = [];
+  readonly forked: string[] = [];
+  utilityShim = '';
+  permissionHandler?: Handler;
+  appUserModelId?: string;
+  menu?: unknown;
+  quitCalls = 0;
+
+  constructor(private readonly userData: string) {}
+
+  module() {
+    const fake = this;
+    class BrowserWindow extends FakeWindow {
+      constructor(options: WindowOptions) {
+        super(options);
+        fake.windows.push(this);
+      }
+      static getAllWindows() {
+        return fake.windows;
+      }
+    }
+    return {
+      app: {
+        setAppUserModelId: (id: string) => (fake.appUserModelId = id),
+        requestSingleInstanceLock: () => true,
+        on: (name: string, handler: Handler) => fake.appHandlers.set(name, handler),
+        whenReady: () => Promise.resolve(),
+        getPath: () => fake.userData,
+        getVersion: () => '0.1.0-test',
+        getAppPath: () => repoRoot,
+        isPackaged: false,
+        quit: () => (fake.quitCalls += 1),
+        exit: (code: number) => fake.errors.push(`exit ${code}`),
+      },
+      BrowserWindow,
+      ipcMain: {
+        handle: (channel: string, handler: Handler) => fake.ipcHandlers.set(channel, handler),
+        removeHandler: (channel: string) => fake.ipcHandlers.delete(channel),
+      },
+      protocol: {
+        registerSchemesAsPrivileged: (schemes: FakeElectron['schemes']) => fake.schemes.push(...schemes),
+        handle: (scheme: string, handler: (request: Request) => Promise<Response>) => fake.protocolHandlers.set(scheme, handler),
+      },
+      session: {
+        defaultSession: {
+          setPermissionRequestHandler: (handler: Handler) => (fake.permissionHandler = handler),
+          setPermissionCheckHandler: () => undefined,
+        },
+      },
+      shell: { openExternal: async (url: string) => void fake.openedExternally.push(url), openPath: async () => '' },
+      Menu: { buildFromTemplate: (template: unknown) => template, setApplicationMenu: (menu: unknown) => (fake.menu = menu) },
+      dialog: { showErrorBox: (_title: string, message: string) => fake.errors.push(message) },
+      // A utility process is a Node child process with process.parentPort; the shim gives a forked child one.
+      utilityProcess: {
+        fork: (entryPath: string) => {
+          fake.forked.push(entryPath);
+          const child = fork(fake.utilityShim, [entryPath], { stdio: 'inherit' });
+          return {
+            once: (name: string, listener: Handler) => child.once(name, listener),
+            on: (name: string, listener: Handler) => child.on(name, listener),
+            postMessage: (message: unknown) => child.send(message as never),
+            kill: () => child.kill(),
+          };
+        },
+      },
+    };
+  }
+}
+
+interface WindowOptions {
+  webPreferences: Record<string, unknown> & { additionalArguments: string[]; preload: string };
+}
+
+class FakeWindow {
+  url?: string;
+  readonly sent: [string, unknown][] = [];
+  readonly webContents = { send: (channel: string, payload: unknown) => this.sent.push([channel, payload]) };
+  constructor(readonly options: WindowOptions) {}
+  once() {}
+  loadURL(url: string) {
+    this.url = url;
+    return Promise.resolve();
+  }
+  isDestroyed() {
+    return false;
+  }
+}
+
+let workDir: string;
+let outDir: string;
+let fake: FakeElectron;
+
+beforeAll(async () => {
+  workDir = await mkdtemp(path.join(tmpdir(), 'e2gan-main-'));
+  // Inside the repo so the bundle's require('better-sqlite3') finds node_modules, like the packaged app.
+  const bundleRoot = path.join(repoRoot, 'dist', `.main-test-${process.pid}`);
+  outDir = path.join(bundleRoot, 'electron');
+  await buildElectronBundles({ outDir });
+  await mkdir(path.join(bundleRoot, 'renderer'), { recursive: true });
+  await writeFile(path.join(bundleRoot, 'renderer', 'index.html'), '<!doctype html><div id="app"></div>');
+
+  process.env.E2GAN_STUDIO_HOME = path.join(workDir, 'data');
+  fake = new FakeElectron(path.join(workDir, 'user-data'));
+  fake.utilityShim = path.join(bundleRoot, 'utility-shim.cjs');
+  await writeFile(
+    fake.utilityShim,
+    [
+      'process.parentPort = {',
+      "  on: (name, listener) => process.on('message', (data) => listener({ data })),",
+      '  postMessage: (message) => process.send(message),',
+      '};',
+      'require(process.argv[2]);',
+    ].join('\n'),
+  );
+  const mainPath = path.join(outDir, 'main.cjs');
+  const requireFromBundle = createRequire(mainPath);
+  const electronPath = requireFromBundle.resolve('electron');
+  requireFromBundle.cache[electronPath] = { id: electronPath, filename: electronPath, loaded: true, exports: fake.module() } as NodeJS.Module;
+  requireFromBundle(mainPath);
+  await waitUntil(() => fake.windows.length === 1 || fake.errors.length > 0, 'the main window');
+});
+
+afterAll(async () => {
+  const beforeQuit = fake?.appHandlers.get('before-quit');
+  if (beforeQuit) {
+    beforeQuit({ preventDefault: () => undefined });
+    await waitUntil(() => fake.quitCalls > 0, 'quit after the services closed');
+  }
+  if (outDir) await rm(path.dirname(outDir), { recursive: true, force: true });
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+const trusted = { senderFrame: { url: 'studio://app/index.html' } };
+
+async function call(channelName: string, input: unknown, event: unknown = trusted): Promise<Envelope> {
+  const handler = fake.ipcHandlers.get(methodChannel(channelName as never));
+  if (!handler) throw new Error(`no IPC handler for ${channelName}`);
+  return (await handler(event, input)) as Envelope;
+}
+
+describe('Electron main process (bundled)', () => {
+  it('starts without errors, as com.e2gan.studio, with privileged secure schemes and a menu', () => {
+    expect(fake.errors).toEqual([]);
+    expect(fake.appUserModelId).toBe('com.e2gan.studio');
+    expect(fake.schemes.map((s) => s.scheme).sort()).toEqual(['studio', 'studio-blob']);
+    for (const scheme of fake.schemes) expect(scheme.privileges).toMatchObject({ standard: true, secure: true });
+    expect(fake.menu).toBeDefined();
+    expect([...fake.appHandlers.keys()]).toEqual(expect.arrayContaining(['second-instance', 'window-all-closed', 'before-quit', 'web-contents-created']));
+  });
+
+  it('opens a locked-down window with the preload and the API shape', () => {
+    const [window] = fake.windows;
+    const prefs = window!.options.webPreferences;
+    expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false });
+    expect(prefs.preload).toBe(path.join(outDir, 'preload.cjs'));
+    expect(window!.url).toBe('studio://app/index.html');
+    const shape = readApiShapeArgument(prefs.additionalArguments);
+    expect(shape.methods.sort()).toEqual(methodEntries.map((entry) => entry.name).sort());
+  });
+
+  it('registers one IPC handler per contract method and serves real services through them', async () => {
+    expect(fake.ipcHandlers.size).toBe(methodEntries.length);
+    const created = await call('projects.create', { name: 'From IPC' });
+    expect(created.ok).toBe(true);
+    const project = (created as { value: Project }).value;
+    expect((await call('projects.list', undefined)) as { value: Project[] }).toMatchObject({ ok: true, value: [{ name: 'From IPC' }] });
+    const info = (await call('app.info', undefined)) as { value: { mode: string; dataDir: string } };
+    expect(info.value).toMatchObject({ mode: 'electron', dataDir: path.join(workDir, 'data') });
+
+    // Service events reach the window on the generated event channel.
+    const sent = fake.windows[0]!.sent;
+    expect(sent).toContainEqual([eventChannel('onProjectsChanged'), { projectId: project.id }]);
+  });
+
+  it('rejects invalid payloads and calls from foreign frames with typed errors', async () => {
+    expect(await call('projects.rename', { projectId: 0, name: '' })).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    const foreign = await call('projects.list', undefined, { senderFrame: { url: 'https://evil.example/' } });
+    expect(foreign).toMatchObject({ ok: false, error: { code: 'internal' } });
+  });
+
+  it('serves the renderer with the CSP and refuses paths outside it', async () => {
+    const serveApp = fake.protocolHandlers.get('studio')!;
+    const page = await serveApp(new Request('studio://app/index.html'));
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(page.headers.get('content-security-policy')).toContain('img-src');
+    expect(page.headers.get('content-security-policy')).toContain('studio-blob:');
+    expect((await serveApp(new Request('studio://app/..%2F..%2Fpackage.json'))).status).toBe(404);
+    expect((await serveApp(new Request('studio://other/index.html'))).status).toBe(404);
+
+    const serveBlob = fake.protocolHandlers.get('studio-blob')!;
+    expect((await serveBlob(new Request('studio-blob://blobs/not-a-sha'))).status).toBe(400);
+    expect((await serveBlob(new Request(`studio-blob://blobs/${'a'.repeat(64)}`))).status).toBe(404);
+  });
+
+  it('blocks navigation away from the app, new windows and permission requests', () => {
+    const listeners = new Map<string, Handler>();
+    let openHandler: Handler | undefined;
+    const contents = {
+      on: (name: string, listener: Handler) => listeners.set(name, listener),
+      setWindowOpenHandler: (handler: Handler) => (openHandler = handler),
+    };
+    fake.appHandlers.get('web-contents-created')!({}, contents);
+    let prevented = 0;
+    const event = { preventDefault: () => (prevented += 1) };
+    listeners.get('will-navigate')!(event, 'https://evil.example/');
+    listeners.get('will-navigate')!(event, 'studio://app/index.html#/projects/1');
+    listeners.get('will-attach-webview')!(event);
+    expect(prevented).toBe(2);
+    expect(openHandler!({ url: 'https://arxiv.org/abs/2401.06127' })).toEqual({ action: 'deny' });
+    expect(fake.openedExternally).toEqual(['https://arxiv.org/abs/2401.06127']);
+    expect(openHandler!({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
+    expect(fake.openedExternally).toHaveLength(1);
+
+    let granted: boolean | undefined;
+    fake.permissionHandler!({}, 'media', (allow: boolean) => (granted = allow));
+    expect(granted).toBe(false);
+  });
+
+  it('runs an import job in a utility process (the bundled job-process) and serves its thumbnail', async () => {
+    const project = ((await call('projects.create', { name: 'Utility import' })) as { value: Project }).value;
+    const photo = path.join(workDir, 'photo.png');
+    await sharp({ create: { width: 32, height: 24, channels: 3, background: '#3a6' } }).png().toFile(photo);
+    const broken = path.join(workDir, 'broken.jpg');
+    await writeFile(broken, 'not a jpeg');
+
+    const started = await call('imports.start', { projectId: project.id, sources: [{ path: photo }, { path: broken }] });
+    expect(started.ok).toBe(true);
+    const jobId = (started as { value: { id: number } }).value.id;
+    const finishedChannel = eventChannel('onJobFinished');
+    const finished = () =>
+      fake.windows[0]!.sent.find(([channel, payload]) => channel === finishedChannel && (payload as { job: { id: number } }).job.id === jobId);
+    await expect.poll(finished, { timeout: 30_000 }).toBeDefined();
+    const job = (finished()![1] as { job: { state: string; result: { imported: unknown[]; skipped: { name: string }[] } } }).job;
+    expect(job.state).toBe('done');
+    expect(job.result.imported).toHaveLength(1);
+    expect(job.result.skipped.map((s) => s.name)).toEqual(['broken.jpg']);
+    expect(fake.forked).toEqual([path.join(outDir, 'job-process.cjs')]);
+
+    const images = (await call('images.list', { projectId: project.id })) as { value: { thumbnailSha256: string }[] };
+    expect(images.value).toHaveLength(1);
+    const thumbnail = await fake.protocolHandlers.get('studio-blob')!(new Request(`studio-blob://blobs/${images.value[0]!.thumbnailSha256}`));
+    expect(thumbnail.status).toBe(200);
+    expect(thumbnail.headers.get('content-type')).toBe('image/webp');
+  });
+});
