@@ -21,18 +21,33 @@ function normalizedInputGrad(b: GraphBuilder, dxhat: Value, xhat: Value, rstd: V
   return b.mul(rstd, b.sub(b.sub(dxhat, meanG), b.mul(xhat, meanGX)));
 }
 
+/**
+ * InstanceNorm backward with the scale folded into per-(n, c) factors (scale is constant over the reduced
+ * axes): with xc = x - mean, S1 = mean(dY), S2 = rstd * mean(dY * xc), k = scale * rstd,
+ *   dX = dY * k - (xc * (k * rstd * S2) + k * S1),  dScale = count * sum_n S2,  dBias = count * sum_n S1.
+ * About 11 full-tensor passes instead of 16 for the textbook form, and x̂ is never materialized.
+ */
 export const instanceNormGrad: GradientRule = (ctx) => {
   const { b, node } = ctx;
   const [x, scale] = [node.input(0), node.input(1)];
   const g = dy(ctx);
   const spatial = [...x.shape.keys()].slice(2);
-  const { xhat, rstd } = normalized(b, x, spatial, node.float('epsilon', 1e-5));
-  const gScale = ctx.needs[1] ? b.reduceSum(b.mul(g, xhat), [0, ...spatial], false) : null;
-  const gBias = ctx.needs[2] ? b.reduceSum(g, [0, ...spatial], false) : null;
+  const count = spatial.reduce((n, a) => n * x.shape[a]!, 1);
+  const channels = x.shape[1]!;
+  const perChannel = [channels, ...spatial.map(() => 1)];
+  const centred = b.sub(x, b.reduceMean(x, spatial, true));
+  const variance = b.reduceMean(b.mul(centred, centred), spatial, true);
+  const rstd = b.reciprocal(b.sqrt(b.add(variance, node.float('epsilon', 1e-5))));
+  const s1 = b.reduceMean(g, spatial, true); // [N, C, 1...]
+  const s2 = b.mul(b.reduceMean(b.mul(g, centred), spatial, true), rstd);
+  const perChannelSum = (v: typeof s1) => b.reshape(b.mul(b.reduceSum(v, [0], false), count), [channels]);
+  const gScale = ctx.needs[1] ? perChannelSum(s2) : null;
+  const gBias = ctx.needs[2] ? perChannelSum(s1) : null;
   let gx: Value | null = null;
   if (ctx.needs[0]) {
-    const dxhat = b.mul(g, b.reshape(scale, [x.shape[1]!, ...spatial.map(() => 1)]));
-    gx = normalizedInputGrad(b, dxhat, xhat, rstd, spatial);
+    const k = b.mul(b.reshape(scale, perChannel), rstd);
+    const offset = b.add(b.mul(centred, b.mul(b.mul(k, rstd), s2)), b.mul(k, s1));
+    gx = b.sub(b.mul(g, k), offset);
   }
   return [gx, gScale, gBias];
 };
