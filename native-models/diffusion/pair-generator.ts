@@ -7,6 +7,7 @@ import type { ExecutionProviderName } from '../runtime/index';
 import { loadDiffusionModel, type DiffusionModel } from './loader';
 import { checkPairQuality, DEFAULT_PAIR_QUALITY_THRESHOLDS, type PairQualityThresholds } from './pair-quality';
 import { generate, type GenerationProgress } from './pipeline/generate';
+import type { SchedulerKind } from './schedulers/config';
 
 export interface PairGenerationOptions {
   modelDir: string;
@@ -23,6 +24,8 @@ export interface PairGenerationOptions {
   strength?: number;
   batchSize?: number;
   executionProviders?: readonly ExecutionProviderName[] | 'auto';
+  /** Another sampler over the model's noise schedule (default: the model's scheduler_config.json). */
+  schedulerKind?: SchedulerKind;
   /** false disables the guard; an object overrides thresholds. Default: on with default thresholds. */
   qualityGuard?: boolean | Partial<PairQualityThresholds>;
   signal?: AbortSignal;
@@ -67,7 +70,10 @@ export async function generatePairs(options: PairGenerationOptions): Promise<Pai
   const thresholds = typeof guard === 'object' ? guard : {};
   await mkdir(options.outDir, { recursive: true });
 
-  const model = await loadDiffusionModel(options.modelDir, options.executionProviders ? { executionProviders: options.executionProviders } : {});
+  const model = await loadDiffusionModel(options.modelDir, {
+    ...(options.executionProviders ? { executionProviders: options.executionProviders } : {}),
+    ...(options.schedulerKind ? { schedulerKind: options.schedulerKind } : {}),
+  });
   options.onModelLoaded?.(model);
   const outcomes: PairOutcome[] = [];
   const stepSeconds: number[] = [];

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { UsageError, type CliCommand } from '../command';
 import { isExecutionProviderName, type ExecutionProviderName } from '../../../native-models/runtime/index';
 import { generatePairs } from '../../../native-models/diffusion/pair-generator';
+import type { SchedulerKind } from '../../../native-models/diffusion/schedulers/config';
 import { isDirectory, listImageFiles } from '../../../native-models/teachers/teach-files';
 
 const usage = `Usage: e2gan pairs generate --model DIR --prompt TEXT --images DIR --out PAIRS_DIR [options]
@@ -20,6 +21,8 @@ layout) and writes training pairs NAME.input.png + NAME.target.png into --out.
   --size N               square training size, multiple of 64 (default 512)
   --batch N              photos per UNet batch (default 1)
   --ep LIST              execution providers to try in order, e.g. webgpu,cpu or auto (default cpu)
+  --scheduler KIND       sampler over the model's noise schedule: euler, euler-ancestral, ddim, lcm
+                         (default: the model's scheduler_config.json)
   --negative TEXT        negative prompt
   --no-quality-guard     keep every output (by default near-identical or unrelated outputs are skipped)`;
 
@@ -52,7 +55,7 @@ const command: CliCommand = {
         model: { type: 'string' }, prompt: { type: 'string' }, images: { type: 'string' }, out: { type: 'string' },
         steps: { type: 'string' }, seed: { type: 'string' }, guidance: { type: 'string' }, 'image-guidance': { type: 'string' },
         strength: { type: 'string' }, size: { type: 'string' }, batch: { type: 'string' }, ep: { type: 'string' },
-        negative: { type: 'string' }, 'no-quality-guard': { type: 'boolean' },
+        negative: { type: 'string' }, scheduler: { type: 'string' }, 'no-quality-guard': { type: 'boolean' },
       },
       allowPositionals: false,
     });
@@ -69,6 +72,11 @@ const command: CliCommand = {
     const imageGuidanceScale = nonNegative(values['image-guidance'], '--image-guidance');
     const strength = number(values.strength, '--strength', (n) => n > 0 && n <= 1, 'a number in (0, 1]');
     const executionProviders = parseProviders(values.ep);
+    const schedulerKinds: readonly SchedulerKind[] = ['euler', 'euler-ancestral', 'ddim', 'lcm'];
+    if (values.scheduler !== undefined && !schedulerKinds.includes(values.scheduler as SchedulerKind)) {
+      throw new UsageError(`--scheduler: expected one of ${schedulerKinds.join(', ')}, got '${values.scheduler}'`);
+    }
+    const schedulerKind = values.scheduler as SchedulerKind | undefined;
     if (!(await isDirectory(values.images!))) throw new Error(`--images: ${values.images} is not a folder`);
     const imagePaths = await listImageFiles(values.images!);
     if (imagePaths.length === 0) throw new Error(`--images: ${values.images} holds no image files (.png, .jpg, .jpeg, .webp)`);
@@ -88,8 +96,13 @@ const command: CliCommand = {
       ...(imageGuidanceScale !== undefined ? { imageGuidanceScale } : {}),
       ...(strength !== undefined ? { strength } : {}),
       ...(executionProviders !== undefined ? { executionProviders } : {}),
+      ...(schedulerKind !== undefined ? { schedulerKind } : {}),
       qualityGuard: !values['no-quality-guard'],
-      onModelLoaded: (model) => io.out(`model: ${model.signatures.kind} (${model.signatures.unet.sampleDtype}), execution provider ${model.executionProviders.unet}`),
+      onModelLoaded: (model) => {
+        io.out(`model: ${model.signatures.kind} (${model.signatures.unet.sampleDtype}), execution provider ${model.executionProviders.unet}`);
+        const substituted = model.schedulerConfig.substitutedFrom;
+        if (substituted) io.out(`scheduler: ${substituted} is not implemented; using Euler over the same noise schedule`);
+      },
       onProgress: (p) => {
         const line = `image ${p.imageIndex + 1}/${p.imageCount}: step ${p.step}/${p.steps}`;
         if (line !== lastReported) io.out(line);

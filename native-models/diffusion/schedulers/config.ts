@@ -6,6 +6,8 @@ export type SchedulerKind = 'euler' | 'euler-ancestral' | 'ddim' | 'lcm';
 /** The subset of diffusers' scheduler_config.json that our schedulers honour, with diffusers' defaults filled in. */
 export interface SchedulerConfig {
   kind: SchedulerKind;
+  /** The config's "_class_name" when we run a different sampler over its noise schedule (e.g. PNDM -> Euler). */
+  substitutedFrom: string | undefined;
   numTrainTimesteps: number;
   betaStart: number;
   betaEnd: number;
@@ -42,6 +44,17 @@ export function schedulerKindFromClassName(className: string): SchedulerKind | u
 }
 
 /**
+ * diffusers samplers we do not implement but whose noise schedule (betas, prediction type) is the same
+ * DDPM family: exports often ship PNDM or DPM-Solver configs, and diffusers itself lets any of these be
+ * swapped for Euler via from_config, so we run Euler over the same schedule.
+ */
+const SUBSTITUTABLE_CLASS_NAMES = new Set([
+  'PNDMScheduler', 'LMSDiscreteScheduler', 'DPMSolverMultistepScheduler', 'DPMSolverSinglestepScheduler',
+  'DDPMScheduler', 'HeunDiscreteScheduler', 'KDPM2DiscreteScheduler', 'KDPM2AncestralDiscreteScheduler',
+  'UniPCMultistepScheduler', 'DEISMultistepScheduler',
+]);
+
+/**
  * Reads a parsed scheduler_config.json. `kindOverride` lets a caller pick another sampler for the same noise
  * schedule (diffusers' `from_config`). `source` names the file in errors.
  */
@@ -50,12 +63,17 @@ export function parseSchedulerConfig(raw: unknown, options: { kindOverride?: Sch
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${source}: expected a JSON object`);
   const json = raw as Record<string, unknown>;
   let kind = options.kindOverride;
+  let substitutedFrom: string | undefined;
   if (!kind) {
     const className = json['_class_name'];
     if (typeof className !== 'string') throw new Error(`${source}: field "_class_name" is missing`);
     kind = schedulerKindFromClassName(className);
+    if (!kind && SUBSTITUTABLE_CLASS_NAMES.has(className)) {
+      kind = 'euler';
+      substitutedFrom = className;
+    }
     if (!kind) {
-      throw new Error(`${source}: scheduler "${className}" is not supported (expected one of ${Object.keys(CLASS_NAMES).join(', ')})`);
+      throw new Error(`${source}: scheduler "${className}" is not supported (expected one of ${[...Object.keys(CLASS_NAMES), ...SUBSTITUTABLE_CLASS_NAMES].join(', ')})`);
     }
   }
   const num = (field: string, fallback: number): number => {
@@ -88,6 +106,7 @@ export function parseSchedulerConfig(raw: unknown, options: { kindOverride?: Sch
   }
   return {
     kind,
+    substitutedFrom,
     numTrainTimesteps,
     betaStart: num('beta_start', 0.0001),
     betaEnd: num('beta_end', 0.02),

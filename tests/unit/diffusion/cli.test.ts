@@ -74,10 +74,21 @@ describe('e2gan pairs generate', () => {
     const out = join(root, 'pairs-turbo');
     const io = captureIo();
     const code = await main(['pairs', 'generate', '--model', join(root, 'turbo'), '--prompt', 'a watercolor', '--images', photos,
-      '--out', out, '--size', '64', '--steps', '2', '--strength', '1', '--batch', '2', '--no-quality-guard'], io);
+      '--out', out, '--size', '64', '--steps', '2', '--strength', '1', '--batch', '2', '--scheduler', 'ddim', '--no-quality-guard'], io);
     expect(code).toBe(0);
     expect(io.stdout[0]).toBe('model: img2img (float16), execution provider cpu');
     expect((await listPairsDir(out)).pairs).toHaveLength(2);
+  });
+
+  it('says when it runs Euler in place of an unimplemented sampler', async () => {
+    const dir = join(root, 'sd15-pndm');
+    await writeTinyPipeline(dir, {
+      kind: 'img2img',
+      scheduler: { _class_name: 'PNDMScheduler', beta_schedule: 'scaled_linear', beta_start: 0.00085, beta_end: 0.012, steps_offset: 1, skip_prk_steps: true },
+    });
+    const io = captureIo();
+    expect(await main(['pairs', 'generate', '--model', dir, '--prompt', 'p', '--images', photos, '--out', join(root, 'pndm-out'), '--size', '64', '--steps', '2', '--guidance', '7.5', '--no-quality-guard'], io)).toBe(0);
+    expect(io.stdout[1]).toBe('scheduler: PNDMScheduler is not implemented; using Euler over the same noise schedule');
   });
 
   it('reports usage errors with exit code 2', async () => {
@@ -90,6 +101,9 @@ describe('e2gan pairs generate', () => {
     const io3 = captureIo();
     expect(await main(['pairs', 'generate', '--prompt', 'p'], io3)).toBe(2);
     expect(io3.stderr[0]).toMatch(/--model is required/);
+    const io4 = captureIo();
+    expect(await main(['pairs', 'generate', '--model', 'm', '--prompt', 'p', '--images', photos, '--out', 'o', '--scheduler', 'pndm'], io4)).toBe(2);
+    expect(io4.stderr[0]).toMatch(/--scheduler: expected one of euler, euler-ancestral, ddim, lcm, got 'pndm'/);
   });
 });
 

@@ -59,6 +59,13 @@ describe('reference sums from diffusers tests', () => {
 });
 
 describe('noise schedules and spacing', () => {
+  it('runs Euler over the schedule of samplers we do not implement (PNDM in SD1.5 exports)', () => {
+    const config = parseSchedulerConfig({ _class_name: 'PNDMScheduler', beta_schedule: 'scaled_linear', beta_start: 0.00085, beta_end: 0.012, steps_offset: 1, skip_prk_steps: true });
+    expect(config).toMatchObject({ kind: 'euler', substitutedFrom: 'PNDMScheduler', betaSchedule: 'scaled_linear', stepsOffset: 1, timestepSpacing: 'linspace' });
+    expect(parseSchedulerConfig({ _class_name: 'DDIMScheduler' }).substitutedFrom).toBeUndefined();
+    expect(parseSchedulerConfig({ _class_name: 'PNDMScheduler' }, { kindOverride: 'ddim' })).toMatchObject({ kind: 'ddim', substitutedFrom: undefined });
+  });
+
   it('builds the three beta schedules', () => {
     const base = { _class_name: 'DDIMScheduler', num_train_timesteps: 1000, beta_start: 0.00085, beta_end: 0.012 };
     const linear = makeBetas(parseSchedulerConfig({ ...base, beta_schedule: 'linear' }));
@@ -83,8 +90,8 @@ describe('noise schedules and spacing', () => {
   });
 
   it('reports bad config fields by name', () => {
-    expect(() => parseSchedulerConfig({ _class_name: 'PNDMScheduler' }, { source: 'x/scheduler_config.json' }))
-      .toThrow(/x\/scheduler_config.json: scheduler "PNDMScheduler" is not supported/);
+    expect(() => parseSchedulerConfig({ _class_name: 'FancyScheduler' }, { source: 'x/scheduler_config.json' }))
+      .toThrow(/x\/scheduler_config.json: scheduler "FancyScheduler" is not supported/);
     expect(() => parseSchedulerConfig({ _class_name: 'DDIMScheduler', beta_schedule: 'cubic' }))
       .toThrow(/"beta_schedule" must be one of linear, scaled_linear, squaredcos_cap_v2, got "cubic"/);
     expect(() => parseSchedulerConfig({ _class_name: 'DDIMScheduler', steps_offset: '1' })).toThrow(/"steps_offset" must be a number/);
