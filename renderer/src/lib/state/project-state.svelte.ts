@@ -1,4 +1,5 @@
 import type { Concept, ImageRecord, Project, StudioApi, Unsubscribe } from '../../../../electron/api/contract';
+import { coalesce } from '../coalesce';
 import { errorMessage } from '../errors';
 import type { Thumbnail } from '../view-types';
 import { ImportState } from './import-state.svelte';
@@ -23,6 +24,9 @@ export class ProjectState {
   );
 
   private unsubscribers: Unsubscribe[] = [];
+  private readonly loadProject: () => Promise<void>;
+  private readonly loadConcepts: () => Promise<void>;
+  private readonly loadImages: () => Promise<void>;
 
   private readonly api: StudioApi;
   readonly projectId: number;
@@ -31,6 +35,10 @@ export class ProjectState {
     this.api = api;
     this.projectId = projectId;
     this.imports = new ImportState(api, projectId);
+    // An import emits a change event per file; never stack up overlapping list requests.
+    this.loadProject = coalesce(() => this.fetchProject());
+    this.loadConcepts = coalesce(() => this.fetchConcepts());
+    this.loadImages = coalesce(() => this.fetchImages());
   }
 
   start(): () => void {
@@ -72,7 +80,7 @@ export class ProjectState {
     }
   }
 
-  private async loadProject(): Promise<void> {
+  private async fetchProject(): Promise<void> {
     try {
       this.project = await this.api.projects.get({ projectId: this.projectId });
       this.missing = false;
@@ -82,13 +90,13 @@ export class ProjectState {
     }
   }
 
-  private async loadConcepts(): Promise<void> {
+  private async fetchConcepts(): Promise<void> {
     await this.load('concepts', async () => {
       this.concepts = await this.api.concepts.list({ projectId: this.projectId });
     });
   }
 
-  private async loadImages(): Promise<void> {
+  private async fetchImages(): Promise<void> {
     await this.load('photos', async () => {
       this.images = await this.api.images.list({ projectId: this.projectId });
     });

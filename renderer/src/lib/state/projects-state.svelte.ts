@@ -1,4 +1,5 @@
 import type { Project, StudioApi, Unsubscribe } from '../../../../electron/api/contract';
+import { coalesce } from '../coalesce';
 import { errorMessage } from '../errors';
 
 /** The project list screen: all projects, kept fresh by onProjectsChanged. */
@@ -8,14 +9,13 @@ export class ProjectsState {
   error: string | null = $state(null);
 
   private unsubscribe: Unsubscribe | null = null;
-  // Reloads triggered by bursts of change events collapse into one in-flight request plus at most one follow-up.
-  private reloadRequested = false;
-  private reloading: Promise<void> | null = null;
-
   private readonly api: StudioApi;
+  /** Re-reads the list; bursts of change events collapse into one request plus one follow-up. */
+  readonly reload: () => Promise<void>;
 
   constructor(api: StudioApi) {
     this.api = api;
+    this.reload = coalesce(() => this.fetchList());
   }
 
   start(): () => void {
@@ -29,26 +29,13 @@ export class ProjectsState {
     this.unsubscribe = null;
   }
 
-  reload(): Promise<void> {
-    this.reloadRequested = true;
-    this.reloading ??= this.drainReloads().finally(() => {
-      this.reloading = null;
-    });
-    return this.reloading;
-  }
-
-  private async drainReloads(): Promise<void> {
+  private async fetchList(): Promise<void> {
     this.loading = true;
     try {
-      while (this.reloadRequested) {
-        this.reloadRequested = false;
-        try {
-          this.list = await this.api.projects.list();
-          this.error = null;
-        } catch (error) {
-          this.error = `Could not load projects: ${errorMessage(error)}`;
-        }
-      }
+      this.list = await this.api.projects.list();
+      this.error = null;
+    } catch (error) {
+      this.error = `Could not load projects: ${errorMessage(error)}`;
     } finally {
       this.loading = false;
     }
