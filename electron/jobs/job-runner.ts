@@ -1,4 +1,4 @@
-import { isProcessAlive } from '../store/blob-store';
+import { isProcessAlive } from '../store/process-alive';
 import type { Store } from '../store/store';
 import { ConflictError, NotFoundError } from '../services/errors';
 import type { TypedEmitter } from '../services/typed-emitter';
@@ -59,7 +59,7 @@ export class JobRunner {
 
   enqueue<K extends JobKind>(kind: K, projectId: number | null, payload: JobKinds[K]['payload']): Job<K> {
     if (this.closed) throw new ConflictError('the job runner is shut down');
-    const job = this.store.jobs.enqueue(kind, projectId, payload);
+    const job = this.store.jobs.enqueue(kind, projectId, payload, process.pid);
     this.events.emit('jobChanged', { job });
     this.pump();
     return job;
@@ -115,7 +115,12 @@ export class JobRunner {
   /** Puts an interrupted (or failed) job back in the queue; it continues from its persisted progress. */
   resume(id: number): Job {
     const job = this.require(id);
-    if (!this.store.jobs.transition(id, ['interrupted', 'failed'], 'queued', { error: null, message: 'Queued to resume' })) {
+    const requeued = this.store.jobs.transition(id, ['interrupted', 'failed'], 'queued', {
+      error: null,
+      message: 'Queued to resume',
+      ownerPid: process.pid,
+    });
+    if (!requeued) {
       throw new ConflictError(`job ${id} is ${job.state}; only interrupted or failed jobs can be resumed`);
     }
     const queued = this.emitChanged(id);

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { constants as fsConstants, readdirSync, rmSync, statSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
+import { isProcessAlive } from './process-alive';
 
 const SHA256_PATTERN = /^[0-9a-f]{64}$/;
 const TEMP_PREFIX = '.tmp-';
@@ -133,15 +134,5 @@ async function syncFolder(folder: string): Promise<void> {
     await handle.sync();
   } finally {
     await handle.close();
-  }
-}
-
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { isProcessAlive } from '../process-alive';
 import type { Job, JobKind, JobKinds, JobState } from '../../services/types';
 import { systemClock, type Clock } from './clock';
 
@@ -51,12 +52,21 @@ export class JobsRepository {
     private readonly clock: Clock = systemClock,
   ) {}
 
-  enqueue<K extends JobKind>(kind: K, projectId: number | null, payload: JobKinds[K]['payload']): Job<K> {
+  /**
+   * `ownerPid` reserves the queued job for the enqueuing process, so another process sharing the data folder
+   * cannot start it (that process would not see the job's events). Jobs of a dead owner are free to adopt.
+   */
+  enqueue<K extends JobKind>(
+    kind: K,
+    projectId: number | null,
+    payload: JobKinds[K]['payload'],
+    ownerPid: number | null = null,
+  ): Job<K> {
     const info = this.db
       .prepare(
-        `INSERT INTO jobs (kind, project_id, state, payload, created_at) VALUES (?, ?, 'queued', ?, ?)`,
+        `INSERT INTO jobs (kind, project_id, state, payload, owner_pid, created_at) VALUES (?, ?, 'queued', ?, ?, ?)`,
       )
-      .run(kind, projectId, JSON.stringify(payload), this.clock());
+      .run(kind, projectId, JSON.stringify(payload), ownerPid, this.clock());
     return this.get(Number(info.lastInsertRowid)) as Job<K>;
   }
 
@@ -83,12 +93,18 @@ export class JobsRepository {
     return (this.db.prepare(sql).all(...params) as JobRow[]).map(toJob);
   }
 
-  /** Oldest queued job, claimed for this process; undefined when the queue is empty. */
+  /**
+   * Oldest queued job this process may run (unreserved, reserved for it, or reserved by a dead process),
+   * claimed as running; undefined when there is none.
+   */
   claimNext(ownerPid: number): Job | undefined {
     const claim = this.db.transaction(() => {
-      const row = this.db
-        .prepare(`SELECT id FROM jobs WHERE state = 'queued' ORDER BY id LIMIT 1`)
-        .get() as { id: number } | undefined;
+      const queued = this.db
+        .prepare(`SELECT id, owner_pid FROM jobs WHERE state = 'queued' ORDER BY id`)
+        .all() as { id: number; owner_pid: number | null }[];
+      const row = queued.find(
+        (job) => job.owner_pid === null || job.owner_pid === ownerPid || !isProcessAlive(job.owner_pid),
+      );
       if (!row) return undefined;
       this.db
         .prepare(
@@ -113,7 +129,14 @@ export class JobsRepository {
     id: number,
     from: readonly JobState[],
     to: JobState,
-    fields: { result?: unknown; error?: string | null; progress?: number; message?: string | null } = {},
+    fields: {
+      result?: unknown;
+      error?: string | null;
+      progress?: number;
+      message?: string | null;
+      /** Who may run the job next (only with to = 'queued'). */
+      ownerPid?: number;
+    } = {},
   ): boolean {
     const finished = to === 'done' || to === 'failed' || to === 'cancelled';
     const sets = ['state = ?'];
@@ -138,7 +161,12 @@ export class JobsRepository {
       sets.push('finished_at = ?', 'owner_pid = NULL');
       params.push(this.clock());
     }
-    if (to === 'queued' || to === 'interrupted') sets.push('owner_pid = NULL');
+    if (to === 'queued' && fields.ownerPid !== undefined) {
+      sets.push('owner_pid = ?');
+      params.push(fields.ownerPid);
+    } else if (to === 'queued' || to === 'interrupted') {
+      sets.push('owner_pid = NULL');
+    }
     const sql = `UPDATE jobs SET ${sets.join(', ')} WHERE id = ? AND state IN (${from.map(() => '?').join(', ')})`;
     return this.db.prepare(sql).run(...params, id, ...from).changes > 0;
   }

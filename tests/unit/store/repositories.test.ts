@@ -93,6 +93,19 @@ describe('JobsRepository', () => {
     expect(store.jobs.get(one.id)?.progress).toBe(1);
   });
 
+  it('leaves a queued job reserved by another live process alone, but adopts one whose owner died', () => {
+    const project = store.projects.create('P');
+    const payload = { projectId: project.id, files: [] };
+    const theirs = store.jobs.enqueue('import-images', project.id, payload, process.ppid);
+    const orphan = store.jobs.enqueue('import-images', project.id, payload, 2 ** 22 + 777); // no such pid
+    const mine = store.jobs.enqueue('import-images', project.id, payload, process.pid);
+    expect(store.jobs.claimNext(process.pid)?.id).toBe(orphan.id);
+    expect(store.jobs.claimNext(process.pid)?.id).toBe(mine.id);
+    expect(store.jobs.claimNext(process.pid)).toBeUndefined();
+    expect(store.jobs.get(theirs.id)?.state).toBe('queued');
+    expect(store.jobs.claimNext(process.ppid)?.id).toBe(theirs.id);
+  });
+
   it('filters by project and state, newest first', () => {
     const p1 = store.projects.create('1');
     const p2 = store.projects.create('2');
