@@ -4,14 +4,15 @@
  * Prints ms per forward, ms per LoRA train step and peak RSS; the last line is
  * `train_step_ratio=<LoRA train step ms / forward ms>`.
  *
- *   npm run bench:train-step -- [--size 256] [--batch 4] [--iters 3] [--wgrad taps|conv] [--provider cpu|webgpu]
+ *   npm run bench:train-step -- [--size 256] [--batch 4] [--iters 3] [--wgrad taps|conv]
+ *                               [--dx flippedConv|auto|convTranspose] [--shortcuts on|off] [--provider cpu|webgpu]
  *                               [--threads N] [--profile out/prefix]
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GraphBuilder, type Value } from '../native-models/graph';
-import type { ConvWeightGradStrategy } from '../native-models/autodiff';
+import type { ConvInputGradStrategy, ConvWeightGradStrategy } from '../native-models/autodiff';
 import {
   createTensor,
   openSession,
@@ -33,6 +34,8 @@ const { values: args } = parseArgs({
     layers: { type: 'string', default: '8' },
     rank: { type: 'string', default: '8' },
     wgrad: { type: 'string', default: 'taps' },
+    dx: { type: 'string', default: 'flippedConv' },
+    shortcuts: { type: 'string', default: 'on' },
     provider: { type: 'string', default: 'cpu' },
     threads: { type: 'string' },
     profile: { type: 'string' },
@@ -54,6 +57,8 @@ const rank = positiveInt('rank', args.rank);
 const threads = args.threads === undefined ? undefined : positiveInt('threads', args.threads);
 if (args.wgrad !== 'taps' && args.wgrad !== 'conv') throw new Error(`--wgrad: expected taps or conv, got '${args.wgrad}'`);
 const wgrad = args.wgrad as ConvWeightGradStrategy;
+if (!['auto', 'flippedConv', 'convTranspose'].includes(args.dx!)) throw new Error(`--dx: expected auto, flippedConv or convTranspose, got '${args.dx}'`);
+const dx = args.dx as ConvInputGradStrategy;
 const provider = args.provider as ExecutionProviderName;
 
 const xShape = [batch, 3, size, size];
@@ -88,49 +93,64 @@ function randomTensor(seed: number, shape: number[], std: number) {
   return createTensor('float32', Float32Array.from({ length: numel(shape) }, () => rng.normal() * std), shape);
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1]!;
+interface Timing {
+  /** Fastest wall time: on a shared machine the least disturbed run is the best estimate. */
+  wallMs: number;
+  /** CPU time (all ORT threads) of that run; robust to other processes competing for the cores. */
+  cpuMs: number;
+}
+
+/** Times `fn` iters + 1 times (the first is warm-up) and keeps the fastest run. */
+async function timeRuns(fn: () => Promise<void>): Promise<Timing> {
+  let best: Timing = { wallMs: Infinity, cpuMs: Infinity };
+  for (let i = 0; i <= iters; i++) {
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    await fn();
+    const wallMs = performance.now() - started;
+    const used = process.cpuUsage(cpu);
+    if (i > 0 && wallMs < best.wallMs) best = { wallMs, cpuMs: (used.user + used.system) / 1000 };
+  }
+  return best;
 }
 
 const peakRssMb = () => process.resourceUsage().maxRSS / 1024;
 const sessionOptions = { executionProviders: [provider], ...(threads ? { intraOpNumThreads: threads } : {}) };
 
-async function benchForward(): Promise<number> {
+async function benchForward(): Promise<Timing> {
   const { builder, output } = buildReferenceNet();
   builder.output(output, 'y');
   const session = await openSession(builder.build(), sessionOptions);
   const x = randomTensor(1, xShape, 1);
-  const times: number[] = [];
-  for (let i = 0; i <= iters; i++) {
-    const started = performance.now();
+  const timing = await timeRuns(async () => {
     await session.run({ x });
-    if (i > 0) times.push(performance.now() - started); // the first run is warm-up
-  }
+  });
   await session.release();
-  return median(times);
+  return timing;
 }
 
-async function benchTrainStep(): Promise<{ ms: number; losses: number[]; nodes: number; trainable: number; modelMb: number }> {
+async function benchTrainStep(): Promise<{ timing: Timing; losses: number[]; nodes: number; trainable: number; modelMb: number }> {
   const { builder: source, output } = buildReferenceNet();
   source.output(output, 'y');
   const lora = applyLora(source, { targets: loraCandidates(source).map((c) => ({ weight: c.weight, rank: Math.min(rank, c.shape[0]!) })) });
   const target = lora.builder.input('target', 'float32', xShape);
   const loss = l1Loss(lora.builder, lora.map(output), target);
-  const compiled = compileTrainStep({ builder: lora.builder, loss, gradients: { convWeightGrad: wgrad } });
+  const compiled = compileTrainStep({
+    builder: lora.builder,
+    loss,
+    gradients: { convWeightGrad: wgrad, convInputGrad: dx },
+    gradientShortcuts: args.shortcuts === 'off' ? [] : lora.gradientShortcuts(),
+  });
   if (args.profile) await profileTrainStep(compiled.program, compiled.initialState, args.profile);
   const state = await TrainState.create(compiled.program, compiled.initialState, sessionOptions);
   const data = { x: randomTensor(1, xShape, 1), target: randomTensor(3, xShape, 0.5) };
-  const times: number[] = [];
   const losses: number[] = [];
-  for (let i = 0; i <= iters; i++) {
-    const result = await state.runStep(data, 1e-3);
-    losses.push(result.metrics['loss']!);
-    if (i > 0) times.push(result.ms);
-  }
+  const timing = await timeRuns(async () => {
+    losses.push((await state.runStep(data, 1e-3)).metrics['loss']!);
+  });
   await state.release();
   return {
-    ms: median(times),
+    timing,
     losses,
     nodes: lora.builder.nodes.length,
     trainable: compiled.parameters.reduce((n, p) => n + numel(p.shape), 0),
@@ -157,23 +177,30 @@ async function profileTrainStep(program: StepProgram, initial: Record<string, Fl
   const runs = events.filter((e) => e.name === 'model_run');
   const last = runs[runs.length - 1]!;
   const byOp = new Map<string, number>();
+  const byPart = new Map<string, number>();
   for (const e of events) {
     if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time') || e.ts < last.ts) continue;
     const op = e.args?.op_name ?? '?';
     byOp.set(op, (byOp.get(op) ?? 0) + e.dur / 1000);
+    // Node names carry the builder scope: backward ops live under 'backward.', the optimizer under 'adam.'.
+    const part = e.name.startsWith('backward.') ? 'backward' : e.name.startsWith('adam.') ? 'optimizer' : e.name.includes('.lora.') ? 'lora-forward' : 'forward';
+    byPart.set(`${part}/${op}`, (byPart.get(`${part}/${op}`) ?? 0) + e.dur / 1000);
   }
+  const parts = [...byPart.entries()].sort((a, b) => b[1] - a[1]).slice(0, 14);
+  console.log(`profile by part/op: ${parts.map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(', ')}`);
   const top = [...byOp.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
   console.log(`profile (${file}): model_run ${(last.dur / 1000).toFixed(0)} ms; ${top.map(([op, ms]) => `${op} ${ms.toFixed(0)}`).join(', ')}`);
 }
 
 console.log(
   `bench-train-step: ${layers} conv layers x ${channels} ch, LoRA rank ${rank} on every conv, L1 loss, batch ${batch} x 3x${size}x${size}, ` +
-    `provider ${provider}, dW strategy '${wgrad}', ${iters} timed iterations (median)`,
+    `provider ${provider}, dW '${wgrad}', dX '${dx}', LoRA-A shortcut ${args.shortcuts}, fastest of ${iters} timed runs`,
 );
-const forwardMs = await benchForward();
-console.log(`forward: ${forwardMs.toFixed(1)} ms`);
+const forward = await benchForward();
+console.log(`forward: ${forward.wallMs.toFixed(1)} ms (cpu ${forward.cpuMs.toFixed(0)} ms)`);
 const train = await benchTrainStep();
-console.log(`lora train step: ${train.ms.toFixed(1)} ms (${train.nodes} graph nodes, ${train.trainable} trainable params, model ${train.modelMb.toFixed(1)} MB)`);
+console.log(`lora train step: ${train.timing.wallMs.toFixed(1)} ms (cpu ${train.timing.cpuMs.toFixed(0)} ms; ${train.nodes} graph nodes, ${train.trainable} trainable params, model ${train.modelMb.toFixed(1)} MB)`);
 console.log(`losses: ${train.losses.map((l) => l.toFixed(5)).join(' ')}`);
 console.log(`peak RSS: ${peakRssMb().toFixed(0)} MB`);
-console.log(`train_step_ratio=${(train.ms / forwardMs).toFixed(2)}`);
+console.log(`cpu_time_ratio=${(train.timing.cpuMs / forward.cpuMs).toFixed(2)}`);
+console.log(`train_step_ratio=${(train.timing.wallMs / forward.wallMs).toFixed(2)}`);

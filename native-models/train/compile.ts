@@ -9,6 +9,16 @@ import { graphHash, type GraphBuilder, type Value } from '../graph';
 import type { StepProgram } from '../runtime/train-state';
 import { emitAdam, type AdamOptions } from './optimizers';
 
+/**
+ * Computes a parameter's gradient from the gradients of values it produces instead of through the generic
+ * rules (e.g. LoRA's conv A from the gradient of its rank-r output). dParam = Σ compute(d via).
+ * The autodiff is asked for d(via) and never differentiates with respect to `param` itself.
+ */
+export interface GradientShortcut {
+  param: Value;
+  uses: { via: Value; compute: (gradVia: Value) => Value }[];
+}
+
 export interface TrainStepDefinition {
   /** Holds the forward graph; compileTrainStep adds to it, so do not reuse it afterwards. */
   builder: GraphBuilder;
@@ -20,6 +30,8 @@ export interface TrainStepDefinition {
   trainables?: readonly Value[];
   optimizer?: AdamOptions;
   gradients?: GradientOptions;
+  /** Custom gradient paths for some trainables (see GradientShortcut); e.g. LoraGraph.gradientShortcuts(). */
+  gradientShortcuts?: readonly GradientShortcut[];
   /** Also output each raw gradient as `<param>.grad` (for checks; costs memory traffic). */
   exposeGradients?: boolean;
 }
@@ -39,6 +51,32 @@ export const LEARNING_RATE_INPUT = 'train.learning_rate';
 export const STEP_INPUT = 'train.step';
 export const LOSS_OUTPUT = 'loss';
 export const GRAD_NORM_OUTPUT = 'grad_norm';
+
+function trainableGradients(
+  b: GraphBuilder,
+  loss: Value,
+  trainables: readonly Value[],
+  shortcuts: readonly GradientShortcut[],
+  options: GradientOptions,
+): Value[] {
+  const byParam = new Map<Value, GradientShortcut>();
+  for (const shortcut of shortcuts) {
+    if (!trainables.includes(shortcut.param)) throw new Error(`compileTrainStep: gradient shortcut for '${shortcut.param.name}', which is not trained`);
+    if (byParam.has(shortcut.param)) throw new Error(`compileTrainStep: two gradient shortcuts for '${shortcut.param.name}'`);
+    if (shortcut.uses.length === 0) throw new Error(`compileTrainStep: gradient shortcut for '${shortcut.param.name}' has no uses`);
+    byParam.set(shortcut.param, shortcut);
+  }
+  const direct = trainables.filter((p) => !byParam.has(p));
+  const vias = [...byParam.values()].flatMap((s) => s.uses.map((u) => u.via));
+  const all = gradients(b, loss, [...direct, ...vias], options);
+  const directGrads = new Map(direct.map((p, i) => [p, all[i]!]));
+  const viaGrads = new Map(vias.map((v, i) => [v, all[direct.length + i]!]));
+  return trainables.map((p) => {
+    const shortcut = byParam.get(p);
+    if (!shortcut) return directGrads.get(p)!;
+    return shortcut.uses.map((u) => u.compute(viaGrads.get(u.via)!)).reduce((acc, g) => b.add(acc, g));
+  });
+}
 
 export function compileTrainStep(definition: TrainStepDefinition): CompiledTrainStep {
   const b = definition.builder;
@@ -66,7 +104,7 @@ export function compileTrainStep(definition: TrainStepDefinition): CompiledTrain
     if (v.dtype !== 'float32') throw new Error(`compileTrainStep: data input '${v.name}' is ${v.dtype}; StepProgram data inputs are float32`);
   }
 
-  const grads = b.scope('backward', () => gradients(b, loss, trainables, definition.gradients ?? {}));
+  const grads = b.scope('backward', () => trainableGradients(b, loss, trainables, definition.gradientShortcuts ?? [], definition.gradients ?? {}));
   const lr = b.input(LEARNING_RATE_INPUT, 'float32', []);
   const step = b.input(STEP_INPUT, 'float32', []);
   const update = emitAdam(

@@ -12,6 +12,8 @@
  */
 import { GraphBuilder, type GraphNode, type Value } from '../graph';
 import { createRng } from '../util/rng';
+import { convWeightGradShiftedTaps, shiftedTapsApplicable, type ConvGeometry } from './lora-gradients';
+import type { GradientShortcut } from './compile';
 
 export type LoraOp = 'Conv' | 'MatMul' | 'Gemm';
 
@@ -49,6 +51,8 @@ export interface LoraLayerSpec {
 export interface LoraLayer extends LoraLayerSpec {
   a: Value;
   b: Value;
+  /** Each Conv this weight feeds: its input and the A-conv output (before scaling), for gradient shortcuts. */
+  convUses: { x: Value; down: Value; geometry: ConvGeometry }[];
 }
 
 export interface LoraGraph {
@@ -56,6 +60,11 @@ export interface LoraGraph {
   layers: LoraLayer[];
   /** The copy of a value of the source graph in the new graph. */
   map(value: Value): Value;
+  /**
+   * Faster gradients for conv A factors (stride 1), to pass to compileTrainStep: dA from the gradient of the
+   * A-conv output with shifted narrow taps instead of the generic per-tap slices of the wide input.
+   */
+  gradientShortcuts(): GradientShortcut[];
 }
 
 const WEIGHT_OPS: ReadonlySet<string> = new Set(['Conv', 'MatMul', 'Gemm']);
@@ -168,7 +177,7 @@ export function applyLora(source: GraphBuilder, options: LoraOptions): LoraGraph
       layers.push(layer);
     }
     const branch = builder.scope(`${weight.name}.lora`, () => emitBranch(builder, node, inputs[0]!, layer!));
-    copies.set(output, builder.add(base, builder.mul(branch, layer.scale)));
+    copies.set(output, builder.add(base, branch));
   }
 
   const missing = [...targets.keys()].filter((name) => !wrapped.has(name));
@@ -180,6 +189,7 @@ export function applyLora(source: GraphBuilder, options: LoraOptions): LoraGraph
   return {
     builder,
     layers,
+    gradientShortcuts: () => convShortcuts(builder, layers),
     map: (value) => {
       const copy = copies.get(value);
       if (!copy) throw new Error(`LoRA: '${value.name}' has no copy in the transformed graph`);
@@ -224,26 +234,50 @@ function createLayer(
     bShape,
     a,
     b,
+    convUses: [],
   };
+}
+
+/** The scale multiplies the narrow rank-r tensor, not the wide output: r/C_out of the memory traffic. */
+function scaled(builder: GraphBuilder, narrow: Value, scale: number): Value {
+  return scale === 1 ? narrow : builder.mul(narrow, scale);
 }
 
 function emitBranch(builder: GraphBuilder, node: GraphNode, x: Value, layer: LoraLayer): Value {
   if (node.opType === 'Conv') {
     const spatial = layer.weightShape.length - 2;
-    const down = builder.conv(x, layer.a, null, {
+    const geometry: ConvGeometry = {
       strides: node.ints('strides', new Array(spatial).fill(1)),
       pads: node.ints('pads', new Array(spatial * 2).fill(0)),
       dilations: node.ints('dilations', new Array(spatial).fill(1)),
-    });
-    return builder.conv(down, layer.b, null);
+    };
+    const down = builder.conv(x, layer.a, null, geometry);
+    layer.convUses.push({ x, down, geometry });
+    return builder.conv(scaled(builder, down, layer.scale), layer.b, null);
   }
-  if (node.opType === 'MatMul') return builder.matmul(builder.matmul(x, layer.a), layer.b);
+  if (node.opType === 'MatMul') return builder.matmul(scaled(builder, builder.matmul(x, layer.a), layer.scale), layer.b);
   // Gemm: the branch carries alpha but not beta/C, which the base Gemm already adds.
   const transA = node.int('transA', 0) === 1;
   const alpha = node.float('alpha', 1);
   const down = builder.gemm(x, layer.a, undefined, { transA, transB: layer.layout === 'out-in' });
-  const up = builder.gemm(down, layer.b, undefined, { transB: layer.layout === 'out-in' });
-  return alpha === 1 ? up : builder.mul(up, alpha);
+  return builder.gemm(scaled(builder, down, layer.scale), layer.b, undefined, { transB: layer.layout === 'out-in', alpha });
+}
+
+function convShortcuts(builder: GraphBuilder, layers: readonly LoraLayer[]): GradientShortcut[] {
+  const shortcuts: GradientShortcut[] = [];
+  for (const layer of layers) {
+    if (layer.op !== 'Conv' || layer.convUses.length === 0 || layer.weightShape.length !== 4) continue;
+    if (!layer.convUses.every((use) => shiftedTapsApplicable(use.geometry))) continue;
+    const kernel: [number, number] = [layer.weightShape[2]!, layer.weightShape[3]!];
+    shortcuts.push({
+      param: layer.a,
+      uses: layer.convUses.map((use) => ({
+        via: use.down,
+        compute: (gradDown: Value) => convWeightGradShiftedTaps(builder, use.x, gradDown, kernel, use.geometry),
+      })),
+    });
+  }
+  return shortcuts;
 }
 
 /** W0 + scale·ΔW for one layer, in W0's layout. */
@@ -302,5 +336,5 @@ export function mergeLoraWeights(
 
 /** The plain-data part of the layers (drops the Value handles). */
 export function loraLayerSpecs(layers: readonly LoraLayer[]): LoraLayerSpec[] {
-  return layers.map(({ a: _a, b: _b, ...spec }) => spec);
+  return layers.map(({ a: _a, b: _b, convUses: _uses, ...spec }) => spec);
 }

@@ -3,6 +3,8 @@ import { createTensor, TrainState } from '../../../native-models/runtime';
 import { compileTrainStep } from '../../../native-models/train/compile';
 import { applyLora, loraCandidates } from '../../../native-models/train/lora';
 import { X_SHAPE, buildSmallNet, randomBatch, randomWeights, withL1Loss } from './small-net';
+import { compileFixtureStep, fixtureFeeds } from './train-step-fixture';
+import { openSession, toFloat32Array, type Outputs } from '../../../native-models/runtime';
 
 async function train(compiled: ReturnType<typeof compileTrainStep>, steps: number, lr: number): Promise<number[]> {
   const state = await TrainState.create(compiled.program, compiled.initialState);
@@ -46,6 +48,26 @@ describe('compileTrainStep', () => {
     expect(compiled.program.data.map((d) => d.name)).toEqual(['x', 'target']);
     const losses = await train(compiled, 30, 0.02);
     expect(losses.at(-1)!).toBeLessThan(0.9 * losses[0]!);
+  });
+
+  test('LoRA conv-A gradient shortcut (shifted taps) equals the generic autodiff gradient', async () => {
+    const results: Outputs[] = [];
+    for (const shortcuts of [true, false]) {
+      const compiled = compileFixtureStep(shortcuts);
+      const session = await openSession(compiled.program.model);
+      results.push(await session.run(fixtureFeeds(compiled)));
+      await session.release();
+    }
+    const [fast, generic] = results as [Outputs, Outputs];
+    const names = Object.keys(generic).filter((k) => k.endsWith('.grad'));
+    expect(names).toContain('net.conv1.weight.lora_a.grad');
+    for (const name of names) {
+      const a = toFloat32Array(fast[name]!);
+      const g = toFloat32Array(generic[name]!);
+      const scale = Math.max(1e-6, ...g.map(Math.abs));
+      expect(scale, name).toBeGreaterThan(1e-4);
+      expect(Math.max(...a.map((v, i) => Math.abs(v - g[i]!))) / scale, name).toBeLessThan(1e-5);
+    }
   });
 
   test('rejects non-scalar losses and half-trained builders', () => {

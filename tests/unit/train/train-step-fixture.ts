@@ -4,11 +4,18 @@ import { compileTrainStep, type CompiledTrainStep } from '../../../native-models
 import { applyLora, loraCandidates } from '../../../native-models/train/lora';
 import { X_SHAPE, buildSmallNet, randomBatch, randomWeights, withL1Loss } from './small-net';
 
-export function compileFixtureStep(): CompiledTrainStep {
+/** `shortcuts`: LoRA conv-A gradients by shifted taps (the production path) or the generic autodiff rules. */
+export function compileFixtureStep(shortcuts = true): CompiledTrainStep {
   const { builder: source, prediction } = buildSmallNet(randomWeights(1), (name) => name.startsWith('net.norm'));
-  const lora = applyLora(source, { targets: loraCandidates(source).map((c) => ({ weight: c.weight, rank: 2 })), seed: 5 });
+  const lora = applyLora(source, { targets: loraCandidates(source).map((c) => ({ weight: c.weight, rank: 2 })), seed: 5, alpha: 4 });
   const loss = withL1Loss(lora.builder, lora.map(prediction));
-  return compileTrainStep({ builder: lora.builder, loss, exposeGradients: true, optimizer: { clipGradNorm: 10 } });
+  return compileTrainStep({
+    builder: lora.builder,
+    loss,
+    exposeGradients: true,
+    optimizer: { clipGradNorm: 10 },
+    gradientShortcuts: shortcuts ? lora.gradientShortcuts() : [],
+  });
 }
 
 /**
