@@ -15,8 +15,10 @@ import type { Value } from '../graph/value';
 export type ConvWeightGradStrategy = 'auto' | 'taps' | 'shifts' | 'conv';
 
 /**
- * How Conv input gradients are emitted. 'auto': a flipped-kernel Conv when stride is 1 and the weight is a
- * constant initializer (ORT's fast conv path wants constant weights), otherwise ConvTranspose.
+ * How Conv input gradients are emitted. 'auto' / 'flippedConv': a Conv of dY with the spatially flipped,
+ * channel-swapped kernel whenever the conv has stride 1 (a precomputed constant kernel for frozen weights,
+ * so ORT's fast conv path applies; Gather + Transpose in-graph for trainable ones), ConvTranspose otherwise.
+ * Measured on the CPU EP: ConvTranspose was 2-10x slower than the flipped Conv. 'convTranspose' forces it.
  */
 export type ConvInputGradStrategy = 'auto' | 'convTranspose' | 'flippedConv';
 

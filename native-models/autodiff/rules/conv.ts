@@ -205,7 +205,8 @@ function convInputGradient(ctx: GradientContext, geo: Conv2dGeometry): Value {
   const flipPossible = unitStride && flipPads.every((p) => p >= 0);
   const constantW = b.constantFloats(w);
   const strategy = ctx.options.convInputGrad;
-  const useFlip = flipPossible && (strategy === 'flippedConv' || (strategy === 'auto' && constantW !== undefined));
+  // ORT's CPU ConvTranspose is 2-10x slower than Conv even for dynamic weights, so 'auto' flips whenever it can.
+  const useFlip = flipPossible && strategy !== 'convTranspose';
   if (useFlip) {
     const kernel = constantW
       ? b.constant(flipKernelData(constantW, w.shape, geo.group), [x.shape[1]!, w.shape[0]! / geo.group, kh, kw], w.dtype)

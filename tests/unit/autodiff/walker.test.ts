@@ -41,19 +41,22 @@ describe('gradients() walker', () => {
     expect(ops.filter((o) => o === 'Sigmoid')).toHaveLength(1);
   });
 
-  it('uses a constant flipped-kernel Conv for dX of a frozen stride-1 conv, ConvTranspose otherwise', () => {
-    const build = (strides: number) => {
+  it('emits dX of stride-1 convs as a flipped-kernel Conv (constant kernel when frozen), ConvTranspose when strided', () => {
+    const build = (strides: number, frozen: boolean) => {
       const b = new GraphBuilder();
       const x = b.parameter('x', randomArray(2 * 8 * 8, 3), [1, 2, 8, 8], { trainable: true });
-      const w = b.initializer('w', randomArray(3 * 2 * 9, 4), [3, 2, 3, 3]);
+      const w = b.parameter('w', randomArray(3 * 2 * 9, 4), [3, 2, 3, 3], { trainable: !frozen });
       const [g] = gradients(b, b.reduceSum(b.conv(x, w, null, { strides, pads: 1 }), undefined, false), [x]);
       b.output(g!, 'g');
       return opsOf(b);
     };
     // Only the gradient is an output, so the forward conv is pruned: the one Conv left is the dX conv.
-    expect(build(1).filter((o) => o === 'Conv')).toHaveLength(1);
-    expect(build(1)).not.toContain('ConvTranspose');
-    expect(build(2)).toContain('ConvTranspose');
+    expect(build(1, true).filter((o) => o === 'Conv')).toHaveLength(1);
+    expect(build(1, true)).not.toContain('ConvTranspose');
+    expect(build(1, true)).not.toContain('Gather');
+    expect(build(1, false)).toContain('Gather'); // kernel flipped in-graph
+    expect(build(1, false)).not.toContain('ConvTranspose');
+    expect(build(2, true)).toContain('ConvTranspose');
   });
 
   it('returns zeros for a tensor the loss does not depend on, and treats comparisons and Cast as constants', async () => {
