@@ -90,6 +90,18 @@ describe('model manager', () => {
     expect(hub.requests.some((r) => r.path.endsWith('text_encoder/model.onnx'))).toBe(false);
   });
 
+  it('stops on abort (Ctrl-C) and resumes on the next run', async () => {
+    const modelsDir = join(root, 'models-abort');
+    const controller = new AbortController();
+    await expect(downloadModel('tiny/ip2p-onnx', modelsDir, {
+      baseUrl: hub.url, signal: controller.signal,
+      onProgress: (p) => { if (p.file === 'unet/model.onnx' && p.fileBytesDone > 0) controller.abort(); },
+    })).rejects.toMatchObject({ name: 'AbortError' });
+    expect(existsSync(join(modelsDir, 'tiny--ip2p-onnx'))).toBe(false);
+    const model = await downloadModel('tiny/ip2p-onnx', modelsDir, { baseUrl: hub.url });
+    expect((await readFile(join(model.dir, 'unet/model.onnx'))).equals(files['unet/model.onnx']!)).toBe(true);
+  });
+
   it('rejects a file whose sha256 does not match and deletes it', async () => {
     const modelsDir = join(root, 'models-corrupt');
     hub.corrupt.add('vae_decoder/model.onnx');

@@ -183,6 +183,24 @@ describe('pipelines on the tiny fixtures', () => {
     expect(captured!.sessions.textEncoder.isReleased).toBe(true);
   });
 
+  it('runs an LCM img2img export, feeding the guidance scale as timestep_cond', async () => {
+    const lcmDir = join(root, 'lcm');
+    await writeTinyPipeline(lcmDir, {
+      kind: 'img2img', timestepCondDim: 16, timestepDtype: 'int64',
+      scheduler: { _class_name: 'LCMScheduler', num_train_timesteps: 1000, beta_start: 0.00085, beta_end: 0.012, beta_schedule: 'scaled_linear', timestep_spacing: 'leading' },
+    });
+    await withDiffusionModel(lcmDir, {}, async (m) => {
+      expect(m.signatures.unet.timestepCond).toEqual({ input: 'timestep_cond', dim: 16, dtype: 'float32' });
+      const timesteps: number[] = [];
+      const a = await generate(m, { images: [photos[0]!], prompt: 'p', steps: 2, strength: 0.5, guidanceScale: 8, onProgress: (p) => timesteps.push(p.timestep) });
+      // LCM img2img: 50 original steps x strength 0.5 = 25 candidates 499, 479, ..., 19; 2 steps take
+      // indices floor(linspace(0, 25, 2, endpoint=False)) = 0, 12.
+      expect(timesteps).toEqual([499, 259]);
+      const b = await generate(m, { images: [photos[0]!], prompt: 'p', steps: 2, strength: 0.5, guidanceScale: 2 });
+      expect(Array.from(a.images[0]!.data)).not.toEqual(Array.from(b.images[0]!.data));
+    });
+  });
+
   it('runs exports with a fixed batch of 1 by chunking', async () => {
     const fixedDir = join(root, 'fixed');
     await writeTinyPipeline(fixedDir, { kind: 'instruct-pix2pix', fixedBatch: 1, timestepDtype: 'float32', timestepShape: 'scalar' });
@@ -198,4 +216,19 @@ describe('pipelines on the tiny fixtures', () => {
       await expect(generate(m, { images: [createImage(60, 64)], prompt: 'x' })).rejects.toThrow(/60x64: width and height must be multiples of 8/);
     });
   });
+});
+
+const realDir = process.env['E2GAN_TEST_IP2P_DIR'];
+describe.skipIf(!realDir)('real InstructPix2Pix export (E2GAN_TEST_IP2P_DIR)', () => {
+  it('is detected as InstructPix2Pix and edits a photo', async () => {
+    await withDiffusionModel(realDir!, {}, async (model) => {
+      expect(model.signatures.kind).toBe('instruct-pix2pix');
+      expect(model.signatures.unet.inChannels).toBe(8);
+      const photo = createImage(256, 256);
+      photo.data.forEach((_, i) => (photo.data[i] = ((i * 7) % 255) / 255));
+      const result = await generate(model, { images: [photo], prompt: 'make it snowy', steps: 2, seed: 0 });
+      expect(result.images[0]!.width).toBe(256);
+      expect(result.images[0]!.data.every(Number.isFinite)).toBe(true);
+    });
+  }, 600_000);
 });
