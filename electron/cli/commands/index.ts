@@ -8,6 +8,7 @@ import importCommand from './import';
 import { jobsDiscard, jobsList, jobsResume } from './jobs';
 import { projectsCreate, projectsDelete, projectsList, projectsRename } from './projects';
 import { storageGc } from './storage';
+import { conceptsCreate, conceptsList, imagesList } from './concepts';
 import teachersList from './teachers-list';
 import teach from './teach';
 import pairsGenerate from './pairs-generate';
@@ -21,7 +22,10 @@ export const commands: readonly CliCommand[] = [
   projectsCreate,
   projectsRename,
   projectsDelete,
+  conceptsList,
+  conceptsCreate,
   importCommand,
+  imagesList,
   jobsList,
   jobsResume,
   jobsDiscard,

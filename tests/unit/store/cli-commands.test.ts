@@ -106,6 +106,22 @@ describe('e2gan projects and import', () => {
     expect(badAge.err).toMatch(/--min-age-hours: expected a non-negative number, got 'soon'/);
   });
 
+  it('adds and lists concepts, lists images with their stored paths', async () => {
+    await cli('projects', 'create', 'P');
+    const created = await cli('concepts', 'create', '--project', '1', 'Watercolor', '--prompt', 'make it a watercolor', '--teacher', 'watercolor');
+    expect(created.out).toBe('Created concept 1: Watercolor\n');
+    expect((await cli('concepts', 'list', '--project', '1')).out).toMatch(/1 +Watercolor +watercolor +make it a watercolor/);
+    const duplicate = await cli('concepts', 'create', '--project', '1', 'Watercolor');
+    expect(duplicate.code).toBe(1);
+    expect(duplicate.err).toMatch(/already has a concept named 'Watercolor'/);
+    expect((await cli('images', 'list', '--project', '1')).out).toMatch(/has no images/);
+    await writePng(path.join(temp.dir, 'x.png'), 3);
+    await cli('import', '--project', '1', path.join(temp.dir, 'x.png'));
+    const images = JSON.parse((await cli('images', 'list', '--project', '1', '--json')).out);
+    expect(images).toMatchObject([{ id: 1, originalName: 'x.png', width: 64, height: 48, format: 'png' }]);
+    expect(images[0].path).toBe(path.join(temp.dir, 'home', 'blobs', images[0].sha256.slice(0, 2), images[0].sha256.slice(2)));
+  });
+
   it('storage gc frees the blobs of a deleted project', async () => {
     await cli('projects', 'create', 'Temporary');
     const folder = path.join(temp.dir, 'in');
