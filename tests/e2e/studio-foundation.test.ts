@@ -101,6 +101,23 @@ async function recordProgressLabels(target: Page): Promise<void> {
   });
 }
 
+async function recordLayoutShifts(target: Page): Promise<void> {
+  await target.evaluate(() => {
+    type Shift = PerformanceEntry & { value: number; sources?: { node?: Node | null }[] };
+    const shifts: { value: number; nodes: string[] }[] = [];
+    (window as unknown as { layoutShifts: typeof shifts }).layoutShifts = shifts;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries() as Shift[]) {
+        const nodes = (entry.sources ?? []).map((source) => {
+          const node = source.node as Element | null | undefined;
+          return node ? `${node.nodeName}.${node.className}` : '?';
+        });
+        shifts.push({ value: entry.value, nodes });
+      }
+    }).observe({ type: 'layout-shift' });
+  });
+}
+
 async function expectImportedState(target: Page): Promise<void> {
   const thumbnails = target.getByTestId('thumbnail');
   await poll(() => thumbnails.count()).toBe(2);
@@ -139,9 +156,20 @@ describe('studio foundation in browser mode', () => {
     await poll(() => page.getByTestId('concept-row').count()).toBe(1);
 
     await recordProgressLabels(page);
+    await recordLayoutShifts(page);
     await dropFiles(page, await makeDropFiles());
     await expectImportedState(page);
     await page.screenshot({ path: join(ARTIFACTS, '03-imported.png') });
+    // Chromium's Layout Instability API: progress, thumbnails and the skipped report appear without moving
+    // anything already on screen.
+    const shifts = await page.evaluate(() => (window as unknown as { layoutShifts: { value: number; nodes: string[] }[] }).layoutShifts);
+    const total = shifts.reduce((sum, shift) => sum + shift.value, 0);
+    expect(total, `layout shifts: ${JSON.stringify(shifts)}`).toBeLessThan(0.001);
+    // Fixed cells: every thumbnail has the same box whatever the image's aspect ratio.
+    const boxes = await page.getByTestId('thumbnail').evaluateAll((cells) =>
+      cells.map((cell) => `${cell.getBoundingClientRect().width}x${cell.getBoundingClientRect().height}`),
+    );
+    expect(new Set(boxes).size).toBe(1);
     // The bar was driven by the import job's own progress events ("N of M: name"), then made room again.
     const labels = await page.evaluate(() => (window as unknown as { progressLabels: string[] }).progressLabels);
     expect(labels.some((label) => /^\d+ of 3: /.test(label)), `labels seen: ${JSON.stringify(labels)}`).toBe(true);
