@@ -57,7 +57,7 @@ export function createWsStudioApi(options: WsClientOptions): WsStudioApi {
   let disposed = false;
   let nextId = 1;
   const inFlight = new Map<number, { method: ApiMethodName; resolve: (e: Envelope) => void }>();
-  const waitingForOpen: (() => void)[] = [];
+  const waitingForOpen: { method: ApiMethodName; send: () => void; resolve: (e: Envelope) => void }[] = [];
   const eventListeners = new Map<ApiEventName, Set<(payload: unknown) => void>>();
   const stateListeners = new Set<(state: ConnectionState) => void>();
 
@@ -73,7 +73,7 @@ export function createWsStudioApi(options: WsClientOptions): WsStudioApi {
     current.addEventListener('open', () => {
       attempt = 0;
       setState('connected');
-      for (const send of waitingForOpen.splice(0)) send();
+      for (const waiting of waitingForOpen.splice(0)) waiting.send();
     });
     current.addEventListener('message', (event) => onMessage(event.data));
     current.addEventListener('close', () => {
@@ -87,6 +87,12 @@ export function createWsStudioApi(options: WsClientOptions): WsStudioApi {
       }
       inFlight.clear();
       if (disposed) {
+        for (const waiting of waitingForOpen.splice(0)) {
+          waiting.resolve({
+            ok: false,
+            error: { code: 'disconnected', method: waiting.method, message: `${waiting.method}: the client was closed` },
+          });
+        }
         setState('disconnected');
         return;
       }
@@ -135,7 +141,7 @@ export function createWsStudioApi(options: WsClientOptions): WsStudioApi {
           socket!.send(JSON.stringify(message));
         };
         if (socket?.readyState === OPEN) send();
-        else waitingForOpen.push(send);
+        else waitingForOpen.push({ method, send, resolve });
       }),
     subscribe: (name, listener) => {
       let set = eventListeners.get(name);

@@ -169,9 +169,11 @@ describe('WebSocket API round trip', () => {
 
     await restarting.close();
     await expect.poll(() => client.connection.state).toBe('reconnecting');
+    // A call made while the server is away waits for the reconnection instead of failing.
+    const madeWhileAway = client.projects.list();
     restarting = await startWebServer({ ...options, port: restarting.port });
     await expect.poll(() => client.connection.state, { timeout: 10_000 }).toBe('connected');
-    expect((await client.projects.list()).map((p) => p.name)).toEqual(['Survives restarts']);
+    expect((await madeWhileAway).map((p) => p.name)).toEqual(['Survives restarts']);
 
     client.dispose();
     await expect.poll(() => client.connection.state).toBe('disconnected');
