@@ -266,7 +266,8 @@ export class GraphBuilder {
     this.check(v, 'output');
     let out = v;
     if (name !== undefined && name !== v.name) {
-      const renamable = this.kinds.get(v) === 'node' && !this.outputList.includes(v) && !this.isReadByAnyNode(v);
+      // Node outputs are referenced by handle, never by name, so renaming one is safe even after other nodes read it.
+      const renamable = this.kinds.get(v) === 'node' && !this.outputList.includes(v);
       if (renamable) {
         this.usedNames.delete(v.name);
         v.name = this.claimName(name, 'output');
@@ -277,10 +278,6 @@ export class GraphBuilder {
     if (this.outputList.includes(out)) throw new Error(`output: '${out.name}' is already a graph output`);
     this.outputList.push(out);
     return out;
-  }
-
-  private isReadByAnyNode(v: Value): boolean {
-    return this.nodeList.some((n) => n.inputs.includes(v));
   }
 
   // ---------------------------------------------------------------- introspection

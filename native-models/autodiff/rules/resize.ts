@@ -33,11 +33,11 @@ export const resizeGrad: GradientRule = (ctx) => {
       split.splice(axis, 1, spec.inSize, factor);
       grad = b.reduceSum(b.reshape(grad, split), [axis + 1], false);
     } else if (axis === x.rank - 1) {
-      grad = b.matmul(grad, b.constant(matrix, [spec.outSize, spec.inSize], x.dtype));
+      grad = b.matmul(grad, b.constant(Array.from(matrix), [spec.outSize, spec.inSize], x.dtype));
     } else {
       const transposed = new Float32Array(spec.inSize * spec.outSize);
       for (let o = 0; o < spec.outSize; o++) for (let i = 0; i < spec.inSize; i++) transposed[i * spec.outSize + o] = matrix[o * spec.inSize + i]!;
-      grad = b.matmul(b.constant(transposed, [spec.inSize, spec.outSize], x.dtype), grad);
+      grad = b.matmul(b.constant(Array.from(transposed), [spec.inSize, spec.outSize], x.dtype), grad);
     }
   }
   return [grad, null, null, null];
