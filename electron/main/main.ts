@@ -26,7 +26,8 @@ let services: Services | undefined;
 let mainWindow: BrowserWindow | undefined;
 
 registerPrivilegedSchemes();
-app.setAppUserModelId(APP_ID);
+// Windows groups taskbar entries and notifications by this id; elsewhere the packagers' appId does that job.
+if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
 
 if (!app.requestSingleInstanceLock()) {
   // Two instances would open the same SQLite database and job queue: hand over to the running one.

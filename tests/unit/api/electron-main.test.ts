@@ -45,7 +45,10 @@ class FakeElectron {
   menu?: unknown;
   quitCalls = 0;
 
-  constructor(private readonly userData: string) {}
+  constructor(
+    private readonly userData: string,
+    private readonly gotSingleInstanceLock = true,
+  ) {}
 
   module() {
     const fake = this;
@@ -61,7 +64,7 @@ class FakeElectron {
     return {
       app: {
         setAppUserModelId: (id: string) => (fake.appUserModelId = id),
-        requestSingleInstanceLock: () => true,
+        requestSingleInstanceLock: () => fake.gotSingleInstanceLock,
         on: (name: string, handler: Handler) => fake.appHandlers.set(name, handler),
         whenReady: () => Promise.resolve(),
         getPath: () => fake.userData,
@@ -151,11 +154,7 @@ beforeAll(async () => {
       'require(process.argv[2]);',
     ].join('\n'),
   );
-  const mainPath = path.join(outDir, 'main.cjs');
-  const requireFromBundle = createRequire(mainPath);
-  const electronPath = requireFromBundle.resolve('electron');
-  requireFromBundle.cache[electronPath] = { id: electronPath, filename: electronPath, loaded: true, exports: fake.module() } as NodeJS.Module;
-  requireFromBundle(mainPath);
+  loadMain(fake);
   await waitUntil(() => fake.windows.length === 1 || fake.errors.length > 0, 'the main window');
 });
 
@@ -169,6 +168,16 @@ afterAll(async () => {
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
+/** Runs the bundled main.cjs afresh against the given stand-in. */
+function loadMain(electron: FakeElectron): void {
+  const mainPath = path.join(outDir, 'main.cjs');
+  const requireFromBundle = createRequire(mainPath);
+  const electronPath = requireFromBundle.resolve('electron');
+  requireFromBundle.cache[electronPath] = { id: electronPath, filename: electronPath, loaded: true, exports: electron.module() } as NodeJS.Module;
+  delete requireFromBundle.cache[mainPath];
+  requireFromBundle(mainPath);
+}
+
 const trusted = { senderFrame: { url: 'studio://app/index.html' } };
 
 async function call(channelName: string, input: unknown, event: unknown = trusted): Promise<Envelope> {
@@ -178,9 +187,9 @@ async function call(channelName: string, input: unknown, event: unknown = truste
 }
 
 describe('Electron main process (bundled)', () => {
-  it('starts without errors, as com.e2gan.studio, with privileged secure schemes and a menu', () => {
+  it('starts without errors, with privileged secure schemes and a menu', () => {
     expect(fake.errors).toEqual([]);
-    expect(fake.appUserModelId).toBe('com.e2gan.studio');
+    expect(fake.appUserModelId).toBe(process.platform === 'win32' ? 'com.e2gan.studio' : undefined);
     expect(fake.schemes.map((s) => s.scheme).sort()).toEqual(['studio', 'studio-blob']);
     for (const scheme of fake.schemes) expect(scheme.privileges).toMatchObject({ standard: true, secure: true });
     expect(fake.menu).toBeDefined();
@@ -281,5 +290,14 @@ describe('Electron main process (bundled)', () => {
     const thumbnail = await fake.protocolHandlers.get('studio-blob')!(new Request(`studio-blob://blobs/${images.value[0]!.thumbnailSha256}`));
     expect(thumbnail.status).toBe(200);
     expect(thumbnail.headers.get('content-type')).toBe('image/webp');
+  });
+
+  it('a second instance hands over and quits without opening the data folder', async () => {
+    const second = new FakeElectron(path.join(workDir, 'user-data'), false);
+    loadMain(second);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(second.quitCalls).toBe(1);
+    expect(second.windows).toHaveLength(0);
+    expect(second.ipcHandlers.size).toBe(0);
   });
 });
