@@ -161,7 +161,12 @@ async function benchTrainStep(): Promise<{ timing: Timing; losses: number[]; nod
 /** Runs the step twice with ORT's profiler and prints kernel time per op type (second run only). */
 async function profileTrainStep(program: StepProgram, initial: Record<string, Float32Array>, prefix: string): Promise<void> {
   mkdirSync(dirname(prefix), { recursive: true });
-  const session = await openSession(program.model, { ...sessionOptions, enableProfiling: true, profileFilePrefix: prefix });
+  const session = await openSession(program.model, {
+    ...sessionOptions,
+    enableProfiling: true,
+    profileFilePrefix: prefix,
+    optimizedModelFilePath: `${prefix}.optimized.onnx`,
+  });
   const feeds: Feeds = { x: randomTensor(1, xShape, 1), target: randomTensor(3, xShape, 0.5) };
   feeds[program.learningRateInput] = scalar('float32', 1e-3);
   feeds[program.stepInput] = scalar('float32', 1);

@@ -12,6 +12,7 @@ import type {
   ComputeResponse,
   LoadedTrainStateInfo,
   OpenedSessionInfo,
+  StateRef,
   WireTensor,
 } from './compute-protocol';
 import type { ExecutionProviderName } from './execution-providers';
@@ -19,7 +20,7 @@ import type { ProviderProbeResult } from './probe';
 import type { OpenSessionOptions } from './session';
 import type { StepProgram, StepResult, TrainStateOptions } from './train-state';
 
-export type { WireTensor } from './compute-protocol';
+export type { StateRef, WireTensor } from './compute-protocol';
 
 /** An error raised inside the worker, re-thrown on the caller's side with the worker's message. */
 export class ComputeWorkerError extends Error {
@@ -81,7 +82,8 @@ export class ComputeClient {
     return this.request('loadTrainStep', { program, initial, options });
   }
 
-  trainStep(stateId: number, data: Record<string, WireTensor>, learningRate: number): Promise<StepResult> {
+  /** One step. A batch entry may be `{ fromState: { stateId, name } }`: another state's live value (e.g. D's weights in the G step). */
+  trainStep(stateId: number, data: Record<string, WireTensor | StateRef>, learningRate: number): Promise<StepResult> {
     return this.request('trainStep', { stateId, data, learningRate });
   }
 

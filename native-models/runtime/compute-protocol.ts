@@ -8,6 +8,11 @@ import type { OpenSessionOptions, ProviderAttempt, ValueInfo } from './session';
 import type { TensorDType, TensorStorage } from './tensor';
 import type { StepProgram, StepResult, TrainStateOptions } from './train-state';
 
+/** A batch entry that is the current value of another train state's entry in the same worker (no copy). */
+export interface StateRef {
+  fromState: { stateId: number; name: string };
+}
+
 /** A tensor as plain data, structured-clone safe. */
 export type WireTensor = { [K in TensorDType]: { dtype: K; dims: number[]; data: TensorStorage[K] } }[TensorDType];
 
@@ -35,7 +40,7 @@ export interface ComputeProtocol {
     payload: { program: StepProgram; initial: Record<string, Float32Array>; options: TrainStateOptions };
     result: LoadedTrainStateInfo;
   };
-  trainStep: { payload: { stateId: number; data: Record<string, WireTensor>; learningRate: number }; result: StepResult };
+  trainStep: { payload: { stateId: number; data: Record<string, WireTensor | StateRef>; learningRate: number }; result: StepResult };
   readState: { payload: { stateId: number; names?: string[] }; result: Record<string, Float32Array> };
   releaseState: { payload: { stateId: number }; result: null };
 }

@@ -4,7 +4,7 @@
  * Start it with ComputeClient.start() (compute-client.ts), never directly.
  */
 import { parentPort, threadId } from 'node:worker_threads';
-import type { ComputeProtocol, ComputeRequest, ComputeRequestKind, ComputeResponse, WireTensor } from './compute-protocol';
+import type { ComputeProtocol, ComputeRequest, ComputeRequestKind, ComputeResponse, StateRef, WireTensor } from './compute-protocol';
 import { probeExecutionProviders } from './probe';
 import { openSession, type RuntimeSession } from './session';
 import { createTensor, isOnDevice, type Tensor } from './tensor';
@@ -24,6 +24,10 @@ function fromWire(wire: WireTensor): Tensor {
 
 function toWire(tensor: Tensor): WireTensor {
   return { dtype: tensor.type, dims: [...tensor.dims], data: tensor.data } as WireTensor;
+}
+
+function isStateRef(entry: WireTensor | StateRef): entry is StateRef {
+  return (entry as StateRef).fromState !== undefined;
 }
 
 function decodeFeeds(feeds: Record<string, WireTensor>): Record<string, Tensor> {
@@ -82,7 +86,11 @@ const handlers: Handlers = {
     return { stateId, executionProvider: state.executionProvider, providerAttempts: [...state.providerAttempts] };
   },
   async trainStep({ stateId, data, learningRate }) {
-    return lookup(states, stateId, 'train state').runStep(decodeFeeds(data), learningRate);
+    const feeds: Record<string, Tensor> = {};
+    for (const [name, entry] of Object.entries(data)) {
+      feeds[name] = isStateRef(entry) ? lookup(states, entry.fromState.stateId, 'train state').peek(entry.fromState.name) : fromWire(entry);
+    }
+    return lookup(states, stateId, 'train state').runStep(feeds, learningRate);
   },
   async readState({ stateId, names }) {
     return lookup(states, stateId, 'train state').read(names);

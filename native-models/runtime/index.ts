@@ -47,4 +47,4 @@ export {
   type TrainStateOptions,
 } from './train-state';
 export { ComputeClient, ComputeWorkerError } from './compute-client';
-export type { ComputeProtocol, LoadedTrainStateInfo, OpenedSessionInfo, WireTensor } from './compute-protocol';
+export type { ComputeProtocol, LoadedTrainStateInfo, OpenedSessionInfo, StateRef, WireTensor } from './compute-protocol';

@@ -41,6 +41,11 @@ export interface StepProgram {
 export interface TrainStateOptions extends Pick<OpenSessionOptions, 'executionProviders' | 'intraOpNumThreads' | 'graphOptimizationLevel'> {
   /** Keep state on the device between steps when the provider supports it (default true). */
   keepStateOnDevice?: boolean;
+  /**
+   * Steps already taken, when resuming from a checkpoint (default 0). Pass the moments saved by read() in
+   * `initial` too, so Adam's bias correction and moments continue exactly where they stopped.
+   */
+  startStep?: number;
 }
 
 export interface StepResult {
@@ -92,18 +97,26 @@ export class TrainState {
       validateStepProgram(program, session);
       const state = new Map<string, Tensor>();
       for (const binding of program.state) {
-        if (binding.init === 'zeros') {
+        const values = initial[binding.input];
+        if (!values) {
+          if (binding.init === 'given') throw new Error(`TrainState: no initial value for '${binding.input}'`);
           state.set(binding.input, zeros('float32', binding.shape));
           continue;
         }
-        const values = initial[binding.input];
-        if (!values) throw new Error(`TrainState: no initial value for '${binding.input}'`);
+        const expected = binding.shape.reduce((a, b) => a * b, 1);
+        if (values.length !== expected) {
+          throw new Error(`TrainState: initial value for '${binding.input}' has ${values.length} values, expected [${binding.shape.join(', ')}] = ${expected}`);
+        }
         // Copy so the caller's array and the running state never alias.
         state.set(binding.input, createTensor('float32', Float32Array.from(values), binding.shape));
       }
-      const unknown = Object.keys(initial).filter((k) => !program.state.some((s) => s.input === k && s.init === 'given'));
+      const unknown = Object.keys(initial).filter((k) => !program.state.some((s) => s.input === k));
       if (unknown.length) throw new Error(`TrainState: initial values for unknown state: ${unknown.join(', ')}`);
-      return new TrainState(program, session, new DeviceReader(session.executionProvider), state);
+      const startStep = options.startStep ?? 0;
+      if (!Number.isInteger(startStep) || startStep < 0) throw new Error(`TrainState: startStep must be an integer >= 0, got ${startStep}`);
+      const trainState = new TrainState(program, session, new DeviceReader(session.executionProvider), state);
+      trainState.stepCount = startStep;
+      return trainState;
     } catch (error) {
       await session.release();
       throw error;
@@ -150,6 +163,16 @@ export class TrainState {
     const metrics: Record<string, number> = {};
     for (const name of this.program.metrics) metrics[name] = toFloat32Array(await this.reader.read(out[name]!))[0]!;
     return { step: this.stepCount, metrics, ms: performance.now() - started };
+  }
+
+  /**
+   * The live tensor of a state entry (on the device when state is kept there), e.g. to feed another step
+   * graph of the same provider without a copy. Valid until the next runStep() or release().
+   */
+  peek(name: string): Tensor {
+    const tensor = this.state.get(name);
+    if (!tensor) throw new Error(`TrainState: no state named '${name}' (have ${[...this.state.keys()].join(', ')})`);
+    return tensor;
   }
 
   /** Current values of state entries (by input name; all by default), copied to the CPU. */

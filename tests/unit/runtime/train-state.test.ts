@@ -35,6 +35,28 @@ describe('TrainState', () => {
     await expect(state.runStep({}, lr)).rejects.toThrow(/after release/);
   });
 
+  test('resuming from read() state and startStep continues exactly like an uninterrupted run', async () => {
+    const program = momentumStepProgram(3);
+    const straight = await TrainState.create(program, { p: Float32Array.from(p0) });
+    for (const x of xs) await straight.runStep({ x: tensorFromValues('float32', x, [3]) }, lr);
+    const expected = await straight.read();
+    await straight.release();
+
+    const first = await TrainState.create(program, { p: Float32Array.from(p0) });
+    for (const x of xs.slice(0, 2)) await first.runStep({ x: tensorFromValues('float32', x, [3]) }, lr);
+    const checkpoint = await first.read();
+    await first.release();
+    const resumed = await TrainState.create(program, checkpoint, { startStep: 2 });
+    const last = await resumed.runStep({ x: tensorFromValues('float32', xs[2]!, [3]) }, lr);
+    expect(last.step).toBe(3);
+    expect(last.metrics['step_seen']).toBe(3);
+    expect(await resumed.read()).toEqual(expected);
+    expect(Array.from(resumed.peek('p').data as Float32Array)).toEqual(Array.from(expected['p']!));
+    await resumed.release();
+    await expect(TrainState.create(program, { p: new Float32Array(2) })).rejects.toThrow(/'p' has 2 values, expected \[3\] = 3/);
+    await expect(TrainState.create(program, { p: new Float32Array(3) }, { startStep: -1 })).rejects.toThrow(/startStep must be an integer >= 0/);
+  });
+
   test('rejects programs and initial values that do not match the graph', async () => {
     const program = momentumStepProgram(3);
     await expect(TrainState.create(program, {})).rejects.toThrow(/no initial value for 'p'/);
@@ -84,6 +106,19 @@ describe('ComputeClient', () => {
     for (const [i, v] of values['p']!.entries()) expect(v).toBeCloseTo(reference.p[i]!, 5);
     await client.releaseState(loaded.stateId);
     await expect(client.readState(loaded.stateId)).rejects.toThrow(/no train state with id/);
+  });
+
+  test('a batch entry can be another state\'s live value (no copy through the main thread)', async () => {
+    const source = await client.loadTrainStep(momentumStepProgram(3), { p: Float32Array.of(1, 2, 3) });
+    const consumer = await client.loadTrainStep(momentumStepProgram(3), { p: Float32Array.of(0, 0, 0) });
+    await client.trainStep(consumer.stateId, { x: { fromState: { stateId: source.stateId, name: 'p' } } }, 1);
+    // m = x = [1, 2, 3]; p = 0 - 1 * m
+    expect(Array.from((await client.readState(consumer.stateId, ['p']))['p']!)).toEqual([-1, -2, -3]);
+    await expect(client.trainStep(consumer.stateId, { x: { fromState: { stateId: source.stateId, name: 'q' } } }, 1)).rejects.toThrow(
+      /no state named 'q'/,
+    );
+    await client.releaseState(source.stateId);
+    await client.releaseState(consumer.stateId);
   });
 
   test('opens and runs plain sessions; worker errors come back as ComputeWorkerError', async () => {
