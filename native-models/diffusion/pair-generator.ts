@@ -92,7 +92,7 @@ export async function generatePairs(options: PairGenerationOptions): Promise<Pai
       const result = await generate(model, {
         images: loaded.map((l) => l.image),
         prompt: options.prompt,
-        seed: (options.seed ?? 0) + options.imagePaths.indexOf(loaded[0]!.path),
+        seeds: loaded.map((l) => (options.seed ?? 0) + options.imagePaths.indexOf(l.path)),
         ...(options.negativePrompt !== undefined ? { negativePrompt: options.negativePrompt } : {}),
         ...(options.steps !== undefined ? { steps: options.steps } : {}),
         ...(options.guidanceScale !== undefined ? { guidanceScale: options.guidanceScale } : {}),

@@ -23,6 +23,8 @@ export interface GenerationRequest {
   steps?: number;
   /** Image i of the batch uses seed + i, so each result is independent of the batch it ran in. */
   seed?: number;
+  /** Explicit per-image seeds (one per image); overrides `seed`. */
+  seeds?: readonly number[];
   /** Text guidance: InstructPix2Pix default 7.5; img2img default 0 (SD-Turbo-class; use ~7.5 for SD1.5). */
   guidanceScale?: number;
   /** InstructPix2Pix image guidance, default 1.5. */
@@ -68,6 +70,14 @@ function checkImages(images: readonly RgbImage[]): { width: number; height: numb
     if (image.width !== width || image.height !== height) throw new Error(`batch image ${i} is ${image.width}x${image.height}, expected ${width}x${height}`);
   });
   return { width, height };
+}
+
+function imageRandoms(request: GenerationRequest): SeededRandom[] {
+  if (request.seeds && request.seeds.length !== request.images.length) {
+    throw new Error(`generation: ${request.seeds.length} seeds for ${request.images.length} images`);
+  }
+  const seed = request.seed ?? 0;
+  return request.images.map((_, i) => new SeededRandom(request.seeds ? request.seeds[i]! : seed + i));
 }
 
 function concat(parts: readonly Float32Array[]): Float32Array {
@@ -170,7 +180,6 @@ export async function generateInstructPix2Pix(model: DiffusionModel, request: Ge
   const steps = request.steps ?? 20;
   const guidance = request.guidanceScale ?? 7.5;
   const imageGuidance = request.imageGuidanceScale ?? 1.5;
-  const seed = request.seed ?? 0;
   const useGuidance = guidance > 1 && imageGuidance >= 1;
   const latentChannels = model.signatures.unet.latentChannels;
   const latentPlane = (width / 8) * (height / 8);
@@ -180,7 +189,7 @@ export async function generateInstructPix2Pix(model: DiffusionModel, request: Ge
   const zeroLatents = new Float32Array(latentChannels * latentPlane);
   const scheduler = makeScheduler(model);
   scheduler.setTimesteps(steps);
-  const randoms = request.images.map((_, i) => new SeededRandom(seed + i));
+  const randoms = imageRandoms(request);
   let latents: Float32Array[] = randoms.map((random) => random.normalArray(latentChannels * latentPlane).map((v) => v * scheduler.initNoiseSigma));
 
   const stepSeconds: number[] = [];
@@ -221,7 +230,6 @@ export async function generateImg2Img(model: DiffusionModel, request: Generation
   const steps = request.steps ?? 2;
   const strength = request.strength ?? 0.5;
   const guidance = request.guidanceScale ?? 0;
-  const seed = request.seed ?? 0;
   const sig = model.signatures.unet;
   // LCM-style UNets take the guidance scale as an embedding instead of running CFG branches.
   const timestepCond = sig.timestepCond ? guidanceScaleEmbedding(guidance, sig.timestepCond.dim) : undefined;
@@ -240,7 +248,7 @@ export async function generateImg2Img(model: DiffusionModel, request: Generation
     scheduler.setTimesteps(steps);
     startIndex = img2imgStartIndex(steps, strength);
   }
-  const randoms = request.images.map((_, i) => new SeededRandom(seed + i));
+  const randoms = imageRandoms(request);
   let latents: Float32Array[] = clean.map((latent, i) => scheduler.addNoise(latent, randoms[i]!.normalArray(latent.length), startIndex));
 
   const stepSeconds: number[] = [];

@@ -78,6 +78,15 @@ describe('e2gan pairs generate', () => {
     expect(code).toBe(0);
     expect(io.stdout[0]).toBe('model: img2img (float16), execution provider cpu');
     expect((await listPairsDir(out)).pairs).toHaveLength(2);
+    // Photo i uses seed + i whatever the batch size: a batch-1 run writes the same targets.
+    const single = join(root, 'pairs-turbo-single');
+    expect(await main(['pairs', 'generate', '--model', join(root, 'turbo'), '--prompt', 'a watercolor', '--images', photos,
+      '--out', single, '--size', '64', '--steps', '2', '--strength', '1', '--batch', '1', '--scheduler', 'ddim', '--no-quality-guard'], captureIo())).toBe(0);
+    for (const name of ['garden', 'street']) {
+      const a = await readImage(join(out, `${name}.target.png`));
+      const b = await readImage(join(single, `${name}.target.png`));
+      expect(Math.max(...a.data.map((v, i) => Math.abs(v - b.data[i]!)))).toBeLessThanOrEqual(1 / 255 + 1e-6);
+    }
   });
 
   it('says when it runs Euler in place of an unimplemented sampler', async () => {
