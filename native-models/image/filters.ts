@@ -164,8 +164,7 @@ export function mapChannels(image: RgbImage, filter: (plane: Float32Array) => Fl
 }
 
 export function gaussianBlur(image: RgbImage, sigma: number): RgbImage {
-  const kernel = gaussianKernel(sigma);
-  return mapChannels(image, (p) => convolveSeparablePlane(p, image.width, image.height, kernel));
+  return mapChannels(image, (p) => gaussianBlurPlane(p, image.width, image.height, sigma));
 }
 
 export function boxBlur(image: RgbImage, radius: number): RgbImage {

@@ -149,5 +149,35 @@ export const watercolour: ConceptTeacher = {
   },
 };
 
-export const paintTeachers: readonly ConceptTeacher[] = [pencilSketch, cartoon, oilPaint, watercolour];
+export const inkWash: ConceptTeacher = {
+  id: 'ink-wash',
+  name: 'sumi-e ink wash painting',
+  description: 'East Asian ink painting: three soft gray ink washes, bold brush lines and warm rice paper.',
+  apply(image) {
+    const { width, height } = image;
+    const s = Math.max(0.5, sizeScale(image));
+    const smooth = guidedSmooth(image, scaledRadius(image, 5), 0.01);
+    const gray = luminance(smooth);
+    const lines = xdogLines(gray, width, height, { sigma: 1.3 * s, tau: 0.985, phi: 50, epsilon: 0 });
+    const rng = createRng(contentSeed(image, 'ink-wash'));
+    const fibres = valueNoise(width, height, Math.max(1, Math.round(2 * s)), rng);
+    const bleed = valueNoise(width, height, Math.max(3, Math.round(16 * s)), rng);
+    // Washes bleed: the tone is softened before quantising, so bands have soft, uneven edges.
+    const tone = gaussianBlurPlane(gray, width, height, 1.5 * s);
+    const out = createImage(width, height);
+    for (let i = 0; i < width * height; i++) {
+      const t = clamp01(tone[i]! + (bleed[i]! - 0.5) * 0.05);
+      // Three washes: light, mid and dark ink, with smooth transitions of a few tone levels.
+      const ink = 0.25 * (1 - smoothstep(0.5, 0.66, t)) + 0.28 * (1 - smoothstep(0.28, 0.42, t)) + 0.3 * (1 - smoothstep(0.08, 0.2, t));
+      const stroke = 1 - smoothstep(0.2, 0.8, lines[i]!);
+      const value = (1 - Math.min(0.95, ink + 0.85 * stroke)) * (0.95 + 0.05 * fibres[i]!);
+      out.data[i * 3] = clamp01(value * 0.98 + 0.01);
+      out.data[i * 3 + 1] = clamp01(value * 0.95 + 0.01);
+      out.data[i * 3 + 2] = clamp01(value * 0.86 + 0.02);
+    }
+    return out;
+  },
+};
+
+export const paintTeachers: readonly ConceptTeacher[] = [pencilSketch, cartoon, oilPaint, watercolour, inkWash];
 

@@ -1,5 +1,5 @@
 import { createImage, luminance } from '../image/image';
-import { gaussianBlurPlane } from '../image/filters';
+import { gaussianBlur as gaussianBlurImage, gaussianBlurPlane } from '../image/filters';
 import { createRng } from '../util/rng';
 import type { ConceptTeacher } from './teacher';
 import {
@@ -227,7 +227,56 @@ export const cyanotype: ConceptTeacher = {
   },
 };
 
+export const infraredFilm: ConceptTeacher = {
+  id: 'infrared-film',
+  name: 'infrared false colour film',
+  description: 'Aerochrome-style false colour: foliage glows red and pink, reds turn yellow, skies deep blue.',
+  apply(image) {
+    return mapPixels(image, (r, g, b, _i, out) => {
+      const l = 0.299 * r + 0.587 * g + 0.114 * b;
+      // Living leaves reflect near-infrared strongly: estimate it from how much green beats red and blue.
+      const leafiness = clamp01((g - Math.max(r, b)) * 4 + 0.1 * g);
+      // Red dyes and skin reflect infrared too, so they come out yellow rather than green.
+      const nir = clamp01(0.3 * l + 0.75 * r + 1.1 * leafiness * (0.4 + g));
+      // Film mapping: infrared -> red, red -> green, green -> blue.
+      out[0] = nir * 1.05;
+      out[1] = r * 0.85 + 0.1 * l;
+      out[2] = g * 0.9 + 0.25 * b;
+    });
+  },
+};
+
+export const tiltShiftMiniature: ConceptTeacher = {
+  id: 'tilt-shift-miniature',
+  name: 'tilt-shift miniature',
+  description: 'Toy-model look: sharp band across the lower middle, growing blur above and below, punchier colour.',
+  apply(image) {
+    const { width, height } = image;
+    const s = Math.max(0.5, sizeScale(image));
+    const soft = gaussianBlurImage(image, 2 * s);
+    const softer = gaussianBlurImage(image, 4.5 * s);
+    const hsv = new Float32Array(3);
+    return mapPixels(image, (r, g, b, i, out) => {
+      const y = Math.floor(i / width) / Math.max(1, height - 1);
+      // Distance from the focus band (centred at 58% height, 16% tall), 0 inside it.
+      const distance = Math.max(0, Math.abs(y - 0.58) - 0.08) / 0.42;
+      const t1 = smoothstep(0, 0.45, distance);
+      const t2 = smoothstep(0.35, 1, distance);
+      const p = i * 3;
+      let cr = mix(r, soft.data[p]!, t1), cg = mix(g, soft.data[p + 1]!, t1), cb = mix(b, soft.data[p + 2]!, t1);
+      cr = mix(cr, softer.data[p]!, t2);
+      cg = mix(cg, softer.data[p + 1]!, t2);
+      cb = mix(cb, softer.data[p + 2]!, t2);
+      rgbToHsv(cr, cg, cb, hsv);
+      // Miniatures look bright and saturated, like painted plastic under studio light.
+      const v = clamp01((hsv[2]! - 0.5) * 1.15 + 0.53);
+      hsvToRgb(hsv[0]!, Math.min(1, hsv[1]! * 1.45), v, out);
+    });
+  },
+};
+
 export const toneTeachers: readonly ConceptTeacher[] = [
-  sepiaVintage, night, autumnFoliage, winterSnow, thermalCamera, bwFilmGrain, colorInvert, cyanotype,
+  sepiaVintage, night, autumnFoliage, winterSnow, thermalCamera, bwFilmGrain, colorInvert, cyanotype, infraredFilm,
+  tiltShiftMiniature,
 ];
 
