@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCorpus, type CorpusManifest } from '../../../scripts/corpus';
 import type { CorpusSource } from '../../../scripts/corpus-sources';
 import { CORPUS_SOURCES } from '../../../scripts/corpus-sources';
+import { locateSources } from '../../../scripts/corpus-debian';
 import { createImage } from '../../../native-models/image/image';
 import { readImage, writeImage } from '../../../native-models/image/io';
 import { applyCrop } from '../../../native-models/image/transform';
@@ -67,6 +68,14 @@ describe('photo corpus builder', () => {
       .rejects.toThrow(/validation photo 'gamma' is not in the corpus \(known: alpha, beta\)/);
     await expect(buildCorpus({ pathOf: (s) => join(dir, 'data', s.file), provenance: ['t'], outDir: join(dir, 'bad2'), sources: [source('missing')], validation: [] }))
       .rejects.toThrow(/missing\.png: cannot read file/);
+  });
+
+  it('locates sources in a --from folder and names the missing ones', async () => {
+    const located = await locateSources(sources, { from: join(dir, 'data'), workDir: join(dir, 'debs') });
+    expect(located.pathOf(sources[0]!)).toBe(join(dir, 'data', 'alpha.png'));
+    expect(located.provenance).toEqual([`folder given with --from: ${join(dir, 'data')}`]);
+    await expect(locateSources([...sources, source('gamma')], { from: join(dir, 'data'), workDir: join(dir, 'debs') }))
+      .rejects.toThrow(`${join(dir, 'data')}: missing source photos gamma.png`);
   });
 
   it('lists only public-domain or CC0 photos with an author and origin', () => {
