@@ -17,6 +17,7 @@ import { createDispatcher } from '../api/dispatch';
 import { createApiHandlers, forwardServiceEvents, nodeAppInfo } from '../api/handlers';
 import { BLOB_PATH, UPLOAD_PATH, WS_PATH, type ClientMessage, type ServerMessage } from '../api/ws-protocol';
 import { createServices } from '../services/create-services';
+import { InvalidInputError } from '../services/errors';
 import type { Services } from '../services/services';
 import { SHA256_PATTERN, sniffImageType } from './blob-files';
 import { contentSecurityPolicy, securityHeaders } from './csp';
@@ -80,7 +81,21 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   void sweepStaging(services.layout.staging, STAGING_MAX_AGE_MS).catch(() => undefined);
 
   const version = await readAppVersion();
-  const dispatch = createDispatcher(createApiHandlers(services, nodeAppInfo('browser', version, services.dataDir)), {
+  const handlers = createApiHandlers(services, nodeAppInfo('browser', version, services.dataDir));
+  // A browser page has no file paths of its own: everything it imports was uploaded into staging. Refusing
+  // other paths means the WebSocket cannot be used to read arbitrary images off this machine.
+  const importAnyPath = handlers.imports.start;
+  handlers.imports.start = (input) => {
+    const stagingRoot = path.resolve(services.layout.staging) + path.sep;
+    const outside = input.sources.findIndex((source) => !path.resolve(source.path).startsWith(stagingRoot));
+    if (outside !== -1) {
+      throw new InvalidInputError(
+        `sources.${outside}.path: browser mode imports only uploaded files (under ${stagingRoot}), got ${input.sources[outside]!.path}`,
+      );
+    }
+    return importAnyPath(input);
+  };
+  const dispatch = createDispatcher(handlers, {
     onInternalError: (method, error) => console.error(`[web] ${method} failed`, error),
   });
 

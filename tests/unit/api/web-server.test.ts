@@ -243,6 +243,15 @@ describe('upload staging and import', () => {
     expect(original.headers.get('content-type')).toBe('image/png');
     expect(Buffer.from(await original.arrayBuffer()).equals(png)).toBe(true);
 
+    const outsideStaging = await api.imports
+      .start({ projectId: project.id, sources: [{ path: path.join(root, 'elsewhere.png') }] })
+      .catch((error: unknown) => error);
+    expect(outsideStaging).toBeInstanceOf(StudioApiError);
+    expect((outsideStaging as StudioApiError).code).toBe('invalid_input');
+    expect((outsideStaging as StudioApiError).message).toContain('browser mode imports only uploaded files');
+    const sneaky = path.join(server.services.layout.staging, '..', 'studio.sqlite');
+    expect(await api.imports.start({ projectId: project.id, sources: [{ path: sneaky }] }).catch((e: StudioApiError) => e.code)).toBe('invalid_input');
+
     expect((await fetch(api.blobUrl('0'.repeat(64)))).status).toBe(404);
     expect((await fetch(api.blobUrl('not-a-sha'))).status).toBe(400);
     expect(existsSync(server.services.layout.staging)).toBe(true);
