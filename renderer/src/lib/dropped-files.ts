@@ -59,6 +59,30 @@ export async function expandDropItems(items: DropItem[]): Promise<DroppedFile[]>
   return out;
 }
 
+/**
+ * What the user handed over, before deciding how to import it. In Electron the top-level items are files and
+ * folders on disk (imported by path, the back end walks folders); in browser mode there are no paths, so
+ * folders are walked here and every file is uploaded.
+ */
+export interface DroppedSelection {
+  /** The dropped items themselves: files and folders, by name; null when one has no File (cannot be used). */
+  topLevel: DroppedFile[] | null;
+  /** Every file inside, folders walked, with folder-relative paths. */
+  expand(): Promise<DroppedFile[]>;
+}
+
+export function selectionFromDrop(items: DropItem[]): DroppedSelection {
+  const topLevel = items.every((item) => item.file !== null)
+    ? items.map((item) => ({ file: item.file!, relativePath: item.entry?.name ?? item.file!.name }))
+    : null;
+  let expanded: Promise<DroppedFile[]> | null = null;
+  return { topLevel, expand: () => (expanded ??= expandDropItems(items)) };
+}
+
+export function selectionFromFiles(files: DroppedFile[]): DroppedSelection {
+  return { topLevel: files, expand: () => Promise.resolve(files) };
+}
+
 export function filesFromInput(list: FileList | null): DroppedFile[] {
   return Array.from(list ?? []).map((file) => ({
     file,

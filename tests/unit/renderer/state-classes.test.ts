@@ -9,7 +9,9 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
+import type { StudioApi } from '../../../electron/api/contract';
 import { createWsStudioApi, type WebSocketLike, type WsStudioApi } from '../../../electron/api/ws-client';
+import { selectionFromDrop } from '../../../renderer/src/lib/dropped-files';
 import { startWebServer, type WebServer } from '../../../electron/web/server';
 import { ProjectState } from '../../../renderer/src/lib/state/project-state.svelte';
 import { ProjectsState } from '../../../renderer/src/lib/state/projects-state.svelte';
@@ -157,6 +159,38 @@ describe('ProjectState and ImportState', () => {
       expect(job?.state).toBe('cancelled');
       await waitFor(() => expect(page.images.length).toBe(job!.result!.imported.length));
       expect(page.images.length).toBeLessThan(40);
+    } finally {
+      stop();
+    }
+  });
+
+  it('in Electron imports dropped folders by path (the back end walks them) instead of walking them itself', async () => {
+    // On disk, as a user's folder would be; Electron's stageFiles resolves a dropped File to its real path.
+    // (Under the staging folder only because this back end is browser mode, which imports nothing else.)
+    const disk = path.join(server.services.layout.staging, 'electron-disk');
+    await mkdir(path.join(disk, 'album', 'inner'), { recursive: true });
+    await sharp({ create: { width: 20, height: 20, channels: 3, background: { r: 9, g: 9, b: 9 } } }).png().toFile(path.join(disk, 'album', 'one.png'));
+    await sharp({ create: { width: 20, height: 20, channels: 3, background: { r: 99, g: 9, b: 9 } } }).png().toFile(path.join(disk, 'album', 'inner', 'two.png'));
+    const staged: string[][] = [];
+    const electronLike: StudioApi = {
+      ...api,
+      mode: 'electron',
+      stageFiles: async (files) => {
+        staged.push(files.map((f) => f.relativePath ?? f.file.name));
+        return files.map((f) => ({ path: path.join(disk, f.relativePath ?? f.file.name), name: f.relativePath ?? f.file.name }));
+      },
+    };
+    const project = server.services.projects.create('Electron drop');
+    const page = new ProjectState(electronLike, project.id);
+    const stop = page.start();
+    try {
+      const folderEntry = { isFile: false, isDirectory: true, name: 'album', createReader: () => { throw new Error('must not walk in Electron'); } };
+      const selection = selectionFromDrop([{ entry: folderEntry, file: new File([], 'album') }]);
+      await page.imports.importSelection(selection);
+      expect(page.imports.error).toBeNull();
+      expect(staged).toEqual([['album']]);
+      await waitFor(() => expect(page.imports.busy).toBe(false));
+      await waitFor(() => expect(page.images).toHaveLength(2));
     } finally {
       stop();
     }

@@ -1,5 +1,5 @@
 import type { FileToStage, Job, JobProgress, StudioApi, Unsubscribe } from '../../../../electron/api/contract';
-import type { DroppedFile } from '../dropped-files';
+import { selectionFromFiles, type DroppedFile, type DroppedSelection } from '../dropped-files';
 import { errorMessage } from '../errors';
 import type { ProgressView, SkippedFile } from '../view-types';
 
@@ -47,16 +47,22 @@ export class ImportState {
     for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
   }
 
-  async importFiles(files: DroppedFile[]): Promise<void> {
-    if (files.length === 0) return;
+  importFiles(files: DroppedFile[]): Promise<void> {
+    return this.importSelection(selectionFromFiles(files));
+  }
+
+  async importSelection(selection: DroppedSelection): Promise<void> {
     if (this.activeJobIds.length === 0) this.skipped = [];
     this.error = null;
-    const noun = files.length === 1 ? 'file' : 'files';
-    this.staging = {
-      fraction: 0,
-      label: this.api.mode === 'browser' ? `Uploading ${files.length} ${noun}…` : `Preparing ${files.length} ${noun}…`,
-    };
+    this.staging = { fraction: 0, label: 'Preparing…' };
     try {
+      // Electron imports dropped files and folders from where they are on disk (the back end walks folders);
+      // a browser has no paths, so every file inside is uploaded.
+      const files =
+        this.api.mode === 'electron' && selection.topLevel ? selection.topLevel : await selection.expand();
+      if (files.length === 0) return;
+      const noun = files.length === 1 ? 'item' : 'items';
+      if (this.api.mode === 'browser') this.staging = { fraction: 0, label: `Uploading ${files.length} ${noun}…` };
       const toStage: FileToStage[] = files.map(({ file, relativePath }) => ({ file, relativePath }));
       const sources = await this.api.stageFiles(toStage);
       const job = await this.api.imports.start({ projectId: this.projectId, sources });
