@@ -42,12 +42,14 @@ export interface VaeEncoderSignature {
   output: string;
   /** 'sampled' = legacy diffusers export (a sampled latent), 'parameters' = Optimum mean+logvar (we take the mean). */
   latentKind: 'sampled' | 'parameters';
+  fixedBatch: number | undefined;
 }
 
 export interface VaeDecoderSignature {
   input: string;
   inputDtype: FloatDType;
   output: string;
+  fixedBatch: number | undefined;
 }
 
 export interface DiffusionModelSignatures {
@@ -175,7 +177,7 @@ export function detectVaeEncoder(inputs: readonly ValueInfo[], outputs: readonly
   if (channels !== undefined && channels !== latentChannels && channels !== 2 * latentChannels) {
     fail(file, `output '${output.name}' has ${channels} channels, expected ${latentChannels} (latent) or ${2 * latentChannels} (mean + logvar) to match the UNet`);
   }
-  return { input: input.name, inputDtype: floatDtype(input, file), output: output.name, latentKind };
+  return { input: input.name, inputDtype: floatDtype(input, file), output: output.name, latentKind, fixedBatch: staticDim(input, 0) };
 }
 
 export function detectVaeDecoder(inputs: readonly ValueInfo[], outputs: readonly ValueInfo[], latentChannels: number, file: string = DIFFUSERS_ONNX_FILES.vaeDecoder): VaeDecoderSignature {
@@ -184,7 +186,7 @@ export function detectVaeDecoder(inputs: readonly ValueInfo[], outputs: readonly
   if (channels !== undefined && channels !== latentChannels) fail(file, `input '${input.name}' has ${channels} channels, the UNet produces ${latentChannels}`);
   const output = outputs.find((o) => o.name === 'sample') ?? outputs[0];
   if (!output) fail(file, 'has no outputs');
-  return { input: input.name, inputDtype: floatDtype(input, file), output: output.name };
+  return { input: input.name, inputDtype: floatDtype(input, file), output: output.name, fixedBatch: staticDim(input, 0) };
 }
 
 async function readScalingFactor(dir: string): Promise<number> {

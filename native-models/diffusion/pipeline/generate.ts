@@ -95,48 +95,44 @@ async function encodePrompts(model: DiffusionModel, prompts: readonly string[]):
   const sig = model.signatures.textEncoder;
   const length = model.tokenizer.maxLength;
   const ids = prompts.map((p) => model.tokenizer.encode(p).ids);
-  const hidden = await runInChunks(model.sessions.textEncoder, prompts.length, sig.fixedBatch, sig.outputName, (start, count) => ({
-    [sig.idsInput]: tensorFromValues(sig.idsDtype, ids.slice(start, start + count).flat(), [count, length]),
+  const hidden = await runInChunks(model.sessions.textEncoder, prompts.length, sig.fixedBatch, sig.outputName, (rows) => ({
+    [sig.idsInput]: tensorFromValues(sig.idsDtype, rows.flatMap((r) => ids[r]!), [rows.length, length]),
   }));
   const rowSize = hidden.length / prompts.length;
   return prompts.map((_, i) => sliceRows(hidden, rowSize, i, 1).slice());
 }
 
-/** VAE-encodes each image to its latent distribution's mode (Optimum) or the exported sampled latent (legacy). */
+/**
+ * VAE-encodes each image to its latent distribution's mode (Optimum) or the exported sampled latent
+ * (legacy). One image per run unless the export fixes the batch size; keeps peak memory low at 512 px.
+ */
 async function encodeImages(model: DiffusionModel, images: readonly RgbImage[], signal: AbortSignal | undefined): Promise<Float32Array[]> {
+  checkCancelled(signal);
   const sig = model.signatures.vaeEncoder;
   const latentChannels = model.signatures.unet.latentChannels;
-  const latents: Float32Array[] = [];
-  for (const image of images) {
-    checkCancelled(signal);
-    const pixels = imagesToNchw([image]);
-    const out = await runInChunks(model.sessions.vaeEncoder, 1, undefined, sig.output, () => ({
-      [sig.input]: floatTensor(sig.inputDtype, pixels.data, pixels.dims),
-    }));
-    const plane = (image.width / 8) * (image.height / 8);
-    const expected = (sig.latentKind === 'parameters' ? 2 : 1) * latentChannels * plane;
-    if (out.length !== expected) {
-      throw new Error(`vae_encoder: output '${sig.output}' has ${out.length} values, expected ${expected} for a ${image.width}x${image.height} image (8x downsampling)`);
-    }
-    // Optimum's latent_parameters = [mean, logvar] along channels: the first half is the mean (the mode).
-    latents.push(out.slice(0, latentChannels * plane));
+  const { width, height } = images[0]!;
+  const plane = (width / 8) * (height / 8);
+  const pixels = images.map((image) => imagesToNchw([image]).data);
+  const out = await runInChunks(model.sessions.vaeEncoder, images.length, sig.fixedBatch ?? 1, sig.output, (rows) => ({
+    [sig.input]: floatTensor(sig.inputDtype, concat(rows.map((r) => pixels[r]!)), [rows.length, 3, height, width]),
+  }));
+  const perImage = (sig.latentKind === 'parameters' ? 2 : 1) * latentChannels * plane;
+  if (out.length !== perImage * images.length) {
+    throw new Error(`vae_encoder: output '${sig.output}' has ${out.length / images.length} values per image, expected ${perImage} for ${width}x${height} (8x downsampling)`);
   }
-  return latents;
+  // Optimum's latent_parameters = [mean, logvar] along channels: the first half is the mean (the mode).
+  return images.map((_, i) => out.slice(i * perImage, i * perImage + latentChannels * plane));
 }
 
 async function decodeLatents(model: DiffusionModel, latents: readonly Float32Array[], width: number, height: number, signal: AbortSignal | undefined): Promise<RgbImage[]> {
+  checkCancelled(signal);
   const sig = model.signatures.vaeDecoder;
   const channels = model.signatures.unet.latentChannels;
-  const images: RgbImage[] = [];
-  for (const latent of latents) {
-    checkCancelled(signal);
-    const scaled = latent.map((v) => v / model.vaeScalingFactor);
-    const out = await runInChunks(model.sessions.vaeDecoder, 1, undefined, sig.output, () => ({
-      [sig.input]: floatTensor(sig.inputDtype, scaled, [1, channels, height / 8, width / 8]),
-    }));
-    images.push(nchwToImage({ data: out, dims: [1, 3, height, width] }));
-  }
-  return images;
+  const scaled = latents.map((latent) => latent.map((v) => v / model.vaeScalingFactor));
+  const out = await runInChunks(model.sessions.vaeDecoder, latents.length, sig.fixedBatch ?? 1, sig.output, (rows) => ({
+    [sig.input]: floatTensor(sig.inputDtype, concat(rows.map((r) => scaled[r]!)), [rows.length, channels, height / 8, width / 8]),
+  }));
+  return latents.map((_, i) => nchwToImage({ data: out, dims: [latents.length, 3, height, width] }, i));
 }
 
 interface UnetRow {
@@ -148,8 +144,9 @@ interface UnetRow {
 async function runUnet(model: DiffusionModel, rows: readonly UnetRow[], timestep: number, latentPlane: number, size: { width: number; height: number }, timestepCond: Float32Array | undefined): Promise<Float32Array[]> {
   const sig = model.signatures.unet;
   const hiddenRow = rows[0]!.hidden.length;
-  const out = await runInChunks(model.sessions.unet, rows.length, sig.fixedBatch, sig.outputName, (start, count) => {
-    const chunk = rows.slice(start, start + count);
+  const out = await runInChunks(model.sessions.unet, rows.length, sig.fixedBatch, sig.outputName, (indices) => {
+    const chunk = indices.map((i) => rows[i]!);
+    const count = chunk.length;
     const feeds = {
       [sig.sampleInput]: floatTensor(sig.sampleDtype, concat(chunk.map((r) => r.sample)), [count, sig.inChannels, size.height / 8, size.width / 8]),
       [sig.timestepInput]: timestepTensor(sig, timestep, count),

@@ -21,24 +21,27 @@ export function timestepTensor(signature: Pick<UnetSignature, 'timestepDtype' | 
 }
 
 /**
- * Runs a session over `rows` batch rows, in chunks when the export has a fixed batch size, and returns
- * the named output as float32 rows concatenated. `feedsFor(start, count)` builds the feeds of one chunk.
+ * Runs a session over `rows` batch rows and returns the named output as float32 rows concatenated.
+ * Exports with a fixed batch size run in chunks of that size; a short last chunk is padded by repeating
+ * its last row and the padding's outputs are dropped. `feedsFor(rowIndices)` builds one chunk's feeds.
  */
 export async function runInChunks(
   session: RuntimeSession,
   rows: number,
   fixedBatch: number | undefined,
   output: string,
-  feedsFor: (start: number, count: number) => Feeds,
+  feedsFor: (rowIndices: readonly number[]) => Feeds,
 ): Promise<Float32Array> {
   const chunk = fixedBatch ?? rows;
-  if (rows % chunk !== 0) throw new Error(`${session.label}: batch of ${rows} rows does not split into the model's fixed batch ${chunk}`);
   const parts: Float32Array[] = [];
   for (let start = 0; start < rows; start += chunk) {
-    const result = await session.run(feedsFor(start, chunk), [output]);
+    const real = Math.min(chunk, rows - start);
+    const indices = Array.from({ length: chunk }, (_, i) => start + Math.min(i, real - 1));
+    const result = await session.run(feedsFor(indices), [output]);
     const tensor = result[output];
     if (!tensor) throw new Error(`${session.label}: output '${output}' missing from the result`);
-    parts.push(toFloat32Array(tensor));
+    const values = toFloat32Array(tensor);
+    parts.push(real === chunk ? values : values.subarray(0, (values.length / chunk) * real));
   }
   if (parts.length === 1) return parts[0]!;
   const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));

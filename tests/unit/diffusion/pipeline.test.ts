@@ -201,14 +201,17 @@ describe('pipelines on the tiny fixtures', () => {
     });
   });
 
-  it('runs exports with a fixed batch of 1 by chunking', async () => {
+  it('runs exports with a fixed batch size by chunking and padding, matching the dynamic export', async () => {
     const fixedDir = join(root, 'fixed');
-    await writeTinyPipeline(fixedDir, { kind: 'instruct-pix2pix', fixedBatch: 1, timestepDtype: 'float32', timestepShape: 'scalar' });
-    await withDiffusionModel(fixedDir, {}, async (m) => {
-      expect(m.signatures.unet.fixedBatch).toBe(1);
-      const out = await generate(m, { images: photos, prompt: 'x', steps: 2 });
-      expect(out.images).toHaveLength(2);
+    // Same weights as the ip2p fixture (same seed); batch fixed at 2 and a scalar float timestep instead.
+    await writeTinyPipeline(fixedDir, { kind: 'instruct-pix2pix', fixedBatch: 2, timestepDtype: 'float32', timestepShape: 'scalar' });
+    const fixed = await withDiffusionModel(fixedDir, {}, async (m) => {
+      expect(m.signatures.unet).toMatchObject({ fixedBatch: 2, timestepShape: 'scalar', timestepDtype: 'float32' });
+      // 3 guidance rows per image: one full chunk of 2 and one padded chunk.
+      return generate(m, { images: [photos[0]!], prompt: 'x', steps: 2, seed: 4 });
     });
+    const dynamic = await withDiffusionModel(ip2pDir, {}, (m) => generate(m, { images: [photos[0]!], prompt: 'x', steps: 2, seed: 4 }));
+    expect(Math.max(...fixed.images[0]!.data.map((v, i) => Math.abs(v - dynamic.images[0]!.data[i]!)))).toBeLessThan(1e-4);
   });
 
   it('rejects images whose size is not a multiple of 8', async () => {
