@@ -21,19 +21,34 @@ export const SCHEMA_VERSION = allMigrations.length;
  */
 export function openDatabase(file: string, options: OpenDatabaseOptions = {}): Database {
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
-  const db = new BetterSqlite3(file);
+  let db: Database;
+  try {
+    db = new BetterSqlite3(file);
+  } catch (error) {
+    throw new Error(`cannot open the studio database ${file}: ${messageOf(error)}`, { cause: error });
+  }
   try {
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     db.pragma('journal_mode = WAL');
     // NORMAL is durable against application crashes in WAL mode; only an OS crash can lose the last commits.
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
+  } catch (error) {
+    // The first statement is where SQLite notices a file that is not a database.
+    db.close();
+    throw new Error(`cannot open the studio database ${file}: ${messageOf(error)}`, { cause: error });
+  }
+  try {
     migrate(db, options.migrations ?? allMigrations);
-    return db;
   } catch (error) {
     db.close();
     throw error;
   }
+  return db;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate, openDatabase, SCHEMA_VERSION, userVersion } from '../../../electron/store/database';
@@ -39,6 +40,11 @@ describe('openDatabase', () => {
     const second = track(openDatabase(file));
     expect(userVersion(second)).toBe(SCHEMA_VERSION);
     expect(second.prepare('SELECT name FROM projects').all()).toEqual([{ name: 'kept' }]);
+  });
+
+  it('names the file when it is not a SQLite database', () => {
+    writeFileSync(file, 'this is not a database, just text that happens to be long enough to have a header');
+    expect(() => openDatabase(file)).toThrow(`cannot open the studio database ${file}: file is not a database`);
   });
 
   it('refuses a database written by a newer build', () => {
