@@ -5,7 +5,7 @@
  */
 import { DEFAULT_OPSET, attr, makeGraph, makeModel, makeNode, makeTensor, makeValueInfo, type TensorData } from '../onnx/helper';
 import { encodeModel, encodeModelWithExternalData, type EncodedModelWithWeights } from '../onnx/encode';
-import { type AttributeProto, type DType, type ModelProto, type TensorProto } from '../onnx/types';
+import { ONNX_DATA_TYPE, type AttributeProto, type DType, type ModelProto, type TensorProto } from '../onnx/types';
 import { GraphNode } from './graph-node';
 import {
   ShapeError,
@@ -469,8 +469,7 @@ export class GraphBuilder {
   }
 
   cast(x: Value, to: DType): Value {
-    const codes: Record<DType, number> = { float32: 1, uint8: 2, int8: 3, uint16: 4, int16: 5, int32: 6, int64: 7, bool: 9, float16: 10, float64: 11, uint32: 12, uint64: 13, bfloat16: 16 };
-    return this.one('Cast', [this.check(x, 'Cast')], [attr.int('to', codes[to])], to, x.shape);
+    return this.one('Cast', [this.check(x, 'Cast')], [attr.int('to', ONNX_DATA_TYPE[to])], to, x.shape);
   }
 
   private binary(opType: string, a: Operand, b: Operand, resultType: 'same' | 'bool', allowMixed = false): Value {
