@@ -25,7 +25,10 @@ const { values } = parseArgs({
     teacher: { type: 'string', default: 'sepia-vintage' },
     'base-teacher': { type: 'string', default: 'autumn-foliage' },
     base: { type: 'string' },
-    'base-steps': { type: 'string', default: '100' },
+    'base-steps': { type: 'string', default: '300' },
+    // The generator is fully convolutional (attention weights do not depend on the token count), so the
+    // stand-in base is pre-trained at a lower resolution: 4x cheaper per step than 256x256.
+    'base-size': { type: 'string', default: '128' },
     steps: { type: 'string', default: '200' },
     rank: { type: 'string', default: '4' },
     preset: { type: 'string', default: 'tiny' },
@@ -43,7 +46,7 @@ const heldOutPhotos = photos.slice(-2);
 const trainPhotos = photos.slice(0, -2);
 const work = values.out ?? mkdtempSync(join(tmpdir(), 'bench-finetune-'));
 
-async function writePairs(dir: string, teacherId: string): Promise<void> {
+async function writePairs(dir: string, teacherId: string, size: number): Promise<void> {
   const teacher = getTeacher(teacherId);
   const rng = createRng(7);
   for (const name of trainPhotos) {
@@ -83,16 +86,21 @@ const common: Omit<TrainSettings, 'pairs'> = {
 
 console.log(`bench:finetune: ${values.teacher} at ${size}x${size}, preset ${preset}, LoRA rank ${values.rank}, ${values.steps} steps; work dir ${work}`);
 const targetPairs = join(work, 'pairs-target');
-await writePairs(targetPairs, values.teacher!);
+await writePairs(targetPairs, values.teacher!, size);
 let base = values.base;
 let baseSeconds = 0;
 if (!base) {
   const basePairs = join(work, 'pairs-base');
-  await writePairs(basePairs, values['base-teacher']!);
-  const baseRun = await trainRun(join(work, 'base-run'), { ...common, pairs: basePairs, mode: 'scratch', steps: Number(values['base-steps']), learningRate: 1e-3 }, { onEvent: log('[base]'), previews: false });
+  const baseSize = Number(values['base-size']);
+  await writePairs(basePairs, values['base-teacher']!, baseSize);
+  const baseRun = await trainRun(
+    join(work, 'base-run'),
+    { ...common, pairs: basePairs, size: baseSize, mode: 'scratch', steps: Number(values['base-steps']), learningRate: 2e-3 },
+    { onEvent: log('[base]'), previews: false },
+  );
   base = baseRun.output!;
   baseSeconds = baseRun.seconds;
-  console.log(`[base] trained from scratch on '${values['base-teacher']}' in ${baseRun.seconds.toFixed(1)} s -> ${base}`);
+  console.log(`[base] trained from scratch on '${values['base-teacher']}' at ${baseSize}x${baseSize} in ${baseRun.seconds.toFixed(1)} s (held-out PSNR on its own teacher ${baseRun.heldOutPsnr.toFixed(2)} dB) -> ${base}`);
 }
 // Context for the score: how far the raw input already is from the target.
 let identityPsnr = 0;

@@ -122,27 +122,49 @@ const command: CliCommand = {
   summary: 'Fine-tune an E2GAN concept (LoRA) on a pairs folder',
   usage,
   async run(args, io) {
-    const { values } = parseArgs({ args, options: trainOptions, allowPositionals: false });
+    const values = parseTrainArgs(args);
     if (!values.out) throw new UsageError('--out RUN is required');
     const print = progressPrinter(io);
-    if (values.resume) {
-      const result = await trainRun(values.out, undefined, { resume: true, onEvent: print });
-      return result.completed ? 0 : 1;
+    // Ctrl-C stops after the current step and writes a checkpoint, so --resume loses nothing.
+    const stop = new AbortController();
+    const onInterrupt = (): void => {
+      io.err('\ninterrupted: writing a checkpoint (resume with --resume)');
+      stop.abort();
+    };
+    process.once('SIGINT', onInterrupt);
+    try {
+      return await trainCommand(values, io, print, stop.signal);
+    } finally {
+      process.off('SIGINT', onInterrupt);
     }
-    let settings = settingsFromFlags(values);
-    if (values.rank === 'auto') {
-      io.out('rank search: short fine-tunes from rank 8 per layer group...');
-      const report = await runRankSearch(settings, {
-        workDir: join(values.out, 'rank-search'), startRank: 8, trialSteps: Math.max(10, Math.round(settings.steps / 10)),
-        onTrial: (label, _ranks, loss) => io.out(`  ${label}: validation L1 ${loss.toFixed(5)}`),
-      });
-      await writeFileAtomic(join(values.out, 'rank-search.txt'), `${formatRankReport(report)}\n`);
-      io.out(formatRankReport(report));
-      settings = { ...settings, ranks: report.ranks };
-    }
-    const result = await trainRun(values.out, settings, { onEvent: print });
-    return result.completed ? 0 : 1;
   },
 };
+
+async function trainCommand(
+  values: ReturnType<typeof parseTrainArgs>, io: CliIo, print: (event: TrainEvent) => void, signal: AbortSignal,
+): Promise<number> {
+  if (!values.out) throw new UsageError('--out RUN is required');
+  if (values.resume) {
+    const result = await trainRun(values.out, undefined, { resume: true, onEvent: print, signal });
+    return result.completed ? 0 : 1;
+  }
+  let settings = settingsFromFlags(values);
+  if (values.rank === 'auto') {
+    io.out('rank search: short fine-tunes from rank 8 per layer group...');
+    const report = await runRankSearch(settings, {
+      workDir: join(values.out, 'rank-search'), startRank: 8, trialSteps: Math.max(10, Math.round(settings.steps / 10)),
+      onTrial: (label, _ranks, loss) => io.out(`  ${label}: validation L1 ${loss.toFixed(5)}`),
+    });
+    await writeFileAtomic(join(values.out, 'rank-search.txt'), `${formatRankReport(report)}\n`);
+    io.out(formatRankReport(report));
+    settings = { ...settings, ranks: report.ranks };
+  }
+  const result = await trainRun(values.out, settings, { onEvent: print, signal });
+  return result.completed ? 0 : 1;
+}
+
+function parseTrainArgs(args: string[]) {
+  return parseArgs({ args, options: trainOptions, allowPositionals: false }).values;
+}
 
 export default command;
