@@ -6,7 +6,8 @@ import { writeTinyPipeline } from '../../../native-models/diffusion/fixtures/tin
 import { detectUnet, loadDiffusionModel, withDiffusionModel, type DiffusionModel } from '../../../native-models/diffusion/loader';
 import { generate, type GenerationProgress } from '../../../native-models/diffusion/pipeline/generate';
 import { combineInstructPix2PixGuidance, combineTextGuidance, guidanceScaleEmbedding } from '../../../native-models/diffusion/pipeline/guidance';
-import { createImage, type RgbImage } from '../../../native-models/image/image';
+import { createImage, imagesToNchw, type RgbImage } from '../../../native-models/image/image';
+import { tensorFromValues } from '../../../native-models/runtime/index';
 
 function testImage(shift: number): RgbImage {
   const image = createImage(64, 64);
@@ -150,6 +151,38 @@ describe('pipelines on the tiny fixtures', () => {
     } finally {
       await model.release();
     }
+  });
+
+  it('feeds the three InstructPix2Pix branches as (image + text), (image + no text), (nothing)', async () => {
+    await withDiffusionModel(ip2pDir, {}, async (m) => {
+      const calls: { sample: Float32Array; hidden: Float32Array; dims: readonly number[] }[] = [];
+      const unet = m.sessions.unet;
+      const run = unet.run.bind(unet);
+      unet.run = async (feeds, outputs) => {
+        calls.push({ sample: feeds['sample']!.data as Float32Array, hidden: feeds['encoder_hidden_states']!.data as Float32Array, dims: feeds['sample']!.dims });
+        return run(feeds, outputs);
+      };
+      await generate(m, { images: [photos[0]!], prompt: 'make it a cat', steps: 1 });
+      expect(calls).toHaveLength(1);
+      const { sample, hidden, dims } = calls[0]!;
+      expect(dims).toEqual([3, 8, 8, 8]);
+      const rowSize = 8 * 64;
+      const half = 4 * 64;
+      const imagePart = (row: number) => Array.from(sample.subarray(row * rowSize + half, (row + 1) * rowSize));
+      const hiddenRow = (row: number) => Array.from(hidden.subarray(row * 77 * 32, (row + 1) * 77 * 32));
+      expect(imagePart(0).some((v) => v !== 0)).toBe(true);
+      expect(imagePart(1)).toEqual(imagePart(0));
+      expect(imagePart(2).every((v) => v === 0)).toBe(true);
+      expect(hiddenRow(1)).toEqual(hiddenRow(2));
+      expect(hiddenRow(0)).not.toEqual(hiddenRow(1));
+      // Image latents are the VAE mean, unscaled (no 0.18215): run the encoder directly to compare.
+      const pixels = imagesToNchw([photos[0]!]);
+      const encoded = await m.sessions.vaeEncoder.run({ sample: tensorFromValues('float32', pixels.data, pixels.dims) });
+      const mean = Array.from((encoded['latent_parameters']!.data as Float32Array).subarray(0, half));
+      imagePart(0).forEach((v, i) => expect(v).toBeCloseTo(mean[i]!, 6));
+      // The noisy-latent half is the same in all three rows.
+      expect(Array.from(sample.subarray(rowSize, rowSize + half))).toEqual(Array.from(sample.subarray(0, half)));
+    });
   });
 
   it('cancels within one step', async () => {
