@@ -147,6 +147,7 @@ describe('studio foundation in browser mode', () => {
     await page.keyboard.press('Enter');
     await poll(() => page.getByTestId('project-title').innerText()).toBe('Watercolor effect');
     await poll(() => page.getByTestId('images-empty').isVisible()).toBe(true);
+    expect(await page.title()).toBe('Watercolor effect — E2GAN Studio');
     await page.screenshot({ path: join(ARTIFACTS, '02-new-project.png') });
 
     await page.getByRole('button', { name: 'New concept' }).click();
