@@ -8,8 +8,10 @@ import type { JobExecution, JobHost, JobOutcome, JobProgressUpdate } from './job
 export interface JobRunnerOptions {
   /** Jobs run at the same time (default 1: imports and training compete for the same cores). */
   concurrency?: number;
-  /** Minimum time between progress writes to the database (ms); events are not throttled. */
+  /** Minimum time between progress writes to the database (ms); progress events are not throttled. */
   progressWriteIntervalMs?: number;
+  /** Minimum time between imagesChanged/projectsChanged events for one project while a job runs (ms). */
+  changeEventIntervalMs?: number;
 }
 
 interface ActiveJob {
@@ -31,6 +33,9 @@ export class JobRunner {
   private closed = false;
   private readonly idleWaiters: (() => void)[] = [];
   private retryTimer: NodeJS.Timeout | undefined;
+  private readonly changeEventIntervalMs: number;
+  private readonly changedProjects = new Set<number>();
+  private changeTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: Store,
@@ -40,6 +45,7 @@ export class JobRunner {
   ) {
     this.concurrency = Math.max(1, options.concurrency ?? 1);
     this.progressWriteIntervalMs = options.progressWriteIntervalMs ?? 250;
+    this.changeEventIntervalMs = options.changeEventIntervalMs ?? 250;
   }
 
   /** Marks jobs orphaned by a dead process as interrupted; returns them. */
@@ -210,14 +216,35 @@ export class JobRunner {
       progress: update.progress,
       message: update.message,
     });
-    if (job.projectId !== null && update.changed?.includes('images')) {
-      this.events.emit('imagesChanged', { projectId: job.projectId });
-      this.events.emit('projectsChanged', { projectId: job.projectId });
+    if (job.projectId !== null && update.changed?.includes('images')) this.noteImagesChanged(job.projectId);
+  }
+
+  /**
+   * Coalesces per-file "images changed" into at most one event per project per interval: an import of
+   * thousands of files must not make every window re-read the image list thousands of times.
+   */
+  private noteImagesChanged(projectId: number): void {
+    this.changedProjects.add(projectId);
+    if (this.changeTimer) return;
+    this.changeTimer = setTimeout(() => this.flushChanges(), this.changeEventIntervalMs);
+    this.changeTimer.unref();
+  }
+
+  private flushChanges(): void {
+    clearTimeout(this.changeTimer);
+    this.changeTimer = undefined;
+    const projects = [...this.changedProjects];
+    this.changedProjects.clear();
+    for (const projectId of projects) {
+      this.events.emit('imagesChanged', { projectId });
+      this.events.emit('projectsChanged', { projectId });
     }
   }
 
   private finish(job: Job, active: ActiveJob, outcome: JobOutcome): void {
     this.active.delete(job.id);
+    // Listeners see the last images before they hear that the job ended.
+    this.flushChanges();
     if (outcome.state === 'done') {
       this.store.jobs.transition(job.id, ['running'], 'done', { result: outcome.result, progress: 1, message: 'Done' });
     } else if (outcome.state === 'failed') {

@@ -62,6 +62,20 @@ describe('JobRunner', () => {
     expect(progress).toEqual([0.25]);
   });
 
+  it('coalesces per-file image changes into one event per interval, flushed before the job ends', async () => {
+    const host = new ManualHost();
+    const runner = new JobRunner(store, host, events, { changeEventIntervalMs: 60_000 });
+    const seen: string[] = [];
+    events.on('imagesChanged', ({ projectId: id }) => seen.push(`images ${id}`));
+    events.on('jobChanged', ({ job }) => seen.push(`job ${job.state}`));
+    runner.enqueue('import-images', projectId, payload());
+    for (let i = 1; i <= 5; i++) host.started[0]!.progress({ progress: i / 5, message: null, changed: ['images'] });
+    expect(seen).toEqual(['job queued', 'job running']);
+    host.started[0]!.finish({ state: 'done', result: {} });
+    await tick();
+    expect(seen).toEqual(['job queued', 'job running', `images ${projectId}`, 'job done']);
+  });
+
   it('a failed job can be resumed (retried)', async () => {
     const host = new ManualHost();
     const runner = new JobRunner(store, host, events);
