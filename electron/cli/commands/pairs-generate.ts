@@ -82,7 +82,12 @@ const command: CliCommand = {
     if (imagePaths.length === 0) throw new Error(`--images: ${values.images} holds no image files (.png, .jpg, .jpeg, .webp)`);
 
     let lastReported = '';
+    // Ctrl-C stops at the next denoising step and still releases the model's sessions.
+    const controller = new AbortController();
+    const onSigint = (): void => controller.abort();
+    process.once('SIGINT', onSigint);
     const summary = await generatePairs({
+      signal: controller.signal,
       modelDir: values.model!,
       prompt: values.prompt!,
       imagePaths,
@@ -108,7 +113,7 @@ const command: CliCommand = {
         if (line !== lastReported) io.out(line);
         lastReported = line;
       },
-    });
+    }).finally(() => process.off('SIGINT', onSigint));
     let written = 0;
     for (const outcome of summary.outcomes) {
       if (outcome.status === 'written') {
