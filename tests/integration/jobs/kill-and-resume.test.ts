@@ -46,7 +46,13 @@ function importAndKill(
       buffered = lines.pop()!;
       for (const line of lines) {
         const [word, value] = line.split(' ');
-        if (word === 'job') jobId = Number(value);
+        if (word === 'job') {
+          jobId = Number(value);
+          if (killAfter === 0 && !killScheduled) {
+            killScheduled = true;
+            setTimeout(() => child.kill('SIGKILL'), Math.random() * jitterMs);
+          }
+        }
         if (word === 'settled') settled = Number(value);
         if (word === 'finished') reject(new Error('the import finished before it could be killed'));
       }
@@ -113,6 +119,30 @@ describe('an import killed with SIGKILL mid-way', () => {
       const final = checkDataFolder(dataDir);
       expect(final.problems).toEqual([]);
       expect(final.blobCount).toBe(counts.images * 2);
+    } finally {
+      await services.close();
+    }
+  });
+
+  it('killed at a random moment soon after queueing (worker start, listing, first files) still resumes to the full result', async () => {
+    const dataDir = path.join(root, 'data');
+    const folder = path.join(root, 'photos');
+    const counts = await writeImportFolder(folder, 24, 160);
+    const setup = openStore(dataDir);
+    const projectId = setup.projects.create('Early crash').id;
+    setup.close();
+
+    const killed = await importAndKill(dataDir, projectId, folder, 0, 400);
+    expect(checkDataFolder(dataDir).problems).toEqual([]);
+    const services = createServices({ dataDir });
+    try {
+      expect(services.jobs.get(killed.jobId).state).toBe('interrupted');
+      services.jobs.resume(killed.jobId);
+      const finished = (await services.jobs.waitFor(killed.jobId)) as Job<'import-images'>;
+      expect(finished.state).toBe('done');
+      expect(finished.result!.imported).toHaveLength(counts.images);
+      expect(finished.result!.skipped).toHaveLength(counts.text + counts.corrupt);
+      expect(checkDataFolder(dataDir)).toMatchObject({ problems: [], tempFiles: [], blobCount: counts.images * 2 });
     } finally {
       await services.close();
     }
