@@ -59,8 +59,8 @@ async function measure(label: string, dir: string, size: number, steps: number, 
   try {
     const image = photo(size);
     // Warm-up run: first runs include ORT's kernel selection and memory-arena growth.
-    await generate(model, { images: [image], prompt: 'make it snowy', steps: 1, seed: 0 });
-    const result = await generate(model, { images: [image], prompt: 'make it snowy', steps, seed: 1 });
+    await generate(model, { images: [image], prompt: 'make it snowy', steps: 1, strength: 1, seed: 0 });
+    const result = await generate(model, { images: [image], prompt: 'make it snowy', steps, strength: 1, seed: 1 });
     const sorted = [...result.stepSeconds].sort((a, b) => a - b);
     const secondsPerStep = sorted[Math.floor(sorted.length / 2)]!;
     const rows = model.signatures.kind === 'instruct-pix2pix' ? 3 : 1;
@@ -76,8 +76,13 @@ const ep = providers(values.ep!);
 const fixtureDir = await mkdtemp(join(tmpdir(), 'e2gan-bench-diffusion-'));
 const measurements: Measurement[] = [];
 try {
-  await writeTinyPipeline(fixtureDir, { kind: 'instruct-pix2pix', unetChannels: Number(values.channels) });
-  measurements.push(await measure('fixture', fixtureDir, Number(values.size), Number(values.steps), ep));
+  // Informational: the fp16 SD-Turbo-style img2img fixture (1 UNet row per step, Float16 feeds).
+  const turboDir = join(fixtureDir, 'turbo');
+  await writeTinyPipeline(turboDir, { kind: 'img2img', dtype: 'float16', unetChannels: Number(values.channels) });
+  await measure('fixture img2img fp16', turboDir, Number(values.size), 2, ep);
+  const ip2pDir = join(fixtureDir, 'ip2p');
+  await writeTinyPipeline(ip2pDir, { kind: 'instruct-pix2pix', unetChannels: Number(values.channels) });
+  measurements.push(await measure('fixture', ip2pDir, Number(values.size), Number(values.steps), ep));
 } finally {
   await rm(fixtureDir, { recursive: true, force: true });
 }
