@@ -15,10 +15,11 @@ import type { Value } from '../graph/value';
 export type ConvWeightGradStrategy = 'auto' | 'taps' | 'shifts' | 'conv';
 
 /**
- * How Conv input gradients are emitted. 'auto' / 'flippedConv': a Conv of dY with the spatially flipped,
- * channel-swapped kernel whenever the conv has stride 1 (a precomputed constant kernel for frozen weights,
- * so ORT's fast conv path applies; Gather + Transpose in-graph for trainable ones), ConvTranspose otherwise.
- * Measured on the CPU EP: ConvTranspose was 2-10x slower than the flipped Conv. 'convTranspose' forces it.
+ * How Conv input gradients are emitted. 'auto' / 'flippedConv': stride-1 convs become a Conv of dY with the
+ * spatially flipped, channel-swapped kernel (a precomputed constant for frozen weights, so ORT's fast conv
+ * path applies; Gather + Transpose in-graph for trainable ones); strided convs become one stride-1 Conv per
+ * output phase with flipped sub-kernels, interleaved (rules/conv-input-phases.ts). 'convTranspose' forces
+ * one ConvTranspose, which the CPU EP ran 2-10x slower than the equivalent Conv in our measurements.
  */
 export type ConvInputGradStrategy = 'auto' | 'convTranspose' | 'flippedConv';
 

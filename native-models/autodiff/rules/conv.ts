@@ -3,6 +3,7 @@ import type { GraphBuilder } from '../../graph/builder';
 import type { GraphNode } from '../../graph/graph-node';
 import type { Value } from '../../graph/value';
 import { reverseAxis } from '../reverse';
+import { convInputGradByPhases } from './conv-input-phases';
 import { dy, type ConvWeightGradStrategy, type GradientContext, type GradientRule } from '../types';
 
 interface Conv2dGeometry {
@@ -223,6 +224,7 @@ function convInputGradient(ctx: GradientContext, geo: Conv2dGeometry): Value {
       : flipKernelInGraph(b, w, geo.group);
     return b.conv(g, kernel, null, { pads: flipPads, dilations: geo.dilations, group: geo.group });
   }
+  if (!unitStride && strategy !== 'convTranspose') return convInputGradByPhases(b, x, w, g, geo);
   const outputPadding = [0, 1].map((a) => {
     const k = w.shape[2 + a]!;
     const full = (g.shape[2 + a]! - 1) * geo.strides[a]! - geo.pads[a]! - geo.pads[a + 2]! + geo.dilations[a]! * (k - 1) + 1;

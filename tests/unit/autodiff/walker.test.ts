@@ -41,22 +41,24 @@ describe('gradients() walker', () => {
     expect(ops.filter((o) => o === 'Sigmoid')).toHaveLength(1);
   });
 
-  it('emits dX of stride-1 convs as a flipped-kernel Conv (constant kernel when frozen), ConvTranspose when strided', () => {
-    const build = (strides: number, frozen: boolean) => {
+  it('emits conv dX as flipped-kernel Convs (constant kernels when frozen), ConvTranspose only when asked', () => {
+    const build = (strides: number, frozen: boolean, convInputGrad: 'auto' | 'convTranspose' = 'auto') => {
       const b = new GraphBuilder();
       const x = b.parameter('x', randomArray(2 * 8 * 8, 3), [1, 2, 8, 8], { trainable: true });
       const w = b.parameter('w', randomArray(3 * 2 * 9, 4), [3, 2, 3, 3], { trainable: !frozen });
-      const [g] = gradients(b, b.reduceSum(b.conv(x, w, null, { strides, pads: 1 }), undefined, false), [x]);
+      const [g] = gradients(b, b.reduceSum(b.conv(x, w, null, { strides, pads: 1 }), undefined, false), [x], { convInputGrad });
       b.output(g!, 'g');
       return opsOf(b);
     };
-    // Only the gradient is an output, so the forward conv is pruned: the one Conv left is the dX conv.
+    // Only the gradient is an output, so the forward conv is pruned: the Convs left are the dX convs.
     expect(build(1, true).filter((o) => o === 'Conv')).toHaveLength(1);
-    expect(build(1, true)).not.toContain('ConvTranspose');
     expect(build(1, true)).not.toContain('Gather');
     expect(build(1, false)).toContain('Gather'); // kernel flipped in-graph
-    expect(build(1, false)).not.toContain('ConvTranspose');
-    expect(build(2, true)).toContain('ConvTranspose');
+    // Stride 2: one stride-1 Conv per output phase (2 x 2), never a ConvTranspose.
+    expect(build(2, true).filter((o) => o === 'Conv')).toHaveLength(4);
+    expect(build(2, false)).not.toContain('ConvTranspose');
+    expect(build(2, true, 'convTranspose')).toContain('ConvTranspose');
+    expect(build(1, true, 'convTranspose')).toContain('ConvTranspose');
   });
 
   it('returns zeros for a tensor the loss does not depend on, and treats comparisons and Cast as constants', async () => {

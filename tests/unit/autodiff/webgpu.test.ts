@@ -68,7 +68,8 @@ async function compareEps(
 }
 
 const cases: [string, Record<string, number[]>, (b: GraphBuilder, v: Record<string, Value>) => Value, GradientOptions?][] = [
-  ['Conv stride 2 + groups (taps dW, ConvTranspose dX)', { x: [1, 4, 6, 6], w: [4, 2, 3, 3], bias: [4] }, (b, v) => b.conv(v.x!, v.w!, v.bias!, { strides: 2, pads: 1, group: 2 })],
+  ['Conv stride 2 + groups (taps dW, per-phase Conv dX)', { x: [1, 4, 6, 6], w: [4, 2, 3, 3], bias: [4] }, (b, v) => b.conv(v.x!, v.w!, v.bias!, { strides: 2, pads: 1, group: 2 })],
+  ['Conv stride 2, ConvTranspose dX', { x: [1, 4, 7, 7], w: [4, 4, 3, 3] }, (b, v) => b.conv(v.x!, v.w!, null, { strides: 2, pads: 1 }), { convInputGrad: 'convTranspose' }],
   ['Conv depthwise + dilation', { x: [1, 3, 6, 6], w: [3, 1, 3, 3] }, (b, v) => b.conv(v.x!, v.w!, null, { pads: 2, dilations: 2, group: 3 })],
   ['Conv stride 1, in-graph flipped kernel dX, conv-trick dW', { x: [1, 2, 5, 5], w: [3, 2, 3, 3] }, (b, v) => b.conv(v.x!, v.w!, null, { pads: 1 }), { convInputGrad: 'flippedConv', convWeightGrad: 'conv' }],
   ['Conv C_out < C_in stride 2 (shifts dW with dilated dY)', { x: [1, 4, 6, 6], w: [2, 4, 3, 3] }, (b, v) => b.conv(v.x!, v.w!, null, { strides: 2, pads: 1 }), { convWeightGrad: 'shifts' }],
