@@ -5,7 +5,8 @@
  * `train_step_ratio=<LoRA train step ms / forward ms>`.
  *
  *   npm run bench:train-step -- [--size 256] [--batch 4] [--iters 3] [--wgrad taps|conv]
- *                               [--dx flippedConv|auto|convTranspose] [--shortcuts on|off] [--provider cpu|webgpu]
+ *                               [--dx flippedConv|auto|convTranspose] [--shortcuts on|off]
+ *                               [--branch conv|gemm-taps] [--provider cpu|webgpu]
  *                               [--threads N] [--profile out/prefix]
  */
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -36,6 +37,7 @@ const { values: args } = parseArgs({
     wgrad: { type: 'string', default: 'taps' },
     dx: { type: 'string', default: 'flippedConv' },
     shortcuts: { type: 'string', default: 'on' },
+    branch: { type: 'string', default: 'conv' },
     provider: { type: 'string', default: 'cpu' },
     threads: { type: 'string' },
     profile: { type: 'string' },
@@ -59,6 +61,8 @@ if (args.wgrad !== 'taps' && args.wgrad !== 'conv') throw new Error(`--wgrad: ex
 const wgrad = args.wgrad as ConvWeightGradStrategy;
 if (!['auto', 'flippedConv', 'convTranspose'].includes(args.dx!)) throw new Error(`--dx: expected auto, flippedConv or convTranspose, got '${args.dx}'`);
 const dx = args.dx as ConvInputGradStrategy;
+if (args.branch !== 'gemm-taps' && args.branch !== 'conv') throw new Error(`--branch: expected gemm-taps or conv, got '${args.branch}'`);
+const convBranch = args.branch;
 const provider = args.provider as ExecutionProviderName;
 
 const xShape = [batch, 3, size, size];
@@ -132,7 +136,7 @@ async function benchForward(): Promise<Timing> {
 async function benchTrainStep(): Promise<{ timing: Timing; losses: number[]; nodes: number; trainable: number; modelMb: number }> {
   const { builder: source, output } = buildReferenceNet();
   source.output(output, 'y');
-  const lora = applyLora(source, { targets: loraCandidates(source).map((c) => ({ weight: c.weight, rank: Math.min(rank, c.shape[0]!) })) });
+  const lora = applyLora(source, { targets: loraCandidates(source).map((c) => ({ weight: c.weight, rank: Math.min(rank, c.shape[0]!) })), convBranch });
   const target = lora.builder.input('target', 'float32', xShape);
   const loss = l1Loss(lora.builder, lora.map(output), target);
   const compiled = compileTrainStep({
@@ -199,7 +203,7 @@ async function profileTrainStep(program: StepProgram, initial: Record<string, Fl
 
 console.log(
   `bench-train-step: ${layers} conv layers x ${channels} ch, LoRA rank ${rank} on every conv, L1 loss, batch ${batch} x 3x${size}x${size}, ` +
-    `provider ${provider}, dW '${wgrad}', dX '${dx}', LoRA-A shortcut ${args.shortcuts}, fastest of ${iters} timed runs`,
+    `provider ${provider}, dW '${wgrad}', dX '${dx}', LoRA conv branch '${convBranch}', LoRA-A shortcut ${args.shortcuts}, fastest of ${iters} timed runs`,
 );
 const forward = await benchForward();
 console.log(`forward: ${forward.wallMs.toFixed(1)} ms (cpu ${forward.cpuMs.toFixed(0)} ms)`);

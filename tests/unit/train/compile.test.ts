@@ -3,7 +3,7 @@ import { createTensor, TrainState } from '../../../native-models/runtime';
 import { compileTrainStep } from '../../../native-models/train/compile';
 import { applyLora, loraCandidates } from '../../../native-models/train/lora';
 import { X_SHAPE, buildSmallNet, randomBatch, randomWeights, withL1Loss } from './small-net';
-import { compileFixtureStep, fixtureFeeds } from './train-step-fixture';
+import { compileFixtureStep, fixtureFeeds, type FixtureMode } from './train-step-fixture';
 import { openSession, toFloat32Array, type Outputs } from '../../../native-models/runtime';
 
 async function train(compiled: ReturnType<typeof compileTrainStep>, steps: number, lr: number): Promise<number[]> {
@@ -50,23 +50,26 @@ describe('compileTrainStep', () => {
     expect(losses.at(-1)!).toBeLessThan(0.9 * losses[0]!);
   });
 
-  test('LoRA conv-A gradient shortcut (shifted taps) equals the generic autodiff gradient', async () => {
-    const results: Outputs[] = [];
-    for (const shortcuts of [true, false]) {
-      const compiled = compileFixtureStep(shortcuts);
+  test('gemm-taps branch and the conv-A gradient shortcut give the generic Conv-branch gradients and updates', async () => {
+    const run = async (mode: FixtureMode): Promise<Outputs> => {
+      const compiled = compileFixtureStep(mode);
       const session = await openSession(compiled.program.model);
-      results.push(await session.run(fixtureFeeds(compiled)));
+      const out = await session.run(fixtureFeeds(compiled));
       await session.release();
-    }
-    const [fast, generic] = results as [Outputs, Outputs];
-    const names = Object.keys(generic).filter((k) => k.endsWith('.grad'));
+      return out;
+    };
+    const generic = await run('conv');
+    const names = Object.keys(generic).filter((k) => k.endsWith('.grad') || k.endsWith('.next') || k === 'loss');
     expect(names).toContain('net.conv1.weight.lora_a.grad');
-    for (const name of names) {
-      const a = toFloat32Array(fast[name]!);
-      const g = toFloat32Array(generic[name]!);
-      const scale = Math.max(1e-6, ...g.map(Math.abs));
-      expect(scale, name).toBeGreaterThan(1e-4);
-      expect(Math.max(...a.map((v, i) => Math.abs(v - g[i]!))) / scale, name).toBeLessThan(1e-5);
+    for (const mode of ['gemm-taps', 'conv-shortcut'] as const) {
+      const fast = await run(mode);
+      for (const name of names) {
+        const a = toFloat32Array(fast[name]!);
+        const g = toFloat32Array(generic[name]!);
+        const scale = Math.max(1e-6, ...g.map(Math.abs));
+        if (name.endsWith('.grad')) expect(scale, name).toBeGreaterThan(1e-4);
+        expect(Math.max(...a.map((v, i) => Math.abs(v - g[i]!))) / scale, `${mode} ${name}`).toBeLessThan(1e-5);
+      }
     }
   });
 

@@ -72,6 +72,38 @@ describe('applyLora', () => {
     expect(Math.max(...branchOut.map((v, i) => Math.abs(v - source[i]!)))).toBeGreaterThan(1e-2);
   });
 
+  test.each([
+    ['3x3, pads 1', [3, 3], [1, 1, 1, 1]],
+    ['3x3, no pads', [3, 3], [0, 0, 0, 0]],
+    ['3x3, asymmetric pads', [3, 3], [0, 2, 1, 0]],
+    ['1x1', [1, 1], [0, 0, 0, 0]],
+    ['5x3, pads 2/1', [5, 3], [2, 1, 2, 1]],
+  ])('gemm-taps conv branch equals the Conv branch (%s)', async (_label, kernel, pads) => {
+    const [kh, kw] = kernel as [number, number];
+    const wData = randn(6 * 4 * kh * kw);
+    const build = () => {
+      const g = new GraphBuilder('one_conv');
+      const input = g.input('x', 'float32', [2, 4, 7, 6]);
+      g.output(g.conv(input, g.initializer('w', wData, [6, 4, kh, kw]), null, { pads: pads as number[] }), 'y');
+      return g;
+    };
+    const xData = randn(2 * 4 * 7 * 6, 1);
+    const aData = randn(3 * 4 * kh * kw);
+    const bData = randn(6 * 3);
+    const outputs: Float32Array[] = [];
+    for (const convBranch of ['gemm-taps', 'conv'] as const) {
+      const lora = applyLora(build(), { targets: [{ weight: 'w', rank: 3 }], alpha: 6, convBranch });
+      const layer = lora.layers[0]!;
+      outputs.push(await run(lora.builder, { x: xData, [layer.aName]: aData, [layer.bName]: bData }));
+    }
+    const [taps, conv] = outputs as [Float32Array, Float32Array];
+    const scale = Math.max(...conv.map(Math.abs));
+    expect(Math.max(...taps.map((v, i) => Math.abs(v - conv[i]!))) / scale).toBeLessThan(1e-5);
+    // Without the branch the outputs differ clearly, so the comparison above has teeth.
+    const base = await run(build(), { x: xData });
+    expect(Math.max(...base.map((v, i) => Math.abs(v - conv[i]!))) / scale).toBeGreaterThan(1e-2);
+  });
+
   test('bad targets fail with the weight named', () => {
     expect(() => applyLora(buildNet(baseWeights), { targets: [{ weight: 'net.nope', rank: 2 }] })).toThrow(
       /not found as Conv\/MatMul\/Gemm weights: net\.nope \(candidates: net\.conv\.weight/,

@@ -4,17 +4,27 @@ import { compileTrainStep, type CompiledTrainStep } from '../../../native-models
 import { applyLora, loraCandidates } from '../../../native-models/train/lora';
 import { X_SHAPE, buildSmallNet, randomBatch, randomWeights, withL1Loss } from './small-net';
 
-/** `shortcuts`: LoRA conv-A gradients by shifted taps (the production path) or the generic autodiff rules. */
-export function compileFixtureStep(shortcuts = true): CompiledTrainStep {
+/**
+ * How the LoRA conv branch is built and differentiated: 'conv-shortcut' (default production path: plain Conv A +
+ * shifted-taps dA shortcut), 'gemm-taps' (GEMM + shifted adds) or 'conv' (plain Conv A, generic rules only).
+ */
+export type FixtureMode = 'gemm-taps' | 'conv-shortcut' | 'conv';
+
+export function compileFixtureStep(mode: FixtureMode = 'conv-shortcut'): CompiledTrainStep {
   const { builder: source, prediction } = buildSmallNet(randomWeights(1), (name) => name.startsWith('net.norm'));
-  const lora = applyLora(source, { targets: loraCandidates(source).map((c) => ({ weight: c.weight, rank: 2 })), seed: 5, alpha: 4 });
+  const lora = applyLora(source, {
+    targets: loraCandidates(source).map((c) => ({ weight: c.weight, rank: 2 })),
+    seed: 5,
+    alpha: 4,
+    convBranch: mode === 'gemm-taps' ? 'gemm-taps' : 'conv',
+  });
   const loss = withL1Loss(lora.builder, lora.map(prediction));
   return compileTrainStep({
     builder: lora.builder,
     loss,
     exposeGradients: true,
     optimizer: { clipGradNorm: 10 },
-    gradientShortcuts: shortcuts ? lora.gradientShortcuts() : [],
+    gradientShortcuts: mode === 'conv-shortcut' ? lora.gradientShortcuts() : [],
   });
 }
 
