@@ -148,6 +148,10 @@ export function createServices(options: CreateServicesOptions): Services {
       const checked = checkImportFiles(files);
       return runner.enqueue('import-images', projectId, { projectId, files: checked });
     },
+    enqueue(kind, projectId, payload) {
+      if (projectId !== null) requireProject(projectId);
+      return runner.enqueue(kind, projectId, payload);
+    },
     cancel: (id) => runner.cancel(id),
     resume: (id) => runner.resume(id),
     discard: (id) => runner.discard(id),

@@ -1,7 +1,7 @@
 import type { DataLayout } from '../paths';
 import type { GarbageCollectionOptions, GarbageCollectionResult } from '../store/garbage-collect';
 import type { TypedEmitter } from './typed-emitter';
-import type { Concept, ConceptInput, ImageRecord, ImportFile, Job, JobState, Project, ServiceEvents } from './types';
+import type { Concept, ConceptInput, ImageRecord, ImportFile, Job, JobKind, JobKinds, JobState, Project, ServiceEvents } from './types';
 
 /**
  * The back-end services, free of Electron: the app's main process, browser mode's server and the CLI all build
@@ -54,6 +54,11 @@ export interface JobsService {
   get(id: number): Job;
   /** Queues an import of files and folders (recursive) into a project and returns the queued job. */
   startImport(projectId: number, files: ImportFile[]): Job<'import-images'>;
+  /**
+   * Queues a job of any kind (later features: generate pairs, train, export). Kind-specific start methods like
+   * startImport check their payload first; prefer them where they exist.
+   */
+  enqueue<K extends JobKind>(kind: K, projectId: number | null, payload: JobKinds[K]['payload']): Job<K>;
   cancel(id: number): Job;
   resume(id: number): Job;
   discard(id: number): Job;

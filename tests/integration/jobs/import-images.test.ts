@@ -141,6 +141,16 @@ describe('image import job', () => {
     expect(services.jobs.list()).toEqual([]);
   });
 
+  it('runs a job queued through the generic enqueue(kind, projectId, payload)', async () => {
+    const file = path.join(root, 'g.png');
+    await writePng(file, 21);
+    const project = services.projects.create('Generic');
+    expect(() => services.jobs.enqueue('import-images', 999, { projectId: 999, files: [] })).toThrow('project 999 does not exist');
+    const job = services.jobs.enqueue('import-images', project.id, { projectId: project.id, files: [{ path: file }] });
+    const finished = (await services.jobs.waitFor(job.id)) as Job<'import-images'>;
+    expect(finished.result?.imported).toHaveLength(1);
+  });
+
   it('imports an empty folder as a done job with nothing in it', async () => {
     const empty = path.join(root, 'empty');
     mkdirSync(empty);
