@@ -25,7 +25,7 @@ export interface GenerationRequest {
   seed?: number;
   /** Explicit per-image seeds (one per image); overrides `seed`. */
   seeds?: readonly number[];
-  /** Text guidance: InstructPix2Pix default 7.5; img2img default 0 (SD-Turbo-class; use ~7.5 for SD1.5). */
+  /** Text guidance: InstructPix2Pix default 7.5; img2img default 0 (SD-Turbo-class; use ~7.5 for SD1.5), 8.5 for LCM UNets. */
   guidanceScale?: number;
   /** InstructPix2Pix image guidance, default 1.5. */
   imageGuidanceScale?: number;
@@ -226,8 +226,9 @@ export async function generateImg2Img(model: DiffusionModel, request: Generation
   const { width, height } = checkImages(request.images);
   const steps = request.steps ?? 2;
   const strength = request.strength ?? 0.5;
-  const guidance = request.guidanceScale ?? 0;
   const sig = model.signatures.unet;
+  // Turbo models are distilled for no guidance; LCM UNets expect their embedded scale (diffusers' default 8.5).
+  const guidance = request.guidanceScale ?? (sig.timestepCond ? 8.5 : 0);
   // LCM-style UNets take the guidance scale as an embedding instead of running CFG branches.
   const timestepCond = sig.timestepCond ? guidanceScaleEmbedding(guidance, sig.timestepCond.dim) : undefined;
   const useGuidance = guidance > 1 && !timestepCond;
