@@ -13,6 +13,7 @@ import type { StudioApi } from '../../../electron/api/contract';
 import { createWsStudioApi, type WebSocketLike, type WsStudioApi } from '../../../electron/api/ws-client';
 import { selectionFromDrop } from '../../../renderer/src/lib/dropped-files';
 import { startWebServer, type WebServer } from '../../../electron/web/server';
+import { JobsState } from '../../../renderer/src/lib/state/jobs-state.svelte';
 import { ProjectState } from '../../../renderer/src/lib/state/project-state.svelte';
 import { ProjectsState } from '../../../renderer/src/lib/state/projects-state.svelte';
 
@@ -143,6 +144,8 @@ describe('ProjectState and ImportState', () => {
   it('cancels a running import: the bar clears and only the files done so far are kept', async () => {
     const project = server.services.projects.create('Cancelled import');
     const page = new ProjectState(api, project.id);
+    const jobs = new JobsState(api);
+    const stopJobs = jobs.start();
     const stop = page.start();
     try {
       const running = new Promise<void>((resolve) =>
@@ -151,8 +154,11 @@ describe('ProjectState and ImportState', () => {
       await page.imports.importFiles(await noisePhotos(40));
       await running;
       expect(page.imports.busy).toBe(true);
+      // The status bar's summary of background work names the running import's step.
+      await waitFor(() => expect(jobs.summary).toMatch(/^1 background job · \d+ of 40: noise-\d+\.png$/));
       await page.imports.cancel();
       await waitFor(() => expect(page.imports.busy).toBe(false));
+      await waitFor(() => expect(jobs.summary).toBe(''));
       expect(page.imports.progress).toBeNull();
       expect(page.imports.error).toBeNull();
       const [job] = await api.jobs.list({ projectId: project.id });
@@ -161,6 +167,7 @@ describe('ProjectState and ImportState', () => {
       expect(page.images.length).toBeLessThan(40);
     } finally {
       stop();
+      stopJobs();
     }
   });
 
