@@ -247,6 +247,20 @@ describe('pipelines on the tiny fixtures', () => {
     expect(Math.max(...fixed.images[0]!.data.map((v, i) => Math.abs(v - dynamic.images[0]!.data[i]!)))).toBeLessThan(1e-4);
   });
 
+  it('falls back down the execution-provider chain and records why', async () => {
+    await withDiffusionModel(ip2pDir, { executionProviders: ['webgpu', 'cpu'] }, async (m) => {
+      const attempts = m.sessions.unet.providerAttempts;
+      expect(attempts[0]!.name).toBe('webgpu');
+      // Without a Vulkan driver webgpu fails and cpu takes over; with one, webgpu opens. Either way it runs.
+      if (!attempts[0]!.ok) {
+        expect(attempts[0]!.error).toBeTruthy();
+        expect(m.executionProviders.unet).toBe('cpu');
+      }
+      const out = await generate(m, { images: [photos[0]!], prompt: 'x', steps: 1 });
+      expect(out.images[0]!.data.every(Number.isFinite)).toBe(true);
+    });
+  });
+
   it('rejects images whose size is not a multiple of 8', async () => {
     await withDiffusionModel(ip2pDir, {}, async (m) => {
       await expect(generate(m, { images: [createImage(60, 64)], prompt: 'x' })).rejects.toThrow(/60x64: width and height must be multiples of 8/);
