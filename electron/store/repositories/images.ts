@@ -81,12 +81,4 @@ export class ImagesRepository {
   delete(id: number): boolean {
     return this.db.prepare('DELETE FROM images WHERE id = ?').run(id).changes > 0;
   }
-
-  /** Every blob address any row refers to (originals and thumbnails), for integrity checks and garbage collection. */
-  referencedBlobs(): Set<string> {
-    const rows = this.db
-      .prepare('SELECT sha256 AS sha FROM images UNION SELECT thumbnail_sha256 FROM images')
-      .all() as { sha: string }[];
-    return new Set(rows.map((row) => row.sha));
-  }
 }
