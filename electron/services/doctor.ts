@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type { ExecutionProviderName, ProviderProbeResult } from '../../native-models/runtime/index';
 import { resolveDataDir } from '../paths';
 
 export interface ExecutionProviderCheck {
@@ -33,6 +34,11 @@ export interface DiagnosticsOptions {
   env?: NodeJS.ProcessEnv;
   /** Probe only these providers (default: the platform's chain, which always includes cpu). */
   providers?: string[];
+  /**
+   * Runs the probe somewhere else. The default probes on the calling thread, which is right for the CLI; the
+   * app's main process must not (session.run blocks its thread), so it passes e.g. a ComputeClient's probe.
+   */
+  probe?: (candidates: ExecutionProviderName[] | undefined) => Promise<ProviderProbeResult[]>;
 }
 
 /** What `e2gan doctor` prints and the app's About panel can show. Creates nothing on disk. */
@@ -48,7 +54,9 @@ export async function collectDiagnostics(options: DiagnosticsOptions = {}): Prom
     }
     return name;
   });
-  const checks = await runtime.probeExecutionProviders(candidates ? { candidates } : {});
+  const checks = options.probe
+    ? await options.probe(candidates)
+    : await runtime.probeExecutionProviders(candidates ? { candidates } : {});
   return {
     app,
     node: process.version,
