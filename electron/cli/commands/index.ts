@@ -14,6 +14,7 @@ import teach from './teach';
 import pairsGenerate from './pairs-generate';
 import { modelsDownload, modelsImport, modelsList } from './models';
 import exportCommand from './export';
+import demo from './demo';
 
 // Every subcommand of `e2gan`. Add one import and one entry per command module.
 export const commands: readonly CliCommand[] = [
@@ -32,4 +33,4 @@ export const commands: readonly CliCommand[] = [
   storageGc,
   modelInfo, train, apply, rankSearch, teachersList, teach,
   pairsGenerate, modelsList, modelsImport, modelsDownload,
-  exportCommand];
+  exportCommand, demo];

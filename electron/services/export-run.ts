@@ -1,0 +1,64 @@
+import { readdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { exportBundle, type ExportResult } from '../../native-models/export/exporter';
+import { loadRunForExport } from '../../native-models/export/from-run';
+import { PRECISIONS, type Precision } from '../../native-models/export/manifest';
+import { isImageFileName, readImage } from '../../native-models/image/io';
+
+/**
+ * Export a finished `e2gan train` run folder as a mobile bundle. One function behind the demo command and the
+ * studio's export job, so both pick previews and name concepts the same way.
+ */
+export interface ExportRunOptions {
+  readonly runPath: string;
+  readonly outZip: string;
+  /** Variants besides fp32 (fp32 is always in the bundle as the reference). */
+  readonly precisions: readonly Precision[];
+  readonly concept: { readonly id: string; readonly name: string; readonly prompt: string };
+  /** Photos for previews and precision checks; default: the run's pairs inputs (NAME.input.*). */
+  readonly previewDir?: string;
+  readonly onProgress?: (stage: string, fraction: number) => void;
+}
+
+const MAX_PREVIEWS = 4;
+
+export function studioVersion(): string {
+  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+}
+
+export function parsePrecisions(values: readonly string[]): Precision[] {
+  const out: Precision[] = [];
+  for (const value of values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)) {
+    if (!PRECISIONS.includes(value as Precision)) throw new Error(`precision: expected one of ${PRECISIONS.join(', ')}, got '${value}'`);
+    if (!out.includes(value as Precision)) out.push(value as Precision);
+  }
+  return out;
+}
+
+export async function exportTrainedRun(options: ExportRunOptions): Promise<ExportResult> {
+  if (!options.outZip.endsWith('.zip')) throw new Error(`${options.outZip}: the bundle path must end in .zip`);
+  const run = await loadRunForExport(options.runPath);
+  const previewDir = options.previewDir ?? run.settings.pairs;
+  let names: string[];
+  try {
+    names = await readdir(previewDir);
+  } catch {
+    throw new Error(`${previewDir}: cannot read the preview folder`);
+  }
+  const previewFiles = names
+    .filter((name) => isImageFileName(name) && (options.previewDir !== undefined || /\.input\.[a-z]+$/i.test(name)))
+    .sort()
+    .slice(0, MAX_PREVIEWS);
+  if (previewFiles.length === 0) throw new Error(`${previewDir}: no preview images found${options.previewDir ? '' : ' (NAME.input.png files)'}`);
+  const previewImages = await Promise.all(previewFiles.map((name) => readImage(join(previewDir, name))));
+  return exportBundle({
+    ...run,
+    concept: { ...options.concept },
+    studioVersion: studioVersion(),
+    previewImages,
+    precisions: options.precisions,
+    outZip: options.outZip,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+}
