@@ -182,6 +182,20 @@ describe('studio foundation in browser mode', () => {
     expect(await page.getByTestId('concept-row').first().innerText()).toContain('make it a watercolor painting');
     await page.screenshot({ path: join(ARTIFACTS, '04-after-reload.png') });
 
+    // The viewer shows the full-size original; arrows step through the photos, Escape closes it.
+    await page.getByRole('button', { name: 'View red.png' }).click();
+    const viewer = page.getByTestId('photo-viewer');
+    const shown = () =>
+      viewer.locator('img').evaluate((img) => `${img.getAttribute('alt')} ${(img as HTMLImageElement).naturalWidth}x${(img as HTMLImageElement).naturalHeight}`);
+    await poll(shown).toBe('red.png 64x48');
+    await page.screenshot({ path: join(ARTIFACTS, '04b-viewer.png') });
+    await page.keyboard.press('ArrowRight');
+    await poll(shown).toBe('blue.jpg 40x60');
+    await page.keyboard.press('ArrowRight');
+    await poll(shown).toBe('red.png 64x48');
+    await page.keyboard.press('Escape');
+    await poll(() => viewer.isVisible()).toBe(false);
+
     // The "Add photos…" picker takes the same path; a photo already in the project is reported, not re-added.
     const [red] = await makeDropFiles();
     await page.getByTestId('file-input').setInputFiles({

@@ -3,9 +3,12 @@
 export interface Thumbnail {
   id: string;
   url: string;
+  /** The full-size original, for the viewer. */
+  fullUrl: string;
   name: string;
   width: number;
   height: number;
+  bytes: number;
 }
 
 export interface SkippedFile {

@@ -17,9 +17,11 @@ export class ProjectState {
     this.images.map((image) => ({
       id: String(image.id),
       url: this.api.blobUrl(image.thumbnailSha256),
+      fullUrl: this.api.blobUrl(image.sha256),
       name: image.originalName,
       width: image.width,
       height: image.height,
+      bytes: image.bytes,
     })),
   );
 
