@@ -3,10 +3,10 @@ import { readImage } from '../image/io';
 import { resizeCover } from '../image/transform';
 import type { RgbImage } from '../image/image';
 import { stemOf, writePair } from '../teachers/teach-files';
-import type { ExecutionProviderName } from '../runtime/index';
+import { resolveProviderChain, type ExecutionProviderName } from '../runtime/index';
 import { loadDiffusionModel, type DiffusionModel } from './loader';
 import { checkPairQuality, DEFAULT_PAIR_QUALITY_THRESHOLDS, type PairQualityThresholds } from './pair-quality';
-import { generate, type GenerationProgress } from './pipeline/generate';
+import { generate, type GenerationProgress, type GenerationResult } from './pipeline/generate';
 import type { SchedulerKind } from './schedulers/config';
 
 export interface PairGenerationOptions {
@@ -31,6 +31,14 @@ export interface PairGenerationOptions {
   signal?: AbortSignal;
   onModelLoaded?: (model: DiffusionModel) => void;
   onProgress?: (progress: PairProgress) => void;
+  /** Called when running on an accelerator failed and the job continues on the next providers of the chain. */
+  onFallback?: (fallback: ProviderFallback) => void;
+}
+
+export interface ProviderFallback {
+  from: ExecutionProviderName[];
+  to: ExecutionProviderName[];
+  reason: string;
 }
 
 export interface PairProgress extends GenerationProgress {
@@ -70,11 +78,16 @@ export async function generatePairs(options: PairGenerationOptions): Promise<Pai
   const thresholds = typeof guard === 'object' ? guard : {};
   await mkdir(options.outDir, { recursive: true });
 
-  const model = await loadDiffusionModel(options.modelDir, {
-    ...(options.executionProviders ? { executionProviders: options.executionProviders } : {}),
-    ...(options.schedulerKind ? { schedulerKind: options.schedulerKind } : {}),
-  });
-  options.onModelLoaded?.(model);
+  let chain = resolveProviderChain(options.executionProviders ?? ['cpu']);
+  const load = async (): Promise<DiffusionModel> => {
+    const loaded = await loadDiffusionModel(options.modelDir, {
+      executionProviders: chain,
+      ...(options.schedulerKind ? { schedulerKind: options.schedulerKind } : {}),
+    });
+    options.onModelLoaded?.(loaded);
+    return loaded;
+  };
+  let model = await load();
   const outcomes: PairOutcome[] = [];
   const stepSeconds: number[] = [];
   try {
@@ -89,7 +102,7 @@ export async function generatePairs(options: PairGenerationOptions): Promise<Pai
         }
       }
       if (loaded.length === 0) continue;
-      const result = await generate(model, {
+      const request = {
         images: loaded.map((l) => l.image),
         prompt: options.prompt,
         seeds: loaded.map((l) => (options.seed ?? 0) + options.imagePaths.indexOf(l.path)),
@@ -99,8 +112,25 @@ export async function generatePairs(options: PairGenerationOptions): Promise<Pai
         ...(options.imageGuidanceScale !== undefined ? { imageGuidanceScale: options.imageGuidanceScale } : {}),
         ...(options.strength !== undefined ? { strength: options.strength } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
-        onProgress: (p) => options.onProgress?.({ ...p, imageIndex: start, imageCount: options.imagePaths.length }),
-      });
+        onProgress: (p: GenerationProgress) => options.onProgress?.({ ...p, imageIndex: start, imageCount: options.imagePaths.length }),
+      };
+      let result: GenerationResult;
+      for (;;) {
+        try {
+          result = await generate(model, request);
+          break;
+        } catch (error) {
+          // An accelerator can open a model and still fail to run it (e.g. a WebGPU adapter without
+          // shader-f16 and an fp16 export): drop the providers in use and retry the batch further down the chain.
+          const used = new Set<ExecutionProviderName>(Object.values(model.executionProviders).filter((ep) => ep !== 'cpu'));
+          const remaining = chain.filter((ep) => !used.has(ep));
+          if ((error as Error).name === 'AbortError' || used.size === 0 || remaining.length === 0) throw error;
+          options.onFallback?.({ from: [...used], to: remaining, reason: (error as Error).message.split('\n')[0]! });
+          await model.release();
+          chain = remaining;
+          model = await load();
+        }
+      }
       stepSeconds.push(...result.stepSeconds);
       for (const [i, { path, name, image }] of loaded.entries()) {
         const target = result.images[i]!;

@@ -1,11 +1,12 @@
 import { startWorker } from '../util/ts-worker';
 import { GenerationCancelledError } from './pipeline/generate';
-import type { PairGenerationSummary, PairProgress } from './pair-generator';
+import type { PairGenerationSummary, PairProgress, ProviderFallback } from './pair-generator';
 import type { LoadedModelInfo, PairJobOptions, PairWorkerMessage, PairWorkerRequest } from './pair-worker-protocol';
 
 export interface PairWorkerCallbacks {
   onModelLoaded?: (info: LoadedModelInfo) => void;
   onProgress?: (progress: PairProgress) => void;
+  onFallback?: (fallback: ProviderFallback) => void;
   /** Aborting cancels the job within one denoising step; the promise then rejects with an AbortError. */
   signal?: AbortSignal;
   /** The worker entry; defaults to the TS source next to this file (a bundled app passes its built .js). */
@@ -38,6 +39,9 @@ export function generatePairsInWorker(options: PairJobOptions, callbacks: PairWo
           break;
         case 'progress':
           callbacks.onProgress?.(message.progress);
+          break;
+        case 'fallback':
+          callbacks.onFallback?.(message.fallback);
           break;
         case 'done':
           finish(() => resolve(message.summary));

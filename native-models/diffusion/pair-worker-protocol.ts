@@ -1,7 +1,7 @@
-import type { PairGenerationOptions, PairGenerationSummary, PairProgress } from './pair-generator';
+import type { PairGenerationOptions, PairGenerationSummary, PairProgress, ProviderFallback } from './pair-generator';
 
 /** The plain-data part of PairGenerationOptions (callbacks and the signal stay on the caller's side). */
-export type PairJobOptions = Omit<PairGenerationOptions, 'signal' | 'onProgress' | 'onModelLoaded'>;
+export type PairJobOptions = Omit<PairGenerationOptions, 'signal' | 'onProgress' | 'onModelLoaded' | 'onFallback'>;
 
 export interface LoadedModelInfo {
   kind: string;
@@ -14,5 +14,6 @@ export type PairWorkerRequest = { type: 'start'; options: PairJobOptions } | { t
 export type PairWorkerMessage =
   | { type: 'model'; info: LoadedModelInfo }
   | { type: 'progress'; progress: PairProgress }
+  | { type: 'fallback'; fallback: ProviderFallback }
   | { type: 'done'; summary: PairGenerationSummary }
   | { type: 'error'; name: string; message: string };

@@ -31,6 +31,7 @@ port.on('message', (request: PairWorkerRequest) => {
     signal: controller.signal,
     onModelLoaded: (model) => send({ type: 'model', info: { kind: model.signatures.kind, sampleDtype: model.signatures.unet.sampleDtype, executionProvider: model.executionProviders.unet } }),
     onProgress: (progress) => send({ type: 'progress', progress }),
+    onFallback: (fallback) => send({ type: 'fallback', fallback }),
   }).then(
     (summary) => send({ type: 'done', summary }),
     (error: unknown) => send({ type: 'error', name: (error as Error).name ?? 'Error', message: (error as Error).message ?? String(error) }),

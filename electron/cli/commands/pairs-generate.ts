@@ -108,6 +108,7 @@ const command: CliCommand = {
         const substituted = model.schedulerConfig.substitutedFrom;
         if (substituted) io.out(`scheduler: ${substituted} is not implemented; using Euler over the same noise schedule`);
       },
+      onFallback: (f) => io.err(`execution provider ${f.from.join(', ')} failed while running (${f.reason}); retrying on ${f.to.join(', ')}`),
       onProgress: (p) => {
         const line = `image ${p.imageIndex + 1}/${p.imageCount}: step ${p.step}/${p.steps}`;
         if (line !== lastReported) io.out(line);

@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { main } from '../../../electron/cli/main';
@@ -11,6 +14,8 @@ import { createImage } from '../../../native-models/image/image';
 import { writeImage, readImage } from '../../../native-models/image/io';
 import { listPairsDir } from '../../../native-models/e2gan/pairs-dir';
 import { FakeHub, writeFakeExport } from './fake-hub';
+
+const execFileAsync = promisify(execFile);
 
 function captureIo(): CliIo & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
@@ -113,6 +118,24 @@ describe('e2gan pairs generate', () => {
     const io4 = captureIo();
     expect(await main(['pairs', 'generate', '--model', 'm', '--prompt', 'p', '--images', photos, '--out', 'o', '--scheduler', 'pndm'], io4)).toBe(2);
     expect(io4.stderr[0]).toMatch(/--scheduler: expected one of euler, euler-ancestral, ddim, lcm, got 'pndm'/);
+  });
+});
+
+const swiftShader = '/usr/lib/chromium/vk_swiftshader_icd.json';
+describe.skipIf(!existsSync(swiftShader))('execution-provider fallback at run time (WebGPU on SwiftShader)', () => {
+  it('retries an fp16 model on cpu when the WebGPU adapter cannot run f16 shaders', async () => {
+    // The Vulkan driver must be chosen before ORT starts Dawn, so this runs the real CLI in a child process.
+    const out = join(root, 'pairs-fallback');
+    const result = await execFileAsync(process.execPath, [join(process.cwd(), 'bin', 'e2gan.mjs'), 'pairs', 'generate', '--model', join(root, 'turbo'),
+      '--prompt', 'p', '--images', photos, '--out', out, '--size', '64', '--steps', '2', '--strength', '1', '--ep', 'webgpu,cpu', '--no-quality-guard'],
+      { env: { ...process.env, VK_ICD_FILENAMES: swiftShader } });
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toBe('model: img2img (float16), execution provider webgpu');
+    if (lines[1] === 'model: img2img (float16), execution provider cpu') {
+      // SwiftShader lacks shader-f16: the first run failed and the batch was retried on cpu.
+      expect(result.stderr).toMatch(/execution provider webgpu failed while running \(.*\); retrying on cpu/);
+    }
+    expect((await listPairsDir(out)).pairs).toHaveLength(2);
   });
 });
 
