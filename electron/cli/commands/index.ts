@@ -15,6 +15,9 @@ import pairsGenerate from './pairs-generate';
 import { modelsDownload, modelsImport, modelsList } from './models';
 import exportCommand from './export';
 import demo from './demo';
+import baseTrain from './base-train';
+import baseEval from './base-eval';
+import baseApply from './base-apply';
 
 // Every subcommand of `e2gan`. Add one import and one entry per command module.
 export const commands: readonly CliCommand[] = [
@@ -33,4 +36,5 @@ export const commands: readonly CliCommand[] = [
   storageGc,
   modelInfo, train, apply, rankSearch, teachersList, teach,
   pairsGenerate, modelsList, modelsImport, modelsDownload,
-  exportCommand, demo];
+  exportCommand, demo,
+  baseTrain, baseEval, baseApply];

@@ -1,0 +1,300 @@
+import { join } from 'node:path';
+import { ComputeClient, type ExecutionProviderName, type WireTensor } from '../runtime';
+import { imagesToNchw } from '../image/image';
+import { writeFileAtomic } from '../io/atomic-file';
+import { getTeacher } from '../teachers';
+import { createRng } from '../util/rng';
+import { EpochSampler } from './augment';
+import { CONCEPT_INPUT, compileBaseStep, TOKEN_TABLE_NAME } from './base-train-step';
+import { DEFAULT_BASE_AUGMENTATION, DEFAULT_HELD_OUT_CONCEPTS, loadPhotoSet, makeExample, splitConcepts, type BaseAugmentation } from './base-data';
+import {
+  conceptTokensShape, countParameters, discriminatorForSize, generatorParameters, generatorPreset,
+  type DiscriminatorConfig, type GeneratorConfig, type WidthPreset,
+} from './config';
+import { RunDir, type LossRecord, type NamedTensor } from './run-dir';
+import { learningRateAt } from './schedule';
+import type { GanLoss } from './train-step';
+import { initConceptTokens, initDiscriminatorWeights, initGeneratorWeights, saveBaseModel, type Weights } from './weights';
+
+/** Everything that defines a base pre-training run; stored in run.json so --resume continues the same run. */
+export interface BaseTrainSettings {
+  /** Photo folders or files; the last `evaluationPhotos` (sorted by path) are never trained on. */
+  readonly photos: readonly string[];
+  readonly evaluationPhotos: number;
+  /** Concepts pre-trained (resolved ids, held-out ones excluded). */
+  readonly concepts: readonly string[];
+  readonly heldOutConcepts: readonly string[];
+  readonly preset: WidthPreset;
+  readonly size: number;
+  readonly steps: number;
+  readonly batch: number;
+  readonly learningRate: number;
+  readonly discriminatorLrRatio: number;
+  readonly warmupSteps: number;
+  readonly decay: 'constant' | 'linear' | 'cosine';
+  readonly ganLoss: GanLoss;
+  readonly l1Weight: number;
+  readonly adversarialWeight: number;
+  readonly seed: number;
+  readonly checkpointEvery: number;
+  readonly augment: BaseAugmentation;
+  readonly executionProviders: readonly ExecutionProviderName[] | 'auto';
+}
+
+export const DEFAULT_BASE_SETTINGS: Omit<BaseTrainSettings, 'photos' | 'concepts'> = {
+  evaluationPhotos: 2, heldOutConcepts: DEFAULT_HELD_OUT_CONCEPTS, preset: 'tiny', size: 64, steps: 2000, batch: 2,
+  learningRate: 1e-3, discriminatorLrRatio: 0.5, warmupSteps: 50, decay: 'cosine', ganLoss: 'lsgan', l1Weight: 100,
+  adversarialWeight: 1, seed: 1, checkpointEvery: 100, augment: DEFAULT_BASE_AUGMENTATION, executionProviders: ['cpu'],
+};
+
+/** Resolves --concepts / --hold-out into settings (ids checked against the teacher registry). */
+export function baseSettings(
+  given: Partial<Omit<BaseTrainSettings, 'concepts'>> & { photos: readonly string[]; concepts?: readonly string[] },
+): BaseTrainSettings {
+  const heldOut = given.heldOutConcepts ?? DEFAULT_BASE_SETTINGS.heldOutConcepts;
+  const split = splitConcepts(given.concepts, heldOut);
+  return {
+    ...DEFAULT_BASE_SETTINGS, ...given,
+    concepts: split.trained.map((t) => t.id), heldOutConcepts: split.heldOut.map((t) => t.id),
+  };
+}
+
+export type BaseTrainEvent =
+  | { type: 'started'; step: number; totalSteps: number; executionProvider: ExecutionProviderName; concepts: number; trainPhotos: number; evaluationPhotos: number; generatorParameters: number }
+  | { type: 'step'; step: number; totalSteps: number; concept: string; losses: Record<string, number>; learningRate: number; itPerSec: number; etaSeconds: number }
+  | { type: 'checkpoint'; step: number; path: string }
+  | { type: 'done'; step: number; output: string; seconds: number };
+
+export interface BaseTrainOptions {
+  readonly resume?: boolean;
+  readonly onEvent?: (event: BaseTrainEvent) => void;
+  readonly signal?: AbortSignal;
+  /** Stop (after a checkpoint) once this many steps are done: simulates an interruption in tests. */
+  readonly stopAfter?: number;
+  readonly compute?: ComputeClient;
+}
+
+export interface BaseTrainResult {
+  readonly step: number;
+  readonly completed: boolean;
+  readonly lossHistory: readonly LossRecord[];
+  readonly seconds: number;
+  /** base.safetensors, once completed. */
+  readonly output?: string;
+}
+
+export class BaseSettingsError extends Error {
+  override readonly name = 'BaseSettingsError';
+}
+
+export function validateBaseSettings(s: BaseTrainSettings): void {
+  for (const field of ['size', 'steps', 'batch', 'checkpointEvery'] as const) {
+    if (!Number.isInteger(s[field]) || s[field] < 1) throw new BaseSettingsError(`${field}: expected a positive integer, got ${s[field]}`);
+  }
+  if (!(s.learningRate > 0)) throw new BaseSettingsError(`learningRate: expected > 0, got ${s.learningRate}`);
+  if (!Number.isInteger(s.evaluationPhotos) || s.evaluationPhotos < 0) throw new BaseSettingsError(`evaluationPhotos: expected an integer >= 0, got ${s.evaluationPhotos}`);
+  if (s.photos.length === 0) throw new BaseSettingsError('photos: expected at least one photo folder or file');
+  if (s.concepts.length === 0) throw new BaseSettingsError('concepts: expected at least one concept to pre-train');
+  for (const id of [...s.concepts, ...s.heldOutConcepts]) getTeacher(id);
+}
+
+/** File names inside a base folder (what `e2gan train --base` and the shipped-base resolver read). */
+export const BASE_WEIGHTS_FILE = 'base.safetensors';
+export const BASE_CONFIG_FILE = 'base.json';
+
+/** base.json: the human/tool-readable side of a base (the weights file carries the same configs in metadata). */
+export interface BaseConfigFile {
+  readonly format: 'e2gan-base';
+  readonly weights: string;
+  readonly preset: WidthPreset;
+  readonly generatorConfig: GeneratorConfig;
+  readonly discriminatorConfig: DiscriminatorConfig;
+  readonly concepts: readonly string[];
+  readonly heldOutConcepts: readonly string[];
+  readonly steps: number;
+  readonly size: number;
+  readonly seconds: number;
+  readonly settings: BaseTrainSettings;
+}
+
+export interface BaseModels {
+  readonly generatorConfig: GeneratorConfig;
+  readonly discriminatorConfig: DiscriminatorConfig;
+  readonly generator: Weights;
+  readonly discriminator: Weights;
+  /** [concepts, tokens, tokenDim], one row per settings.concepts entry. */
+  readonly tokenTable: Float32Array;
+}
+
+export function initBaseModels(settings: BaseTrainSettings): BaseModels {
+  const generatorConfig = generatorPreset(settings.preset, { height: settings.size, width: settings.size });
+  const discriminatorConfig = discriminatorForSize(settings.preset, settings.size, settings.size);
+  const [t, d] = conceptTokensShape(generatorConfig);
+  const tokenTable = new Float32Array(settings.concepts.length * t * d);
+  settings.concepts.forEach((_, i) => tokenTable.set(initConceptTokens(generatorConfig, settings.seed + 100 + i), i * t * d));
+  return {
+    generatorConfig, discriminatorConfig, tokenTable,
+    generator: initGeneratorWeights(generatorConfig, settings.seed),
+    discriminator: initDiscriminatorWeights(discriminatorConfig, settings.seed + 1),
+  };
+}
+
+function wire(tensor: { data: Float32Array; dims: readonly number[] }): WireTensor {
+  return { dtype: 'float32', dims: [...tensor.dims], data: tensor.data };
+}
+
+export async function trainBase(runPath: string, given: BaseTrainSettings | undefined, options: BaseTrainOptions = {}): Promise<BaseTrainResult> {
+  const run = new RunDir(runPath);
+  const stored = (await run.readSettings()) as BaseTrainSettings | undefined;
+  let settings: BaseTrainSettings;
+  if (options.resume) {
+    if (!stored) throw new BaseSettingsError(`${run.settingsPath}: no base run to resume (run.json missing)`);
+    settings = stored;
+  } else {
+    if (stored) throw new BaseSettingsError(`${runPath}: a run already exists there; resume it with --resume or choose another --out`);
+    if (!given) throw new BaseSettingsError('settings are required for a new base run');
+    settings = given;
+  }
+  validateBaseSettings(settings);
+  const teachers = settings.concepts.map((id) => getTeacher(id));
+  // Crops are drawn from photos at twice the training size, so a crop at scale 0.5 still has full detail.
+  const photos = await loadPhotoSet(settings.photos, { maxSide: settings.size * 2, evaluationCount: settings.evaluationPhotos });
+  const models = initBaseModels(settings);
+  if (!options.resume) await run.writeSettings(settings);
+  const checkpoint = options.resume ? await run.loadLatestCheckpoint() : undefined;
+  const startStep = checkpoint?.step ?? 0;
+
+  const compiled = compileBaseStep(
+    {
+      generator: models.generatorConfig, discriminator: models.discriminatorConfig, batch: settings.batch, concepts: teachers.length,
+      ganLoss: settings.ganLoss, l1Weight: settings.l1Weight, adversarialWeight: settings.adversarialWeight,
+      discriminatorLrRatio: settings.discriminatorLrRatio, clipGradNorm: 10,
+    },
+    { generator: models.generator, discriminator: models.discriminator, tokenTable: models.tokenTable },
+  );
+  const moments = new Set(compiled.momentInputs);
+  const initial: Record<string, Float32Array> = {};
+  for (const binding of compiled.program.state) {
+    const saved = checkpoint?.tensors.get(`state.${binding.input}`);
+    if (checkpoint && !saved) throw new Error(`${run.checkpointPath(startStep)}: missing state tensor '${binding.input}' (was the run started with other settings?)`);
+    initial[binding.input] = saved?.data ?? (moments.has(binding.input)
+      ? new Float32Array(binding.shape.reduce((a, b) => a * b, 1))
+      : binding.input === TOKEN_TABLE_NAME ? models.tokenTable : (models.generator.get(binding.input) ?? models.discriminator.get(binding.input))!);
+  }
+
+  // Separate streams: concept order, photo order and crops; all restored on resume.
+  const rng = createRng(checkpoint?.rngState.data ?? settings.seed + 4);
+  const conceptSampler = new EpochSampler(teachers.length, rng);
+  const photoSampler = new EpochSampler(photos.train.length, rng);
+  const samplers = checkpoint?.extra?.samplers as { concept: { order: number[]; position: number }; photo: { order: number[]; position: number } } | undefined;
+  if (samplers) {
+    conceptSampler.restore(samplers.concept);
+    photoSampler.restore(samplers.photo);
+  }
+  const history: LossRecord[] = [...(checkpoint?.lossHistory ?? [])];
+  const previousSeconds = Number(checkpoint?.extra?.seconds ?? 0);
+  const ownsCompute = !options.compute;
+  const compute = options.compute ?? ComputeClient.start();
+  const started = performance.now();
+  const elapsed = (): number => previousSeconds + (performance.now() - started) / 1000;
+  let stateId: number | undefined;
+  try {
+    const loaded = await compute.loadTrainStep(compiled.program, initial, { executionProviders: settings.executionProviders as ExecutionProviderName[] | 'auto', keepStateOnDevice: true });
+    stateId = loaded.stateId;
+    options.onEvent?.({
+      type: 'started', step: startStep, totalSteps: settings.steps, executionProvider: loaded.executionProvider, concepts: teachers.length,
+      trainPhotos: photos.train.length, evaluationPhotos: photos.evaluation.length, generatorParameters: countParameters(generatorParameters(models.generatorConfig)),
+    });
+    const saveCheckpoint = async (step: number): Promise<void> => {
+      const state = await compute.readState(stateId!);
+      const tensors = new Map<string, NamedTensor>();
+      for (const binding of compiled.program.state) tensors.set(`state.${binding.input}`, { shape: binding.shape, data: state[binding.input]! });
+      const path = await run.saveCheckpoint({
+        step, tensors, rngState: { data: rng.state }, lossHistory: history,
+        extra: { samplers: { concept: conceptSampler.state, photo: photoSampler.state }, seconds: elapsed() },
+      });
+      options.onEvent?.({ type: 'checkpoint', step, path });
+    };
+
+    let windowStart = performance.now();
+    let windowSteps = 0;
+    let itPerSec = 0;
+    let step = startStep;
+    const stopAt = Math.min(settings.steps, options.stopAfter ?? Infinity);
+    while (step < stopAt) {
+      if (options.signal?.aborted) break;
+      const conceptIndex = conceptSampler.next(1)[0]!;
+      const teacher = teachers[conceptIndex]!;
+      const batch = photoSampler.next(settings.batch).map((i) => makeExample(photos.train[i]!, teacher, rng, settings.size, settings.augment));
+      const oneHot = new Float32Array(teachers.length);
+      oneHot[conceptIndex] = 1;
+      const learningRate = learningRateAt({ base: settings.learningRate, warmupSteps: settings.warmupSteps, totalSteps: settings.steps, decay: settings.decay, minFactor: 0.05 }, step);
+      const result = await compute.trainStep(stateId, {
+        input: wire(imagesToNchw(batch.map((p) => p.input))),
+        target: wire(imagesToNchw(batch.map((p) => p.target))),
+        [CONCEPT_INPUT]: { dtype: 'float32', dims: [teachers.length], data: oneHot },
+        step_offset: { dtype: 'float32', dims: [], data: new Float32Array([startStep]) },
+      }, learningRate);
+      step += 1;
+      history.push({ step, losses: { ...result.metrics, concept: conceptIndex } });
+      windowSteps += 1;
+      const windowSeconds = (performance.now() - windowStart) / 1000;
+      if (windowSeconds > 0) itPerSec = windowSteps / windowSeconds;
+      if (windowSteps >= 20) {
+        windowStart = performance.now();
+        windowSteps = 0;
+      }
+      options.onEvent?.({
+        type: 'step', step, totalSteps: settings.steps, concept: teacher.id, losses: result.metrics, learningRate, itPerSec,
+        etaSeconds: itPerSec > 0 ? (settings.steps - step) / itPerSec : NaN,
+      });
+      if (step % settings.checkpointEvery === 0 || step === stopAt) await saveCheckpoint(step);
+    }
+    if (step > startStep && (await run.listCheckpoints()).at(-1) !== step) await saveCheckpoint(step);
+    if (step < settings.steps) return { step, completed: false, lossHistory: history, seconds: elapsed() };
+    const finalState = await compute.readState(stateId);
+    const output = await writeBase(runPath, settings, models, finalState, elapsed());
+    const seconds = elapsed();
+    options.onEvent?.({ type: 'done', step, output, seconds });
+    return { step, completed: true, lossHistory: history, seconds, output };
+  } finally {
+    if (stateId !== undefined) await compute.releaseState(stateId).catch(() => undefined);
+    if (ownsCompute) await compute.terminate();
+  }
+}
+
+/**
+ * Writes base.safetensors + base.json from a run's newest checkpoint, for a run that was stopped early (the
+ * files say how many steps it really had).
+ */
+export async function exportBaseFromCheckpoint(runPath: string): Promise<{ output: string; step: number }> {
+  const run = new RunDir(runPath);
+  const settings = (await run.readSettings()) as BaseTrainSettings | undefined;
+  if (!settings) throw new BaseSettingsError(`${run.settingsPath}: not a base run (run.json missing)`);
+  const checkpoint = await run.loadLatestCheckpoint();
+  if (!checkpoint) throw new BaseSettingsError(`${run.checkpointsPath}: no checkpoint to export`);
+  const state: Record<string, Float32Array> = {};
+  for (const [name, tensor] of checkpoint.tensors) if (name.startsWith('state.')) state[name.slice('state.'.length)] = tensor.data;
+  const output = await writeBase(runPath, { ...settings, steps: checkpoint.step }, initBaseModels(settings), state, Number(checkpoint.extra?.seconds ?? 0));
+  return { output, step: checkpoint.step };
+}
+
+/** Writes base.safetensors (fp16: half the size, and the precision phones run at) and base.json. */
+async function writeBase(dir: string, settings: BaseTrainSettings, models: BaseModels, state: Record<string, Float32Array>, seconds: number): Promise<string> {
+  const generator: Weights = new Map();
+  for (const p of generatorParameters(models.generatorConfig)) generator.set(p.name, state[p.name]!);
+  const discriminator: Weights = new Map();
+  for (const name of models.discriminator.keys()) discriminator.set(name, state[name]!);
+  const [t, d] = conceptTokensShape(models.generatorConfig);
+  const table = state[TOKEN_TABLE_NAME]!;
+  const conceptTokens = new Map(settings.concepts.map((id, i) => [id, table.slice(i * t * d, (i + 1) * t * d)]));
+  const path = join(dir, BASE_WEIGHTS_FILE);
+  await saveBaseModel(path, { generatorConfig: models.generatorConfig, generator, discriminatorConfig: models.discriminatorConfig, discriminator, conceptTokens }, { fp16: true });
+  const config: BaseConfigFile = {
+    format: 'e2gan-base', weights: BASE_WEIGHTS_FILE, preset: settings.preset, generatorConfig: models.generatorConfig,
+    discriminatorConfig: models.discriminatorConfig, concepts: settings.concepts, heldOutConcepts: settings.heldOutConcepts,
+    steps: settings.steps, size: settings.size, seconds: Math.round(seconds), settings,
+  };
+  await writeFileAtomic(join(dir, BASE_CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
+  return path;
+}
