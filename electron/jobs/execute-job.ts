@@ -3,9 +3,11 @@ import type { JobKind } from '../services/types';
 import type { JobHandler } from './job-handlers';
 import type { JobOutcome, JobProgressUpdate, JobRequest } from './job-host';
 import { importImages } from './kinds/import-images';
+import { exportBundleJob } from './kinds/export-bundle';
 
 const handlers: { [K in JobKind]: JobHandler<K> } = {
   'import-images': importImages,
+  'export-bundle': exportBundleJob,
 };
 
 /**

@@ -96,8 +96,9 @@ export class JobRunner {
   }
 
   /**
-   * Queued: cancelled at once. Running here: asked to stop at its next safe point (state 'cancelled' follows,
-   * with the partial result). Interrupted: same as discard.
+   * Queued: cancelled at once. Running: asked to stop at its next safe point (state 'cancelled' follows, with
+   * the partial result); if another process runs it, through a flag that process reads at the job's next
+   * progress report. Interrupted: same as discard.
    */
   cancel(id: number): Job {
     const job = this.require(id);
@@ -110,9 +111,22 @@ export class JobRunner {
     if (job.state === 'interrupted') return this.discard(id);
     if (job.state === 'running') {
       const active = this.active.get(id);
-      if (!active) throw new ConflictError(`job ${id} is running in another process; cancel it there`);
-      active.stopReason ??= 'cancel';
-      active.execution.stop();
+      if (active) {
+        active.stopReason ??= 'cancel';
+        active.execution.stop();
+        return job;
+      }
+      const owner = this.store.jobs.running().find((running) => running.id === id)?.ownerPid ?? null;
+      const ownerAlive = owner !== null && owner !== process.pid && isProcessAlive(owner);
+      if (!ownerAlive) {
+        // Its process died after this one started (so recovery has not seen it): nothing can stop it cleanly.
+        if (this.store.jobs.transition(id, ['running'], 'cancelled', { message: 'Cancelled after its process stopped' })) {
+          return this.emitChanged(id);
+        }
+        return this.cancel(id);
+      }
+      if (!this.store.jobs.requestCancel(id)) return this.cancel(id);
+      // Another process runs it: it sees the request at the job's next progress report.
       return job;
     }
     throw new ConflictError(`job ${id} is already ${job.state}`);
@@ -205,6 +219,10 @@ export class JobRunner {
   private onProgress(job: Job, update: JobProgressUpdate): void {
     const active = this.active.get(job.id);
     if (!active) return;
+    if (!active.stopReason && this.store.jobs.isCancelRequested(job.id)) {
+      active.stopReason = 'cancel';
+      active.execution.stop();
+    }
     const now = Date.now();
     if (now - active.lastProgressWrite >= this.progressWriteIntervalMs || update.progress >= 1) {
       active.lastProgressWrite = now;

@@ -1,6 +1,8 @@
 import type { DataLayout } from '../paths';
 import type { GarbageCollectionOptions, GarbageCollectionResult } from '../store/garbage-collect';
 import type { TypedEmitter } from './typed-emitter';
+import type { ExportsService } from './exports-service';
+import type { ShareService } from './share-service';
 import type { Concept, ConceptInput, ImageRecord, ImportFile, Job, JobKind, JobKinds, JobState, Project, ServiceEvents } from './types';
 
 /**
@@ -17,6 +19,9 @@ export interface Services {
   readonly images: ImagesService;
   readonly jobs: JobsService;
   readonly storage: StorageService;
+  readonly exports: ExportsService;
+  /** Send to phone: one share server at a time, stopped on close. */
+  readonly share: ShareService;
   /** Stops running jobs at a safe point (they resume next launch as 'interrupted') and closes the database. */
   close(): Promise<void>;
 }
@@ -59,8 +64,15 @@ export interface JobsService {
    * startImport check their payload first; prefer them where they exist.
    */
   enqueue<K extends JobKind>(kind: K, projectId: number | null, payload: JobKinds[K]['payload']): Job<K>;
+  /**
+   * Queued: cancelled at once. Running (here or in another process, e.g. the CLI): stops after the current step
+   * and ends 'cancelled' with a partial result; the returned job may still say 'running' until then, watch
+   * jobChanged. Interrupted: discarded.
+   */
   cancel(id: number): Job;
+  /** Re-queues an interrupted or failed job; it continues from its persisted progress. */
   resume(id: number): Job;
+  /** Gives up an interrupted job ('cancelled'); work finished before the interruption is kept. */
   discard(id: number): Job;
   /** Resolves once the job is done, failed, cancelled or interrupted. */
   waitFor(id: number): Promise<Job>;

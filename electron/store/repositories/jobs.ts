@@ -139,7 +139,8 @@ export class JobsRepository {
     } = {},
   ): boolean {
     const finished = to === 'done' || to === 'failed' || to === 'cancelled';
-    const sets = ['state = ?'];
+    // A cancel request belongs to one run; a resumed job starts without it.
+    const sets = ['state = ?', 'cancel_requested = 0'];
     const params: unknown[] = [to];
     if (fields.result !== undefined) {
       sets.push('result = ?');
@@ -169,6 +170,16 @@ export class JobsRepository {
     }
     const sql = `UPDATE jobs SET ${sets.join(', ')} WHERE id = ? AND state IN (${from.map(() => '?').join(', ')})`;
     return this.db.prepare(sql).run(...params, id, ...from).changes > 0;
+  }
+
+  /** Flags a running job for cancellation by whichever process runs it; false if it is not running. */
+  requestCancel(id: number): boolean {
+    return this.db.prepare(`UPDATE jobs SET cancel_requested = 1 WHERE id = ? AND state = 'running'`).run(id).changes > 0;
+  }
+
+  isCancelRequested(id: number): boolean {
+    const row = this.db.prepare('SELECT cancel_requested FROM jobs WHERE id = ?').get(id) as { cancel_requested: number } | undefined;
+    return row?.cancel_requested === 1;
   }
 
   /** Running jobs and the pid that claimed them, for crash recovery. */

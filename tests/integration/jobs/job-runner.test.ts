@@ -110,7 +110,30 @@ describe('JobRunner', () => {
     expect(recovered.map((j) => j.id)).toEqual([dead.id]);
     expect(store.jobs.get(dead.id)?.state).toBe('interrupted');
     expect(store.jobs.get(alive.id)?.state).toBe('running');
-    expect(() => runner.cancel(alive.id)).toThrow(/running in another process/);
+    // Cancelling the live process's job leaves a request for that process to act on.
+    expect(runner.cancel(alive.id).state).toBe('running');
+    expect(store.jobs.isCancelRequested(alive.id)).toBe(true);
+  });
+
+  it('a running job whose process died after startup is cancelled directly', () => {
+    const job = store.jobs.enqueue('import-images', projectId, payload());
+    store.jobs.claimNext(2 ** 22 + 4321); // no such pid
+    const runner = new JobRunner(store, new ManualHost(), events);
+    expect(runner.cancel(job.id)).toMatchObject({ state: 'cancelled', message: 'Cancelled after its process stopped' });
+  });
+
+  it('stops a job it runs when another process flags it for cancellation', async () => {
+    const host = new ManualHost();
+    const runner = new JobRunner(store, host, events);
+    const job = runner.enqueue('import-images', projectId, payload());
+    expect(store.jobs.requestCancel(job.id)).toBe(true);
+    expect(host.started[0]!.stopped).toBe(false);
+    host.started[0]!.progress({ progress: 0.5, message: 'half' });
+    expect(host.started[0]!.stopped).toBe(true);
+    host.started[0]!.finish({ state: 'stopped', result: { partial: true } });
+    await tick();
+    expect(store.jobs.get(job.id)).toMatchObject({ state: 'cancelled', result: { partial: true } });
+    expect(store.jobs.isCancelRequested(job.id)).toBe(false);
   });
 
   it('reports unknown jobs and invalid transitions with clear errors', () => {
