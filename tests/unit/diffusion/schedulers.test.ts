@@ -30,6 +30,32 @@ describe('reference sums from diffusers tests', () => {
     expectRelative(sum(sample), 172.0067);
   });
 
+  // The other DDIM full-loop expectations of diffusers' test_scheduler_ddim.py (sum of |x|).
+  function ddimLoop(overrides: Record<string, unknown>, noiseFrom?: number): number {
+    const scheduler = schedulerFromJson({
+      _class_name: 'DDIMScheduler', num_train_timesteps: 1000, beta_start: 0.0001, beta_end: 0.02, beta_schedule: 'linear', clip_sample: true, ...overrides,
+    });
+    scheduler.setTimesteps(10);
+    let sample: Float32Array = dummySample();
+    let first = 0;
+    if (noiseFrom !== undefined) {
+      // dummy_noise_deter: the same arrangement counting down, (N-1-k)/N.
+      const noise = dummySample().reverse();
+      sample = scheduler.addNoise(sample, noise, noiseFrom);
+      first = noiseFrom;
+    }
+    const random = new SeededRandom(0);
+    for (let i = first; i < scheduler.timesteps.length; i++) sample = scheduler.step(dummyModel(sample, scheduler.timesteps[i]!), i, sample, random);
+    return sample.reduce((acc, v) => acc + Math.abs(v), 0);
+  }
+
+  it('DDIM v-prediction / set_alpha_to_one / noised-start loops match diffusers', () => {
+    expectRelative(ddimLoop({ prediction_type: 'v_prediction' }), 52.5302);
+    expectRelative(ddimLoop({ set_alpha_to_one: true, beta_start: 0.01 }), 149.8295);
+    expectRelative(ddimLoop({ set_alpha_to_one: false, beta_start: 0.01 }), 149.0784);
+    expectRelative(ddimLoop({}, 8), 354.5418);
+  });
+
   it('Euler full loop without noise sums to 10.0807', () => {
     const scheduler = schedulerFromJson({
       _class_name: 'EulerDiscreteScheduler', num_train_timesteps: 1100, beta_start: 0.0001, beta_end: 0.02,
