@@ -19,6 +19,8 @@ export interface SchedulerConfig {
   clipSample: boolean;
   clipSampleRange: number;
   setAlphaToOne: boolean;
+  /** Euler-family: Karras et al. (2022) sigma spacing (rho = 7) between the schedule's min and max sigma. */
+  useKarrasSigmas: boolean;
   /** LCM only: the teacher's step count the LCM was distilled on, and the boundary-condition time scale. */
   originalInferenceSteps: number;
   timestepScaling: number;
@@ -118,6 +120,7 @@ export function parseSchedulerConfig(raw: unknown, options: { kindOverride?: Sch
     clipSample: bool('clip_sample', kind === 'ddim'),
     clipSampleRange: num('clip_sample_range', 1),
     setAlphaToOne: bool('set_alpha_to_one', true),
+    useKarrasSigmas: bool('use_karras_sigmas', false),
     originalInferenceSteps: num('original_inference_steps', 50),
     timestepScaling: num('timestep_scaling', 10),
   };

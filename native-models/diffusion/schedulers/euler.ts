@@ -3,6 +3,16 @@ import type { SchedulerConfig } from './config';
 import { interpolate, makeAlphasCumprod, makeBetas, spaceTimesteps } from './noise-schedule';
 import { requireSameLength, type Scheduler } from './scheduler';
 
+/** Karras et al. (2022) eq. 5: sigmas evenly spaced in sigma^(1/rho), rho = 7, from max down to min. */
+export function karrasSigmas(sigmaMin: number, sigmaMax: number, count: number, rho = 7): number[] {
+  const minInv = sigmaMin ** (1 / rho);
+  const maxInv = sigmaMax ** (1 / rho);
+  return Array.from({ length: count }, (_, i) => {
+    const ramp = count === 1 ? 0 : i / (count - 1);
+    return (maxInv + ramp * (minInv - maxInv)) ** rho;
+  });
+}
+
 /**
  * Euler (Karras et al. Algorithm 2 without churn) and Euler-ancestral samplers in sigma space, as diffusers'
  * EulerDiscreteScheduler / EulerAncestralDiscreteScheduler.
@@ -27,7 +37,26 @@ export class EulerScheduler implements Scheduler {
   setTimesteps(numSteps: number): void {
     const { timestepSpacing, numTrainTimesteps, stepsOffset } = this.config;
     this.timesteps = spaceTimesteps(timestepSpacing, numTrainTimesteps, numSteps, stepsOffset);
-    this.sigmas = [...this.timesteps.map((t) => interpolate(this.trainSigmas, t)), 0];
+    let sigmas = this.timesteps.map((t) => interpolate(this.trainSigmas, t));
+    if (this.config.useKarrasSigmas) {
+      sigmas = karrasSigmas(sigmas[sigmas.length - 1]!, sigmas[0]!, numSteps);
+      // The UNet is conditioned on the (fractional) training timestep whose sigma matches.
+      this.timesteps = sigmas.map((sigma) => this.timestepForSigma(sigma));
+    }
+    this.sigmas = [...sigmas, 0];
+  }
+
+  /** Inverse of the training sigma curve, interpolating linearly in log-sigma like diffusers' _sigma_to_t. */
+  private timestepForSigma(sigma: number): number {
+    const logSigma = Math.log(Math.max(sigma, 1e-10));
+    const logs = this.trainSigmas;
+    let low = 0;
+    for (let i = 0; i < logs.length; i++) if (Math.log(logs[i]!) <= logSigma) low = i;
+    low = Math.min(low, logs.length - 2);
+    const lowLog = Math.log(logs[low]!);
+    const highLog = Math.log(logs[low + 1]!);
+    const w = Math.min(Math.max((lowLog - logSigma) / (lowLog - highLog), 0), 1);
+    return (1 - w) * low + w * (low + 1);
   }
 
   scaleModelInput(sample: Float32Array, stepIndex: number): Float32Array {

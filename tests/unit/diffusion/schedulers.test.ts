@@ -72,6 +72,21 @@ describe('reference sums from diffusers tests', () => {
     expectRelative(sum(sample), 10.0807);
   });
 
+  it('Euler with Karras sigmas sums to 124.5230', () => {
+    const scheduler = schedulerFromJson({
+      _class_name: 'EulerDiscreteScheduler', num_train_timesteps: 1100, beta_start: 0.0001, beta_end: 0.02,
+      beta_schedule: 'linear', use_karras_sigmas: true,
+    });
+    scheduler.setTimesteps(10);
+    let sample: Float32Array = dummySample().map((v) => v * scheduler.initNoiseSigma);
+    const random = new SeededRandom(0);
+    scheduler.timesteps.forEach((t, i) => {
+      sample = scheduler.scaleModelInput(sample, i);
+      sample = scheduler.step(dummyModel(sample, t), i, sample, random);
+    });
+    expectRelative(sample.reduce((acc, v) => acc + Math.abs(v), 0), 124.52299499511719);
+  });
+
   it('LCM one-step loop sums to 18.7097', () => {
     const scheduler = schedulerFromJson({
       _class_name: 'LCMScheduler', num_train_timesteps: 1000, beta_start: 0.00085, beta_end: 0.012,
