@@ -9,6 +9,8 @@ import type { Clock } from '../store/repositories/clock';
 import { ConflictError, InvalidInputError, NotFoundError } from './errors';
 import type { ConceptsService, ImagesService, JobsService, ProjectsService, Services, StorageService } from './services';
 import { TypedEmitter } from './typed-emitter';
+import { createExportsService } from './exports-service';
+import { createShareService } from './share-service';
 import type { ConceptInput, ImportFile, ServiceEvents } from './types';
 
 export interface CreateServicesOptions {
@@ -16,6 +18,8 @@ export interface CreateServicesOptions {
   /** Where jobs execute; defaults to a worker thread per job. SHELL passes a utility-process host in the app. */
   jobHost?: JobHost;
   jobRunner?: JobRunnerOptions;
+  /** Where a phone reaches this machine (default: the first LAN IPv4 address); tests pass () => '127.0.0.1'. */
+  lanAddress?: () => string | undefined;
   clock?: Clock;
 }
 
@@ -166,6 +170,12 @@ export function createServices(options: CreateServicesOptions): Services {
     collectGarbage: (gcOptions) => collectGarbage(store, gcOptions),
   };
 
+  let share: ReturnType<typeof createShareService> | undefined;
+  const exports = createExportsService({ store, jobs, events, sharedExportId: () => share?.sharedExportId() ?? null });
+  share = createShareService({
+    dataDir, events, getExport: exports.get, ...(options.lanAddress ? { lanAddress: options.lanAddress } : {}),
+  });
+
   let closing: Promise<void> | undefined;
   return {
     dataDir,
@@ -176,8 +186,10 @@ export function createServices(options: CreateServicesOptions): Services {
     images,
     jobs,
     storage,
+    exports,
+    share,
     close() {
-      closing ??= runner.close().then(() => store.close());
+      closing ??= Promise.all([runner.close(), share.stop()]).then(() => store.close());
       return closing;
     },
   };

@@ -1,3 +1,5 @@
+import type { ExportBundlePayload, ExportBundleResult, ShareState } from './export-types';
+
 /**
  * The back-end services' public shapes. Plain data only (numbers, strings, arrays, plain objects), so every
  * value crosses Electron IPC, WebSocket JSON and worker messages unchanged. Timestamps are ISO-8601 UTC strings.
@@ -88,6 +90,7 @@ export interface ImportImagesResult {
  */
 export interface JobKinds {
   'import-images': { payload: ImportImagesPayload; result: ImportImagesResult };
+  'export-bundle': { payload: ExportBundlePayload; result: ExportBundleResult };
 }
 export type JobKind = keyof JobKinds;
 
@@ -133,4 +136,8 @@ export interface ServiceEvents {
   /** Any change of a job's state (queued, running, done, ...). */
   jobChanged: { job: Job };
   jobProgress: JobProgress;
+  /** An export was added (its job finished) or deleted. */
+  exportsChanged: { projectId: number };
+  /** The send-to-phone server started, stopped or expired. */
+  shareChanged: ShareState;
 }

@@ -163,7 +163,7 @@ describe('ProjectState and ImportState', () => {
       expect(page.imports.error).toBeNull();
       const [job] = await api.jobs.list({ projectId: project.id });
       expect(job?.state).toBe('cancelled');
-      await waitFor(() => expect(page.images.length).toBe(job!.result!.imported.length));
+      await waitFor(() => expect(page.images.length).toBe((job!.result as { imported: unknown[] }).imported.length));
       expect(page.images.length).toBeLessThan(40);
     } finally {
       stop();

@@ -182,8 +182,8 @@ export class ImportState {
 }
 
 function skippedOf(job: Job): SkippedFile[] {
+  if (job.kind !== 'import-images' || !job.result) return [];
   const result = job.result;
-  if (!result) return [];
   return [
     ...result.skipped.map(({ name, reason }) => ({ name, reason })),
     ...result.duplicates.map(({ name }) => ({ name, reason: 'already in this project' })),

@@ -1,0 +1,73 @@
+import type { BundleManifest, Precision } from '../../native-models/export/manifest';
+
+/**
+ * Shapes of exports and sharing, plain data for IPC / WebSocket / worker messages (see types.ts). The manifest
+ * is the bundle's own manifest.json (docs/bundle-format.md).
+ */
+export type { BundleManifest, Precision };
+
+export interface ExportBundlePayload {
+  projectId: number;
+  conceptId: number | null;
+  /** Absolute path of a finished `e2gan train` run folder. */
+  runPath: string;
+  /** Variants besides fp32 (fp32 is always exported as the reference). */
+  precisions: Precision[];
+  /** Concept name and prompt written into the manifest. */
+  name: string;
+  prompt: string;
+}
+
+export interface ExportBundleResult {
+  /** Null when the job was cancelled before the bundle was complete. */
+  exportId: number | null;
+}
+
+export interface ExportFile {
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+export interface ExportRecord {
+  id: number;
+  projectId: number;
+  conceptId: number | null;
+  jobId: number | null;
+  runPath: string;
+  /** Absolute path of the .zip. */
+  zipPath: string;
+  zipBytes: number;
+  precisions: Precision[];
+  manifest: BundleManifest;
+  warnings: string[];
+  /** The files inside the bundle as its manifest lists them (every file but manifest.json). */
+  files: ExportFile[];
+  createdAt: string;
+}
+
+export interface StartExportInput {
+  projectId: number;
+  conceptId?: number | null;
+  runPath: string;
+  precisions: Precision[];
+  name?: string;
+  prompt?: string;
+}
+
+/** The "send to phone" server's state; one share at a time. */
+export type ShareState =
+  | { active: false; exportId: null; endedReason: 'stopped' | 'expired' | null }
+  | {
+      active: true;
+      exportId: number;
+      url: string;
+      /** The QR code of `url`, an SVG document. */
+      qrSvg: string;
+      expiresAt: string;
+      host: string;
+      /** SHA-256 fingerprint of the per-install certificate, for the one-time trust step on the phone. */
+      certificateFingerprint: string;
+      /** Set when no LAN address was found and the server listens on 127.0.0.1 (a phone cannot reach it). */
+      warning: string | null;
+    };

@@ -1,0 +1,100 @@
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { PRECISIONS } from '../../native-models/export/manifest';
+import type { Store } from '../store/store';
+import { ExportsRepository } from '../store/repositories/exports';
+import { ConflictError, InvalidInputError, NotFoundError } from './errors';
+import type { ExportRecord, Precision, StartExportInput } from './export-types';
+import type { JobsService } from './services';
+import type { TypedEmitter } from './typed-emitter';
+import type { Job, ServiceEvents } from './types';
+
+export interface ExportsService {
+  /** Queues an export job of a finished `e2gan train` run folder; progress arrives as job events. */
+  start(input: StartExportInput): Job<'export-bundle'>;
+  /** Newest first. */
+  list(filter: { projectId: number; conceptId?: number }): ExportRecord[];
+  get(id: number): ExportRecord;
+  /** Removes the record and its folder in the data folder. Refused while the export is being shared. */
+  delete(id: number): Promise<void>;
+}
+
+export interface ExportsServiceDeps {
+  store: Store;
+  jobs: JobsService;
+  events: TypedEmitter<ServiceEvents>;
+  /** The export currently shared to a phone, if any (deleting it is refused). */
+  sharedExportId: () => number | null;
+}
+
+export function createExportsService({ store, jobs, events, sharedExportId }: ExportsServiceDeps): ExportsService {
+  const repository = new ExportsRepository(store.db, store.layout.root);
+  events.on('jobChanged', ({ job }) => {
+    if (job.kind === 'export-bundle' && job.state === 'done' && job.projectId !== null) {
+      events.emit('exportsChanged', { projectId: job.projectId });
+    }
+  });
+
+  const get = (id: number): ExportRecord => {
+    const record = repository.get(id);
+    if (!record) throw new NotFoundError('export', id);
+    return record;
+  };
+
+  return {
+    start(input) {
+      const project = store.projects.get(input.projectId);
+      if (!project) throw new NotFoundError('project', input.projectId);
+      const conceptId = input.conceptId ?? null;
+      const concept = conceptId === null ? undefined : store.concepts.get(conceptId);
+      if (conceptId !== null && (!concept || concept.projectId !== project.id)) {
+        throw new NotFoundError(`concept in project ${project.id}:`, conceptId);
+      }
+      const runPath = checkRunFolder(input.runPath);
+      const precisions = checkPrecisions(input.precisions);
+      const name = (input.name ?? concept?.name ?? path.basename(runPath)).trim();
+      if (name.length === 0) throw new InvalidInputError('name: must not be empty');
+      return jobs.enqueue('export-bundle', project.id, {
+        projectId: project.id, conceptId, runPath, precisions, name, prompt: (input.prompt ?? concept?.prompt ?? '').trim(),
+      });
+    },
+    list(filter) {
+      if (!store.projects.get(filter.projectId)) throw new NotFoundError('project', filter.projectId);
+      return repository.list(filter);
+    },
+    get,
+    async delete(id) {
+      const record = get(id);
+      if (sharedExportId() === id) throw new ConflictError(`export ${id} is being shared to a phone; stop sharing first`);
+      repository.delete(id);
+      // The folder is the job's own (exports/job-<id>/), holding only this bundle and its unpacked files.
+      await rm(path.dirname(record.zipPath), { recursive: true, force: true });
+      events.emit('exportsChanged', { projectId: record.projectId });
+    },
+  };
+}
+
+function checkRunFolder(runPath: unknown): string {
+  if (typeof runPath !== 'string' || runPath.trim().length === 0) throw new InvalidInputError('runPath: expected a non-empty path');
+  if (!path.isAbsolute(runPath)) throw new InvalidInputError(`runPath: expected an absolute path, got '${runPath}'`);
+  if (!existsSync(path.join(runPath, 'run.json'))) {
+    throw new InvalidInputError(`runPath: ${runPath} is not a training run (run.json missing); make one with e2gan train`);
+  }
+  if (!existsSync(path.join(runPath, 'concept.safetensors')) && !existsSync(path.join(runPath, 'generator.safetensors'))) {
+    throw new InvalidInputError(`runPath: ${runPath} has not finished training (no concept.safetensors); resume it with e2gan train --resume`);
+  }
+  return path.resolve(runPath);
+}
+
+function checkPrecisions(values: unknown): Precision[] {
+  if (!Array.isArray(values)) throw new InvalidInputError('precisions: expected an array such as ["fp16", "int8"]');
+  const out: Precision[] = [];
+  for (const value of values) {
+    if (!PRECISIONS.includes(value as Precision)) {
+      throw new InvalidInputError(`precisions: expected ${PRECISIONS.join(', ')}, got '${String(value)}'`);
+    }
+    if (!out.includes(value as Precision)) out.push(value as Precision);
+  }
+  return out;
+}

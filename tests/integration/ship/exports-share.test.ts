@@ -1,0 +1,178 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../../electron/cli/main';
+import type { CliIo } from '../../../electron/cli/command';
+import {
+  ConflictError, createServices, InvalidInputError, NotFoundError, type ServiceEvents, type Services, type ShareState,
+} from '../../../electron/services/index';
+import { LOOPBACK_WARNING } from '../../../electron/services/share-service';
+
+const SAMPLES = new URL('../../../resources/samples/', import.meta.url).pathname;
+const quietIo: CliIo = { isTty: false, out() {}, err() {} };
+
+let root: string;
+let runPath: string;
+let services: Services;
+const events: { name: keyof ServiceEvents; event: unknown }[] = [];
+
+/** GET over HTTPS against the per-install self-signed certificate; resolves with the status and body. */
+function get(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'GET', rejectUnauthorized: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function nextEvent<K extends keyof ServiceEvents>(name: K, accept: (event: ServiceEvents[K]) => boolean): Promise<ServiceEvents[K]> {
+  return new Promise((resolve) => {
+    const off = services.events.on(name, (event) => {
+      if (accept(event)) {
+        off();
+        resolve(event);
+      }
+    });
+  });
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'e2gan-ship-'));
+  runPath = path.join(root, 'run');
+  expect(await main(['teach', '--concept', 'color-invert', '--in', SAMPLES, '--out', path.join(root, 'pairs'), '--pairs', '--size', '32'], quietIo)).toBe(0);
+  expect(await main(['train', '--pairs', path.join(root, 'pairs'), '--out', runPath, '--steps', '2', '--size', '32', '--preset', 'tiny',
+    '--checkpoint-every', '2', '--preview-every', '2'], quietIo)).toBe(0);
+  // No LAN address: the share falls back to 127.0.0.1, which is also all a test may listen on.
+  services = createServices({ dataDir: path.join(root, 'data'), lanAddress: () => undefined });
+  for (const name of ['exportsChanged', 'shareChanged', 'jobProgress'] as const) {
+    services.events.on(name, (event) => events.push({ name, event }));
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await services?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('exports service', () => {
+  it('rejects bad export requests with typed errors naming the field', () => {
+    const project = services.projects.create('Checks');
+    const other = services.projects.create('Other');
+    const foreign = services.concepts.create(other.id, { name: 'Elsewhere' });
+    expect(() => services.exports.start({ projectId: 999, runPath, precisions: [] })).toThrow(NotFoundError);
+    expect(() => services.exports.start({ projectId: project.id, runPath: 'run', precisions: [] })).toThrow("runPath: expected an absolute path, got 'run'");
+    expect(() => services.exports.start({ projectId: project.id, runPath: root, precisions: [] })).toThrow(InvalidInputError);
+    expect(() => services.exports.start({ projectId: project.id, runPath: root, precisions: [] })).toThrow('run.json missing');
+    expect(() => services.exports.start({ projectId: project.id, runPath, precisions: ['int4' as 'int8'] })).toThrow("precisions: expected fp32, fp16, int8, got 'int4'");
+    expect(() => services.exports.start({ projectId: project.id, conceptId: foreign.id, runPath, precisions: [] })).toThrow(NotFoundError);
+    expect(services.jobs.list({ projectId: project.id })).toEqual([]);
+  });
+
+  let exportId: number;
+  let projectId: number;
+  let conceptId: number;
+
+  it('runs the export job off the main thread with progress, records the bundle and lists it per concept', async () => {
+    const project = services.projects.create('Invert');
+    projectId = project.id;
+    conceptId = services.concepts.create(project.id, { name: 'Invert colours', prompt: 'invert the colours' }).id;
+    const changed = nextEvent('exportsChanged', (e) => e.projectId === project.id);
+    const job = services.exports.start({ projectId: project.id, conceptId, runPath, precisions: ['fp16', 'fp16'] });
+    expect(job.kind).toBe('export-bundle');
+    expect(job.payload).toMatchObject({ name: 'Invert colours', prompt: 'invert the colours', precisions: ['fp16'] });
+    const finished = await services.jobs.waitFor(job.id);
+    expect(finished.state, finished.error ?? '').toBe('done');
+    await changed;
+    const progress = events.filter((e) => e.name === 'jobProgress' && (e.event as { jobId: number }).jobId === job.id);
+    expect(progress.map((e) => (e.event as { message: string }).message)).toContain('building and measuring fp16');
+
+    const [record] = services.exports.list({ projectId: project.id, conceptId });
+    expect(record).toBeDefined();
+    exportId = record!.id;
+    expect(finished.kind === 'export-bundle' && finished.result).toEqual({ exportId });
+    expect(record!.zipPath.startsWith(path.join(services.dataDir, 'exports'))).toBe(true);
+    expect((await readFile(record!.zipPath)).byteLength).toBe(record!.zipBytes);
+    expect(record!.precisions).toEqual(['fp32', 'fp16']);
+    expect(record!.manifest.concept).toMatchObject({ name: 'Invert colours', prompt: 'invert the colours' });
+    expect(record!.files.map((f) => f.path)).toEqual(expect.arrayContaining(['model.onnx', 'model.fp16.onnx', 'model.fp16.ort', 'README.md']));
+    expect(record!.manifest.variants.every((v) => v.cpuLatencyMs > 0)).toBe(true);
+    expect(services.exports.list({ projectId: project.id })).toHaveLength(1);
+    expect(services.exports.list({ projectId: project.id, conceptId: conceptId + 1000 })).toEqual([]);
+    expect(() => services.exports.get(exportId + 1000)).toThrow(NotFoundError);
+  }, 60_000);
+
+  it('cancels a running export at the next stage and records nothing', async () => {
+    const started = nextEvent('jobProgress', (e) => e.projectId === projectId);
+    const job = services.exports.start({ projectId, runPath, precisions: ['fp16', 'int8'], name: 'To cancel' });
+    await started;
+    services.jobs.cancel(job.id);
+    const finished = await services.jobs.waitFor(job.id);
+    expect(finished.state).toBe('cancelled');
+    expect(finished.kind === 'export-bundle' && finished.result).toEqual({ exportId: null });
+    expect(existsSync(path.join(services.dataDir, 'exports', `job-${job.id}`))).toBe(false);
+    expect(services.exports.list({ projectId })).toHaveLength(1);
+  }, 60_000);
+
+  describe('share service', () => {
+    it('shares one export at a time behind a token, with QR code, expiry, fingerprint and the loopback warning', async () => {
+      expect(services.share.state()).toEqual({ active: false, exportId: null, endedReason: null });
+      const state = await services.share.start(exportId);
+      if (!state.active) throw new Error('share did not start');
+      expect(state.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/s\/[A-Za-z0-9_-]{20,}\/$/);
+      expect(state.qrSvg).toMatch(/^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+      expect(state.certificateFingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+      expect(state.warning).toBe(LOOPBACK_WARNING);
+      expect(Date.parse(state.expiresAt) - Date.now()).toBeGreaterThan(14 * 60_000);
+      expect(existsSync(path.join(services.dataDir, 'tls', 'share-cert.pem'))).toBe(true);
+      expect(services.share.state()).toEqual(state);
+
+      const page = await get(state.url);
+      expect(page.status).toBe(200);
+      const manifest = JSON.parse((await get(`${state.url}manifest.json`)).body);
+      expect(manifest.concept.name).toBe('Invert colours');
+      await expect(services.exports.delete(exportId)).rejects.toThrow(ConflictError);
+
+      // Starting again replaces the first share: its URL stops working.
+      const second = await services.share.start(exportId);
+      if (!second.active) throw new Error('second share did not start');
+      expect(second.url).not.toBe(state.url);
+      await expect(get(state.url)).rejects.toThrow();
+
+      const stopped = await services.share.stop();
+      expect(stopped).toEqual({ active: false, exportId: null, endedReason: 'stopped' });
+      await expect(get(second.url)).rejects.toThrow();
+      const shareEvents = events.filter((e) => e.name === 'shareChanged').map((e) => (e.event as ShareState).active);
+      expect(shareEvents).toEqual([true, false, true, false]);
+    }, 30_000);
+
+    it('stops by itself when the link expires and says so', async () => {
+      const expired = nextEvent('shareChanged', (e) => !e.active);
+      const state = await services.share.start(exportId, { ttlMs: 300 });
+      expect(state.active).toBe(true);
+      expect(await expired).toEqual({ active: false, exportId: null, endedReason: 'expired' });
+      expect(services.share.state()).toEqual({ active: false, exportId: null, endedReason: 'expired' });
+    }, 10_000);
+
+    it('refuses to share an unknown export', async () => {
+      await expect(services.share.start(exportId + 1000)).rejects.toThrow(NotFoundError);
+    });
+  });
+
+  it('deletes an export with its files', async () => {
+    const record = services.exports.get(exportId);
+    const changed = nextEvent('exportsChanged', (e) => e.projectId === projectId);
+    await services.exports.delete(exportId);
+    await changed;
+    expect(existsSync(path.dirname(record.zipPath))).toBe(false);
+    expect(services.exports.list({ projectId })).toEqual([]);
+    await expect(services.exports.delete(exportId)).rejects.toThrow(NotFoundError);
+  });
+});
