@@ -7,7 +7,7 @@
  *   npm run bench:train-step -- [--size 256] [--batch 4] [--iters 3] [--wgrad taps|conv]
  *                               [--dx flippedConv|auto|convTranspose] [--shortcuts on|off]
  *                               [--branch conv|gemm-taps] [--provider cpu|webgpu]
- *                               [--threads N] [--profile out/prefix]
+ *                               [--threads N] [--spin off|on] [--profile out/prefix]
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -40,6 +40,7 @@ const { values: args } = parseArgs({
     branch: { type: 'string', default: 'conv' },
     provider: { type: 'string', default: 'cpu' },
     threads: { type: 'string' },
+    spin: { type: 'string', default: 'off' },
     profile: { type: 'string' },
   },
 });
@@ -119,7 +120,12 @@ async function timeRuns(fn: () => Promise<void>): Promise<Timing> {
 }
 
 const peakRssMb = () => process.resourceUsage().maxRSS / 1024;
-const sessionOptions = { executionProviders: [provider], ...(threads ? { intraOpNumThreads: threads } : {}) };
+if (args.spin !== 'on' && args.spin !== 'off') throw new Error(`--spin: expected on or off, got '${args.spin}'`);
+const sessionOptions = {
+  executionProviders: [provider],
+  allowSpinning: args.spin === 'on',
+  ...(threads ? { intraOpNumThreads: threads } : {}),
+};
 
 async function benchForward(): Promise<Timing> {
   const { builder, output } = buildReferenceNet();
@@ -203,7 +209,7 @@ async function profileTrainStep(program: StepProgram, initial: Record<string, Fl
 
 console.log(
   `bench-train-step: ${layers} conv layers x ${channels} ch, LoRA rank ${rank} on every conv, L1 loss, batch ${batch} x 3x${size}x${size}, ` +
-    `provider ${provider}, dW '${wgrad}', dX '${dx}', LoRA conv branch '${convBranch}', LoRA-A shortcut ${args.shortcuts}, fastest of ${iters} timed runs`,
+    `provider ${provider}, dW '${wgrad}', dX '${dx}', LoRA conv branch '${convBranch}', LoRA-A shortcut ${args.shortcuts}, fastest of ${iters} timed runs, ${threads ?? 'default'} threads, spinning ${args.spin}`,
 );
 const forward = await benchForward();
 console.log(`forward: ${forward.wallMs.toFixed(1)} ms (cpu ${forward.cpuMs.toFixed(0)} ms)`);

@@ -23,6 +23,11 @@ export interface OpenSessionOptions {
    */
   deviceOutputs?: boolean | readonly string[];
   freeDimensionOverrides?: Record<string, number>;
+  /**
+   * Let idle intra-op threads spin (ORT's default, true): lower latency on an idle machine, but burns CPU
+   * other processes (or the app's UI) could use; false makes them sleep.
+   */
+  allowSpinning?: boolean;
   logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
   enableProfiling?: boolean;
   profileFilePrefix?: string;
@@ -79,12 +84,16 @@ function buildSessionOptions(
     sessionOptions.enableProfiling = true;
     if (options.profileFilePrefix) sessionOptions.profileFilePrefix = options.profileFilePrefix;
   }
+  const sessionConfig: Record<string, unknown> = {};
   if (options.optimizedModelFilePath) {
     sessionOptions.optimizedModelFilePath = options.optimizedModelFilePath;
-    if (options.optimizedModelFilePath.endsWith('.ort')) {
-      sessionOptions.extra = { session: { save_model_format: 'ORT' } };
-    }
+    if (options.optimizedModelFilePath.endsWith('.ort')) sessionConfig['save_model_format'] = 'ORT';
   }
+  if (options.allowSpinning !== undefined) {
+    sessionConfig['intra_op'] = { allow_spinning: options.allowSpinning ? '1' : '0' };
+    sessionConfig['inter_op'] = { allow_spinning: options.allowSpinning ? '1' : '0' };
+  }
+  if (Object.keys(sessionConfig).length > 0) sessionOptions.extra = { session: sessionConfig };
   if (options.deviceOutputs && supportsDeviceOutputs(provider)) {
     sessionOptions.preferredOutputLocation =
       options.deviceOutputs === true

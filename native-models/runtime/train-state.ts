@@ -38,7 +38,8 @@ export interface StepProgram {
   metrics: string[];
 }
 
-export interface TrainStateOptions extends Pick<OpenSessionOptions, 'executionProviders' | 'intraOpNumThreads' | 'graphOptimizationLevel'> {
+export interface TrainStateOptions
+  extends Pick<OpenSessionOptions, 'executionProviders' | 'intraOpNumThreads' | 'graphOptimizationLevel' | 'allowSpinning'> {
   /** Keep state on the device between steps when the provider supports it (default true). */
   keepStateOnDevice?: boolean;
   /**
@@ -91,6 +92,9 @@ export class TrainState {
       executionProviders: options.executionProviders,
       intraOpNumThreads: options.intraOpNumThreads,
       graphOptimizationLevel: options.graphOptimizationLevel,
+      // Training runs for minutes beside a UI: sleeping idle threads leave it the CPU (and measured faster
+      // under contention in bench:train-step).
+      allowSpinning: options.allowSpinning ?? false,
       deviceOutputs: keepOnDevice ? program.state.map((s) => s.output) : false,
     });
     try {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { encodeModel, makeGraph, makeModel, makeNode, makeValueInfo } from '../../../native-models/onnx';
 import {
@@ -78,6 +81,19 @@ describe('openSession', () => {
     expect(failure).toBeInstanceOf(OpenSessionError);
     expect((failure as OpenSessionError).attempts.map((a) => a.ok)).toEqual([false, false]);
     expect((failure as Error).message).toMatch(/no execution provider could open the model \(dml: .*; coreml: /);
+  });
+
+  test('session config options (spinning, optimized model in ORT format) are accepted by ORT', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rt-'));
+    const ortPath = join(dir, 'probe.ort');
+    const session = await openSession(buildProbeModel(), { allowSpinning: false, intraOpNumThreads: 1, optimizedModelFilePath: ortPath });
+    const out = await session.run({ x: tensorFromValues('float32', [1, 2], [2]) });
+    expect(Array.from(toFloat32Array(out['y']!))).toEqual([3, 5]);
+    await session.release();
+    const reopened = await openSession(ortPath);
+    expect(Array.from(toFloat32Array((await reopened.run({ x: tensorFromValues('float32', [0], [1]) }))['y']!))).toEqual([1]);
+    await reopened.release();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   test('a corrupt model fails with the provider error', async () => {
