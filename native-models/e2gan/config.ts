@@ -26,6 +26,12 @@ export interface GeneratorConfig {
   readonly tokenDim: number;
   readonly resBlocksBefore: number;
   readonly resBlocksAfter: number;
+  /**
+   * A 1x1 conv from the input image added before the output tanh. InstanceNorm in every block discards each
+   * image's absolute brightness and colour, which tone/colour concepts (sepia, night...) need; this path keeps
+   * them at the cost of in*out weights. Not in the paper's figure; off for configs that predate it.
+   */
+  readonly inputSkip?: boolean;
 }
 
 export interface DiscriminatorConfig {
@@ -58,7 +64,7 @@ export function generatorPreset(preset: WidthPreset = 'base', overrides: Partial
   if (!widths) throw new ConfigError(`unknown width preset '${preset}' (expected ${WIDTH_PRESETS.join(', ')})`);
   const config: GeneratorConfig = {
     height: 256, width: 256, inChannels: 3, outChannels: 3, stemKernel: 7, ffnMultiplier: 4, conceptTokens: 4,
-    resBlocksBefore: 2, resBlocksAfter: 1, ...widths, ...overrides,
+    resBlocksBefore: 2, resBlocksAfter: 1, inputSkip: true, ...widths, ...overrides,
   };
   validateGeneratorConfig(config);
   return config;
@@ -232,6 +238,7 @@ export function generatorLayers(config: GeneratorConfig): LayerSpec[] {
     channels = out;
   });
   push(conv('generator.out.conv', 'up-stage', channels, config.outChannels, size, { kernel: config.stemKernel, stride: 1, bias: true, normAfter: false }));
+  if (config.inputSkip) push(conv('generator.skip.conv', 'up-stage', config.inChannels, config.outChannels, size, { kernel: 1, stride: 1, normAfter: false }));
   return layers;
 }
 

@@ -153,7 +153,8 @@ export function buildGenerator(
   h = convNormRelu('up_layer.conv', upsample(h));
   for (let i = 0; i < config.resBlocksAfter; i++) h = resBlock(`res_up.${i}`, h);
   for (let i = 0; i < config.downChannels.length; i++) h = convNormRelu(`up.${i}.conv`, upsample(h));
-  return g.tanh(convLayer(g, p, layer('out.conv'), h));
+  const out = convLayer(g, p, layer('out.conv'), h);
+  return g.tanh(config.inputSkip ? g.add(out, convLayer(g, p, layer('skip.conv'), x)) : out);
 }
 
 function transformerBlock(

@@ -34,7 +34,14 @@ function initialise(params: readonly ParameterSpec[], seed: number, outputLayer:
 }
 
 export function initGeneratorWeights(config: GeneratorConfig, seed: number): Weights {
-  return initialise(generatorParameters(config), seed, 'generator.out.conv');
+  const weights = initialise(generatorParameters(config), seed, 'generator.out.conv');
+  const skip = weights.get('generator.skip.conv.weight');
+  if (skip && config.inChannels === config.outChannels) {
+    // Start as (nearly) the identity map: image-to-image concepts are small edits of the input.
+    skip.fill(0);
+    for (let c = 0; c < config.inChannels; c++) skip[c * config.inChannels + c] = 1;
+  }
+  return weights;
 }
 
 export function initDiscriminatorWeights(config: DiscriminatorConfig, seed: number): Weights {

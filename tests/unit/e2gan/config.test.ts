@@ -9,6 +9,7 @@ import {
 const handConfig: GeneratorConfig = {
   height: 16, width: 16, inChannels: 3, outChannels: 3, stemChannels: 4, stemKernel: 3, downChannels: [8],
   modelChannels: 8, heads: 2, ffnMultiplier: 2, conceptTokens: 2, tokenDim: 4, resBlocksBefore: 2, resBlocksAfter: 1,
+  inputSkip: false,
 };
 
 describe('generator config', () => {
@@ -20,6 +21,13 @@ describe('generator config', () => {
 
   test('MACs match a hand count', () => {
     expect(generatorMacs(handConfig)).toBe(429_696);
+  });
+
+  test('the input skip adds one 1x1 conv (in*out weights) at full resolution, last in the layer list', () => {
+    const withSkip = { ...handConfig, inputSkip: true };
+    expect(countParameters(generatorParameters(withSkip))).toBe(6403 + 9);
+    expect(generatorMacs(withSkip)).toBe(429_696 + 9 * 256);
+    expect(generatorLayers(withSkip).at(-1)!.name).toBe('generator.skip.conv');
   });
 
   test('layer order and shapes follow the paper figure', () => {
