@@ -116,6 +116,8 @@ export function detectTextEncoder(inputs: readonly ValueInfo[], outputs: readonl
 export interface UnetConfigHints {
   in_channels?: unknown;
   out_channels?: unknown;
+  /** model_index.json "_class_name": the last resort for legacy exports with neither static shapes nor config. */
+  pipelineClass?: string | undefined;
 }
 
 export function detectUnet(inputs: readonly ValueInfo[], outputs: readonly ValueInfo[], file: string = DIFFUSERS_ONNX_FILES.unet, config: UnetConfigHints = {}): UnetSignature {
@@ -129,11 +131,13 @@ export function detectUnet(inputs: readonly ValueInfo[], outputs: readonly Value
     fail(file, `unsupported extra input(s) ${extra.map((m) => m.name).join(', ')} (SDXL-style UNets are not supported)`);
   }
   if (sample.shape.length !== 4) fail(file, `input 'sample' must be 4-D [batch, channels, height, width], got [${sample.shape.join(', ')}]`);
-  const configIn = typeof config.in_channels === 'number' ? config.in_channels : undefined;
+  // Legacy diffusers exports mark channels dynamic and ship no unet/config.json: fall back on the pipeline class.
+  const classIn = config.pipelineClass === undefined ? undefined : /InstructPix2Pix/i.test(config.pipelineClass) ? 8 : 4;
+  const configIn = typeof config.in_channels === 'number' ? config.in_channels : classIn;
   const configOut = typeof config.out_channels === 'number' ? config.out_channels : undefined;
   const inChannels = staticDim(sample, 1) ?? configIn;
   if (inChannels === undefined) {
-    fail(file, `input 'sample' has no fixed channel count ([${sample.shape.join(', ')}]) and unet/config.json gives no "in_channels"`);
+    fail(file, `input 'sample' has no fixed channel count ([${sample.shape.join(', ')}]), unet/config.json gives no "in_channels" and model_index.json no "_class_name"`);
   }
   const output = outputs.find((o) => o.name === 'out_sample') ?? outputs[0];
   if (!output) fail(file, 'has no outputs');
@@ -228,7 +232,7 @@ export async function loadDiffusionModel(dir: string, options: LoadOptions = {})
     const vaeDecoder = await open(layout.files.vaeDecoder);
     const unetConfigPath = join(dir, 'unet', 'config.json');
     const unetConfig = existsSync(unetConfigPath) ? await readJsonObject(unetConfigPath, 'unet/config.json') : {};
-    const unetSignature = detectUnet(unet.inputMetadata, unet.outputMetadata, layout.files.unet, unetConfig);
+    const unetSignature = detectUnet(unet.inputMetadata, unet.outputMetadata, layout.files.unet, { ...unetConfig, pipelineClass: layout.pipelineClass });
     const signatures: DiffusionModelSignatures = {
       kind: unetSignature.inChannels === 2 * unetSignature.latentChannels ? 'instruct-pix2pix' : 'img2img',
       textEncoder: detectTextEncoder(textEncoder.inputMetadata, textEncoder.outputMetadata, layout.files.textEncoder),

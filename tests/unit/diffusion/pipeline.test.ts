@@ -86,7 +86,10 @@ describe('loader detection', () => {
     ];
     const outputs = [{ name: 'out_sample', isTensor: true, dtype: 'float32', shape: ['batch_size', 'num_channels', 'height', 'width'] }];
     expect(detectUnet(inputs, outputs, 'u', { in_channels: 8, out_channels: 4 })).toMatchObject({ inChannels: 8, latentChannels: 4 });
-    expect(() => detectUnet(inputs, outputs, 'u')).toThrow(`u: input 'sample' has no fixed channel count ([batch_size, num_channels, height, width]) and unet/config.json gives no "in_channels"`);
+    expect(() => detectUnet(inputs, outputs, 'u')).toThrow(`u: input 'sample' has no fixed channel count ([batch_size, num_channels, height, width]), unet/config.json gives no "in_channels" and model_index.json no "_class_name"`);
+    // Legacy diffusers exports: dynamic channels, no config; the pipeline class decides.
+    expect(detectUnet(inputs, outputs, 'u', { pipelineClass: 'OnnxStableDiffusionInstructPix2PixPipeline' })).toMatchObject({ inChannels: 8, latentChannels: 4 });
+    expect(detectUnet(inputs, outputs, 'u', { pipelineClass: 'OnnxStableDiffusionImg2ImgPipeline' })).toMatchObject({ inChannels: 4, latentChannels: 4 });
   });
 
   it('names the missing or mismatched file of a folder that does not fit', async () => {
