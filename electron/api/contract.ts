@@ -19,8 +19,10 @@ import type {
   JobState,
   Project,
 } from '../services/types';
+import type { ExportFile, ExportRecord, Precision, ShareState } from '../services/export-types';
 
 export type { Concept, ImageRecord, ImportImagesResult, Job, JobProgress, JobState, Project };
+export type { ExportFile, ExportRecord, Precision, ShareState };
 
 // ---------------------------------------------------------------------------------------------------------
 // Declaration helpers
@@ -80,6 +82,12 @@ export const importSourceSchema = z.strictObject({
   name: z.string().min(1).max(1024).optional(),
 });
 export type ImportSource = z.infer<typeof importSourceSchema>;
+
+/** Bundle variants besides fp32 (fp32, the reference, is always exported). */
+const precisionsSchema = z
+  .array(z.enum(['fp32', 'fp16', 'int8']))
+  .max(3, 'must list at most 3 precisions')
+  .meta({ example: ['fp16', 'int8'] });
 
 const jobStateSchema = z.enum(['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted']);
 
@@ -153,6 +161,32 @@ export const apiMethods = {
     /** Gives up an interrupted (or queued) job; returns it in its final state. */
     discard: method(z.strictObject({ jobId: id })).returns<Job>(),
   },
+  exports: {
+    /**
+     * Queues an export job of a finished `e2gan train` run folder; progress arrives as onJobProgress, the new
+     * export as onExportsChanged. Name and prompt default to the concept's.
+     */
+    start: method(
+      z.strictObject({
+        projectId: id,
+        conceptId: id.nullable().optional(),
+        runPath: absolutePath.meta({ example: '/runs/sepia' }),
+        precisions: precisionsSchema,
+        name: displayName.optional(),
+        prompt: prompt.optional(),
+      }),
+    ).returns<Job>(),
+    /** A project's exports (or one concept's), newest first, with their manifest and files. */
+    list: method(z.strictObject({ projectId: id, conceptId: id.optional() })).returns<ExportRecord[]>(),
+    /** Refused (conflict) while the export is being shared. */
+    delete: method(z.strictObject({ exportId: id })).returns<void>(),
+  },
+  share: {
+    /** Starts "send to phone" for an export (stopping any other share); the state has the URL and QR code. */
+    start: method(z.strictObject({ exportId: id })).returns<ShareState>(),
+    stop: method(noInput).returns<ShareState>(),
+    state: method(noInput).returns<ShareState>(),
+  },
 } as const;
 
 export const apiEvents = {
@@ -165,6 +199,10 @@ export const apiEvents = {
   onProjectsChanged: event<{ projectId: number }>(),
   onConceptsChanged: event<{ projectId: number }>(),
   onImagesChanged: event<{ projectId: number }>(),
+  /** An export finished or was deleted. */
+  onExportsChanged: event<{ projectId: number }>(),
+  /** Sharing to a phone started, stopped or expired. */
+  onShareChanged: event<ShareState>(),
 } as const;
 
 // ---------------------------------------------------------------------------------------------------------

@@ -39,6 +39,16 @@ export function createApiHandlers(services: Services, appInfo: AppInfoSource): A
       resume: ({ jobId }) => services.jobs.resume(jobId),
       discard: ({ jobId }) => services.jobs.discard(jobId),
     },
+    exports: {
+      start: (input) => services.exports.start(withoutUndefined(input) as typeof input),
+      list: (filter) => services.exports.list(withoutUndefined(filter) as typeof filter),
+      delete: ({ exportId }) => services.exports.delete(exportId),
+    },
+    share: {
+      start: ({ exportId }) => services.share.start(exportId),
+      stop: () => services.share.stop(),
+      state: () => services.share.state(),
+    },
   };
 }
 
@@ -60,6 +70,8 @@ export function forwardServiceEvents(events: Services['events'], emit: ApiEventS
     forward('projectsChanged', (payload) => emit('onProjectsChanged', payload)),
     forward('conceptsChanged', (payload) => emit('onConceptsChanged', payload)),
     forward('imagesChanged', (payload) => emit('onImagesChanged', payload)),
+    forward('exportsChanged', (payload) => emit('onExportsChanged', payload)),
+    forward('shareChanged', (payload) => emit('onShareChanged', payload)),
   ];
   return () => stops.forEach((stop) => stop());
 }

@@ -45,7 +45,10 @@ function validExample(schema: z.ZodObject): Record<string, unknown> {
   const example: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(schema.shape)) {
     if (field instanceof z.ZodOptional) continue;
-    if (field instanceof z.ZodNumber) example[key] = 1;
+    // A field whose valid values the generic examples below miss (paths, enums) carries its own.
+    const declared = field.meta()?.example;
+    if (declared !== undefined) example[key] = declared;
+    else if (field instanceof z.ZodNumber) example[key] = 1;
     else if (field instanceof z.ZodString) example[key] = 'name';
     else if (field instanceof z.ZodArray) example[key] = [{ path: '/tmp/a.png' }];
     else throw new Error(`no example for field ${key}`);
