@@ -7,7 +7,8 @@
  *   npm run bench:train-step -- [--size 256] [--batch 4] [--iters 3] [--wgrad taps|conv]
  *                               [--dx flippedConv|auto|convTranspose] [--shortcuts on|off]
  *                               [--branch conv|gemm-taps] [--provider cpu|webgpu]
- *                               [--threads N] [--spin off|on] [--profile out/prefix]
+ *                               [--threads N] [--spin off|on] [--train-opt all|extended|basic]
+ *                               [--profile out/prefix]
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -20,6 +21,7 @@ import {
   scalar,
   TrainState,
   type ExecutionProviderName,
+  type GraphOptimizationLevel,
   type Feeds,
   type StepProgram,
 } from '../native-models/runtime';
@@ -41,6 +43,7 @@ const { values: args } = parseArgs({
     provider: { type: 'string', default: 'cpu' },
     threads: { type: 'string' },
     spin: { type: 'string', default: 'off' },
+    'train-opt': { type: 'string', default: 'all' },
     profile: { type: 'string' },
   },
 });
@@ -152,7 +155,9 @@ async function benchTrainStep(): Promise<{ timing: Timing; losses: number[]; nod
     gradientShortcuts: args.shortcuts === 'off' ? [] : lora.gradientShortcuts(),
   });
   if (args.profile) await profileTrainStep(compiled.program, compiled.initialState, args.profile);
-  const state = await TrainState.create(compiled.program, compiled.initialState, sessionOptions);
+  const level = args['train-opt'] as GraphOptimizationLevel;
+  if (!['disabled', 'basic', 'extended', 'all'].includes(level)) throw new Error(`--train-opt: expected disabled|basic|extended|all, got '${level}'`);
+  const state = await TrainState.create(compiled.program, compiled.initialState, { ...sessionOptions, graphOptimizationLevel: level });
   const data = { x: randomTensor(1, xShape, 1), target: randomTensor(3, xShape, 0.5) };
   const losses: number[] = [];
   const timing = await timeRuns(async () => {

@@ -6,7 +6,8 @@
 import { parentPort, threadId } from 'node:worker_threads';
 import type { ComputeProtocol, ComputeRequest, ComputeRequestKind, ComputeResponse, StateRef, WireTensor } from './compute-protocol';
 import { probeExecutionProviders } from './probe';
-import { openSession, type RuntimeSession } from './session';
+import type { RuntimeSession } from './session';
+import { SessionCache } from './session-cache';
 import { createTensor, isOnDevice, type Tensor } from './tensor';
 import { TrainState } from './train-state';
 import { DeviceReader } from './device-readback';
@@ -14,7 +15,9 @@ import { DeviceReader } from './device-readback';
 if (!parentPort) throw new Error('compute-worker.ts must run as a worker thread (use ComputeClient.start())');
 const port = parentPort;
 
-const sessions = new Map<number, { session: RuntimeSession; reader: DeviceReader }>();
+// Equal graph bytes + options share one ORT session (e.g. every inference call on the same generator).
+const cache = new SessionCache();
+const sessions = new Map<number, { session: RuntimeSession; key: string; reader: DeviceReader }>();
 const states = new Map<number, TrainState>();
 let nextId = 1;
 
@@ -50,9 +53,9 @@ const handlers: Handlers = {
     return probeExecutionProviders(candidates ? { candidates } : {});
   },
   async openSession({ model, options }) {
-    const session = await openSession(model, options);
+    const { session, key } = await cache.acquire(model, options);
     const sessionId = nextId++;
-    sessions.set(sessionId, { session, reader: new DeviceReader(session.executionProvider) });
+    sessions.set(sessionId, { session, key, reader: new DeviceReader(session.executionProvider) });
     return {
       sessionId,
       executionProvider: session.executionProvider,
@@ -73,10 +76,10 @@ const handlers: Handlers = {
     return wire;
   },
   async closeSession({ sessionId }) {
-    const { session, reader } = lookup(sessions, sessionId, 'session');
+    const { key, reader } = lookup(sessions, sessionId, 'session');
     sessions.delete(sessionId);
     await reader.release();
-    await session.release();
+    await cache.releaseRef(key);
     return null;
   },
   async loadTrainStep({ program, initial, options }) {

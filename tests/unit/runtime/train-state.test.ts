@@ -83,8 +83,17 @@ describe('SessionCache', () => {
     expect(cache.size).toBe(2);
     expect(graphHash(model)).toMatch(/^[0-9a-f]{64}$/);
     expect(graphHash(momentumStepProgram(4).model)).not.toBe(graphHash(model));
-    await cache.release(model);
+    const first = await cache.acquire(model);
+    const second = await cache.acquire(model);
+    expect(first.session).toBe(a);
+    expect(await cache.releaseRef(first.key)).toBe(false);
+    expect(a.isReleased).toBe(false);
+    expect(await cache.releaseRef(second.key)).toBe(true);
     expect(a.isReleased).toBe(true);
+    await expect(cache.releaseRef(second.key)).rejects.toThrow(/no references held/);
+    const again = await cache.get(model);
+    await cache.release(model);
+    expect(again.isReleased).toBe(true);
     expect(cache.has(model)).toBe(false);
     await cache.releaseAll();
     expect(c.isReleased).toBe(true);
@@ -123,6 +132,9 @@ describe('ComputeClient', () => {
 
   test('opens and runs plain sessions; worker errors come back as ComputeWorkerError', async () => {
     const opened = await client.openSession(momentumStepProgram(2).model);
+    const twin = await client.openSession(momentumStepProgram(2).model);
+    expect(twin.sessionId).not.toBe(opened.sessionId);
+    await client.closeSession(twin.sessionId); // the shared ORT session must survive for `opened`
     expect(opened.inputMetadata.map((m) => m.name)).toEqual(['p', 'm', 'x', 'lr', 'step']);
     const f = (v: number[]) => ({ dtype: 'float32' as const, dims: v.length ? [v.length] : [], data: Float32Array.from(v) });
     const out = await client.run(opened.sessionId, { p: f([1, 1]), m: f([0, 0]), x: f([2, 4]), lr: f([0.5]), step: f([1]) }, ['p_next']);
