@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { openSession, type ExecutionProviderName, type RuntimeSession, type ValueInfo } from '../runtime/index';
+import { openSession, tensorFromValues, type ExecutionProviderName, type Feeds, type RuntimeSession, type ValueInfo } from '../runtime/index';
+import { timestepTensor } from './pipeline/model-io';
 import { checkDiffusersOnnxLayout, DIFFUSERS_ONNX_FILES, readJsonObject, type DiffusersOnnxLayout } from './layout';
 import { parseSchedulerConfig, type SchedulerConfig, type SchedulerKind } from './schedulers/config';
 import { ClipTokenizer } from './tokenizer/clip-tokenizer';
@@ -17,6 +18,8 @@ export interface UnetSignature {
   outputName: string;
   /** 8 = InstructPix2Pix (noisy latents + image latents), 4 = text-to-image / img2img. */
   inChannels: number;
+  /** True when the channel count was inferred from the pipeline class name (to be confirmed by a probe run). */
+  inChannelsGuessed: boolean;
   latentChannels: number;
   sampleDtype: FloatDType;
   hiddenStatesDtype: FloatDType;
@@ -162,6 +165,7 @@ export function detectUnet(inputs: readonly ValueInfo[], outputs: readonly Value
     hiddenStatesInput: hidden.name,
     outputName: output.name,
     inChannels,
+    inChannelsGuessed: staticDim(sample, 1) === undefined && typeof config.in_channels !== 'number',
     latentChannels,
     sampleDtype: floatDtype(sample, file),
     hiddenStatesDtype: floatDtype(hidden, file),
@@ -191,6 +195,34 @@ export function detectVaeDecoder(inputs: readonly ValueInfo[], outputs: readonly
   const output = outputs.find((o) => o.name === 'sample') ?? outputs[0];
   if (!output) fail(file, 'has no outputs');
   return { input: input.name, inputDtype: floatDtype(input, file), output: output.name, fixedBatch: staticDim(input, 0) };
+}
+
+/**
+ * Runs the UNet once on a tiny 8x8 latent with the guessed channel count, and with the other one (4 <-> 8)
+ * if that fails: the only way to tell InstructPix2Pix from SD when an export hides both shapes and config.
+ */
+async function confirmUnetChannels(unet: RuntimeSession, signature: UnetSignature, file: string): Promise<UnetSignature> {
+  const hiddenInfo = unet.inputMetadata.find((m) => m.name === signature.hiddenStatesInput)!;
+  const hiddenSize = typeof hiddenInfo.shape[2] === 'number' ? hiddenInfo.shape[2] : 768;
+  const latent = signature.latentChannels;
+  const errors: string[] = [];
+  for (const channels of signature.inChannels === 2 * latent ? [2 * latent, latent] : [latent, 2 * latent]) {
+    const feeds: Feeds = {
+      [signature.sampleInput]: tensorFromValues(signature.sampleDtype, new Float32Array(channels * 64), [1, channels, 8, 8]),
+      [signature.timestepInput]: timestepTensor(signature, 500, 1),
+      [signature.hiddenStatesInput]: tensorFromValues(signature.hiddenStatesDtype, new Float32Array(77 * hiddenSize), [1, 77, hiddenSize]),
+    };
+    if (signature.timestepCond) {
+      feeds[signature.timestepCond.input] = tensorFromValues(signature.timestepCond.dtype, new Float32Array(signature.timestepCond.dim), [1, signature.timestepCond.dim]);
+    }
+    try {
+      await unet.run(feeds, [signature.outputName]);
+      return { ...signature, inChannels: channels, inChannelsGuessed: false };
+    } catch (error) {
+      errors.push(`${channels} channels: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+  fail(file, `could not tell the UNet's input channels (shapes are dynamic, no unet/config.json); probe runs failed: ${errors.join('; ')}`);
 }
 
 async function readScalingFactor(dir: string): Promise<number> {
@@ -232,7 +264,8 @@ export async function loadDiffusionModel(dir: string, options: LoadOptions = {})
     const vaeDecoder = await open(layout.files.vaeDecoder);
     const unetConfigPath = join(dir, 'unet', 'config.json');
     const unetConfig = existsSync(unetConfigPath) ? await readJsonObject(unetConfigPath, 'unet/config.json') : {};
-    const unetSignature = detectUnet(unet.inputMetadata, unet.outputMetadata, layout.files.unet, { ...unetConfig, pipelineClass: layout.pipelineClass });
+    let unetSignature = detectUnet(unet.inputMetadata, unet.outputMetadata, layout.files.unet, { ...unetConfig, pipelineClass: layout.pipelineClass });
+    if (unetSignature.inChannelsGuessed) unetSignature = await confirmUnetChannels(unet, unetSignature, layout.files.unet);
     const signatures: DiffusionModelSignatures = {
       kind: unetSignature.inChannels === 2 * unetSignature.latentChannels ? 'instruct-pix2pix' : 'img2img',
       textEncoder: detectTextEncoder(textEncoder.inputMetadata, textEncoder.outputMetadata, layout.files.textEncoder),

@@ -92,6 +92,16 @@ describe('loader detection', () => {
     expect(detectUnet(inputs, outputs, 'u', { pipelineClass: 'OnnxStableDiffusionImg2ImgPipeline' })).toMatchObject({ inChannels: 4, latentChannels: 4 });
   });
 
+  it('probes the UNet when a legacy export hides its channel count and names the wrong pipeline class', async () => {
+    const legacy = join(root, 'legacy-ip2p');
+    // The generic legacy converter saves any SD-family UNet as an OnnxStableDiffusionPipeline.
+    await writeTinyPipeline(legacy, { kind: 'instruct-pix2pix', symbolicChannels: true, pipelineClass: 'OnnxStableDiffusionPipeline' });
+    await withDiffusionModel(legacy, {}, async (m) => {
+      expect(m.signatures.unet).toMatchObject({ inChannels: 8, inChannelsGuessed: false });
+      expect(m.signatures.kind).toBe('instruct-pix2pix');
+    });
+  });
+
   it('names the missing or mismatched file of a folder that does not fit', async () => {
     const missing = join(root, 'missing');
     await cp(ip2pDir, missing, { recursive: true });
