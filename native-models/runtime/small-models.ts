@@ -1,20 +1,16 @@
 /**
- * Tiny helper graphs the runtime itself needs (provider probe, device read-back), generated from code
- * through the ONNX low layer so their shapes can stay symbolic.
+ * Tiny helper graphs the runtime itself needs (provider probe, device read-back), generated from code.
  */
-import { encodeModel, makeGraph, makeModel, makeNode, makeTensor, makeValueInfo } from '../onnx';
+import { GraphBuilder } from '../graph';
+import { encodeModel, makeGraph, makeModel, makeNode, makeValueInfo } from '../onnx';
 import type { DType } from '../onnx';
 
-/** y = x * 2 + 1 over a float32 [n] vector: exercises an initializer, two kernels and a symbolic dim. */
-export function buildProbeModel(): Uint8Array {
-  const graph = makeGraph(
-    [makeNode('Mul', ['x', 'two'], ['doubled'], { name: 'probe.mul' }), makeNode('Add', ['doubled', 'one'], ['y'], { name: 'probe.add' })],
-    'probe',
-    [makeValueInfo('x', 'float32', ['n'])],
-    [makeValueInfo('y', 'float32', ['n'])],
-    [makeTensor('two', 'float32', [1], Float32Array.of(2)), makeTensor('one', 'float32', [1], Float32Array.of(1))],
-  );
-  return encodeModel(makeModel(graph));
+/** y = x * 2 + 1 over a float32 [length] vector: an initializer and two kernels, checked numerically. */
+export function buildProbeModel(length = 4): Uint8Array {
+  const b = new GraphBuilder('probe');
+  const x = b.input('x', 'float32', [length]);
+  b.output(b.add(b.mul(x, b.initializer('two', [2], [1])), b.initializer('one', [1], [1])), 'y');
+  return b.build();
 }
 
 /** Expected probe output for an input, so a probe checks numbers, not only that a session opened. */
@@ -23,7 +19,8 @@ export function probeExpected(x: Float32Array): Float32Array {
 }
 
 /**
- * An Identity of the given dtype and rank with symbolic dims. A session of it on the same device without
+ * An Identity of the given dtype and rank with symbolic dims (hence the low layer: the typed builder is
+ * static-shape only), so one session reads back tensors of any shape. A session of it on the same device without
  * device outputs copies a device tensor back to the CPU: onnxruntime-node 1.30 aborts the process on
  * Tensor.getData() of a gpu-buffer output, so this is the safe read-back path.
  */

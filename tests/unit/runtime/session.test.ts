@@ -86,12 +86,12 @@ describe('openSession', () => {
   test('session config options (spinning, optimized model in ORT format) are accepted by ORT', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rt-'));
     const ortPath = join(dir, 'probe.ort');
-    const session = await openSession(buildProbeModel(), { allowSpinning: false, intraOpNumThreads: 1, optimizedModelFilePath: ortPath });
+    const session = await openSession(buildProbeModel(2), { allowSpinning: false, intraOpNumThreads: 1, optimizedModelFilePath: ortPath });
     const out = await session.run({ x: tensorFromValues('float32', [1, 2], [2]) });
     expect(Array.from(toFloat32Array(out['y']!))).toEqual([3, 5]);
     await session.release();
     const reopened = await openSession(ortPath);
-    expect(Array.from(toFloat32Array((await reopened.run({ x: tensorFromValues('float32', [0], [1]) }))['y']!))).toEqual([1]);
+    expect(Array.from(toFloat32Array((await reopened.run({ x: tensorFromValues('float32', [0, -1], [2]) }))['y']!))).toEqual([1, -1]);
     await reopened.release();
     rmSync(dir, { recursive: true, force: true });
   });
