@@ -48,6 +48,15 @@ afterAll(async () => {
 
 const waitFor = <T>(check: () => T) => vi.waitFor(check, { timeout: 30_000, interval: 20 });
 
+/** Fails with a named reason instead of hanging until the test timeout. */
+function within<T>(promise: Promise<T>, what: string, ms = 30_000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 async function photo(name: string, color: { r: number; g: number; b: number }): Promise<File> {
   const bytes = await sharp({ create: { width: 32, height: 24, channels: 3, background: color } }).png().toBuffer();
   return new File([new Uint8Array(bytes)], name, { type: 'image/png' });
@@ -152,7 +161,7 @@ describe('ProjectState and ImportState', () => {
         api.events.onJobProgress((event) => event.projectId === project.id && event.progress > 0 && resolve()),
       );
       await page.imports.importFiles(await noisePhotos(40));
-      await running;
+      await within(running, 'the import to report progress');
       expect(page.imports.busy).toBe(true);
       // The status bar's summary of background work names the running import's step.
       await waitFor(() => expect(jobs.summary).toMatch(/^1 background job · \d+ of 40: noise-\d+\.png$/));
@@ -163,7 +172,9 @@ describe('ProjectState and ImportState', () => {
       expect(page.imports.error).toBeNull();
       const [job] = await api.jobs.list({ projectId: project.id });
       expect(job?.state).toBe('cancelled');
-      await waitFor(() => expect(page.images.length).toBe((job!.result as { imported: unknown[] }).imported.length));
+      if (job?.kind !== 'import-images' || !job.result) throw new Error(`expected a cancelled import with a partial result, got ${JSON.stringify(job)}`);
+      const imported = job.result.imported.length;
+      await waitFor(() => expect(page.images.length).toBe(imported));
       expect(page.images.length).toBeLessThan(40);
     } finally {
       stop();
@@ -229,7 +240,7 @@ describe('an import interrupted by a shutdown', () => {
       firstApi.events.onJobProgress((event) => event.progress > 0 && event.progress < 0.5 && resolve()),
     );
     await firstPage.imports.importFiles(files);
-    await running;
+    await within(running, 'the import to report progress');
     stopFirst();
     firstApi.dispose();
     await first.close();

@@ -22,8 +22,11 @@ describe('renderer components', () => {
       ],
       { cwd: repoRoot, encoding: 'utf8', timeout: 110_000 },
     );
-    const problems = result.stdout.split('\n').filter((line) => / (ERROR|WARNING) /.test(line));
+    expect(result.error).toBeUndefined();
+    // Only the renderer's own files: back-end modules it reaches through type imports are checked by tsc, and
+    // another area's work in progress must not fail this test.
+    const problems = result.stdout.split('\n').filter((line) => / (ERROR|WARNING) "renderer\//.test(line));
     expect(problems, problems.join('\n')).toEqual([]);
-    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout, result.stderr).toMatch(/ COMPLETED /);
   });
 });

@@ -3,6 +3,7 @@ import { coalesce } from '../coalesce';
 import { errorMessage } from '../errors';
 import type { Thumbnail } from '../view-types';
 import { ImportState } from './import-state.svelte';
+import { ExportsState } from './exports-state.svelte';
 
 /** One open project: its record, concepts and images, refreshed by the back end's change events. */
 export class ProjectState {
@@ -12,6 +13,7 @@ export class ProjectState {
   images: ImageRecord[] = $state.raw([]);
   error: string | null = $state(null);
   readonly imports: ImportState;
+  readonly exports: ExportsState;
 
   readonly thumbnails: Thumbnail[] = $derived(
     this.images.map((image) => ({
@@ -37,6 +39,7 @@ export class ProjectState {
     this.api = api;
     this.projectId = projectId;
     this.imports = new ImportState(api, projectId);
+    this.exports = new ExportsState(api, projectId);
     // An import emits a change event per file; never stack up overlapping list requests.
     this.loadProject = coalesce(() => this.fetchProject());
     this.loadConcepts = coalesce(() => this.fetchConcepts());
@@ -50,6 +53,7 @@ export class ProjectState {
       this.api.events.onConceptsChanged((e) => mine(e) && void this.loadConcepts()),
       this.api.events.onImagesChanged((e) => mine(e) && void this.loadImages()),
       this.imports.start(),
+      this.exports.start(),
     );
     void this.reload();
     return () => this.stop();
@@ -57,7 +61,7 @@ export class ProjectState {
 
   /** Re-reads everything; also used after a reconnect, when change events may have been missed. */
   async reload(): Promise<void> {
-    await Promise.all([this.loadProject(), this.loadConcepts(), this.loadImages(), this.imports.reload()]);
+    await Promise.all([this.loadProject(), this.loadConcepts(), this.loadImages(), this.imports.reload(), this.exports.reload()]);
   }
 
   stop(): void {
