@@ -8,13 +8,15 @@ import { formatRankReport } from '../../../native-models/e2gan/rank-search';
 import { WIDTH_PRESETS, type WidthPreset } from '../../../native-models/e2gan/config';
 import { formatProblems } from '../../../native-models/e2gan/pairs-dir';
 import { writeFileAtomic } from '../../../native-models/io/atomic-file';
+import { findShippedBase } from '../../../native-models/e2gan/shipped-base';
 
 const usage = `Usage: e2gan train --pairs DIR --out RUN [--base PATH] [--steps N] [--rank auto|N] [--ep auto|cpu|webgpu] [options]
        e2gan train --out RUN --resume
 
 Fine-tunes an E2GAN concept on a pairs folder (NAME.input.png|jpg + NAME.target.png|jpg) and writes the run
 folder RUN (run.json, checkpoints/, previews/, concept.safetensors or generator.safetensors).
-  --base PATH          base model .safetensors (without it the generator starts from a seeded random init)
+  --base PATH|none     base model .safetensors (default: the shipped base, resources/base-model/base.safetensors,
+                       when this build has one; 'none' starts the generator from a seeded random init)
   --steps N            training steps (default ${DEFAULT_SETTINGS.steps})
   --rank auto|N        LoRA rank on every eligible layer, or 'auto' for a rank search first (default ${DEFAULT_SETTINGS.ranks})
   --ep auto|cpu|webgpu execution provider chain (default cpu)
@@ -90,6 +92,12 @@ export const trainOptions = {
   'checkpoint-every': { type: 'string' }, 'preview-every': { type: 'string' },
 } as const;
 
+/** --base PATH, 'none', or (absent) the shipped base when there is one; scratch training never uses a base. */
+function baseFromFlag(flag: string | undefined, mode: string): string | undefined {
+  if (flag === 'none' || mode === 'scratch') return undefined;
+  return flag ?? findShippedBase()?.weights;
+}
+
 /** Settings from flags (shared with rank-search). `rank` is left to the caller when it is 'auto'. */
 export function settingsFromFlags(values: Record<string, string | boolean | undefined>): TrainSettings {
   const str = (k: string) => values[k] as string | undefined;
@@ -104,7 +112,7 @@ export function settingsFromFlags(values: Record<string, string | boolean | unde
   return {
     ...DEFAULT_SETTINGS,
     pairs: str('pairs')!,
-    ...(str('base') ? { base: str('base')! } : {}),
+    ...(baseFromFlag(str('base'), mode) ? { base: baseFromFlag(str('base'), mode)! } : {}),
     preset, mode: mode as TrainSettings['mode'], ranks, steps,
     size: numberFlag(str('size'), '--size', { integer: true, min: 8 }) ?? DEFAULT_SETTINGS.size,
     batch: numberFlag(str('batch'), '--batch', { integer: true, min: 1 }) ?? DEFAULT_SETTINGS.batch,
