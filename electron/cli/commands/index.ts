@@ -18,6 +18,7 @@ import demo from './demo';
 import baseTrain from './base-train';
 import baseEval from './base-eval';
 import baseApply from './base-apply';
+import baseExport from './base-export';
 
 // Every subcommand of `e2gan`. Add one import and one entry per command module.
 export const commands: readonly CliCommand[] = [
@@ -37,4 +38,4 @@ export const commands: readonly CliCommand[] = [
   modelInfo, train, apply, rankSearch, teachersList, teach,
   pairsGenerate, modelsList, modelsImport, modelsDownload,
   exportCommand, demo,
-  baseTrain, baseEval, baseApply];
+  baseTrain, baseEval, baseApply, baseExport];
