@@ -52,7 +52,8 @@ test('rank search over real short LoRA fine-tunes on a tiny configuration return
   expect(trials[0]).toBe('reference');
   expect(trials.length).toBeGreaterThanOrEqual(2);
   expect(trials.length).toBeLessThanOrEqual(6);
-  expect(Object.keys(report.ranks).length).toBe(18);
+  // 18 paper layers + the input skip (in the up-sampling stage group)
+  expect(Object.keys(report.ranks).length).toBe(19);
   expect(Object.values(report.ranks).every((r) => r === 0 || r === 1)).toBe(true);
   expect(Number.isFinite(report.referenceLoss)).toBe(true);
   expect(report.finalLoss).toBeLessThanOrEqual(report.referenceLoss * 1.02 + 1e-12);
