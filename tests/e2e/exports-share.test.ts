@@ -47,7 +47,7 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'e2gan-e2e-export-'));
   runPath = join(root, 'run');
   expect(await main(['teach', '--concept', 'sepia-vintage', '--in', SAMPLES, '--out', join(root, 'pairs'), '--pairs', '--size', '32'], quietIo)).toBe(0);
-  expect(await main(['train', '--pairs', join(root, 'pairs'), '--out', runPath, '--steps', '2', '--size', '32', '--preset', 'tiny',
+  expect(await main(['train', '--pairs', join(root, 'pairs'), '--out', runPath, '--steps', '2', '--size', '32', '--preset', 'tiny', '--base', 'none',
     '--checkpoint-every', '2', '--preview-every', '2'], quietIo)).toBe(0);
   // Tests listen on 127.0.0.1 only: no LAN address, so the share says it fell back to loopback.
   services = createServices({ dataDir: join(root, 'data'), lanAddress: () => undefined });

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError, type CliCommand, type CliIo } from '../command';
 import { findTeacher, listTeachers } from '../../../native-models/teachers/registry';
 import { listImageFiles, stemOf, teachImageFile, writePair } from '../../../native-models/teachers/teach-files';
 import { DEFAULT_SETTINGS, trainRun, type TrainSettings } from '../../../native-models/e2gan/trainer';
+import { findShippedBase, samplePhotosDir } from '../../../native-models/e2gan/shipped-base';
 import { exportTrainedRun, parsePrecisions } from '../../services/export-run';
 import { numberFlag, progressPrinter, providersFlag } from './train';
 
@@ -28,17 +28,9 @@ mobile bundle. The last line printed is bundle=<path to the .zip>.
   --ep EP          execution providers for training (default auto: the best one that opens here)
   --precision P    bundle variants besides fp32 (default fp16,int8)
   --samples DIR    photos to teach from (default: the shipped resources/samples)
-  --base PATH      base model .safetensors (default: the shipped resources/base-model/base.safetensors)`;
+  --base PATH|none base model .safetensors (default: the shipped resources/base-model/base.safetensors when this
+                   build has one; 'none' fine-tunes a LoRA on a seeded random base)`;
 
-function resourcesDir(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'resources');
-}
-
-/** The shipped base, when this build has one; the BASE work adds resources/base-model/. */
-export function shippedBasePath(resources: string = resourcesDir()): string | undefined {
-  const path = join(resources, 'base-model', 'base.safetensors');
-  return existsSync(path) ? path : undefined;
-}
 
 async function ensureEmptyFolder(dir: string): Promise<void> {
   if (existsSync(dir)) {
@@ -89,7 +81,7 @@ const command: CliCommand = {
       throw new UsageError(`--${(error as Error).message}`);
     }
     const executionProviders = providersFlag(values.ep ?? 'auto');
-    if (values.base !== undefined && !existsSync(values.base)) throw new UsageError(`--base: ${values.base} does not exist`);
+    if (values.base !== undefined && values.base !== 'none' && !existsSync(values.base)) throw new UsageError(`--base: ${values.base} does not exist`);
 
     const out = resolve(values.out);
     await ensureEmptyFolder(out);
@@ -97,12 +89,12 @@ const command: CliCommand = {
     const runDir = join(out, 'run');
     const teacher = findTeacher(conceptId)!;
 
-    const pairCount = await makePairs(io, conceptId, values.samples ?? join(resourcesDir(), 'samples'), pairsDir, size);
+    const pairCount = await makePairs(io, conceptId, values.samples ?? samplePhotosDir(), pairsDir, size);
     io.out(`[1/3 pairs] ${pairCount} pairs in ${pairsDir}`);
 
-    const base = values.base ?? shippedBasePath();
+    const base = values.base === 'none' ? undefined : (values.base ?? findShippedBase()?.weights);
     if (base) io.out(`[2/3 train] base model: ${base}`);
-    else io.err('[2/3 train] warning: this build ships no base model (resources/base-model/base.safetensors); fine-tuning a LoRA on a seeded random base, so the result shows the pipeline, not the quality');
+    else io.err(values.base === 'none' ? '[2/3 train] --base none: fine-tuning a LoRA on a seeded random base' : '[2/3 train] warning: this build ships no base model (resources/base-model/base.safetensors); fine-tuning a LoRA on a seeded random base, so the result shows the pipeline, not the quality');
     const settings: TrainSettings = {
       ...DEFAULT_SETTINGS,
       pairs: pairsDir,

@@ -48,7 +48,7 @@ beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'e2gan-ship-'));
   runPath = path.join(root, 'run');
   expect(await main(['teach', '--concept', 'color-invert', '--in', SAMPLES, '--out', path.join(root, 'pairs'), '--pairs', '--size', '32'], quietIo)).toBe(0);
-  expect(await main(['train', '--pairs', path.join(root, 'pairs'), '--out', runPath, '--steps', '2', '--size', '32', '--preset', 'tiny',
+  expect(await main(['train', '--pairs', path.join(root, 'pairs'), '--out', runPath, '--steps', '2', '--size', '32', '--preset', 'tiny', '--base', 'none',
     '--checkpoint-every', '2', '--preview-every', '2'], quietIo)).toBe(0);
   // No LAN address: the share falls back to 127.0.0.1, which is also all a test may listen on.
   services = createServices({ dataDir: path.join(root, 'data'), lanAddress: () => undefined });

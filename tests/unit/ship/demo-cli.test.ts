@@ -5,7 +5,7 @@ import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { main } from '../../../electron/cli/main';
 import type { CliIo } from '../../../electron/cli/command';
-import { shippedBasePath } from '../../../electron/cli/commands/demo';
+import { findShippedBase } from '../../../native-models/e2gan/shipped-base';
 
 function captureIo(): CliIo & { stdout: string; stderr: string } {
   const io = { stdout: '', stderr: '', isTty: false, out(t: string) { io.stdout += `${t}\n`; }, err(t: string) { io.stderr += `${t}\n`; } };
@@ -26,7 +26,7 @@ describe('e2gan demo', () => {
     expect(io.stdout.trim().split('\n').at(-1)).toBe(`bundle=${zip}`);
     expect(io.stdout).toContain('[1/3 pairs] 10 pairs');
     expect(io.stdout).toMatch(/step 2\/2/);
-    if (shippedBasePath() === undefined) expect(io.stderr).toContain('seeded random base');
+    if (findShippedBase() === undefined) expect(io.stderr).toContain('seeded random base');
     else expect(io.stdout).toContain('base model:');
     const files = unzipSync(new Uint8Array(await readFile(zip)));
     expect(Object.keys(files)).toEqual(expect.arrayContaining(['model.onnx', 'model.fp16.onnx', 'model.fp16.ort', 'manifest.json']));
@@ -48,6 +48,8 @@ describe('e2gan demo', () => {
     expect(io.stderr).toContain('multiple of 8, got 30');
     expect(await main(['demo', '--out', join(dir, 'c'), '--precision', 'int4'], io)).toBe(2);
     expect(io.stderr).toContain("got 'int4'");
+    expect(await main(['demo', '--out', join(dir, 'e'), '--base', join(dir, 'missing.safetensors')], io)).toBe(2);
+    expect(io.stderr).toContain('missing.safetensors does not exist');
   });
 
   test('names the samples folder when it has too few photos', async () => {
