@@ -20,9 +20,37 @@ import type {
   Project,
 } from '../services/types';
 import type { ExportFile, ExportRecord, Precision, ShareState } from '../services/export-types';
+import type {
+  ImportPairsResult,
+  LiveModel,
+  PairRecord,
+  SubsetSelection,
+  TeacherInfo,
+  TrainingProgress,
+  TrainingRun,
+} from '../services/flow-types';
 
 export type { Concept, ImageRecord, ImportImagesResult, Job, JobProgress, JobState, Project };
 export type { ExportFile, ExportRecord, Precision, ShareState };
+export type {
+  GeneratePairsResult,
+  ImportPairsResult,
+  LiveModel,
+  LossPoint,
+  PairRecord,
+  PairStatus,
+  PairTeacher,
+  SubsetSelection,
+  TeacherInfo,
+  TrainingAdvanced,
+  TrainingCheckpoint,
+  TrainingPreset,
+  TrainingPreview,
+  TrainingProgress,
+  TrainingRun,
+  TrainingSettingsSummary,
+  TrainingState,
+} from '../services/flow-types';
 
 // ---------------------------------------------------------------------------------------------------------
 // Declaration helpers
@@ -88,6 +116,20 @@ const precisionsSchema = z
   .array(z.enum(['fp32', 'fp16', 'int8']))
   .max(3, 'must list at most 3 precisions')
   .meta({ example: ['fp16', 'int8'] });
+
+/** Studio flow (issue 7) fields. */
+const idList = z.array(id).min(1, 'must list at least one id').max(10_000).meta({ example: [1] });
+const seed = z.number().int().min(0).max(2 ** 31 - 1);
+const userPairStatus = z.enum(['pending', 'accepted', 'rejected']).meta({ example: 'accepted' });
+const trainingPreset = z.enum(['fast', 'balanced', 'quality']).meta({ example: 'fast' });
+/** Overrides of the preset; each field optional. Sizes are multiples of 16 (the generator's total stride). */
+const trainingAdvanced = z.strictObject({
+  steps: z.number().int().min(1).max(1_000_000).optional(),
+  size: z.number().int().min(16).max(1024).multipleOf(16, 'must be a multiple of 16').optional(),
+  rank: z.union([z.number().int().min(1).max(64), z.literal('auto')]).optional(),
+  learningRate: z.number().positive().max(1).optional(),
+  executionProvider: z.enum(['auto', 'cpu', 'webgpu']).optional(),
+});
 
 const jobStateSchema = z.enum(['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted']);
 
@@ -181,6 +223,53 @@ export const apiMethods = {
     /** Refused (conflict) while the export is being shared. */
     delete: method(z.strictObject({ exportId: id })).returns<void>(),
   },
+  teachers: {
+    /** Built-in effects (offline, always available) and installed diffusion models. */
+    list: method(noInput).returns<TeacherInfo[]>(),
+  },
+  pairs: {
+    /**
+     * Queues a job making one pair per image with the concept's teacher (concept.teacher: a built-in id).
+     * Pairs stream in as onPairsChanged; the job's progress is per image and it can be cancelled.
+     */
+    generate: method(z.strictObject({ conceptId: id, imageIds: idList, seed: seed.optional() })).returns<Job>(),
+    /** A concept's pairs, oldest first. */
+    list: method(z.strictObject({ conceptId: id })).returns<PairRecord[]>(),
+    setStatus: method(z.strictObject({ pairId: id, status: userPairStatus })).returns<PairRecord>(),
+    /** Queues a job that remakes one pair's target (a new seed; guidance for diffusion teachers). */
+    regenerate: method(
+      z.strictObject({ pairId: id, seed: seed.optional(), guidance: z.number().min(0).max(50).optional() }),
+    ).returns<Job>(),
+    /** Imports before/after pairs: files or folders named NAME.input.EXT / NAME.target.EXT. */
+    importPaired: method(
+      z.strictObject({
+        conceptId: id,
+        sources: z.array(importSourceSchema).min(1, 'must list at least one file or folder').max(100_000),
+      }),
+    ).returns<ImportPairsResult>(),
+  },
+  subset: {
+    /** Picks a representative subset of the accepted/pending pairs (k-means, nearest item per centroid). */
+    select: method(z.strictObject({ conceptId: id, targetCount: z.number().int().min(1).max(100_000) })).returns<SubsetSelection>(),
+  },
+  training: {
+    /** Creates a run on the concept's accepted pairs (the subset when one was selected) and queues it. */
+    start: method(z.strictObject({ conceptId: id, preset: trainingPreset, advanced: trainingAdvanced.optional() })).returns<TrainingRun>(),
+    /** Checkpoints and stops; resume continues from that checkpoint. */
+    pause: method(z.strictObject({ runId: id })).returns<TrainingRun>(),
+    /** Continues a paused, interrupted or failed run from its newest checkpoint. */
+    resume: method(z.strictObject({ runId: id })).returns<TrainingRun>(),
+    cancel: method(z.strictObject({ runId: id })).returns<TrainingRun>(),
+    /** Adds steps to a run (done or paused ones continue from their newest checkpoint). */
+    extend: method(z.strictObject({ runId: id, steps: z.number().int().min(1).max(1_000_000) })).returns<TrainingRun>(),
+    /** A project's runs (or one concept's), newest first. */
+    list: method(z.strictObject({ projectId: id, conceptId: id.optional() })).returns<TrainingRun[]>(),
+    get: method(z.strictObject({ runId: id })).returns<TrainingRun>(),
+  },
+  liveModel: {
+    /** The run's newest checkpoint as a phone-format ONNX blob (built once per checkpoint, then cached). */
+    get: method(z.strictObject({ runId: id })).returns<LiveModel>(),
+  },
   share: {
     /** Starts "send to phone" for an export (stopping any other share); the state has the URL and QR code. */
     start: method(z.strictObject({ exportId: id })).returns<ShareState>(),
@@ -203,6 +292,12 @@ export const apiEvents = {
   onExportsChanged: event<{ projectId: number }>(),
   /** Sharing to a phone started, stopped or expired. */
   onShareChanged: event<ShareState>(),
+  /** A concept's pairs were added, changed status, or a subset was selected. */
+  onPairsChanged: event<{ projectId: number; conceptId: number }>(),
+  /** A training step finished (throttled): losses, speed, newest preview grid. */
+  onTrainingProgress: event<TrainingProgress>(),
+  /** A run was created, changed state, or got a checkpoint or preview. */
+  onTrainingChanged: event<{ projectId: number; conceptId: number; runId: number }>(),
 } as const;
 
 // ---------------------------------------------------------------------------------------------------------

@@ -44,6 +44,32 @@ export function createApiHandlers(services: Services, appInfo: AppInfoSource): A
       list: (filter) => services.exports.list(withoutUndefined(filter) as typeof filter),
       delete: ({ exportId }) => services.exports.delete(exportId),
     },
+    teachers: {
+      list: () => services.flow.teachers.list(),
+    },
+    pairs: {
+      generate: (input) => services.flow.pairs.generate(withoutUndefined(input) as typeof input),
+      list: ({ conceptId }) => services.flow.pairs.list(conceptId),
+      setStatus: ({ pairId, status }) => services.flow.pairs.setStatus(pairId, status),
+      regenerate: (input) => services.flow.pairs.regenerate(withoutUndefined(input) as typeof input),
+      importPaired: ({ conceptId, sources }) =>
+        services.flow.pairs.importPaired(conceptId, sources.map((source) => withoutUndefined(source) as typeof source)),
+    },
+    subset: {
+      select: ({ conceptId, targetCount }) => services.flow.subset.select(conceptId, targetCount),
+    },
+    training: {
+      start: (input) => services.flow.training.start(withoutUndefined(input) as typeof input),
+      pause: ({ runId }) => services.flow.training.pause(runId),
+      resume: ({ runId }) => services.flow.training.resume(runId),
+      cancel: ({ runId }) => services.flow.training.cancel(runId),
+      extend: ({ runId, steps }) => services.flow.training.extend(runId, steps),
+      list: (filter) => services.flow.training.list(withoutUndefined(filter) as typeof filter),
+      get: ({ runId }) => services.flow.training.get(runId),
+    },
+    liveModel: {
+      get: ({ runId }) => services.flow.liveModel.get(runId),
+    },
     share: {
       start: ({ exportId }) => services.share.start(exportId),
       stop: () => services.share.stop(),
@@ -72,6 +98,9 @@ export function forwardServiceEvents(events: Services['events'], emit: ApiEventS
     forward('imagesChanged', (payload) => emit('onImagesChanged', payload)),
     forward('exportsChanged', (payload) => emit('onExportsChanged', payload)),
     forward('shareChanged', (payload) => emit('onShareChanged', payload)),
+    forward('pairsChanged', (payload) => emit('onPairsChanged', payload)),
+    forward('trainingProgress', (payload) => emit('onTrainingProgress', payload)),
+    forward('trainingChanged', (payload) => emit('onTrainingChanged', payload)),
   ];
   return () => stops.forEach((stop) => stop());
 }

@@ -4,10 +4,14 @@ import type { JobHandler } from './job-handlers';
 import type { JobOutcome, JobProgressUpdate, JobRequest } from './job-host';
 import { importImages } from './kinds/import-images';
 import { exportBundleJob } from './kinds/export-bundle';
+import { generatePairsJob } from './kinds/generate-pairs';
+import { trainRunJob } from './kinds/train-run';
 
 const handlers: { [K in JobKind]: JobHandler<K> } = {
   'import-images': importImages,
   'export-bundle': exportBundleJob,
+  'generate-pairs': generatePairsJob,
+  'train-run': trainRunJob,
 };
 
 /**

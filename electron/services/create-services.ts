@@ -11,6 +11,7 @@ import type { ConceptsService, ImagesService, JobsService, ProjectsService, Serv
 import { TypedEmitter } from './typed-emitter';
 import { createExportsService } from './exports-service';
 import { createShareService } from './share-service';
+import { createFlowService } from './flow-service';
 import type { ConceptInput, ImportFile, ServiceEvents } from './types';
 
 export interface CreateServicesOptions {
@@ -18,6 +19,8 @@ export interface CreateServicesOptions {
   /** Where jobs execute; defaults to a worker thread per job. SHELL passes a utility-process host in the app. */
   jobHost?: JobHost;
   jobRunner?: JobRunnerOptions;
+  /** Installed diffusion models (listed as teachers); default <dataDir>/models like `e2gan models`. */
+  modelsDir?: string;
   /** Where a phone reaches this machine (default: the first LAN IPv4 address); tests pass () => '127.0.0.1'. */
   lanAddress?: () => string | undefined;
   clock?: Clock;
@@ -176,6 +179,8 @@ export function createServices(options: CreateServicesOptions): Services {
     dataDir, events, getExport: exports.get, ...(options.lanAddress ? { lanAddress: options.lanAddress } : {}),
   });
 
+  const flow = createFlowService({ store, jobs, events, modelsDir: options.modelsDir ?? path.join(dataDir, 'models') });
+
   let closing: Promise<void> | undefined;
   return {
     dataDir,
@@ -188,6 +193,7 @@ export function createServices(options: CreateServicesOptions): Services {
     storage,
     exports,
     share,
+    flow,
     close() {
       closing ??= Promise.all([runner.close(), share.stop()]).then(() => store.close());
       return closing;

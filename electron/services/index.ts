@@ -6,6 +6,8 @@ export * from './types';
 export type * from './export-types';
 export type { ExportsService } from './exports-service';
 export type { ShareService } from './share-service';
+export type * from './flow-types';
+export type { FlowService } from './flow-service';
 export { exportTrainedRun, type ExportRunOptions } from './export-run';
 export * from './errors';
 export { TypedEmitter } from './typed-emitter';

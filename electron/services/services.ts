@@ -3,6 +3,7 @@ import type { GarbageCollectionOptions, GarbageCollectionResult } from '../store
 import type { TypedEmitter } from './typed-emitter';
 import type { ExportsService } from './exports-service';
 import type { ShareService } from './share-service';
+import type { FlowService } from './flow-service';
 import type { Concept, ConceptInput, ImageRecord, ImportFile, Job, JobKind, JobKinds, JobState, Project, ServiceEvents } from './types';
 
 /**
@@ -22,6 +23,8 @@ export interface Services {
   readonly exports: ExportsService;
   /** Send to phone: one share server at a time, stopped on close. */
   readonly share: ShareService;
+  /** The studio flow (issue 7): teachers, pairs, subset selection, training runs, the live model. */
+  readonly flow: FlowService;
   /** Stops running jobs at a safe point (they resume next launch as 'interrupted') and closes the database. */
   close(): Promise<void>;
 }

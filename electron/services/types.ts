@@ -1,4 +1,5 @@
 import type { ExportBundlePayload, ExportBundleResult, ShareState } from './export-types';
+import type { GeneratePairsPayload, GeneratePairsResult, TrainingProgress, TrainRunPayload, TrainRunResult } from './flow-types';
 
 /**
  * The back-end services' public shapes. Plain data only (numbers, strings, arrays, plain objects), so every
@@ -91,6 +92,8 @@ export interface ImportImagesResult {
 export interface JobKinds {
   'import-images': { payload: ImportImagesPayload; result: ImportImagesResult };
   'export-bundle': { payload: ExportBundlePayload; result: ExportBundleResult };
+  'generate-pairs': { payload: GeneratePairsPayload; result: GeneratePairsResult };
+  'train-run': { payload: TrainRunPayload; result: TrainRunResult };
 }
 export type JobKind = keyof JobKinds;
 
@@ -140,4 +143,10 @@ export interface ServiceEvents {
   exportsChanged: { projectId: number };
   /** The send-to-phone server started, stopped or expired. */
   shareChanged: ShareState;
+  /** A concept's pairs were added or changed, or a subset was selected. */
+  pairsChanged: { projectId: number; conceptId: number };
+  /** A training step was recorded (throttled by the job runner's progress interval). */
+  trainingProgress: TrainingProgress;
+  /** A training run was created, changed state, or got a checkpoint or preview. */
+  trainingChanged: { projectId: number; conceptId: number; runId: number };
 }

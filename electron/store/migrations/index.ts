@@ -3,7 +3,8 @@ import { migration001Initial } from './001-initial';
 import { migration002Jobs } from './002-jobs';
 import { migration003JobCancelRequests } from './003-job-cancel-requests';
 import { migration004Exports } from './004-exports';
+import { migration005Flow } from './005-flow';
 
 // Append only: a shipped migration is never edited, a change is a new numbered file.
-export const migrations: readonly Migration[] = [migration001Initial, migration002Jobs, migration003JobCancelRequests, migration004Exports];
+export const migrations: readonly Migration[] = [migration001Initial, migration002Jobs, migration003JobCancelRequests, migration004Exports, migration005Flow];
 export type { Migration };

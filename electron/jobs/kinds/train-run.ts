@@ -1,0 +1,109 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { RunDir } from '../../../native-models/e2gan/run-dir';
+import { findShippedBase } from '../../../native-models/e2gan/shipped-base';
+import { DEFAULT_SETTINGS, trainRun, type TrainSettings } from '../../../native-models/e2gan/trainer';
+import type { TrainingRun, TrainRunResult } from '../../services/flow-types';
+import { isTrainingPair } from '../../services/training-pairs';
+import { PairsRepository } from '../../store/repositories/pairs';
+import { TrainingRunsRepository } from '../../store/repositories/training-runs';
+import type { Store } from '../../store/store';
+import type { JobHandler } from '../job-handlers';
+
+/**
+ * Trains (or continues) a studio run with the e2gan trainer. The first execution writes the run's pairs folder
+ * and run.json; every later one (resume, extend, a job re-run after a crash) continues from the newest
+ * checkpoint. Steps, checkpoints and previews are written to the store as they happen, so the app shows the
+ * same history after a restart.
+ */
+export const trainRunJob: JobHandler<'train-run'> = async ({ payload, store, signal, reportProgress }) => {
+  const runs = new TrainingRunsRepository(store.db);
+  const run = runs.get(payload.runId);
+  if (!run) throw new Error(`training run ${payload.runId} does not exist`);
+  const runDir = new RunDir(run.runPath);
+  const resume = existsSync(runDir.settingsPath);
+  let settings: TrainSettings | undefined;
+  if (resume) {
+    const steps = await runDir.listCheckpoints();
+    // Steps after the newest checkpoint are redone; their recorded losses would otherwise appear twice.
+    runs.truncateAfter(run.id, steps.at(-1) ?? 0);
+  } else {
+    settings = await prepareNewRun(store, run);
+  }
+  runs.setState(run.id, 'running');
+  reportProgress(run.step / run.totalSteps, resume ? `resuming at step ${run.step}` : 'starting');
+  const pending: Promise<void>[] = [];
+  const result = await trainRun(run.runPath, settings, {
+    resume,
+    signal,
+    onEvent: (event) => {
+      if (event.type === 'started') {
+        runs.setExecutionProvider(run.id, event.executionProvider);
+      } else if (event.type === 'step') {
+        runs.recordStep(run.id, { step: event.step, losses: event.losses, itPerSec: event.itPerSec, etaSeconds: Number.isFinite(event.etaSeconds) ? event.etaSeconds : 0 });
+        reportProgress(event.step / event.totalSteps, `step ${event.step} of ${event.totalSteps}`);
+      } else if (event.type === 'checkpoint') {
+        runs.recordCheckpoint(run.id, event.step);
+        reportProgress(event.step / run.totalSteps, `checkpoint at step ${event.step}`);
+      } else if (event.type === 'preview' || event.type === 'done') {
+        // Preview files are written before the event; storing them as blobs is async, so queue it.
+        pending.push(storePreview(store, runs, run, event));
+      }
+    },
+  });
+  await Promise.all(pending);
+  reportProgress(result.step / run.totalSteps, result.completed ? 'done' : `stopped at step ${result.step}`);
+  return { runId: run.id, step: result.step, completed: result.completed } satisfies TrainRunResult;
+};
+
+async function storePreview(
+  store: Store,
+  runs: TrainingRunsRepository,
+  run: TrainingRun,
+  event: { type: 'preview'; step: number; files: string[]; heldOutPsnr: number } | { type: 'done'; step: number; heldOutPsnr: number },
+): Promise<void> {
+  const dir = path.join(new RunDir(run.runPath).previewsPath, `step-${String(event.step).padStart(8, '0')}`);
+  const files = event.type === 'preview' ? event.files : await listPreviewFiles(dir);
+  const shas: string[] = [];
+  for (const file of files) shas.push(await store.blobs.put(await readFile(file)));
+  if (shas.length > 0) runs.recordPreview(run.id, event.step, shas, Number.isFinite(event.heldOutPsnr) ? event.heldOutPsnr : null);
+}
+
+async function listPreviewFiles(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names.filter((name) => name.endsWith('.png')).sort().map((name) => path.join(dir, name));
+}
+
+/** Writes the concept's training pairs as NAME.input.png / NAME.target.png and returns the trainer settings. */
+async function prepareNewRun(store: Store, run: TrainingRun): Promise<TrainSettings> {
+  const pairs = new PairsRepository(store.db).listByConcept(run.conceptId).filter(isTrainingPair);
+  if (pairs.length === 0) throw new Error(`concept ${run.conceptId} has no pending or accepted pairs to train on`);
+  const pairsDir = path.join(run.runPath, 'pairs');
+  await rm(pairsDir, { recursive: true, force: true });
+  await mkdir(pairsDir, { recursive: true });
+  for (const pair of pairs) {
+    // The pair id keeps names unique when two photos share a file name.
+    const name = `${String(pair.id).padStart(6, '0')}-${pair.name.replace(/[^A-Za-z0-9_-]+/g, '_')}`;
+    await writeFile(path.join(pairsDir, `${name}.input.png`), await store.blobs.read(pair.inputSha256));
+    await writeFile(path.join(pairsDir, `${name}.target.png`), await store.blobs.read(pair.targetSha256));
+  }
+  const shippedBase = findShippedBase();
+  const s = run.settings;
+  if (s.rank === 'auto') throw new Error('rank auto: automatic rank search is not available in the studio yet');
+  return {
+    ...DEFAULT_SETTINGS,
+    pairs: pairsDir,
+    ...(shippedBase ? { base: shippedBase.weights } : {}),
+    size: s.size,
+    steps: s.steps,
+    ranks: s.rank,
+    learningRate: s.learningRate,
+    warmupSteps: Math.min(DEFAULT_SETTINGS.warmupSteps, Math.floor(s.steps / 10)),
+    checkpointEvery: s.checkpointEvery,
+    previewEvery: s.previewEvery,
+    // Hold out photos for the preview grid only when enough remain to train on.
+    heldOut: pairs.length >= 6 ? 2 : pairs.length >= 3 ? 1 : 0,
+    executionProviders: s.executionProvider === 'auto' ? 'auto' : [s.executionProvider],
+  };
+}

@@ -1,0 +1,354 @@
+import { existsSync } from 'node:fs';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { listInstalledModels } from '../../native-models/diffusion/models/model-store';
+import { decodeImage, imageFeatures } from '../../native-models/image/index';
+import { listTeachers, findTeacher } from '../../native-models/teachers/index';
+import type { Store } from '../store/store';
+import { PairsRepository } from '../store/repositories/pairs';
+import { TrainingRunsRepository } from '../store/repositories/training-runs';
+import { ConflictError, InvalidInputError, NotFoundError } from './errors';
+import type {
+  ImportPairsResult, LiveModel, PairRecord, PairTeacher, SubsetSelection, TeacherInfo, TrainingAdvanced, TrainingPreset,
+  TrainingRun, TrainingState,
+} from './flow-types';
+import { importPairedFiles } from './import-pairs';
+import { buildLiveModel } from './live-model';
+import type { JobsService } from './services';
+import { selectRepresentatives } from './subset-selection';
+import { isTrainingPair } from './training-pairs';
+import { resolveTrainingSettings } from './training-presets';
+import type { TypedEmitter } from './typed-emitter';
+import type { ImportFile, Job, ServiceEvents } from './types';
+
+export interface FlowService {
+  teachers: {
+    list(): Promise<TeacherInfo[]>;
+  };
+  pairs: {
+    /** Queues pair generation with the concept's teacher for the given photos of its project. */
+    generate(input: { conceptId: number; imageIds: number[]; seed?: number }): Job<'generate-pairs'>;
+    list(conceptId: number): PairRecord[];
+    get(pairId: number): PairRecord;
+    setStatus(pairId: number, status: 'pending' | 'accepted' | 'rejected'): PairRecord;
+    regenerate(input: { pairId: number; seed?: number; guidance?: number }): Job<'generate-pairs'>;
+    importPaired(conceptId: number, sources: ImportFile[]): Promise<ImportPairsResult>;
+  };
+  subset: {
+    select(conceptId: number, targetCount: number): Promise<SubsetSelection>;
+  };
+  training: {
+    start(input: { conceptId: number; preset: TrainingPreset; advanced?: TrainingAdvanced }): TrainingRun;
+    pause(runId: number): TrainingRun;
+    resume(runId: number): TrainingRun;
+    cancel(runId: number): TrainingRun;
+    extend(runId: number, steps: number): Promise<TrainingRun>;
+    list(filter: { projectId: number; conceptId?: number }): TrainingRun[];
+    get(runId: number): TrainingRun;
+  };
+  liveModel: {
+    get(runId: number): Promise<LiveModel>;
+  };
+}
+
+export interface FlowServiceDeps {
+  store: Store;
+  jobs: JobsService;
+  events: TypedEmitter<ServiceEvents>;
+  /** Where installed diffusion models live (listed as teachers). */
+  modelsDir: string;
+}
+
+const SUBSET_FEATURE_SIDE = 64;
+/** Runs that a job is (or will be) executing: the state follows that job's. */
+const ACTIVE_RUN_STATES: readonly TrainingState[] = ['queued', 'running'];
+
+export function runsDir(dataDir: string): string {
+  return path.join(dataDir, 'runs');
+}
+
+export function createFlowService({ store, jobs, events, modelsDir }: FlowServiceDeps): FlowService {
+  const pairs = new PairsRepository(store.db);
+  const runs = new TrainingRunsRepository(store.db);
+  /** Runs whose stop was asked as a pause: their job ends 'cancelled' but the run is only paused. */
+  const pausing = new Set<number>();
+  /** Per run, how many checkpoints + previews were last announced (so trainingChanged fires when one lands). */
+  const announced = new Map<number, number>();
+  /** The newest live model handed out per run: rebuilding the graph is skipped while no new checkpoint landed. */
+  const liveModels = new Map<number, LiveModel>();
+
+  const requireConcept = (id: number) => {
+    const concept = store.concepts.get(id);
+    if (!concept) throw new NotFoundError('concept', id);
+    return concept;
+  };
+  const requirePair = (id: number) => {
+    const pair = pairs.get(id);
+    if (!pair) throw new NotFoundError('pair', id);
+    return pair;
+  };
+  const requireRun = (id: number) => {
+    const run = runs.get(id);
+    if (!run) throw new NotFoundError('training run', id);
+    return run;
+  };
+  const announceRun = (run: TrainingRun) =>
+    events.emit('trainingChanged', { projectId: run.projectId, conceptId: run.conceptId, runId: run.id });
+
+  const teacherOf = (conceptId: number): PairTeacher => {
+    const concept = requireConcept(conceptId);
+    if (concept.teacher === '') {
+      throw new InvalidInputError(`concept ${conceptId} ('${concept.name}') has no teacher; choose one with concepts.update (e.g. teacher: 'sepia')`);
+    }
+    if (!findTeacher(concept.teacher)) {
+      throw new InvalidInputError(
+        `concept ${conceptId}: teacher '${concept.teacher}' is not a built-in teacher (known: ${listTeachers().map((t) => t.id).join(', ')}); ` +
+          'diffusion teachers are generated with `e2gan pairs generate` for now',
+      );
+    }
+    return { kind: 'builtin', id: concept.teacher };
+  };
+
+  // Run states follow their job's; the store row is the one source of truth for renderers and the CLI.
+  events.on('jobChanged', ({ job }) => {
+    if (job.kind === 'generate-pairs' && job.state !== 'queued' && job.state !== 'running' && job.projectId !== null) {
+      events.emit('pairsChanged', { projectId: job.projectId, conceptId: job.payload.conceptId });
+    }
+    if (job.kind !== 'train-run') return;
+    const run = runs.get(job.payload.runId);
+    if (!run || run.jobId !== job.id) return;
+    const next = runStateForJob(job, pausing.has(run.id));
+    if (next.state !== 'queued' && next.state !== 'running') pausing.delete(run.id);
+    runs.setState(run.id, next.state, next.error);
+    announceRun(run);
+  });
+  events.on('jobProgress', ({ jobId, projectId }) => {
+    const job = store.jobs.get(jobId);
+    if (!job || projectId === null) return;
+    if (job.kind === 'generate-pairs') {
+      events.emit('pairsChanged', { projectId, conceptId: job.payload.conceptId });
+      return;
+    }
+    if (job.kind !== 'train-run') return;
+    const run = runs.get(job.payload.runId);
+    if (!run) return;
+    const latest = run.lossHistory.at(-1);
+    events.emit('trainingProgress', {
+      runId: run.id, projectId: run.projectId, conceptId: run.conceptId, step: run.step, totalSteps: run.totalSteps,
+      losses: latest?.losses ?? {}, itPerSec: run.itPerSec, etaSeconds: run.etaSeconds, previewSha256s: run.previews.at(-1)?.sha256s ?? [],
+    });
+    const produced = run.checkpoints.length + run.previews.length;
+    if (announced.get(run.id) !== produced) {
+      announced.set(run.id, produced);
+      announceRun(run);
+    }
+  });
+  reconcileRuns(store, runs);
+
+  const enqueueRun = (run: TrainingRun): TrainingRun => {
+    const job = jobs.enqueue('train-run', run.projectId, { runId: run.id });
+    runs.setJob(run.id, job.id);
+    runs.setState(run.id, 'queued');
+    const queued = requireRun(run.id);
+    announceRun(queued);
+    return queued;
+  };
+
+  return {
+    teachers: {
+      async list() {
+        const builtins: TeacherInfo[] = listTeachers().map((t) => ({ kind: 'builtin', id: t.id, name: t.name, description: t.description }));
+        const models = (await listInstalledModels(modelsDir)).filter((m) => m.problem === undefined);
+        return [
+          ...builtins,
+          ...models.map((m): TeacherInfo => ({ kind: 'diffusion', id: m.name, name: m.name, description: m.pipelineClass ?? 'diffusion model' })),
+        ];
+      },
+    },
+    pairs: {
+      generate({ conceptId, imageIds, seed }) {
+        const concept = requireConcept(conceptId);
+        const teacher = teacherOf(conceptId);
+        const unique = [...new Set(imageIds)];
+        if (unique.length === 0) throw new InvalidInputError('imageIds: expected at least one image id');
+        for (const imageId of unique) {
+          const image = store.images.get(imageId);
+          if (!image || image.projectId !== concept.projectId) throw new NotFoundError(`image in project ${concept.projectId}:`, imageId);
+        }
+        return jobs.enqueue('generate-pairs', concept.projectId, {
+          projectId: concept.projectId, conceptId, imageIds: unique, seed: seed ?? 0, teacher,
+        });
+      },
+      list(conceptId) {
+        requireConcept(conceptId);
+        return pairs.listByConcept(conceptId);
+      },
+      get: requirePair,
+      setStatus(pairId, status) {
+        const pair = requirePair(pairId);
+        // The guard's reason stays visible when the user overrides it, until the pair is regenerated.
+        pairs.setStatus(pairId, status, status === 'rejected' ? 'rejected by you' : pair.status === 'guard-rejected' ? pair.reason : null);
+        events.emit('pairsChanged', { projectId: pair.projectId, conceptId: pair.conceptId });
+        return requirePair(pairId);
+      },
+      regenerate({ pairId, seed, guidance }) {
+        const pair = requirePair(pairId);
+        if (pair.imageId === null) throw new InvalidInputError(`pair ${pairId} was imported; only generated pairs can be regenerated`);
+        if (guidance !== undefined && pair.teacher.kind === 'builtin') {
+          throw new InvalidInputError(`pair ${pairId}: guidance applies to diffusion teachers; '${pair.teacher.id}' is a built-in effect`);
+        }
+        const teacher = teacherOf(pair.conceptId);
+        return jobs.enqueue('generate-pairs', pair.projectId, {
+          projectId: pair.projectId, conceptId: pair.conceptId, imageIds: [pair.imageId], seed: seed ?? pair.seed + 1, teacher,
+        });
+      },
+      async importPaired(conceptId, sources) {
+        const concept = requireConcept(conceptId);
+        const result = await importPairedFiles(store, pairs, { projectId: concept.projectId, conceptId }, sources);
+        events.emit('pairsChanged', { projectId: concept.projectId, conceptId });
+        return result;
+      },
+    },
+    subset: {
+      async select(conceptId, targetCount) {
+        const concept = requireConcept(conceptId);
+        const candidates = pairs.listByConcept(conceptId).filter((p) => p.status === 'pending' || p.status === 'accepted');
+        if (candidates.length === 0) throw new InvalidInputError(`concept ${conceptId} has no pending or accepted pairs to choose from`);
+        const features: Float32Array[] = [];
+        for (const pair of candidates) {
+          const image = await decodeImage(await store.blobs.read(pair.inputSha256), `pair ${pair.id} input`, { maxSide: SUBSET_FEATURE_SIDE });
+          features.push(imageFeatures(image));
+        }
+        const keptIndices = selectRepresentatives(features, targetCount, conceptId);
+        const keptPairIds = keptIndices.map((i) => candidates[i]!.id);
+        pairs.setSubset(conceptId, keptPairIds);
+        events.emit('pairsChanged', { projectId: concept.projectId, conceptId });
+        const kept = new Set(keptPairIds);
+        return {
+          conceptId, targetCount, keptPairIds, droppedPairIds: candidates.filter((p) => !kept.has(p.id)).map((p) => p.id),
+          features: 'colour-gradient-histogram',
+        };
+      },
+    },
+    training: {
+      start({ conceptId, preset, advanced }) {
+        const concept = requireConcept(conceptId);
+        if (advanced?.rank === 'auto') {
+          throw new InvalidInputError('advanced.rank: automatic rank search is not available in the studio yet; use `e2gan rank-search` and pass the rank it finds');
+        }
+        const usable = pairs.listByConcept(conceptId).filter(isTrainingPair);
+        if (usable.length === 0) {
+          throw new InvalidInputError(`concept ${conceptId} ('${concept.name}') has no pending or accepted pairs (in the subset) to train on`);
+        }
+        const settings = resolveTrainingSettings(preset, advanced);
+        const created = runs.create({ projectId: concept.projectId, conceptId, settings, runPath: '', totalSteps: settings.steps });
+        runs.setRunPath(created.id, path.join(runsDir(store.layout.root), `run-${created.id}`));
+        return enqueueRun(requireRun(created.id));
+      },
+      pause(runId) {
+        const run = requireRun(runId);
+        if (!ACTIVE_RUN_STATES.includes(run.state) || run.jobId === null) {
+          throw new ConflictError(`training run ${runId} is ${run.state}; only a queued or running run can be paused`);
+        }
+        pausing.add(runId);
+        jobs.cancel(run.jobId);
+        return requireRun(runId);
+      },
+      resume(runId) {
+        const run = requireRun(runId);
+        if (!['paused', 'interrupted', 'failed'].includes(run.state)) {
+          throw new ConflictError(`training run ${runId} is ${run.state}; only a paused, interrupted or failed run can be resumed`);
+        }
+        if (run.jobId !== null && store.jobs.get(run.jobId)?.state === 'interrupted') jobs.discard(run.jobId);
+        return enqueueRun(run);
+      },
+      cancel(runId) {
+        const run = requireRun(runId);
+        if (ACTIVE_RUN_STATES.includes(run.state) && run.jobId !== null) {
+          pausing.delete(runId);
+          jobs.cancel(run.jobId);
+          return requireRun(runId);
+        }
+        if (run.state === 'paused' || run.state === 'interrupted' || run.state === 'failed') {
+          if (run.jobId !== null && store.jobs.get(run.jobId)?.state === 'interrupted') jobs.discard(run.jobId);
+          runs.setState(runId, 'cancelled');
+          announceRun(run);
+          return requireRun(runId);
+        }
+        throw new ConflictError(`training run ${runId} is already ${run.state}`);
+      },
+      async extend(runId, steps) {
+        const run = requireRun(runId);
+        if (ACTIVE_RUN_STATES.includes(run.state)) throw new ConflictError(`training run ${runId} is ${run.state}; pause it before extending`);
+        if (run.state === 'cancelled') throw new ConflictError(`training run ${runId} was cancelled; start a new run`);
+        const settingsFile = path.join(run.runPath, 'run.json');
+        if (!existsSync(settingsFile)) throw new ConflictError(`training run ${runId} has not started training yet (${settingsFile} missing)`);
+        const totalSteps = run.totalSteps + steps;
+        await rewriteRunSteps(settingsFile, totalSteps);
+        runs.setTotalSteps(runId, totalSteps);
+        return enqueueRun(requireRun(runId));
+      },
+      list(filter) {
+        if (!store.projects.get(filter.projectId)) throw new NotFoundError('project', filter.projectId);
+        return runs.list(filter);
+      },
+      get: requireRun,
+    },
+    liveModel: {
+      async get(runId) {
+        const run = requireRun(runId);
+        const checkpoint = runs.latestCheckpoint(runId);
+        if (!checkpoint) throw new ConflictError(`training run ${runId} has no checkpoint yet; the live model appears after the first one`);
+        const cached = liveModels.get(runId);
+        if (cached && cached.step === checkpoint.step && checkpoint.liveModelSha256 === cached.sha256) return cached;
+        const built = await buildLiveModel(run.runPath, checkpoint.step);
+        const sha256 = await store.blobs.put(built.bytes);
+        runs.setLiveModel(runId, built.step, sha256);
+        const model: LiveModel = {
+          runId, step: built.step, sha256, width: built.width, height: built.height, inputName: built.inputName, outputName: built.outputName,
+        };
+        liveModels.set(runId, model);
+        return model;
+      },
+    },
+  };
+}
+
+function runStateForJob(job: Job<'train-run'>, pauseRequested: boolean): { state: TrainingState; error: string | null } {
+  switch (job.state) {
+    case 'queued':
+    case 'running':
+      return { state: job.state, error: null };
+    case 'done':
+      return { state: job.result?.completed === false ? 'paused' : 'done', error: null };
+    case 'cancelled':
+      return { state: pauseRequested ? 'paused' : 'cancelled', error: null };
+    case 'interrupted':
+      return { state: 'interrupted', error: null };
+    case 'failed':
+      return { state: 'failed', error: job.error };
+  }
+}
+
+/** After a crash or restart, runs whose job the runner marked interrupted (or that lost their job) follow it. */
+function reconcileRuns(store: Store, runs: TrainingRunsRepository): void {
+  const stale = store.db
+    .prepare(`SELECT id, job_id FROM training_runs WHERE state IN ('queued', 'running')`)
+    .all() as { id: number; job_id: number | null }[];
+  for (const { id, job_id } of stale) {
+    const job = job_id === null ? undefined : store.jobs.get(job_id);
+    if (!job) runs.setState(id, 'interrupted', 'its job was removed');
+    else if (job.kind === 'train-run' && job.state !== 'queued' && job.state !== 'running') {
+      const next = runStateForJob(job, false);
+      runs.setState(id, next.state, next.error);
+    }
+  }
+}
+
+async function rewriteRunSteps(settingsFile: string, steps: number): Promise<void> {
+  const settings = JSON.parse(await readFile(settingsFile, 'utf8')) as { steps: number };
+  settings.steps = steps;
+  const temporary = `${settingsFile}.tmp`;
+  await writeFile(temporary, JSON.stringify(settings, null, 2));
+  await rename(temporary, settingsFile);
+}

@@ -1,0 +1,178 @@
+/**
+ * Shapes of the studio flow (issue 7): teachers, pairs, subset selection, training runs and the live model.
+ * Plain data only, so every value crosses IPC, WebSocket JSON and worker messages unchanged.
+ */
+
+/** A built-in effect (works offline) or an installed diffusion model. */
+export interface TeacherInfo {
+  kind: 'builtin' | 'diffusion';
+  /** For built-ins the teacher id (e.g. 'sepia'); for diffusion models the model id. */
+  id: string;
+  name: string;
+  description: string;
+}
+
+export const PAIR_STATUSES = ['pending', 'accepted', 'rejected', 'guard-rejected'] as const;
+export type PairStatus = (typeof PAIR_STATUSES)[number];
+
+/** How a pair's target was made, stored with the pair so a regeneration can vary one knob. */
+export type PairTeacher =
+  | { kind: 'builtin'; id: string }
+  | { kind: 'diffusion'; modelId: string; guidance: number; imageGuidance: number; steps: number }
+  | { kind: 'imported' };
+
+export interface PairRecord {
+  id: number;
+  projectId: number;
+  conceptId: number;
+  /** The project image the input came from; null for imported pairs (their input is only a blob). */
+  imageId: number | null;
+  /** Display name (the photo's or the imported file's stem). */
+  name: string;
+  inputSha256: string;
+  /** PNG of the teacher's output (or the imported target). */
+  targetSha256: string;
+  status: PairStatus;
+  /** Why the pair-quality guard (or the user) rejected it; null otherwise. */
+  reason: string | null;
+  seed: number;
+  teacher: PairTeacher;
+  /** True when the last subset.select kept this pair (false: dropped; null: no selection made yet). */
+  inSubset: boolean | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface GeneratePairsPayload {
+  projectId: number;
+  conceptId: number;
+  imageIds: number[];
+  seed: number;
+  teacher: PairTeacher;
+}
+
+export interface GeneratePairsResult {
+  pairIds: number[];
+  /** Images whose pair was rejected by the guard or failed, with the reason. */
+  failed: { imageId: number; reason: string }[];
+  notProcessed: number;
+}
+
+export interface ImportPairsResult {
+  pairIds: number[];
+  skipped: { name: string; reason: string }[];
+}
+
+export interface SubsetSelection {
+  conceptId: number;
+  targetCount: number;
+  /** Pairs kept (nearest each k-means centroid), in centroid order. */
+  keptPairIds: number[];
+  droppedPairIds: number[];
+  /** Which features were clustered. */
+  features: 'colour-gradient-histogram';
+}
+
+export const TRAINING_PRESETS = ['fast', 'balanced', 'quality'] as const;
+export type TrainingPreset = (typeof TRAINING_PRESETS)[number];
+export const TRAINING_EXECUTION_PROVIDERS = ['auto', 'cpu', 'webgpu'] as const;
+export type TrainingExecutionProvider = (typeof TRAINING_EXECUTION_PROVIDERS)[number];
+
+export interface TrainingAdvanced {
+  steps?: number;
+  size?: number;
+  rank?: number | 'auto';
+  learningRate?: number;
+  executionProvider?: TrainingExecutionProvider;
+}
+
+/** The resolved settings a run uses (preset defaults overridden by the advanced fields given). */
+export interface TrainingSettingsSummary {
+  preset: TrainingPreset;
+  steps: number;
+  size: number;
+  rank: number | 'auto';
+  learningRate: number;
+  executionProvider: TrainingExecutionProvider;
+  checkpointEvery: number;
+  previewEvery: number;
+}
+
+export const TRAINING_STATES = ['queued', 'running', 'paused', 'done', 'failed', 'cancelled', 'interrupted'] as const;
+export type TrainingState = (typeof TRAINING_STATES)[number];
+
+export interface LossPoint {
+  step: number;
+  losses: Record<string, number>;
+}
+
+export interface TrainingPreview {
+  step: number;
+  /** PNG blobs of the preview grid images (held-out inputs run through the generator at that step). */
+  sha256s: string[];
+  heldOutPsnr: number | null;
+}
+
+export interface TrainingCheckpoint {
+  step: number;
+  createdAt: string;
+}
+
+export interface TrainingRun {
+  id: number;
+  projectId: number;
+  conceptId: number;
+  /** The job currently (or last) executing this run. */
+  jobId: number | null;
+  state: TrainingState;
+  settings: TrainingSettingsSummary;
+  /** Absolute path of the e2gan run folder (run.json, checkpoints). */
+  runPath: string;
+  step: number;
+  totalSteps: number;
+  lossHistory: LossPoint[];
+  checkpoints: TrainingCheckpoint[];
+  previews: TrainingPreview[];
+  itPerSec: number | null;
+  etaSeconds: number | null;
+  executionProvider: string | null;
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface TrainRunPayload {
+  runId: number;
+}
+
+export interface TrainRunResult {
+  runId: number;
+  step: number;
+  completed: boolean;
+}
+
+export interface TrainingProgress {
+  runId: number;
+  projectId: number;
+  conceptId: number;
+  step: number;
+  totalSteps: number;
+  losses: Record<string, number>;
+  itPerSec: number | null;
+  etaSeconds: number | null;
+  /** The newest preview grid, if one was written since the run started. */
+  previewSha256s: string[];
+}
+
+/** A phone-format (RGBA uint8 in/out) ONNX graph of a run's newest weights, for onnxruntime-web. */
+export interface LiveModel {
+  runId: number;
+  step: number;
+  /** Blob of the .onnx file: fetch it with blobUrl(sha256). */
+  sha256: string;
+  width: number;
+  height: number;
+  inputName: string;
+  outputName: string;
+}

@@ -1,0 +1,29 @@
+import type { TrainingAdvanced, TrainingPreset, TrainingSettingsSummary } from './flow-types';
+
+/**
+ * What each preset means. Fast is for a first look on a laptop CPU (minutes); Quality for an overnight run.
+ * Checkpoints and previews come often enough that the live preview and preview grid move during a run.
+ */
+const PRESETS: Record<TrainingPreset, Omit<TrainingSettingsSummary, 'preset'>> = {
+  fast: { steps: 300, size: 128, rank: 4, learningRate: 2e-3, executionProvider: 'auto', checkpointEvery: 50, previewEvery: 50 },
+  balanced: { steps: 1000, size: 256, rank: 8, learningRate: 2e-3, executionProvider: 'auto', checkpointEvery: 100, previewEvery: 100 },
+  quality: { steps: 3000, size: 256, rank: 16, learningRate: 1e-3, executionProvider: 'auto', checkpointEvery: 250, previewEvery: 250 },
+};
+
+export function resolveTrainingSettings(preset: TrainingPreset, advanced: TrainingAdvanced = {}): TrainingSettingsSummary {
+  const base = PRESETS[preset];
+  if (!base) throw new Error(`preset: expected fast, balanced or quality, got '${String(preset)}'`);
+  const steps = advanced.steps ?? base.steps;
+  // Short runs (tests, quick looks) still get a checkpoint and a preview before they end.
+  const every = (interval: number) => Math.max(1, Math.min(interval, Math.ceil(steps / 2)));
+  return {
+    preset,
+    steps,
+    size: advanced.size ?? base.size,
+    rank: advanced.rank ?? base.rank,
+    learningRate: advanced.learningRate ?? base.learningRate,
+    executionProvider: advanced.executionProvider ?? base.executionProvider,
+    checkpointEvery: every(base.checkpointEvery),
+    previewEvery: every(base.previewEvery),
+  };
+}

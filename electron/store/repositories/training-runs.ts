@@ -1,0 +1,191 @@
+import type { Database } from 'better-sqlite3';
+import type {
+  LossPoint, TrainingCheckpoint, TrainingPreview, TrainingRun, TrainingSettingsSummary, TrainingState,
+} from '../../services/flow-types';
+import { systemClock, type Clock } from './clock';
+
+interface RunRow {
+  id: number;
+  project_id: number;
+  concept_id: number;
+  job_id: number | null;
+  state: TrainingState;
+  settings: string;
+  run_path: string;
+  step: number;
+  total_steps: number;
+  it_per_sec: number | null;
+  eta_seconds: number | null;
+  execution_provider: string | null;
+  error: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface NewTrainingRun {
+  projectId: number;
+  conceptId: number;
+  settings: TrainingSettingsSummary;
+  /** Filled in by the caller once the id is known (runs/run-<id>); a placeholder is fine before. */
+  runPath: string;
+  totalSteps: number;
+}
+
+export interface StepReport {
+  step: number;
+  losses: Record<string, number>;
+  itPerSec: number;
+  etaSeconds: number;
+}
+
+/** Training runs and what they produce over time (losses, checkpoints, previews). */
+export class TrainingRunsRepository {
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  create(run: NewTrainingRun): TrainingRun {
+    const id = this.db
+      .prepare(
+        `INSERT INTO training_runs (project_id, concept_id, settings, run_path, total_steps, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+      )
+      .run(run.projectId, run.conceptId, JSON.stringify(run.settings), run.runPath, run.totalSteps, this.clock()).lastInsertRowid;
+    return this.get(Number(id))!;
+  }
+
+  get(id: number): TrainingRun | undefined {
+    const row = this.db.prepare(`SELECT * FROM training_runs WHERE id = ?`).get(id) as RunRow | undefined;
+    return row && this.toRun(row);
+  }
+
+  findByJob(jobId: number): TrainingRun | undefined {
+    const row = this.db.prepare(`SELECT * FROM training_runs WHERE job_id = ?`).get(jobId) as RunRow | undefined;
+    return row && this.toRun(row);
+  }
+
+  /** Newest first. */
+  list(filter: { projectId: number; conceptId?: number }): TrainingRun[] {
+    const rows = (
+      filter.conceptId === undefined
+        ? this.db.prepare(`SELECT * FROM training_runs WHERE project_id = ? ORDER BY id DESC`).all(filter.projectId)
+        : this.db.prepare(`SELECT * FROM training_runs WHERE project_id = ? AND concept_id = ? ORDER BY id DESC`).all(filter.projectId, filter.conceptId)
+    ) as RunRow[];
+    return rows.map((row) => this.toRun(row));
+  }
+
+  setRunPath(id: number, runPath: string): void {
+    this.db.prepare(`UPDATE training_runs SET run_path = ? WHERE id = ?`).run(runPath, id);
+  }
+
+  setJob(id: number, jobId: number): void {
+    this.db.prepare(`UPDATE training_runs SET job_id = ? WHERE id = ?`).run(jobId, id);
+  }
+
+  setTotalSteps(id: number, totalSteps: number): void {
+    this.db.prepare(`UPDATE training_runs SET total_steps = ? WHERE id = ?`).run(totalSteps, id);
+  }
+
+  setState(id: number, state: TrainingState, error: string | null = null): void {
+    const now = this.clock();
+    const finished = state === 'done' || state === 'cancelled' || state === 'failed';
+    this.db
+      .prepare(
+        `UPDATE training_runs SET state = ?, error = ?,
+           started_at = CASE WHEN ? = 'running' AND started_at IS NULL THEN ? ELSE started_at END,
+           finished_at = CASE WHEN ? THEN ? ELSE NULL END
+         WHERE id = ?`,
+      )
+      .run(state, error, state, now, finished ? 1 : 0, now, id);
+  }
+
+  setExecutionProvider(id: number, provider: string): void {
+    this.db.prepare(`UPDATE training_runs SET execution_provider = ? WHERE id = ?`).run(provider, id);
+  }
+
+  recordStep(id: number, report: StepReport): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare(`INSERT OR REPLACE INTO training_losses (run_id, step, losses) VALUES (?, ?, ?)`)
+        .run(id, report.step, JSON.stringify(report.losses));
+      this.db
+        .prepare(`UPDATE training_runs SET step = ?, it_per_sec = ?, eta_seconds = ? WHERE id = ?`)
+        .run(report.step, report.itPerSec, report.etaSeconds, id);
+    })();
+  }
+
+  /** A resumed run redoes the steps after its checkpoint: forget their losses so the curve has no doubles. */
+  truncateAfter(id: number, step: number): void {
+    this.db.transaction(() => {
+      this.db.prepare(`DELETE FROM training_losses WHERE run_id = ? AND step > ?`).run(id, step);
+      this.db.prepare(`DELETE FROM training_previews WHERE run_id = ? AND step > ?`).run(id, step);
+      this.db.prepare(`DELETE FROM training_checkpoints WHERE run_id = ? AND step > ?`).run(id, step);
+      this.db.prepare(`UPDATE training_runs SET step = ? WHERE id = ?`).run(step, id);
+    })();
+  }
+
+  recordCheckpoint(id: number, step: number): void {
+    this.db
+      .prepare(`INSERT OR IGNORE INTO training_checkpoints (run_id, step, created_at) VALUES (?, ?, ?)`)
+      .run(id, step, this.clock());
+  }
+
+  recordPreview(id: number, step: number, sha256s: readonly string[], heldOutPsnr: number | null): void {
+    const insert = this.db.prepare(
+      `INSERT OR REPLACE INTO training_previews (run_id, step, position, sha256, held_out_psnr) VALUES (?, ?, ?, ?, ?)`,
+    );
+    this.db.transaction(() => sha256s.forEach((sha, position) => insert.run(id, step, position, sha, heldOutPsnr)))();
+  }
+
+  latestCheckpoint(id: number): { step: number; liveModelSha256: string | null } | undefined {
+    const row = this.db
+      .prepare(`SELECT step, live_model_sha256 FROM training_checkpoints WHERE run_id = ? ORDER BY step DESC LIMIT 1`)
+      .get(id) as { step: number; live_model_sha256: string | null } | undefined;
+    return row && { step: row.step, liveModelSha256: row.live_model_sha256 };
+  }
+
+  setLiveModel(id: number, step: number, sha256: string): void {
+    this.db.prepare(`UPDATE training_checkpoints SET live_model_sha256 = ? WHERE run_id = ? AND step = ?`).run(sha256, id, step);
+  }
+
+  private toRun(row: RunRow): TrainingRun {
+    const losses = this.db.prepare(`SELECT step, losses FROM training_losses WHERE run_id = ? ORDER BY step`).all(row.id) as {
+      step: number;
+      losses: string;
+    }[];
+    const checkpoints = this.db
+      .prepare(`SELECT step, created_at FROM training_checkpoints WHERE run_id = ? ORDER BY step`)
+      .all(row.id) as { step: number; created_at: string }[];
+    const previewRows = this.db
+      .prepare(`SELECT step, sha256, held_out_psnr FROM training_previews WHERE run_id = ? ORDER BY step, position`)
+      .all(row.id) as { step: number; sha256: string; held_out_psnr: number | null }[];
+    const previews: TrainingPreview[] = [];
+    for (const preview of previewRows) {
+      const last = previews.at(-1);
+      if (last && last.step === preview.step) last.sha256s.push(preview.sha256);
+      else previews.push({ step: preview.step, sha256s: [preview.sha256], heldOutPsnr: preview.held_out_psnr });
+    }
+    return {
+      id: row.id,
+      projectId: row.project_id,
+      conceptId: row.concept_id,
+      jobId: row.job_id,
+      state: row.state,
+      settings: JSON.parse(row.settings) as TrainingSettingsSummary,
+      runPath: row.run_path,
+      step: row.step,
+      totalSteps: row.total_steps,
+      lossHistory: losses.map((l): LossPoint => ({ step: l.step, losses: JSON.parse(l.losses) as Record<string, number> })),
+      checkpoints: checkpoints.map((c): TrainingCheckpoint => ({ step: c.step, createdAt: c.created_at })),
+      previews,
+      itPerSec: row.it_per_sec,
+      etaSeconds: row.eta_seconds,
+      executionProvider: row.execution_provider,
+      error: row.error,
+      createdAt: row.created_at,
+      startedAt: row.started_at,
+      finishedAt: row.finished_at,
+    };
+  }
+}
