@@ -80,6 +80,24 @@ describe('E2GAN trainer', () => {
     expect(events.at(-1)).toMatchObject({ type: 'done', step: 30 });
   });
 
+  test('full fine-tune with the hinge loss and training from scratch both run and export a whole generator', async () => {
+    const { loadRunGenerator } = await import('../../../native-models/e2gan/run-model');
+    const { generatorParameters } = await import('../../../native-models/e2gan/config');
+    const pairs = await makePairs(3, 16);
+    const root = mkdtempSync(join(tmpdir(), 'e2gan-run-'));
+    for (const [mode, ganLoss] of [['full', 'hinge'], ['scratch', 'lsgan']] as const) {
+      const events: TrainEvent[] = [];
+      const result = await trainRun(join(root, mode), settings(pairs, { mode, ganLoss, steps: 2, learningRate: 2e-4 }), { compute, previews: false, onEvent: (e) => events.push(e) });
+      expect(result.output).toMatch(/generator\.safetensors$/);
+      expect(result.lossHistory.every((r) => Object.values(r.losses).every(Number.isFinite))).toBe(true);
+      const started = events[0]!;
+      // Every generator weight plus the concept tokens is trained.
+      expect(started.type === 'started' && started.trainableParameters).toBe((started as { generatorParameters: number }).generatorParameters + 4 * 64);
+      const generator = await loadRunGenerator(join(root, mode));
+      expect([...generator.weights.keys()].sort()).toEqual(generatorParameters(generator.config).map((p) => p.name).sort());
+    }
+  });
+
   test('a second run into an existing folder is refused; resume of a missing run is an error', async () => {
     const pairs = await makePairs(2, 16);
     const runPath = join(mkdtempSync(join(tmpdir(), 'e2gan-run-')), 'run');
