@@ -1,0 +1,107 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createServices, type Job, type Services, type TrainingProgress } from '../../../electron/services/index';
+import { createTensor, openSession } from '../../../native-models/runtime/index';
+
+const SAMPLES = path.resolve('resources/samples');
+const PHOTOS = ['astronaut.jpg', 'brick.jpg', 'camera.jpg', 'chelsea.jpg', 'coffee.jpg'];
+/** A tiny budget: 32x32, rank 2, CPU; enough to exercise every stage in seconds. */
+const TINY = { steps: 2, size: 32, rank: 2, executionProvider: 'cpu' } as const;
+
+let root: string;
+let dataDir: string;
+let services: Services;
+beforeEach(() => {
+  root = mkdtempSync(path.join(tmpdir(), 'e2gan-flow-'));
+  dataDir = path.join(root, 'data');
+  services = createServices({ dataDir });
+});
+afterEach(async () => {
+  await services.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** Project + concept (built-in sepia teacher) + imported sample photos + generated pairs. */
+async function conceptWithPairs(): Promise<{ projectId: number; conceptId: number }> {
+  const project = services.projects.create('Flow');
+  const concept = services.concepts.create(project.id, { name: 'Vintage', prompt: 'make it an old photo', teacher: 'sepia-vintage' });
+  const imported = await services.jobs.waitFor(services.jobs.startImport(project.id, PHOTOS.map((name) => ({ path: path.join(SAMPLES, name) }))).id);
+  expect(imported.state).toBe('done');
+  const imageIds = services.images.list(project.id).map((image) => image.id);
+  const job = await services.jobs.waitFor(services.flow.pairs.generate({ conceptId: concept.id, imageIds }).id);
+  expect(job.state, job.error ?? '').toBe('done');
+  return { projectId: project.id, conceptId: concept.id };
+}
+
+describe('studio flow back end (real store, job runner, teachers and trainer)', () => {
+  it('lists built-in teachers and refuses a concept without a usable teacher, naming the problem', async () => {
+    const teachers = await services.flow.teachers.list();
+    expect(teachers.find((t) => t.id === 'sepia-vintage')).toMatchObject({ kind: 'builtin' });
+    const project = services.projects.create('P');
+    const blank = services.concepts.create(project.id, { name: 'blank' });
+    expect(() => services.flow.pairs.generate({ conceptId: blank.id, imageIds: [1] })).toThrow(/has no teacher; choose one/);
+    const unknown = services.concepts.create(project.id, { name: 'odd', teacher: 'no-such-teacher' });
+    expect(() => services.flow.pairs.generate({ conceptId: unknown.id, imageIds: [1] })).toThrow(/'no-such-teacher' is not a built-in teacher/);
+  });
+
+  it('generates pairs, curates, reduces to a subset, trains, serves a live model, and the run survives a restart', async () => {
+    const pairEvents: number[] = [];
+    services.events.on('pairsChanged', ({ conceptId }) => pairEvents.push(conceptId));
+    const { projectId, conceptId } = await conceptWithPairs();
+
+    const pairs = services.flow.pairs.list(conceptId);
+    expect(pairs).toHaveLength(PHOTOS.length);
+    expect(pairEvents).toContain(conceptId);
+    for (const pair of pairs) {
+      expect(pair.teacher).toEqual({ kind: 'builtin', id: 'sepia-vintage' });
+      expect(pair.inputSha256).not.toBe(pair.targetSha256);
+      expect(['pending', 'guard-rejected']).toContain(pair.status);
+      if (pair.status === 'guard-rejected') expect(pair.reason).toBeTruthy();
+    }
+    expect(readFileSync(services.images.blobPath(pairs[0]!.targetSha256)).subarray(1, 4).toString()).toBe('PNG');
+
+    const rejected = services.flow.pairs.setStatus(pairs[0]!.id, 'rejected');
+    expect(rejected).toMatchObject({ status: 'rejected', reason: 'rejected by you' });
+    const selection = await services.flow.subset.select(conceptId, 2);
+    expect(selection.keptPairIds).toHaveLength(2);
+    expect(selection.keptPairIds).not.toContain(pairs[0]!.id);
+    const candidates = services.flow.pairs.list(conceptId).filter((p) => p.status === 'pending').map((p) => p.id);
+    expect([...selection.keptPairIds, ...selection.droppedPairIds].sort()).toEqual(candidates.sort());
+    expect(services.flow.pairs.list(conceptId).filter((p) => p.inSubset === true).map((p) => p.id).sort()).toEqual([...selection.keptPairIds].sort());
+    expect(await services.flow.subset.select(conceptId, 2)).toEqual(selection);
+
+    const progress: TrainingProgress[] = [];
+    services.events.on('trainingProgress', (event) => progress.push(event));
+    const run = services.flow.training.start({ conceptId, preset: 'fast', advanced: TINY });
+    expect(run).toMatchObject({ state: 'queued', totalSteps: 2, settings: { size: 32, rank: 2, checkpointEvery: 1, previewEvery: 1 } });
+    const job = (await services.jobs.waitFor(run.jobId!)) as Job<'train-run'>;
+    expect(job.state, job.error ?? '').toBe('done');
+    const trained = services.flow.training.get(run.id);
+    expect(trained).toMatchObject({ state: 'done', step: 2, executionProvider: 'cpu' });
+    expect(trained.lossHistory.map((p) => p.step)).toEqual([1, 2]);
+    expect(Object.values(trained.lossHistory[0]!.losses).every(Number.isFinite)).toBe(true);
+    expect(trained.checkpoints.map((c) => c.step)).toEqual([1, 2]);
+    // Step 0 baseline, step 1, and the final grid; one image each (one of the two kept pairs is held out).
+    expect(trained.previews.map((p) => p.step)).toEqual([0, 1, 2]);
+    expect(progress.map((p) => p.step)).toContain(2);
+
+    const live = await services.flow.liveModel.get(run.id);
+    expect(live).toMatchObject({ runId: run.id, step: 2, width: 32, height: 32, inputName: 'image', outputName: 'styled' });
+    const session = await openSession(services.images.blobPath(live.sha256), { executionProviders: ['cpu'] });
+    const pixels = new Uint8Array(32 * 32 * 4).map((_, i) => (i * 37) % 256);
+    const out = await session.run({ image: createTensor('uint8', pixels, [1, 32, 32, 4]) });
+    expect(out.styled!.dims).toEqual([1, 32, 32, 4]);
+    session.release();
+    expect((await services.flow.liveModel.get(run.id)).sha256).toBe(live.sha256);
+
+    await services.close();
+    services = createServices({ dataDir });
+    const reopened = services.flow.training.list({ projectId, conceptId });
+    expect(reopened).toHaveLength(1);
+    expect(reopened[0]).toMatchObject({ id: run.id, state: 'done', step: 2 });
+    expect(reopened[0]!.lossHistory).toEqual(trained.lossHistory);
+    expect(services.flow.pairs.list(conceptId).find((p) => p.id === pairs[0]!.id)!.status).toBe('rejected');
+  }, 180_000);
+});
