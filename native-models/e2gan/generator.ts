@@ -185,6 +185,8 @@ export function buildDiscriminator(
   g: GraphBuilder, config: DiscriminatorConfig, input: Value, candidate: Value, source: WeightSource, record?: ParameterRecorder,
   /** Pass the same map to several calls to apply one discriminator to several pairs (real and fake). */
   shared: Map<string, Value> = new Map(),
+  /** Receives the activation after each hidden layer (for the feature-matching loss). */
+  features?: Value[],
 ): Value {
   const p = new Params(g, source, record, shared);
   let h = g.concat([input, candidate], 1);
@@ -193,7 +195,10 @@ export function buildDiscriminator(
   layers.forEach((spec, i) => {
     h = convLayer(g, p, spec, h);
     if (spec.normAfter) h = instanceNorm(g, p, spec, h);
-    if (i < layers.length - 1) h = g.leakyRelu(h, 0.2);
+    if (i < layers.length - 1) {
+      h = g.leakyRelu(h, 0.2);
+      features?.push(h);
+    }
   });
   return h;
 }

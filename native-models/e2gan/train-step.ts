@@ -31,6 +31,8 @@ export interface GanStepConfig {
   /** Discriminator learning rate = generator learning rate * this. */
   readonly discriminatorLrRatio: number;
   readonly clipGradNorm?: number;
+  /** Weight of the discriminator feature-matching term in the generator loss (pix2pixHD); 0 or absent = off. */
+  readonly featureMatchingWeight?: number;
 }
 
 export interface CompiledGanStep {
@@ -45,7 +47,7 @@ export interface CompiledGanStep {
 }
 
 export const TOKENS_NAME = 'concept.tokens';
-export const METRICS = ['loss_g', 'loss_d', 'l1', 'adv_g', 'grad_norm_g', 'grad_norm_d'] as const;
+export const METRICS = ['loss_g', 'loss_d', 'l1', 'adv_g', 'grad_norm_g', 'grad_norm_d', 'feature_matching'] as const;
 
 function mean(g: GraphBuilder, v: Value): Value {
   return g.reduceMean(v, undefined, false);
@@ -77,8 +79,10 @@ export function compileGanStep(
   // D is built twice over the same parameters; the second build must reuse the first one's Values.
   const dValues = new Map<string, Value>();
   const dSource = { weights: weights.discriminator, trainable: () => true };
-  const realLogits = buildDiscriminator(g, dc, input, target, dSource, undefined, dValues);
-  const fakeLogits = buildDiscriminator(g, dc, input, fake, dSource, undefined, dValues);
+  const realFeatures: Value[] = [];
+  const fakeFeatures: Value[] = [];
+  const realLogits = buildDiscriminator(g, dc, input, target, dSource, undefined, dValues, realFeatures);
+  const fakeLogits = buildDiscriminator(g, dc, input, fake, dSource, undefined, dValues, fakeFeatures);
 
   let advG: Value;
   let lossD: Value;
@@ -91,7 +95,16 @@ export function compileGanStep(
     lossD = g.add(mean(g, g.relu(g.sub(1, realLogits))), mean(g, g.relu(g.add(fakeLogits, 1))));
   }
   const l1 = mean(g, g.abs(g.sub(fake, target)));
-  const lossG = g.add(g.mul(advG, config.adversarialWeight), g.mul(l1, config.l1Weight));
+  let lossG = g.add(g.mul(advG, config.adversarialWeight), g.mul(l1, config.l1Weight));
+  const fmWeight = config.featureMatchingWeight ?? 0;
+  let featureMatching: Value = g.scalar(0);
+  if (fmWeight > 0) {
+    // Mean L1 between D's hidden activations on real and generated pairs, averaged over layers. Only G
+    // gradients are taken of lossG, so the real-pair features act as constants.
+    const terms = realFeatures.map((real, i) => mean(g, g.abs(g.sub(fakeFeatures[i]!, real))));
+    featureMatching = g.mul(terms.reduce((a, b) => g.add(a, b)), 1 / terms.length);
+    lossG = g.add(lossG, g.mul(featureMatching, fmWeight));
+  }
 
   const gParams = g.trainables().filter((v) => !v.name.startsWith('discriminator.'));
   const dParams = [...dValues.values()];
@@ -118,6 +131,7 @@ export function compileGanStep(
   g.output(advG, 'adv_g');
   g.output(gUpdate.gradNorm, 'grad_norm_g');
   g.output(dUpdate.gradNorm, 'grad_norm_d');
+  g.output(g.identity(featureMatching), 'feature_matching');
   return {
     program: {
       model: g.build({ producerName: 'e2gan-studio' }),

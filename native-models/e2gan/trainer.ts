@@ -40,6 +40,8 @@ export interface TrainSettings {
   readonly ganLoss: GanLoss;
   readonly l1Weight: number;
   readonly adversarialWeight: number;
+  /** Discriminator feature-matching weight (0 = off; runs from before this setting read as 0). */
+  readonly featureMatchingWeight?: number;
   readonly emaDecay: number;
   readonly seed: number;
   readonly checkpointEvery: number;
@@ -209,7 +211,7 @@ export async function trainRun(runPath: string, given: TrainSettings | undefined
     {
       generator: models.generatorConfig, discriminator: models.discriminatorConfig, batch: settings.batch, mode: settings.mode,
       placement: models.placement, ganLoss: settings.ganLoss, l1Weight: settings.l1Weight, adversarialWeight: settings.adversarialWeight,
-      discriminatorLrRatio: settings.discriminatorLrRatio, clipGradNorm: 10,
+      discriminatorLrRatio: settings.discriminatorLrRatio, clipGradNorm: 10, featureMatchingWeight: settings.featureMatchingWeight ?? 0,
     },
     { generator: generatorSource, discriminator: models.discriminator, tokens: models.tokens },
   );

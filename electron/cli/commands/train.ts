@@ -28,6 +28,7 @@ folder RUN (run.json, checkpoints/, previews/, concept.safetensors or generator.
   --lr X               generator learning rate (default ${DEFAULT_SETTINGS.learningRate})
   --seed N             seed for init, sampling and augmentation (default ${DEFAULT_SETTINGS.seed})
   --held-out N         pairs held out for previews and validation (default ${DEFAULT_SETTINGS.heldOut})
+  --feature-matching X discriminator feature-matching weight in the generator loss (default 0 = off)
   --checkpoint-every N, --preview-every N   (default ${DEFAULT_SETTINGS.checkpointEvery}, ${DEFAULT_SETTINGS.previewEvery})`;
 
 export function numberFlag(value: string | undefined, flag: string, options: { integer?: boolean; min?: number } = {}): number | undefined {
@@ -89,7 +90,7 @@ export const trainOptions = {
   pairs: { type: 'string' }, base: { type: 'string' }, out: { type: 'string' }, steps: { type: 'string' }, rank: { type: 'string' },
   ep: { type: 'string' }, resume: { type: 'boolean' }, mode: { type: 'string' }, size: { type: 'string' }, preset: { type: 'string' },
   batch: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' }, 'held-out': { type: 'string' },
-  'checkpoint-every': { type: 'string' }, 'preview-every': { type: 'string' },
+  'checkpoint-every': { type: 'string' }, 'preview-every': { type: 'string' }, 'feature-matching': { type: 'string' },
 } as const;
 
 /** --base PATH, 'none', or (absent) the shipped base when there is one; scratch training never uses a base. */
@@ -122,6 +123,7 @@ export function settingsFromFlags(values: Record<string, string | boolean | unde
     checkpointEvery: numberFlag(str('checkpoint-every'), '--checkpoint-every', { integer: true, min: 1 }) ?? Math.min(DEFAULT_SETTINGS.checkpointEvery, steps),
     previewEvery: numberFlag(str('preview-every'), '--preview-every', { integer: true, min: 1 }) ?? DEFAULT_SETTINGS.previewEvery,
     executionProviders: providersFlag(str('ep')),
+    featureMatchingWeight: numberFlag(str('feature-matching'), '--feature-matching', { min: 0 }) ?? 0,
   };
 }
 

@@ -98,6 +98,19 @@ describe('E2GAN trainer', () => {
     }
   });
 
+  test('the optional feature-matching term is reported and only present when enabled', async () => {
+    const pairs = await makePairs(2, 16);
+    const root = mkdtempSync(join(tmpdir(), 'e2gan-run-'));
+    const on = await trainRun(join(root, 'fm'), settings(pairs, { steps: 2, featureMatchingWeight: 10 }), { compute, previews: false });
+    const off = await trainRun(join(root, 'plain'), settings(pairs, { steps: 2 }), { compute, previews: false });
+    expect(on.lossHistory[0]!.losses.feature_matching).toBeGreaterThan(0);
+    expect(Number.isFinite(on.lossHistory[1]!.losses.feature_matching)).toBe(true);
+    expect(off.lossHistory[0]!.losses.feature_matching).toBe(0);
+    // Same data, weights and D: the FM term is the only difference in the first generator loss.
+    const first = (r: typeof on) => r.lossHistory[0]!.losses;
+    expect(first(on).loss_g! - first(off).loss_g!).toBeCloseTo(10 * first(on).feature_matching!, 3);
+  });
+
   test('a second run into an existing folder is refused; resume of a missing run is an error', async () => {
     const pairs = await makePairs(2, 16);
     const runPath = join(mkdtempSync(join(tmpdir(), 'e2gan-run-')), 'run');
