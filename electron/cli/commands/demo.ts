@@ -12,7 +12,7 @@ import { numberFlag, progressPrinter, providersFlag } from './train';
 
 const DEFAULT_CONCEPT = 'sepia-vintage';
 // Small enough for about a minute of LoRA fine-tuning on two CPU cores, large enough to see the concept.
-const DEFAULT_STEPS = 120;
+const DEFAULT_STEPS = 200;
 const DEFAULT_SIZE = 64;
 
 const usage = `Usage: e2gan demo --out DIR [--concept ID] [--steps N] [--size N] [--ep auto|cpu|webgpu] [--precision P,...]
