@@ -1,0 +1,264 @@
+/**
+ * One concept's studio flow: its teacher, generated pairs and their curation, the representative subset, and
+ * its training runs with live progress. Refreshed by the back end's pairs/training events; live training
+ * progress is merged into the run in place so the chart updates without refetching the whole history.
+ */
+import type { Job, StudioApi, Unsubscribe } from '../../../../electron/api/contract';
+import type {
+  PairRecord,
+  SubsetSelection,
+  TeacherInfo,
+  TrainingAdvanced,
+  TrainingPreset,
+  TrainingProgress,
+  TrainingRun,
+} from '../../../../electron/services/flow-types';
+import { coalesce } from '../coalesce';
+import { errorMessage } from '../errors';
+
+/** The job kind pairs.generate queues (the contract's Job union gains it with the flow's job kinds). */
+const GENERATE_PAIRS_KIND = 'generate-pairs';
+
+export interface JobView {
+  jobId: number;
+  /** 0..1 */
+  progress: number;
+  message: string | null;
+}
+
+/** Seeds for "regenerate": anything in the contract's range that differs from the pair's current seed. */
+export function nextSeed(current: number, random: () => number = Math.random): number {
+  const range = 2 ** 31 - 1;
+  let seed = Math.floor(random() * range);
+  if (seed === current) seed = (seed + 1) % range;
+  return seed;
+}
+
+/** Applies one progress event to a run; loss points arrive in step order, a repeated step replaces the last. */
+export function mergeProgress(run: TrainingRun, progress: TrainingProgress): TrainingRun {
+  const history = run.lossHistory.filter((point) => point.step < progress.step);
+  if (Object.keys(progress.losses).length > 0) history.push({ step: progress.step, losses: progress.losses });
+  const previews =
+    progress.previewSha256s.length > 0 && !run.previews.some((preview) => sameShas(preview.sha256s, progress.previewSha256s))
+      ? [...run.previews, { step: progress.step, sha256s: progress.previewSha256s, heldOutPsnr: null }]
+      : run.previews;
+  return {
+    ...run,
+    state: run.state === 'queued' ? 'running' : run.state,
+    step: progress.step,
+    totalSteps: progress.totalSteps,
+    lossHistory: history,
+    previews,
+    itPerSec: progress.itPerSec,
+    etaSeconds: progress.etaSeconds,
+  };
+}
+
+function sameShas(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((sha, index) => sha === b[index]);
+}
+
+export class FlowState {
+  readonly projectId: number;
+  readonly conceptId: number;
+  teachers: TeacherInfo[] = $state.raw([]);
+  pairs: PairRecord[] = $state.raw([]);
+  runs: TrainingRun[] = $state.raw([]);
+  subset: SubsetSelection | null = $state.raw(null);
+  generation: JobView | null = $state(null);
+  selectedRunId: number | null = $state(null);
+  error: string | null = $state(null);
+  busy = $state(false);
+
+  readonly selectedRun: TrainingRun | null = $derived(
+    this.runs.find((run) => run.id === this.selectedRunId) ?? this.runs[0] ?? null,
+  );
+  readonly counts = $derived({
+    pending: this.pairs.filter((pair) => pair.status === 'pending').length,
+    accepted: this.pairs.filter((pair) => pair.status === 'accepted').length,
+    rejected: this.pairs.filter((pair) => pair.status === 'rejected' || pair.status === 'guard-rejected').length,
+    kept: this.pairs.filter((pair) => pair.inSubset === true).length,
+  });
+
+  private readonly api: StudioApi;
+  private readonly loadPairs: () => Promise<void>;
+  private readonly loadRuns: () => Promise<void>;
+  private subscriptions: Unsubscribe[] = [];
+
+  constructor(api: StudioApi, projectId: number, conceptId: number) {
+    this.api = api;
+    this.projectId = projectId;
+    this.conceptId = conceptId;
+    // Pair generation emits one change per finished image; never stack up overlapping list requests.
+    this.loadPairs = coalesce(() => this.fetchPairs());
+    this.loadRuns = coalesce(() => this.fetchRuns());
+  }
+
+  start(): Unsubscribe {
+    this.stop();
+    const events = this.api.events;
+    this.subscriptions.push(
+      events.onPairsChanged((e) => e.conceptId === this.conceptId && void this.loadPairs()),
+      events.onTrainingChanged((e) => e.conceptId === this.conceptId && void this.loadRuns()),
+      events.onTrainingProgress((progress) => this.applyProgress(progress)),
+      events.onJobProgress((progress) => {
+        if (this.generation?.jobId === progress.jobId) {
+          this.generation = { jobId: progress.jobId, progress: progress.progress, message: progress.message };
+        }
+      }),
+      events.onJobFinished(({ job }) => this.onJobFinished(job)),
+    );
+    void this.reload();
+    return () => this.stop();
+  }
+
+  stop(): void {
+    for (const unsubscribe of this.subscriptions.splice(0)) unsubscribe();
+  }
+
+  async reload(): Promise<void> {
+    await Promise.all([this.fetchTeachers(), this.loadPairs(), this.loadRuns(), this.findRunningGeneration()]);
+  }
+
+  async setTeacher(teacherId: string): Promise<void> {
+    await this.attempt(() => this.api.concepts.update({ conceptId: this.conceptId, teacher: teacherId }));
+  }
+
+  async generate(imageIds: number[]): Promise<void> {
+    if (imageIds.length === 0) {
+      this.error = 'Import some photos first: pairs are made from the project’s photos.';
+      return;
+    }
+    const job = await this.attempt(() => this.api.pairs.generate({ conceptId: this.conceptId, imageIds }));
+    if (job) this.generation = { jobId: job.id, progress: 0, message: 'Queued' };
+  }
+
+  async cancelGeneration(): Promise<void> {
+    const generation = this.generation;
+    if (generation) await this.attempt(() => this.api.jobs.cancel({ jobId: generation.jobId }));
+  }
+
+  async setStatus(pairId: number, status: 'accepted' | 'rejected' | 'pending'): Promise<void> {
+    const updated = await this.attempt(() => this.api.pairs.setStatus({ pairId, status }));
+    if (updated) this.pairs = this.pairs.map((pair) => (pair.id === updated.id ? updated : pair));
+  }
+
+  async regenerate(pair: PairRecord): Promise<void> {
+    await this.attempt(() => this.api.pairs.regenerate({ pairId: pair.id, seed: nextSeed(pair.seed) }));
+  }
+
+  async selectSubset(targetCount: number): Promise<void> {
+    const selection = await this.attempt(() => this.api.subset.select({ conceptId: this.conceptId, targetCount }));
+    if (selection) {
+      this.subset = selection;
+      await this.loadPairs();
+    }
+  }
+
+  async startTraining(preset: TrainingPreset, advanced?: TrainingAdvanced): Promise<void> {
+    const run = await this.attempt(() =>
+      this.api.training.start({ conceptId: this.conceptId, preset, ...(advanced ? { advanced } : {}) }),
+    );
+    if (run) {
+      this.upsertRun(run);
+      this.selectedRunId = run.id;
+    }
+  }
+
+  async control(action: 'pause' | 'resume' | 'cancel', runId: number): Promise<void> {
+    const run = await this.attempt(() => this.api.training[action]({ runId }));
+    if (run) this.upsertRun(run);
+  }
+
+  async extend(runId: number, steps: number): Promise<void> {
+    const run = await this.attempt(() => this.api.training.extend({ runId, steps }));
+    if (run) this.upsertRun(run);
+  }
+
+  /** The run's newest checkpoint as phone-format ONNX bytes, fetched from the blob route. */
+  async fetchLiveModel(runId: number): Promise<{ sha256: string; bytes: ArrayBuffer }> {
+    const model = await this.api.liveModel.get({ runId });
+    const response = await fetch(this.api.blobUrl(model.sha256));
+    if (!response.ok) throw new Error(`live model blob ${model.sha256.slice(0, 12)}: HTTP ${response.status}`);
+    return { sha256: model.sha256, bytes: await response.arrayBuffer() };
+  }
+
+  blobUrl(sha256: string): string {
+    return this.api.blobUrl(sha256);
+  }
+
+  private applyProgress(progress: TrainingProgress): void {
+    if (progress.conceptId !== this.conceptId) return;
+    const run = this.runs.find((candidate) => candidate.id === progress.runId);
+    if (!run) {
+      void this.loadRuns();
+      return;
+    }
+    this.upsertRun(mergeProgress(run, progress));
+  }
+
+  private onJobFinished(job: Job): void {
+    if (this.generation?.jobId !== job.id) return;
+    this.generation = null;
+    if (job.state === 'failed') this.error = `Pair generation failed: ${job.error ?? 'unknown error'}`;
+    void this.loadPairs();
+  }
+
+  private upsertRun(run: TrainingRun): void {
+    const exists = this.runs.some((candidate) => candidate.id === run.id);
+    this.runs = exists ? this.runs.map((candidate) => (candidate.id === run.id ? run : candidate)) : [run, ...this.runs];
+  }
+
+  private async attempt<T>(call: () => Promise<T>): Promise<T | null> {
+    this.busy = true;
+    this.error = null;
+    try {
+      return await call();
+    } catch (error) {
+      this.error = errorMessage(error);
+      return null;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async fetchTeachers(): Promise<void> {
+    try {
+      this.teachers = await this.api.teachers.list();
+    } catch (error) {
+      this.error = errorMessage(error);
+    }
+  }
+
+  private async fetchPairs(): Promise<void> {
+    try {
+      this.pairs = await this.api.pairs.list({ conceptId: this.conceptId });
+    } catch (error) {
+      this.error = errorMessage(error);
+    }
+  }
+
+  private async fetchRuns(): Promise<void> {
+    try {
+      this.runs = await this.api.training.list({ projectId: this.projectId, conceptId: this.conceptId });
+    } catch (error) {
+      this.error = errorMessage(error);
+    }
+  }
+
+  /** After a reload, show the progress of a pair-generation job that is still running for this concept. */
+  private async findRunningGeneration(): Promise<void> {
+    try {
+      const jobs = await this.api.jobs.list({ projectId: this.projectId, states: ['queued', 'running'] });
+      const job = jobs.find((candidate) => (candidate.kind as string) === GENERATE_PAIRS_KIND && isForConcept(candidate, this.conceptId));
+      if (job) this.generation = { jobId: job.id, progress: job.progress, message: job.message ?? null };
+    } catch (error) {
+      this.error = errorMessage(error);
+    }
+  }
+}
+
+function isForConcept(job: Job, conceptId: number): boolean {
+  const payload = job.payload as { conceptId?: unknown } | null;
+  return payload?.conceptId === conceptId;
+}
