@@ -89,7 +89,7 @@ function main() {
     if (code !== 0 && Date.now() - startedAt < EARLY_EXIT_MS) {
       return startBrowserMode(`Electron exited right after launch (${signal ?? `code ${code}`})`, browserArgs);
     }
-    console.log('Note: native modules are now built for Electron; run `npm rebuild better-sqlite3 sharp` before `npm test`.');
+    // Forge rebuilt better-sqlite3 for Electron; `npm test` (pretest: scripts/ensure-node-abi.mjs) rebuilds it for Node.
     process.exit(code ?? 0);
   });
 }
