@@ -19,6 +19,7 @@ import baseTrain from './base-train';
 import baseEval from './base-eval';
 import baseApply from './base-apply';
 import baseExport from './base-export';
+import { pairsAccept, pairsImport, pairsList, pairsMake, pairsReject, subsetCommand, trainingList, trainingResume, trainingStart } from './flow';
 
 // Every subcommand of `e2gan`. Add one import and one entry per command module.
 export const commands: readonly CliCommand[] = [
@@ -38,4 +39,5 @@ export const commands: readonly CliCommand[] = [
   modelInfo, train, apply, rankSearch, teachersList, teach,
   pairsGenerate, modelsList, modelsImport, modelsDownload,
   exportCommand, demo,
-  baseTrain, baseEval, baseApply, baseExport];
+  baseTrain, baseEval, baseApply, baseExport,
+  pairsList, pairsMake, pairsAccept, pairsReject, pairsImport, subsetCommand, trainingStart, trainingList, trainingResume];
