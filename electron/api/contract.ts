@@ -205,14 +205,17 @@ export const apiMethods = {
   },
   exports: {
     /**
-     * Queues an export job of a finished `e2gan train` run folder; progress arrives as onJobProgress, the new
+     * Queues an export job of a finished training run; progress arrives as onJobProgress, the new
      * export as onExportsChanged. Name and prompt default to the concept's.
      */
     start: method(
       z.strictObject({
         projectId: id,
+        /** Defaults to the training run's concept. */
         conceptId: id.nullable().optional(),
-        runPath: absolutePath.meta({ example: '/runs/sepia' }),
+        /** Exactly one of the two: a finished studio training run, or a run folder made by `e2gan train`. */
+        trainingRunId: id.optional(),
+        runPath: absolutePath.optional(),
         precisions: precisionsSchema,
         name: displayName.optional(),
         prompt: prompt.optional(),

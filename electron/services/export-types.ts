@@ -46,10 +46,13 @@ export interface ExportRecord {
   createdAt: string;
 }
 
+/** Exactly one of `trainingRunId` (a finished studio training run) or `runPath` (an `e2gan train` run folder). */
 export interface StartExportInput {
   projectId: number;
+  /** Defaults to the training run's concept. */
   conceptId?: number | null;
-  runPath: string;
+  trainingRunId?: number;
+  runPath?: string;
   precisions: Precision[];
   name?: string;
   prompt?: string;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { PRECISIONS } from '../../native-models/export/manifest';
 import type { Store } from '../store/store';
 import { ExportsRepository } from '../store/repositories/exports';
+import { TrainingRunsRepository } from '../store/repositories/training-runs';
 import { ConflictError, InvalidInputError, NotFoundError } from './errors';
 import type { ExportRecord, Precision, StartExportInput } from './export-types';
 import type { JobsService } from './services';
@@ -11,7 +12,7 @@ import type { TypedEmitter } from './typed-emitter';
 import type { Job, ServiceEvents } from './types';
 
 export interface ExportsService {
-  /** Queues an export job of a finished `e2gan train` run folder; progress arrives as job events. */
+  /** Queues an export job of a finished training run (studio run or run folder); progress arrives as job events. */
   start(input: StartExportInput): Job<'export-bundle'>;
   /** Newest first. */
   list(filter: { projectId: number; conceptId?: number }): ExportRecord[];
@@ -30,6 +31,7 @@ export interface ExportsServiceDeps {
 
 export function createExportsService({ store, jobs, events, sharedExportId }: ExportsServiceDeps): ExportsService {
   const repository = new ExportsRepository(store.db, store.layout.root);
+  const trainingRuns = new TrainingRunsRepository(store.db);
   events.on('jobChanged', ({ job }) => {
     if (job.kind === 'export-bundle' && job.state === 'done' && job.projectId !== null) {
       events.emit('exportsChanged', { projectId: job.projectId });
@@ -46,12 +48,23 @@ export function createExportsService({ store, jobs, events, sharedExportId }: Ex
     start(input) {
       const project = store.projects.get(input.projectId);
       if (!project) throw new NotFoundError('project', input.projectId);
-      const conceptId = input.conceptId ?? null;
+      if ((input.trainingRunId === undefined) === (input.runPath === undefined)) {
+        throw new InvalidInputError('give exactly one of trainingRunId (a studio training run) or runPath (an e2gan train run folder)');
+      }
+      let runPathInput = input.runPath;
+      let conceptId = input.conceptId ?? null;
+      if (input.trainingRunId !== undefined) {
+        const run = trainingRuns.get(input.trainingRunId);
+        if (!run || run.projectId !== project.id) throw new NotFoundError(`training run in project ${project.id}:`, input.trainingRunId);
+        if (run.state !== 'done') throw new ConflictError(`training run ${run.id} is ${run.state}; export it once it is done`);
+        runPathInput = run.runPath;
+        conceptId = input.conceptId === undefined ? run.conceptId : conceptId;
+      }
       const concept = conceptId === null ? undefined : store.concepts.get(conceptId);
       if (conceptId !== null && (!concept || concept.projectId !== project.id)) {
         throw new NotFoundError(`concept in project ${project.id}:`, conceptId);
       }
-      const runPath = checkRunFolder(input.runPath);
+      const runPath = checkRunFolder(runPathInput);
       const precisions = checkPrecisions(input.precisions);
       const name = (input.name ?? concept?.name ?? path.basename(runPath)).trim();
       if (name.length === 0) throw new InvalidInputError('name: must not be empty');

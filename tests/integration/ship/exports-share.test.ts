@@ -10,6 +10,8 @@ import {
   ConflictError, createServices, InvalidInputError, NotFoundError, type ServiceEvents, type Services, type ShareState,
 } from '../../../electron/services/index';
 import { LOOPBACK_WARNING } from '../../../electron/services/share-service';
+import { openStore } from '../../../electron/store/store';
+import { TrainingRunsRepository } from '../../../electron/store/repositories/training-runs';
 
 const SAMPLES = new URL('../../../resources/samples/', import.meta.url).pathname;
 const quietIo: CliIo = { isTty: false, out() {}, err() {} };
@@ -73,8 +75,28 @@ describe('exports service', () => {
     expect(() => services.exports.start({ projectId: project.id, runPath: root, precisions: [] })).toThrow('run.json missing');
     expect(() => services.exports.start({ projectId: project.id, runPath, precisions: ['int4' as 'int8'] })).toThrow("precisions: expected fp32, fp16, int8, got 'int4'");
     expect(() => services.exports.start({ projectId: project.id, conceptId: foreign.id, runPath, precisions: [] })).toThrow(NotFoundError);
+    expect(() => services.exports.start({ projectId: project.id, precisions: [] })).toThrow('give exactly one of trainingRunId');
+    expect(() => services.exports.start({ projectId: project.id, runPath, trainingRunId: 1, precisions: [] })).toThrow('give exactly one of trainingRunId');
+    expect(() => services.exports.start({ projectId: project.id, trainingRunId: 999, precisions: [] })).toThrow(NotFoundError);
     expect(services.jobs.list({ projectId: project.id })).toEqual([]);
   });
+
+  it('exports a finished studio training run by id, under its concept, and refuses one still training', async () => {
+    const project = services.projects.create('Studio run');
+    const concept = services.concepts.create(project.id, { name: 'Studio concept', prompt: 'invert' });
+    // The training run row as the studio's train-run job leaves it, pointing at a finished run folder.
+    const store = openStore(services.dataDir);
+    const runs = new TrainingRunsRepository(store.db);
+    const settings = { preset: 'fast', steps: 2, size: 32, rank: 4, learningRate: 0.002, executionProvider: 'cpu', checkpointEvery: 2, previewEvery: 2 } as const;
+    const training = runs.create({ projectId: project.id, conceptId: concept.id, settings, runPath, totalSteps: 2 });
+    expect(() => services.exports.start({ projectId: project.id, trainingRunId: training.id, precisions: [] })).toThrow(ConflictError);
+    runs.setState(training.id, 'done');
+    store.close();
+    const job = services.exports.start({ projectId: project.id, trainingRunId: training.id, precisions: [] });
+    expect(job.payload).toMatchObject({ runPath, conceptId: concept.id, name: 'Studio concept' });
+    expect((await services.jobs.waitFor(job.id)).state).toBe('done');
+    expect(services.exports.list({ projectId: project.id, conceptId: concept.id }).map((e) => e.precisions)).toEqual([['fp32']]);
+  }, 60_000);
 
   let exportId: number;
   let projectId: number;

@@ -1,4 +1,4 @@
-import type { ExportRecord, Job, JobProgress, Precision, ShareState, StudioApi, Unsubscribe } from '../../../../electron/api/contract';
+import type { ExportRecord, Job, JobProgress, Precision, ShareState, StudioApi, TrainingRun, Unsubscribe } from '../../../../electron/api/contract';
 import { errorMessage } from '../errors';
 import type { ProgressView } from '../view-types';
 
@@ -6,7 +6,8 @@ const EXPORT_KIND = 'export-bundle';
 
 export interface ExportRequest {
   conceptId: number | null;
-  runPath: string;
+  /** A finished studio training run, or a run folder made by `e2gan train`. */
+  source: { trainingRunId: number } | { runPath: string };
   precisions: Precision[];
 }
 
@@ -62,7 +63,7 @@ export class ExportsState {
       this.activeJob = await this.api.exports.start({
         projectId: this.projectId,
         conceptId: request.conceptId,
-        runPath: request.runPath.trim(),
+        ...('runPath' in request.source ? { runPath: request.source.runPath.trim() } : { trainingRunId: request.source.trainingRunId }),
         precisions: request.precisions,
       });
       this.progress ??= { fraction: 0, label: 'Queued' };
@@ -70,6 +71,16 @@ export class ExportsState {
     } catch (error) {
       this.error = `Could not start the export: ${errorMessage(error)}`;
       return false;
+    }
+  }
+
+  /** The project's finished training runs, the usual thing to export. */
+  async finishedRuns(): Promise<TrainingRun[]> {
+    try {
+      return (await this.api.training.list({ projectId: this.projectId })).filter((run) => run.state === 'done');
+    } catch (error) {
+      this.error = `Could not list the training runs: ${errorMessage(error)}`;
+      return [];
     }
   }
 
