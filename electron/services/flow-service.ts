@@ -130,17 +130,16 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
       return;
     }
     if (job.kind !== 'train-run') return;
-    const run = runs.get(job.payload.runId);
-    if (!run) return;
-    const latest = run.lossHistory.at(-1);
+    const progress = runs.progressOf(job.payload.runId);
+    if (!progress) return;
+    const { run } = progress;
     events.emit('trainingProgress', {
       runId: run.id, projectId: run.projectId, conceptId: run.conceptId, step: run.step, totalSteps: run.totalSteps,
-      losses: latest?.losses ?? {}, itPerSec: run.itPerSec, etaSeconds: run.etaSeconds, previewSha256s: run.previews.at(-1)?.sha256s ?? [],
+      losses: progress.losses, itPerSec: run.itPerSec, etaSeconds: run.etaSeconds, previewSha256s: progress.previewSha256s,
     });
-    const produced = run.checkpoints.length + run.previews.length;
-    if (announced.get(run.id) !== produced) {
-      announced.set(run.id, produced);
-      announceRun(run);
+    if (announced.get(run.id) !== progress.produced) {
+      announced.set(run.id, progress.produced);
+      events.emit('trainingChanged', { projectId: run.projectId, conceptId: run.conceptId, runId: run.id });
     }
   });
   reconcileRuns(store, runs);

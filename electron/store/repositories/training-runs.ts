@@ -149,6 +149,23 @@ export class TrainingRunsRepository {
     this.db.prepare(`UPDATE training_checkpoints SET live_model_sha256 = ? WHERE run_id = ? AND step = ?`).run(sha256, id, step);
   }
 
+  /**
+   * What a progress event needs, without loading the whole history: called on every reported step in the
+   * process that owns the UI, so it stays a few indexed lookups however long the run is.
+   */
+  progressOf(id: number): { run: Omit<TrainingRun, 'lossHistory' | 'checkpoints' | 'previews'>; losses: Record<string, number>; previewSha256s: string[]; produced: number } | undefined {
+    const row = this.db.prepare(`SELECT * FROM training_runs WHERE id = ?`).get(id) as RunRow | undefined;
+    if (!row) return undefined;
+    const latest = this.db.prepare(`SELECT losses FROM training_losses WHERE run_id = ? ORDER BY step DESC LIMIT 1`).get(id) as { losses: string } | undefined;
+    const previews = this.db
+      .prepare(`SELECT sha256 FROM training_previews WHERE run_id = ? AND step = (SELECT max(step) FROM training_previews WHERE run_id = ?) ORDER BY position`)
+      .all(id, id) as { sha256: string }[];
+    const counts = this.db
+      .prepare(`SELECT (SELECT count(*) FROM training_checkpoints WHERE run_id = ?) + (SELECT count(DISTINCT step) FROM training_previews WHERE run_id = ?) AS n`)
+      .get(id, id) as { n: number };
+    return { run: this.rowFields(row), losses: latest ? (JSON.parse(latest.losses) as Record<string, number>) : {}, previewSha256s: previews.map((p) => p.sha256), produced: counts.n };
+  }
+
   private toRun(row: RunRow): TrainingRun {
     const losses = this.db.prepare(`SELECT step, losses FROM training_losses WHERE run_id = ? ORDER BY step`).all(row.id) as {
       step: number;
@@ -167,6 +184,15 @@ export class TrainingRunsRepository {
       else previews.push({ step: preview.step, sha256s: [preview.sha256], heldOutPsnr: preview.held_out_psnr });
     }
     return {
+      ...this.rowFields(row),
+      lossHistory: losses.map((l): LossPoint => ({ step: l.step, losses: JSON.parse(l.losses) as Record<string, number> })),
+      checkpoints: checkpoints.map((c): TrainingCheckpoint => ({ step: c.step, createdAt: c.created_at })),
+      previews,
+    };
+  }
+
+  private rowFields(row: RunRow): Omit<TrainingRun, 'lossHistory' | 'checkpoints' | 'previews'> {
+    return {
       id: row.id,
       projectId: row.project_id,
       conceptId: row.concept_id,
@@ -176,9 +202,6 @@ export class TrainingRunsRepository {
       runPath: row.run_path,
       step: row.step,
       totalSteps: row.total_steps,
-      lossHistory: losses.map((l): LossPoint => ({ step: l.step, losses: JSON.parse(l.losses) as Record<string, number> })),
-      checkpoints: checkpoints.map((c): TrainingCheckpoint => ({ step: c.step, createdAt: c.created_at })),
-      previews,
       itPerSec: row.it_per_sec,
       etaSeconds: row.eta_seconds,
       executionProvider: row.execution_provider,
