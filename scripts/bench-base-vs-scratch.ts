@@ -7,6 +7,7 @@
  *   the steps it needs to reach LoRA's final PSNR can be measured; at S steps both have had the same budget.
  *
  *   npm run bench:base-vs-scratch -- [--base PATH] [--steps 60] [--every 10] [--scratch-factor 4] [--size N] [--concepts a,b]
+ *                                    [--lora-lr 1e-2] [--scratch-lr 1e-3] [--rank 8]
  *
  * Last line: steps_ratio=<mean over concepts of (steps scratch needs to reach LoRA's final PSNR) / S>; when
  * scratch never gets there within its budget the value is a lower bound and the line says so.
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       base: { type: 'string' }, steps: { type: 'string' }, every: { type: 'string' }, 'scratch-factor': { type: 'string' },
-      size: { type: 'string' }, concepts: { type: 'string' },
+      size: { type: 'string' }, concepts: { type: 'string' }, 'lora-lr': { type: 'string' }, 'scratch-lr': { type: 'string' }, rank: { type: 'string' },
     },
     allowPositionals: false,
   });
@@ -62,11 +63,14 @@ async function main(): Promise<void> {
   const every = Number(values.every ?? 10);
   const scratchSteps = steps * Number(values['scratch-factor'] ?? 4);
   const size = Number(values.size ?? config.size);
+  const loraLr = Number(values['lora-lr'] ?? 1e-2);
+  const scratchLr = Number(values['scratch-lr'] ?? 1e-3);
+  const rank = Number(values.rank ?? 8);
   const concepts = values.concepts ? values.concepts.split(',') : [...config.heldOutConcepts];
   const photos = await loadPhotoSet(config.settings.photos, { maxSide: size * 4, evaluationCount: config.settings.evaluationPhotos });
   const preset = presetOf(base.generatorConfig);
   console.log(`base ${basePath} (${preset}, trained ${config.steps} steps at ${config.size}px); ${photos.train.length} training photos, evaluation on ${photos.evaluation.map((p) => p.name).join(', ')} at ${size}px`);
-  console.log(`per concept: LoRA from base ${steps} steps vs scratch (same generator, random init) up to ${scratchSteps} steps; held-out PSNR every ${every} steps`);
+  console.log(`per concept: LoRA (rank ${rank}, lr ${loraLr}) from base ${steps} steps vs scratch (lr ${scratchLr}) (same generator, random init) up to ${scratchSteps} steps; held-out PSNR every ${every} steps`);
   const workRoot = await mkdtemp(join(tmpdir(), 'bench-base-vs-scratch-'));
   const compute = ComputeClient.start();
   const results: ConceptComparison[] = [];
@@ -74,8 +78,8 @@ async function main(): Promise<void> {
     for (const id of concepts) {
       const teacher = getTeacher(id);
       const common = { preset, teacher, photos, size, scoreEvery: every, compute, seed: 1 };
-      const lora = await fineTuneConcept({ ...common, base: basePath, mode: 'lora', steps, workDir: join(workRoot, id, 'lora') });
-      const scratch = await fineTuneConcept({ ...common, mode: 'scratch', steps: scratchSteps, workDir: join(workRoot, id, 'scratch') });
+      const lora = await fineTuneConcept({ ...common, base: basePath, mode: 'lora', steps, learningRate: loraLr, rank, workDir: join(workRoot, id, 'lora') });
+      const scratch = await fineTuneConcept({ ...common, mode: 'scratch', steps: scratchSteps, learningRate: scratchLr, workDir: join(workRoot, id, 'scratch') });
       // Both numbers from the trainer's own held-out scoring, so the comparison uses one measurement.
       const target = lora.curve.at(-1)!.psnr;
       const comparison = { concept: id, lora, scratch, scratchStepsToMatch: stepsToReach(scratch.curve, target) };
