@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { PRECISIONS } from '../../native-models/export/manifest';
 import type { Store } from '../store/store';
@@ -32,6 +32,11 @@ export interface ExportsServiceDeps {
 export function createExportsService({ store, jobs, events, sharedExportId }: ExportsServiceDeps): ExportsService {
   const repository = new ExportsRepository(store.db, store.layout.root);
   const trainingRuns = new TrainingRunsRepository(store.db);
+  // A deleted project takes its export rows along (ON DELETE CASCADE); its bundle folders go here.
+  events.on('projectsChanged', ({ projectId }) => {
+    if (!store.projects.get(projectId)) void sweepOrphanFolders(store, repository);
+  });
+  void sweepOrphanFolders(store, repository);
   events.on('jobChanged', ({ job }) => {
     if (job.kind === 'export-bundle' && job.state === 'done' && job.projectId !== null) {
       events.emit('exportsChanged', { projectId: job.projectId });
@@ -86,6 +91,29 @@ export function createExportsService({ store, jobs, events, sharedExportId }: Ex
       events.emit('exportsChanged', { projectId: record.projectId });
     },
   };
+}
+
+const LIVE_JOB_STATES = new Set(['queued', 'running', 'interrupted']);
+
+/**
+ * Removes exports/job-<id>/ folders that no export row refers to and no live job may still fill: left by a
+ * deleted project, or by an export job that failed or was discarded.
+ */
+export async function sweepOrphanFolders(store: Store, repository: ExportsRepository): Promise<string[]> {
+  const root = path.join(store.layout.root, 'exports');
+  const names = await readdir(root).catch(() => [] as string[]);
+  const removed: string[] = [];
+  for (const name of names) {
+    const match = /^job-(\d+)$/.exec(name);
+    if (!match) continue;
+    const jobId = Number(match[1]);
+    if (!store.db.open || repository.findByJob(jobId)) continue;
+    const job = store.jobs.get(jobId);
+    if (job && LIVE_JOB_STATES.has(job.state)) continue;
+    await rm(path.join(root, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
 }
 
 function checkRunFolder(runPath: unknown): string {

@@ -197,4 +197,14 @@ describe('exports service', () => {
     expect(services.exports.list({ projectId })).toEqual([]);
     await expect(services.exports.delete(exportId)).rejects.toThrow(NotFoundError);
   });
+
+  it('removes the bundle folders of a deleted project', async () => {
+    const project = services.projects.create('Short-lived');
+    const job = services.exports.start({ projectId: project.id, runPath, precisions: [] });
+    expect((await services.jobs.waitFor(job.id)).state).toBe('done');
+    const [record] = services.exports.list({ projectId: project.id });
+    expect(existsSync(record!.zipPath)).toBe(true);
+    services.projects.delete(project.id);
+    await expect.poll(() => existsSync(path.dirname(record!.zipPath)), { timeout: 5000 }).toBe(false);
+  }, 60_000);
 });
