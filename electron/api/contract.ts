@@ -235,7 +235,22 @@ export const apiMethods = {
      * Queues a job making one pair per image with the concept's teacher (concept.teacher: a built-in id).
      * Pairs stream in as onPairsChanged; the job's progress is per image and it can be cancelled.
      */
-    generate: method(z.strictObject({ conceptId: id, imageIds: idList, seed: seed.optional() })).returns<Job>(),
+    generate: method(
+      z.strictObject({
+        conceptId: id,
+        imageIds: idList,
+        seed: seed.optional(),
+        /** Overrides for a diffusion teacher (ignored by built-ins); defaults: 7.5, 1.5, 20 steps, 512 px. */
+        diffusion: z
+          .strictObject({
+            guidance: z.number().min(0).max(50).optional(),
+            imageGuidance: z.number().min(0).max(50).optional(),
+            steps: z.number().int().min(1).max(200).optional(),
+            size: z.number().int().min(64).max(1024).multipleOf(64, 'must be a multiple of 64').optional(),
+          })
+          .optional(),
+      }),
+    ).returns<Job>(),
     /** A concept's pairs, oldest first. */
     list: method(z.strictObject({ conceptId: id })).returns<PairRecord[]>(),
     setStatus: method(z.strictObject({ pairId: id, status: userPairStatus })).returns<PairRecord>(),

@@ -48,7 +48,8 @@ export function createApiHandlers(services: Services, appInfo: AppInfoSource): A
       list: () => services.flow.teachers.list(),
     },
     pairs: {
-      generate: (input) => services.flow.pairs.generate(withoutUndefined(input) as typeof input),
+      generate: ({ diffusion, ...input }) =>
+        services.flow.pairs.generate({ ...(withoutUndefined(input) as typeof input), ...(diffusion ? { diffusion: withoutUndefined(diffusion) } : {}) }),
       list: ({ conceptId }) => services.flow.pairs.list(conceptId),
       setStatus: ({ pairId, status }) => services.flow.pairs.setStatus(pairId, status),
       regenerate: (input) => services.flow.pairs.regenerate(withoutUndefined(input) as typeof input),

@@ -27,7 +27,7 @@ export interface FlowService {
   };
   pairs: {
     /** Queues pair generation with the concept's teacher for the given photos of its project. */
-    generate(input: { conceptId: number; imageIds: number[]; seed?: number }): Job<'generate-pairs'>;
+    generate(input: { conceptId: number; imageIds: number[]; seed?: number; diffusion?: DiffusionOverrides }): Job<'generate-pairs'>;
     list(conceptId: number): PairRecord[];
     get(pairId: number): PairRecord;
     setStatus(pairId: number, status: 'pending' | 'accepted' | 'rejected'): PairRecord;
@@ -51,6 +51,13 @@ export interface FlowService {
   };
 }
 
+export interface DiffusionOverrides {
+  guidance?: number;
+  imageGuidance?: number;
+  steps?: number;
+  size?: number;
+}
+
 export interface FlowServiceDeps {
   store: Store;
   jobs: JobsService;
@@ -60,6 +67,10 @@ export interface FlowServiceDeps {
 }
 
 const SUBSET_FEATURE_SIDE = 64;
+/** concept.teacher value for a diffusion model: 'diffusion:<installed model name>'. */
+export const DIFFUSION_PREFIX = 'diffusion:';
+/** InstructPix2Pix's usual settings; 512 is the resolution these models were trained at. */
+export const DIFFUSION_DEFAULTS = { guidance: 7.5, imageGuidance: 1.5, steps: 20, size: 512 } as const;
 /** Runs that a job is (or will be) executing: the state follows that job's. */
 const ACTIVE_RUN_STATES: readonly TrainingState[] = ['queued', 'running'];
 
@@ -95,15 +106,27 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
   const announceRun = (run: TrainingRun) =>
     events.emit('trainingChanged', { projectId: run.projectId, conceptId: run.conceptId, runId: run.id });
 
+  const modelDirOf = (modelId: string): string => {
+    const dir = path.join(modelsDir, modelId);
+    if (modelId.includes('/') || modelId.includes('\\') || !existsSync(path.join(dir, 'model_index.json'))) {
+      throw new InvalidInputError(`diffusion model '${modelId}' is not installed in ${modelsDir} (see teachers.list or e2gan models list)`);
+    }
+    return dir;
+  };
   const teacherOf = (conceptId: number): PairTeacher => {
     const concept = requireConcept(conceptId);
+    if (concept.teacher.startsWith(DIFFUSION_PREFIX)) {
+      const modelId = concept.teacher.slice(DIFFUSION_PREFIX.length);
+      modelDirOf(modelId);
+      return { kind: 'diffusion', modelId, ...DIFFUSION_DEFAULTS };
+    }
     if (concept.teacher === '') {
       throw new InvalidInputError(`concept ${conceptId} ('${concept.name}') has no teacher; choose one with concepts.update (e.g. teacher: 'sepia')`);
     }
     if (!findTeacher(concept.teacher)) {
       throw new InvalidInputError(
-        `concept ${conceptId}: teacher '${concept.teacher}' is not a built-in teacher (known: ${listTeachers().map((t) => t.id).join(', ')}); ` +
-          'diffusion teachers are generated with `e2gan pairs generate` for now',
+        `concept ${conceptId}: teacher '${concept.teacher}' is not a built-in teacher (known: ${listTeachers().map((t) => t.id).join(', ')}) ` +
+          `nor '${DIFFUSION_PREFIX}<installed model>'`,
       );
     }
     return { kind: 'builtin', id: concept.teacher };
@@ -160,14 +183,15 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
         const models = (await listInstalledModels(modelsDir)).filter((m) => m.problem === undefined);
         return [
           ...builtins,
-          ...models.map((m): TeacherInfo => ({ kind: 'diffusion', id: m.name, name: m.name, description: m.pipelineClass ?? 'diffusion model' })),
+          ...models.map((m): TeacherInfo => ({ kind: 'diffusion', id: `${DIFFUSION_PREFIX}${m.name}`, name: m.name, description: m.pipelineClass ?? 'diffusion model' })),
         ];
       },
     },
     pairs: {
-      generate({ conceptId, imageIds, seed }) {
+      generate({ conceptId, imageIds, seed, diffusion }) {
         const concept = requireConcept(conceptId);
-        const teacher = teacherOf(conceptId);
+        const chosen = teacherOf(conceptId);
+        const teacher: PairTeacher = chosen.kind === 'diffusion' ? { ...chosen, ...diffusion } : chosen;
         const unique = [...new Set(imageIds)];
         if (unique.length === 0) throw new InvalidInputError('imageIds: expected at least one image id');
         for (const imageId of unique) {
@@ -175,7 +199,8 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
           if (!image || image.projectId !== concept.projectId) throw new NotFoundError(`image in project ${concept.projectId}:`, imageId);
         }
         return jobs.enqueue('generate-pairs', concept.projectId, {
-          projectId: concept.projectId, conceptId, imageIds: unique, seed: seed ?? 0, teacher,
+          projectId: concept.projectId, conceptId, imageIds: unique, seed: seed ?? 0, teacher, prompt: concept.prompt,
+          ...(teacher.kind === 'diffusion' ? { modelDir: modelDirOf(teacher.modelId) } : {}),
         });
       },
       list(conceptId) {
@@ -196,9 +221,13 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
         if (guidance !== undefined && pair.teacher.kind === 'builtin') {
           throw new InvalidInputError(`pair ${pairId}: guidance applies to diffusion teachers; '${pair.teacher.id}' is a built-in effect`);
         }
-        const teacher = teacherOf(pair.conceptId);
+        // Same teacher as the pair had (a diffusion pair keeps its model and settings), one knob changed.
+        const teacher: PairTeacher =
+          pair.teacher.kind === 'diffusion' ? { ...pair.teacher, guidance: guidance ?? pair.teacher.guidance } : teacherOf(pair.conceptId);
         return jobs.enqueue('generate-pairs', pair.projectId, {
           projectId: pair.projectId, conceptId: pair.conceptId, imageIds: [pair.imageId], seed: seed ?? pair.seed + 1, teacher,
+          prompt: requireConcept(pair.conceptId).prompt,
+          ...(teacher.kind === 'diffusion' ? { modelDir: modelDirOf(teacher.modelId) } : {}),
         });
       },
       async importPaired(conceptId, sources) {

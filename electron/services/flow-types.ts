@@ -6,7 +6,7 @@
 /** A built-in effect (works offline) or an installed diffusion model. */
 export interface TeacherInfo {
   kind: 'builtin' | 'diffusion';
-  /** For built-ins the teacher id (e.g. 'sepia'); for diffusion models the model id. */
+  /** What to store in concept.teacher: the built-in id (e.g. 'sepia-vintage') or 'diffusion:<model name>'. */
   id: string;
   name: string;
   description: string;
@@ -18,7 +18,7 @@ export type PairStatus = (typeof PAIR_STATUSES)[number];
 /** How a pair's target was made, stored with the pair so a regeneration can vary one knob. */
 export type PairTeacher =
   | { kind: 'builtin'; id: string }
-  | { kind: 'diffusion'; modelId: string; guidance: number; imageGuidance: number; steps: number }
+  | { kind: 'diffusion'; modelId: string; guidance: number; imageGuidance: number; steps: number; size: number }
   | { kind: 'imported' };
 
 export interface PairRecord {
@@ -47,8 +47,13 @@ export interface GeneratePairsPayload {
   projectId: number;
   conceptId: number;
   imageIds: number[];
+  /** Photo i of the list uses seed + i (reproducible whatever else is generated with it). */
   seed: number;
   teacher: PairTeacher;
+  /** The concept's edit prompt (diffusion teachers). */
+  prompt: string;
+  /** Absolute folder of the diffusion model (diffusion teachers). */
+  modelDir?: string;
 }
 
 export interface GeneratePairsResult {

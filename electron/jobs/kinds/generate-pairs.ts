@@ -1,62 +1,147 @@
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { generatePairs } from '../../../native-models/diffusion/pair-generator';
 import { checkPairQuality } from '../../../native-models/diffusion/pair-quality';
-import { decodeImage, encodeImage } from '../../../native-models/image/index';
+import { decodeImage, encodeImage, type RgbImage } from '../../../native-models/image/index';
 import { getTeacher } from '../../../native-models/teachers/index';
-import type { GeneratePairsResult } from '../../services/flow-types';
+import type { GeneratePairsPayload, GeneratePairsResult, PairTeacher } from '../../services/flow-types';
 import { PAIR_MAX_SIDE } from '../../services/import-pairs';
 import { PairsRepository } from '../../store/repositories/pairs';
-import type { JobHandler } from '../job-handlers';
+import type { ImageRecord } from '../../services/types';
+import type { Store } from '../../store/store';
+import type { JobContext, JobHandler } from '../job-handlers';
 
 /**
- * One pair per photo with a built-in teacher, each judged by the pair-quality guard (near-identical or
- * unrelated outputs are kept but marked guard-rejected with the reason). Pairs are written one by one, so they
- * stream into the curation grid; a cancel stops between photos and a resumed job skips photos already done.
+ * One pair per photo with the concept's teacher (a built-in effect, or an installed diffusion model), each
+ * judged by the pair-quality guard: near-identical or unrelated outputs are kept but marked guard-rejected
+ * with the reason, so the curation grid can show why. Built-in pairs are written one by one (they stream into
+ * the grid); a cancel stops between photos (between denoising steps for diffusion), and a resumed job skips
+ * photos this job already did.
  */
-export const generatePairsJob: JobHandler<'generate-pairs'> = async ({ jobId, payload, store, signal, reportProgress }) => {
-  if (payload.teacher.kind !== 'builtin') throw new Error(`teacher kind '${payload.teacher.kind}': only built-in teachers generate pairs in the studio yet`);
-  const teacher = getTeacher(payload.teacher.id);
+export const generatePairsJob: JobHandler<'generate-pairs'> = async (context) => {
+  const { jobId, payload, store } = context;
   const pairs = new PairsRepository(store.db);
   const jobCreatedAt = store.jobs.get(jobId)?.createdAt ?? '';
   const result: GeneratePairsResult = { pairIds: [], failed: [], notProcessed: 0 };
-  const total = payload.imageIds.length;
+  const todo: { index: number; imageId: number; image: ImageRecord }[] = [];
   for (const [index, imageId] of payload.imageIds.entries()) {
-    if (signal.aborted) {
-      result.notProcessed = total - index;
-      break;
-    }
     const image = store.images.get(imageId);
-    const label = image?.originalName ?? `image ${imageId}`;
-    reportProgress(index / total, `${index + 1} of ${total}: ${label}`);
     if (!image) {
       result.failed.push({ imageId, reason: `image ${imageId} no longer exists` });
       continue;
     }
-    // A job resumed after a crash: this photo's pair was already written by this same job.
     const existing = pairs.findByImage(payload.conceptId, imageId);
-    if (existing && existing.updatedAt >= jobCreatedAt && existing.seed === payload.seed && sameTeacher(existing.teacher, payload.teacher)) {
+    if (existing && existing.updatedAt >= jobCreatedAt && existing.seed === payload.seed + index && sameTeacher(existing.teacher, payload.teacher)) {
       result.pairIds.push(existing.id);
       continue;
     }
-    try {
-      const input = await decodeImage(await store.blobs.read(image.sha256), image.originalName, { maxSide: PAIR_MAX_SIDE });
-      const target = teacher.apply(input);
-      const verdict = checkPairQuality(input, target);
-      const inputSha256 = await store.blobs.put(await encodeImage(input, 'png'));
-      const targetSha256 = await store.blobs.put(await encodeImage(target, 'png'));
-      const pair = pairs.upsert({
-        projectId: payload.projectId, conceptId: payload.conceptId, imageId, name: path.parse(image.originalName).name, inputSha256, targetSha256,
-        status: verdict.ok ? 'pending' : 'guard-rejected', reason: verdict.ok ? null : (verdict.reason ?? 'rejected by the pair-quality guard'),
-        seed: payload.seed, teacher: payload.teacher,
-      });
-      result.pairIds.push(pair.id);
-      if (!verdict.ok) result.failed.push({ imageId, reason: pair.reason ?? 'rejected by the pair-quality guard' });
-    } catch (error) {
-      result.failed.push({ imageId, reason: `${label}: ${(error as Error).message}` });
-    }
-    reportProgress((index + 1) / total, `${index + 1} of ${total}: ${label}`);
+    todo.push({ index, imageId, image });
   }
+  if (payload.teacher.kind === 'diffusion') await withDiffusion(context, payload.teacher, todo, result);
+  else if (payload.teacher.kind === 'builtin') await withBuiltin(context, payload.teacher.id, todo, result);
+  else throw new Error(`teacher kind '${payload.teacher.kind}' cannot generate pairs`);
   return result;
 };
+
+type Todo = { index: number; imageId: number; image: ImageRecord }[];
+
+async function withBuiltin({ payload, store, signal, reportProgress }: JobContext<'generate-pairs'>, teacherId: string, todo: Todo, result: GeneratePairsResult): Promise<void> {
+  const teacher = getTeacher(teacherId);
+  for (const [position, { index, imageId, image }] of todo.entries()) {
+    if (signal.aborted) {
+      result.notProcessed = todo.length - position;
+      return;
+    }
+    reportProgress(position / todo.length, `${position + 1} of ${todo.length}: ${image.originalName}`);
+    try {
+      const input = await decodeImage(await store.blobs.read(image.sha256), image.originalName, { maxSide: PAIR_MAX_SIDE });
+      await savePair(store, payload, { index, imageId, image }, input, teacher.apply(input), result);
+    } catch (error) {
+      result.failed.push({ imageId, reason: `${image.originalName}: ${(error as Error).message}` });
+    }
+    reportProgress((position + 1) / todo.length, `${position + 1} of ${todo.length}: ${image.originalName}`);
+  }
+}
+
+/** All photos go through one model load (loading a diffusion model costs far more than one photo). */
+async function withDiffusion(
+  { jobId, payload, store, signal, reportProgress }: JobContext<'generate-pairs'>,
+  teacher: Extract<PairTeacher, { kind: 'diffusion' }>,
+  todo: Todo,
+  result: GeneratePairsResult,
+): Promise<void> {
+  if (todo.length === 0) return;
+  if (!payload.modelDir) throw new Error(`diffusion teacher '${teacher.modelId}': the job has no model folder`);
+  const workDir = path.join(store.layout.staging, `pairs-job-${jobId}`);
+  await rm(workDir, { recursive: true, force: true });
+  await mkdir(workDir, { recursive: true });
+  try {
+    // Photo i uses seed + i inside generatePairs; each call covers a run of consecutive list positions.
+    for (const run of consecutiveRuns(todo)) {
+      if (signal.aborted) {
+        result.notProcessed += run.length;
+        continue;
+      }
+      const byPath = new Map(run.map((item) => [store.blobs.pathFor(item.image.sha256), item]));
+      let summary;
+      try {
+        summary = await generatePairs({
+          modelDir: payload.modelDir, prompt: payload.prompt, imagePaths: [...byPath.keys()],
+          outDir: workDir, size: teacher.size, steps: teacher.steps, seed: payload.seed + run[0]!.index, guidanceScale: teacher.guidance,
+          imageGuidanceScale: teacher.imageGuidance, executionProviders: 'auto', qualityGuard: false, signal,
+          onProgress: (p) => reportProgress((p.imageIndex + p.step / Math.max(1, p.steps)) / p.imageCount, `${p.imageIndex + 1} of ${p.imageCount}: step ${p.step} of ${p.steps}`),
+        });
+      } catch (error) {
+        // Cancelled mid-denoise: this batch's photos count as not processed; the job ends 'cancelled'.
+        if (!signal.aborted) throw error;
+        result.notProcessed += run.length;
+        continue;
+      }
+      for (const outcome of summary.outcomes) {
+        const item = byPath.get(outcome.path)!;
+        if (outcome.status !== 'written') {
+          result.failed.push({ imageId: item.imageId, reason: `${item.image.originalName}: ${outcome.reason}` });
+          continue;
+        }
+        const input = await decodeImage(await readFile(outcome.input), outcome.input);
+        const target = await decodeImage(await readFile(outcome.target), outcome.target);
+        await savePair(store, payload, item, input, target, result);
+      }
+      result.notProcessed += run.length - summary.outcomes.length;
+    }
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+async function savePair(
+  store: Store,
+  payload: GeneratePairsPayload,
+  item: { index: number; imageId: number; image: ImageRecord },
+  input: RgbImage,
+  target: RgbImage,
+  result: GeneratePairsResult,
+): Promise<void> {
+  const verdict = checkPairQuality(input, target);
+  const reason = verdict.ok ? null : (verdict.reason ?? 'rejected by the pair-quality guard');
+  const pair = new PairsRepository(store.db).upsert({
+    projectId: payload.projectId, conceptId: payload.conceptId, imageId: item.imageId, name: path.parse(item.image.originalName).name,
+    inputSha256: await store.blobs.put(await encodeImage(input, 'png')), targetSha256: await store.blobs.put(await encodeImage(target, 'png')),
+    status: verdict.ok ? 'pending' : 'guard-rejected', reason, seed: payload.seed + item.index, teacher: payload.teacher,
+  });
+  result.pairIds.push(pair.id);
+  if (reason) result.failed.push({ imageId: item.imageId, reason });
+}
+
+function consecutiveRuns(todo: Todo): Todo[] {
+  const runs: Todo[] = [];
+  for (const item of todo) {
+    const last = runs.at(-1);
+    if (last && last.at(-1)!.index === item.index - 1) last.push(item);
+    else runs.push([item]);
+  }
+  return runs;
+}
 
 function sameTeacher(a: object, b: object): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
