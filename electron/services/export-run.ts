@@ -1,6 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { exportBundle, type ExportResult } from '../../native-models/export/exporter';
 import { loadRunForExport } from '../../native-models/export/from-run';
 import { PRECISIONS, type Precision } from '../../native-models/export/manifest';
@@ -23,8 +24,21 @@ export interface ExportRunOptions {
 
 const MAX_PREVIEWS = 4;
 
+/**
+ * The app's version from the nearest package.json above this module: electron/services/ when run from source,
+ * dist/electron/ (or a test's bundle folder) when bundled into the job process.
+ */
 export function studioVersion(): string {
-  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let depth = 0; depth < 6; depth++) {
+    const candidate = join(dir, 'package.json');
+    if (existsSync(candidate)) {
+      const parsed = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
+      if (parsed.version && parsed.name !== undefined) return parsed.version;
+    }
+    dir = dirname(dir);
+  }
+  throw new Error(`no package.json with a version above ${fileURLToPath(import.meta.url)}`);
 }
 
 export function parsePrecisions(values: readonly string[]): Precision[] {
