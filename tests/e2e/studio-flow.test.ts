@@ -6,10 +6,11 @@
  * A second test keeps the renderer under watch while the run is extended: frames keep coming and a click is
  * answered promptly while steps run. Screenshots land in test-results/e2e/ (gitignored).
  */
-import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebServer } from '../../electron/web/server';
 
@@ -151,6 +152,13 @@ describe('studio flow in browser mode', () => {
     }
     await shot('04-curated');
 
+    // Regenerating a pair remakes its target with a new seed (the card keeps its place and its status).
+    const secondName = await cards.nth(1).locator('.name').innerText();
+    const seedBefore = await cards.nth(1).getAttribute('data-seed');
+    await page.getByRole('button', { name: `Regenerate ${secondName} with a new seed`, exact: true }).click();
+    await poll(() => cards.nth(1).getAttribute('data-seed'), 120_000).not.toBe(seedBefore);
+    await poll(() => cards.count()).toBe(PHOTO_COUNT);
+
     await page.getByTestId('subset-count').fill(String(SUBSET));
     await page.getByTestId('subset-select').click();
     await poll(() => page.getByTestId('subset-kept').count()).toBe(SUBSET);
@@ -183,6 +191,19 @@ describe('studio flow in browser mode', () => {
     await live.scrollIntoViewIfNeeded();
     await shot('07-live-preview');
 
+    // A dropped photo goes through the same model.
+    await page.getByRole('button', { name: 'Stop camera' }).click();
+    const framesBefore = Number(await live.getAttribute('data-frames'));
+    const photo = (await readFile(join(SAMPLES, 'coffee.jpg'))).toString('base64');
+    await live.evaluate((zone, base64) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], 'coffee.jpg', { type: 'image/jpeg' }));
+      for (const type of ['dragover', 'drop']) zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }));
+    }, photo);
+    await poll(() => live.getAttribute('data-frames').then(Number)).toBe(framesBefore + 1);
+    expect(await canvasVariance(page, 'live-output')).toBeGreaterThan(10);
+    await shot('07b-live-dropped-photo');
+
     await page.reload();
     await poll(() => page.getByTestId('connection-state').getAttribute('data-state')).toBe('connected');
     await poll(() => page.getByTestId('training-run').getAttribute('data-state')).toBe('done');
@@ -191,6 +212,32 @@ describe('studio flow in browser mode', () => {
     await poll(() => page.getByTestId('subset-kept').count()).toBe(SUBSET);
     await shot('08-after-reload');
     expect(pageErrors).toEqual([]);
+  });
+
+  it('imports already-paired before/after folders, matched by file name', async () => {
+    const root = join(dataDir, 'paired');
+    await mkdir(join(root, 'before'), { recursive: true });
+    await mkdir(join(root, 'after'), { recursive: true });
+    for (const name of ['brick.jpg', 'rocket.jpg']) {
+      await copyFile(join(SAMPLES, name), join(root, 'before', name));
+      // The same photo, edited: a pair must keep the size.
+      await sharp(join(SAMPLES, name)).grayscale().jpeg().toFile(join(root, 'after', name));
+    }
+    // No "after" twin: reported as skipped, with the reason.
+    await copyFile(join(SAMPLES, 'clock.jpg'), join(root, 'before', 'lonely.jpg'));
+    const cards = page.getByTestId('pair-card');
+    const before = await cards.count();
+    await page.getByText('Import before/after pairs').click();
+    await page.getByTestId('paired-before').setInputFiles(join(root, 'before'));
+    await page.getByTestId('paired-after').setInputFiles(join(root, 'after'));
+    await page.getByRole('button', { name: 'Import folders' }).click();
+    const result = page.getByTestId('paired-import-result');
+    await poll(() => result.count()).toBe(1);
+    const report = await result.innerText();
+    expect(report).toContain('Imported 2 pairs');
+    expect(report).toMatch(/lonely.*no target image/);
+    await poll(() => cards.count()).toBe(before + 2);
+    await shot('08b-paired-import');
   });
 
   it('keeps the renderer responsive while the worker trains', async () => {

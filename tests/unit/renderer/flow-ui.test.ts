@@ -7,6 +7,7 @@ import type { TrainingRun } from '../../../electron/services/flow-types';
 import { FpsCounter } from '../../../renderer/src/lib/live-preview/fps-counter';
 import { PreviewEngine, type WorkerLike } from '../../../renderer/src/lib/live-preview/preview-engine';
 import type { WorkerRequest, WorkerResponse } from '../../../renderer/src/lib/live-preview/protocol';
+import { pairedFromFolders, pairedFromNamedFiles } from '../../../renderer/src/lib/paired-files';
 import { mergeProgress, nextSeed } from '../../../renderer/src/lib/state/flow-state.svelte';
 
 function run(overrides: Partial<TrainingRun> = {}): TrainingRun {
@@ -147,5 +148,28 @@ describe('PreviewEngine', () => {
     engine.dispose();
     expect(worker.terminated).toBe(true);
     await expect(engine.load(new ArrayBuffer(1))).rejects.toThrow('live preview closed');
+  });
+});
+
+describe('paired imports', () => {
+  const file = (name: string, relative = '') => {
+    const value = new File([new Uint8Array([1])], name);
+    if (relative) Object.defineProperty(value, 'webkitRelativePath', { value: relative });
+    return value;
+  };
+
+  it('renames before/after folder files to NAME.input / NAME.target and leaves out non-images', () => {
+    const staged = pairedFromFolders(
+      [file('cat.JPG', 'before/cat.JPG'), file('notes.txt', 'before/notes.txt')],
+      [file('cat.JPG', 'after/nested/cat.JPG'), file('dog.png', 'after/dog.png')],
+    );
+    expect(staged.map((entry) => entry.relativePath)).toEqual(['cat.input.JPG', 'cat.target.JPG', 'dog.target.png']);
+  });
+
+  it('keeps already-named files by their base name', () => {
+    expect(pairedFromNamedFiles([file('x.input.png', 'set/x.input.png'), file('x.target.png')]).map((entry) => entry.relativePath)).toEqual([
+      'x.input.png',
+      'x.target.png',
+    ]);
   });
 });
