@@ -232,8 +232,9 @@ export const apiMethods = {
   },
   pairs: {
     /**
-     * Queues a job making one pair per image with the concept's teacher (concept.teacher: a built-in id).
-     * Pairs stream in as onPairsChanged; the job's progress is per image and it can be cancelled.
+     * Queues a job making one pair per image with the concept's teacher (concept.teacher: an id from
+     * teachers.list). Pairs stream in as onPairsChanged; progress is per image; cancel stops between images.
+     * Images that already have a pair from the same teacher settings are skipped (regenerate remakes one).
      */
     generate: method(
       z.strictObject({

@@ -26,7 +26,10 @@ export interface FlowService {
     list(): Promise<TeacherInfo[]>;
   };
   pairs: {
-    /** Queues pair generation with the concept's teacher for the given photos of its project. */
+    /**
+     * Queues pair generation with the concept's teacher for the given photos of its project. Photos that already
+     * have a pair from the same teacher settings are skipped (their curation stays); use regenerate to remake one.
+     */
     generate(input: { conceptId: number; imageIds: number[]; seed?: number; diffusion?: DiffusionOverrides }): Job<'generate-pairs'>;
     list(conceptId: number): PairRecord[];
     get(pairId: number): PairRecord;
@@ -226,7 +229,7 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
           pair.teacher.kind === 'diffusion' ? { ...pair.teacher, guidance: guidance ?? pair.teacher.guidance } : teacherOf(pair.conceptId);
         return jobs.enqueue('generate-pairs', pair.projectId, {
           projectId: pair.projectId, conceptId: pair.conceptId, imageIds: [pair.imageId], seed: seed ?? pair.seed + 1, teacher,
-          prompt: requireConcept(pair.conceptId).prompt,
+          prompt: requireConcept(pair.conceptId).prompt, replace: true,
           ...(teacher.kind === 'diffusion' ? { modelDir: modelDirOf(teacher.modelId) } : {}),
         });
       },

@@ -54,6 +54,11 @@ export interface GeneratePairsPayload {
   prompt: string;
   /** Absolute folder of the diffusion model (diffusion teachers). */
   modelDir?: string;
+  /**
+   * Remake pairs that exist already (regenerate). Without it a photo that already has a pair from the same
+   * teacher settings is skipped, so generating again never undoes curation.
+   */
+  replace?: boolean;
 }
 
 export interface GeneratePairsResult {

@@ -30,6 +30,8 @@ export async function importPairedFiles(
   const skipped: ImportPairsResult['skipped'] = [];
   const candidates = await collectCandidates(sources, skipped);
   const pairIds: number[] = [];
+  // Content, not names, decides what is a duplicate (the same pair dropped twice, or under another name).
+  const known = new Map(pairs.listByConcept(owner.conceptId).map((p) => [`${p.inputSha256}:${p.targetSha256}`, p.id]));
   for (const candidate of candidates) {
     if (!candidate.input || !candidate.target) {
       skipped.push({ name: candidate.name, reason: `no ${candidate.input ? 'target' : 'input'} image with the same name` });
@@ -53,10 +55,16 @@ export async function importPairedFiles(
     }
     const inputSha256 = await store.blobs.put(await encodeImage(input, 'png'));
     const targetSha256 = await store.blobs.put(await encodeImage(target, 'png'));
+    const duplicate = known.get(`${inputSha256}:${targetSha256}`);
+    if (duplicate !== undefined) {
+      skipped.push({ name: candidate.name, reason: `same input and target as pair ${duplicate}` });
+      continue;
+    }
     const pair = pairs.upsert({
       ...owner, imageId: null, name: candidate.name, inputSha256, targetSha256, status: 'pending', reason: null, seed: 0, teacher: { kind: 'imported' },
     });
     pairIds.push(pair.id);
+    known.set(`${inputSha256}:${targetSha256}`, pair.id);
   }
   return { pairIds, skipped };
 }

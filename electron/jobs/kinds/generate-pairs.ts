@@ -31,7 +31,9 @@ export const generatePairsJob: JobHandler<'generate-pairs'> = async (context) =>
       continue;
     }
     const existing = pairs.findByImage(payload.conceptId, imageId);
-    if (existing && existing.updatedAt >= jobCreatedAt && existing.seed === payload.seed + index && sameTeacher(existing.teacher, payload.teacher)) {
+    // Kept: a pair this job already wrote before a crash, or (unless replacing) any pair from the same teacher.
+    const doneByThisJob = existing && existing.updatedAt >= jobCreatedAt && existing.seed === payload.seed + index;
+    if (existing && sameTeacher(existing.teacher, payload.teacher) && (doneByThisJob || !payload.replace)) {
       result.pairIds.push(existing.id);
       continue;
     }

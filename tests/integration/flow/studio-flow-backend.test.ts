@@ -64,6 +64,12 @@ describe('studio flow back end (real store, job runner, teachers and trainer)', 
 
     const rejected = services.flow.pairs.setStatus(pairs[0]!.id, 'rejected');
     expect(rejected).toMatchObject({ status: 'rejected', reason: 'rejected by you' });
+    // Generating again for the same photos keeps the existing pairs and their curation.
+    const curated = services.flow.pairs.list(conceptId);
+    const again = await services.jobs.waitFor(services.flow.pairs.generate({ conceptId, imageIds: pairs.map((p) => p.imageId!) }).id);
+    expect(again.state).toBe('done');
+    expect(services.flow.pairs.list(conceptId)).toEqual(curated);
+    expect(services.flow.pairs.get(pairs[0]!.id)).toEqual(rejected);
     const selection = await services.flow.subset.select(conceptId, 2);
     expect(selection.keptPairIds).toHaveLength(2);
     expect(selection.keptPairIds).not.toContain(pairs[0]!.id);

@@ -51,6 +51,9 @@ async function conceptWithImportedPairs(): Promise<number> {
   const result = await services.flow.pairs.importPaired(concept.id, [{ path: dir }]);
   expect(result.pairIds).toHaveLength(3);
   expect(result.skipped).toEqual([{ name: 'odd', reason: 'no target image with the same name' }]);
+  const twice = await services.flow.pairs.importPaired(concept.id, [{ path: dir }]);
+  expect(twice.pairIds).toEqual([]);
+  expect(twice.skipped.filter((s) => s.reason.startsWith('same input and target as pair'))).toHaveLength(3);
   return concept.id;
 }
 
