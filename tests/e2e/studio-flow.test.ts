@@ -240,7 +240,7 @@ describe('studio flow in browser mode', () => {
     await shot('08b-paired-import');
   });
 
-  it('keeps the renderer responsive while the worker trains', async () => {
+  it('keeps the renderer responsive while the worker trains, and pauses and resumes the extended run', async () => {
     const run = page.getByTestId('training-run');
     const startStep = Number(await run.getAttribute('data-step'));
     await page.evaluate(() => {
@@ -272,7 +272,14 @@ describe('studio flow in browser mode', () => {
     expect(roundTrip.changed).toBe(true);
     expect(roundTrip.millis).toBeLessThan(1000);
 
+    // Pause checkpoints and stops; resume continues from there to the extended total.
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    await poll(() => run.getAttribute('data-state'), 120_000).toBe('paused');
+    const pausedAt = Number(await run.getAttribute('data-step'));
+    await shot('09a-paused');
+    await page.getByTestId('training-resume').click();
     await poll(() => run.getAttribute('data-state'), 240_000).toBe('done');
+    expect(Number(await run.getAttribute('data-step'))).toBeGreaterThan(pausedAt);
     const gaps = await page.evaluate(() => {
       const watch = (window as unknown as { frameWatch: { gaps: number[]; running: boolean } }).frameWatch;
       watch.running = false;
