@@ -92,7 +92,8 @@ describe('export and send to phone', () => {
     expect(await row.getByTestId('readiness-variant').count()).toBe(2);
     expect(await row.getByTestId('readiness-card').innerText()).toMatch(/fits the 8 MB effect budget/);
     expect(await row.getByTestId('readiness-card').innerText()).toMatch(/\d+\.\d ms/);
-    await page.screenshot({ path: join(ARTIFACTS, 'export-readiness.png'), fullPage: true });
+    await row.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, 'export-readiness.png') });
 
     await row.getByRole('button', { name: 'Send to phone' }).click();
     const share = page.getByTestId('share-dialog');
