@@ -6,6 +6,7 @@ import type { RgbImage } from '../image/image';
 import { getTeacher, listTeachers, type ConceptTeacher } from '../teachers';
 import { listImageFiles } from '../teachers/teach-files';
 import type { Rng } from '../util/rng';
+import { expandResourcesPath } from './shipped-base';
 
 /**
  * Training data for the base: photos × built-in concept teachers. Targets are computed on the fly from the
@@ -51,7 +52,8 @@ export interface PhotoSet {
  */
 export async function loadPhotoSet(sources: readonly string[], options: { maxSide: number; evaluationCount: number }): Promise<PhotoSet> {
   const files: string[] = [];
-  for (const source of sources) {
+  for (const given of sources) {
+    const source = expandResourcesPath(given);
     const info = await stat(source).catch(() => undefined);
     if (!info) throw new Error(`${source}: no such photo folder or file`);
     if (info.isDirectory()) files.push(...(await listImageFiles(source)));

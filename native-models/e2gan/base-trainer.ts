@@ -13,6 +13,7 @@ import {
 } from './config';
 import { RunDir, type LossRecord, type NamedTensor } from './run-dir';
 import { learningRateAt } from './schedule';
+import { BASE_CONFIG_FILE, BASE_WEIGHTS_FILE } from './shipped-base';
 import type { GanLoss } from './train-step';
 import { initConceptTokens, initDiscriminatorWeights, initGeneratorWeights, saveBaseModel, type Weights } from './weights';
 
@@ -98,9 +99,7 @@ export function validateBaseSettings(s: BaseTrainSettings): void {
   for (const id of [...s.concepts, ...s.heldOutConcepts]) getTeacher(id);
 }
 
-/** File names inside a base folder (what `e2gan train --base` and the shipped-base resolver read). */
-export const BASE_WEIGHTS_FILE = 'base.safetensors';
-export const BASE_CONFIG_FILE = 'base.json';
+export { BASE_CONFIG_FILE, BASE_WEIGHTS_FILE };
 
 /** base.json: the human/tool-readable side of a base (the weights file carries the same configs in metadata). */
 export interface BaseConfigFile {

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BASE_CONFIG_FILE, BASE_WEIGHTS_FILE } from './base-trainer';
 
 /**
  * The base model shipped with the app: <resources>/base-model/base.safetensors (+ base.json, MODEL_CARD.md).
@@ -9,6 +8,20 @@ import { BASE_CONFIG_FILE, BASE_WEIGHTS_FILE } from './base-trainer';
  * resources/ in development and the CLI, and process.resourcesPath/resources in a packaged app.
  */
 export const SHIPPED_BASE_DIR = 'base-model';
+
+/** File names inside a base folder (what `e2gan train --base` and this resolver read). */
+export const BASE_WEIGHTS_FILE = 'base.safetensors';
+export const BASE_CONFIG_FILE = 'base.json';
+
+/**
+ * Photo sources under the app's resources are stored as `<resources>/...` in run.json / base.json, so a
+ * shipped base.json names its photos on every machine, not only the one it was trained on.
+ */
+export const RESOURCES_TOKEN = '<resources>';
+
+export function expandResourcesPath(path: string, resourcesDir: string = defaultResourcesDir()): string {
+  return path.startsWith(RESOURCES_TOKEN) ? join(resourcesDir, path.slice(RESOURCES_TOKEN.length)) : path;
+}
 
 export function defaultResourcesDir(): string {
   const packaged = (process as NodeJS.Process & { resourcesPath?: string }).resourcesPath;
@@ -34,3 +47,6 @@ export function findShippedBase(resourcesDir: string = defaultResourcesDir()): S
 export function samplePhotosDir(resourcesDir: string = defaultResourcesDir()): string {
   return join(resourcesDir, 'samples');
 }
+
+/** The portable spelling of the samples folder, for settings files. */
+export const SAMPLE_PHOTOS_SOURCE = `${RESOURCES_TOKEN}/samples`;

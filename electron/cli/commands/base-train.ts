@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { UsageError, type CliCommand, type CliIo } from '../command';
 import { baseSettings, DEFAULT_BASE_SETTINGS, trainBase, type BaseTrainEvent } from '../../../native-models/e2gan/base-trainer';
 import { WIDTH_PRESETS, type WidthPreset } from '../../../native-models/e2gan/config';
-import { samplePhotosDir } from '../../../native-models/e2gan/shipped-base';
+import { SAMPLE_PHOTOS_SOURCE } from '../../../native-models/e2gan/shipped-base';
 import { numberFlag, providersFlag } from './train';
 
 const usage = `Usage: e2gan base train --out RUN [--preset tiny|small|base] [--size N] [--steps N] [--concepts a,b,...]
@@ -18,7 +18,8 @@ RUN/checkpoints/ and, when done, RUN/base.safetensors (fp16) + RUN/base.json, us
   --batch N          photos per step (default ${DEFAULT_BASE_SETTINGS.batch})
   --concepts IDS     concepts to pre-train (default: every built-in teacher except the held-out ones)
   --hold-out IDS     concepts kept out to measure adaptation (default ${DEFAULT_BASE_SETTINGS.heldOutConcepts.join(',')})
-  --photos DIRS      photo folders or files (default resources/samples); the last --eval-photos are never trained on
+  --photos DIRS      photo folders or files (default <resources>/samples, the shipped samples); the last
+                     --eval-photos (sorted by path) are never trained on
   --eval-photos N    photos kept for evaluation (default ${DEFAULT_BASE_SETTINGS.evaluationPhotos})
   --lr X, --seed N, --checkpoint-every N
   --ep CHAIN         execution providers (default cpu)
@@ -97,7 +98,7 @@ const command: CliCommand = {
       const preset = (values.preset ?? DEFAULT_BASE_SETTINGS.preset) as WidthPreset;
       if (!WIDTH_PRESETS.includes(preset)) throw new UsageError(`--preset: expected one of ${WIDTH_PRESETS.join(', ')}, got '${preset}'`);
       const settings = baseSettings({
-        photos: idList(values.photos) ?? [samplePhotosDir()],
+        photos: idList(values.photos) ?? [SAMPLE_PHOTOS_SOURCE],
         ...(idList(values.concepts) ? { concepts: idList(values.concepts)! } : {}),
         ...(idList(values['hold-out']) ? { heldOutConcepts: idList(values['hold-out'])! } : {}),
         preset,
