@@ -264,9 +264,6 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
     training: {
       start({ conceptId, preset, advanced }) {
         const concept = requireConcept(conceptId);
-        if (advanced?.rank === 'auto') {
-          throw new InvalidInputError('advanced.rank: automatic rank search is not available in the studio yet; use `e2gan rank-search` and pass the rank it finds');
-        }
         const usable = pairs.listByConcept(conceptId).filter(isTrainingPair);
         if (usable.length === 0) {
           throw new InvalidInputError(`concept ${conceptId} ('${concept.name}') has no pending or accepted pairs (in the subset) to train on`);

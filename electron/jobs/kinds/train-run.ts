@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RunDir } from '../../../native-models/e2gan/run-dir';
+import { runRankSearch } from '../../../native-models/e2gan/rank-search-run';
 import { findShippedBase } from '../../../native-models/e2gan/shipped-base';
 import { DEFAULT_SETTINGS, trainRun, type TrainSettings } from '../../../native-models/e2gan/trainer';
 import type { TrainingRun, TrainRunResult } from '../../services/flow-types';
@@ -30,6 +31,7 @@ export const trainRunJob: JobHandler<'train-run'> = async ({ payload, store, sig
     runs.truncateAfter(run.id, steps.at(-1) ?? 0);
   } else {
     settings = await prepareNewRun(store, run);
+    if (run.settings.rank === 'auto') settings = await searchRanksFor(settings, run, reportProgress);
   }
   runs.setState(run.id, 'running');
   reportProgress(run.step / run.totalSteps, resume ? `resuming at step ${run.step}` : 'starting');
@@ -90,14 +92,14 @@ async function prepareNewRun(store: Store, run: TrainingRun): Promise<TrainSetti
   }
   const shippedBase = findShippedBase();
   const s = run.settings;
-  if (s.rank === 'auto') throw new Error('rank auto: automatic rank search is not available in the studio yet');
   return {
     ...DEFAULT_SETTINGS,
     pairs: pairsDir,
     ...(shippedBase ? { base: shippedBase.weights } : {}),
     size: s.size,
     steps: s.steps,
-    ranks: s.rank,
+    // 'auto' starts the search from this rank; searchRanksFor replaces it with the ranks found.
+    ranks: s.rank === 'auto' ? AUTO_RANK_START : s.rank,
     learningRate: s.learningRate,
     warmupSteps: Math.min(DEFAULT_SETTINGS.warmupSteps, Math.floor(s.steps / 10)),
     checkpointEvery: s.checkpointEvery,
@@ -106,4 +108,23 @@ async function prepareNewRun(store: Store, run: TrainingRun): Promise<TrainSetti
     heldOut: pairs.length >= 6 ? 2 : pairs.length >= 3 ? 1 : 0,
     executionProviders: s.executionProvider === 'auto' ? 'auto' : [s.executionProvider],
   };
+}
+
+const AUTO_RANK_START = 8;
+
+/**
+ * Rank 'auto': E2GAN's rank search over short real fine-tunes of this run's data (a tenth of its steps each),
+ * then the run trains with the per-layer ranks found. The search is not interruptible; it runs before step 0.
+ */
+async function searchRanksFor(settings: TrainSettings, run: TrainingRun, reportProgress: (progress: number, message: string | null) => void): Promise<TrainSettings> {
+  const workDir = path.join(run.runPath, 'rank-search');
+  let trials = 0;
+  const report = await runRankSearch(settings, {
+    workDir,
+    startRank: AUTO_RANK_START,
+    trialSteps: Math.max(2, Math.floor(settings.steps / 10)),
+    onTrial: (label, _ranks, loss) => reportProgress(0, `rank search trial ${++trials} (${label}): validation L1 ${loss.toFixed(4)}`),
+  });
+  await rm(workDir, { recursive: true, force: true });
+  return { ...settings, ranks: report.ranks };
 }
