@@ -29,6 +29,8 @@ export class ExportsState {
   );
 
   private unsubscribers: Unsubscribe[] = [];
+  /** A quick export can finish before exports.start answers; its end must not leave it shown as running. */
+  private finishedIds = new Set<number>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private readonly api: StudioApi;
   private readonly projectId: number;
@@ -60,13 +62,16 @@ export class ExportsState {
   async startExport(request: ExportRequest): Promise<boolean> {
     this.error = null;
     try {
-      this.activeJob = await this.api.exports.start({
+      const job = await this.api.exports.start({
         projectId: this.projectId,
         conceptId: request.conceptId,
         ...('runPath' in request.source ? { runPath: request.source.runPath.trim() } : { trainingRunId: request.source.trainingRunId }),
         precisions: request.precisions,
       });
-      this.progress ??= { fraction: 0, label: 'Queued' };
+      if (!this.finishedIds.has(job.id)) {
+        this.activeJob = job;
+        this.progress ??= { fraction: 0, label: 'Queued' };
+      }
       return true;
     } catch (error) {
       this.error = `Could not start the export: ${errorMessage(error)}`;
@@ -150,6 +155,7 @@ export class ExportsState {
 
   private onFinished(job: Job): void {
     if (job.kind !== EXPORT_KIND || job.projectId !== this.projectId) return;
+    this.finishedIds.add(job.id);
     if (this.activeJob?.id === job.id || this.activeJob === null) {
       this.activeJob = null;
       this.progress = null;

@@ -1,0 +1,93 @@
+/**
+ * ExportsState (the Exports panel's state) against the real browser-mode back end through the page's typed
+ * WebSocket client: errors as messages, an export job's progress and result, send to phone and stop, delete.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
+import { createWsStudioApi, type WebSocketLike, type WsStudioApi } from '../../../electron/api/ws-client';
+import { main } from '../../../electron/cli/main';
+import type { CliIo } from '../../../electron/cli/command';
+import { createServices, type Services } from '../../../electron/services/index';
+import { startWebServer, type WebServer } from '../../../electron/web/server';
+import { ExportsState } from '../../../renderer/src/lib/state/exports-state.svelte';
+
+const SAMPLES = new URL('../../../resources/samples/', import.meta.url).pathname;
+const quietIo: CliIo = { isTty: false, out() {}, err() {} };
+const waitFor = <T>(check: () => T) => vi.waitFor(check, { timeout: 60_000, interval: 20 });
+
+let root: string;
+let runPath: string;
+let services: Services;
+let server: WebServer;
+let api: WsStudioApi;
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'e2gan-exports-state-'));
+  runPath = path.join(root, 'run');
+  expect(await main(['teach', '--concept', 'cyanotype', '--in', SAMPLES, '--out', path.join(root, 'pairs'), '--pairs', '--size', '32'], quietIo)).toBe(0);
+  expect(await main(['train', '--pairs', path.join(root, 'pairs'), '--out', runPath, '--steps', '2', '--size', '32', '--preset', 'tiny',
+    '--base', 'none', '--checkpoint-every', '2', '--preview-every', '2'], quietIo)).toBe(0);
+  const rendererDir = path.join(root, 'renderer');
+  await mkdir(rendererDir, { recursive: true });
+  await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>stub</title>');
+  // Shares stay on 127.0.0.1 in tests.
+  services = createServices({ dataDir: path.join(root, 'data'), lanAddress: () => undefined });
+  server = await startWebServer({ dataDir: services.dataDir, services, port: 0, rendererDir, buildRenderer: 'never' });
+  api = createWsStudioApi({
+    origin: server.origin, token: server.token, createSocket: (url) => new WebSocket(url) as unknown as WebSocketLike, reconnectDelaysMs: [50],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  api?.dispose();
+  await server?.close();
+  await services?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('ExportsState', () => {
+  it('exports a run folder, shares it, stops, and deletes it', async () => {
+    const project = await api.projects.create({ name: 'Cyan' });
+    const state = new ExportsState(api, project.id);
+    const stop = state.start();
+    try {
+      await state.reload();
+      expect(state.exports).toEqual([]);
+      expect(await state.finishedRuns()).toEqual([]);
+
+      expect(await state.startExport({ conceptId: null, source: { runPath: root }, precisions: ['fp16'] })).toBe(false);
+      expect(state.error).toContain(`${root} is not a training run`);
+      expect(state.activeJob).toBeNull();
+
+      const labels = new Set<string>();
+      const off = api.events.onJobProgress((event) => event.message && labels.add(event.message));
+      expect(await state.startExport({ conceptId: null, source: { runPath }, precisions: ['fp16'] })).toBe(true);
+      expect(state.error).toBeNull();
+      await waitFor(() => expect(state.exports).toHaveLength(1));
+      await waitFor(() => expect(state.activeJob).toBeNull());
+      off();
+      expect(state.progress).toBeNull();
+      expect(labels).toContain('building and measuring fp16');
+      const [record] = state.exports;
+      expect(record!.manifest.concept.name).toBe('run');
+
+      await state.sendToPhone(record!.id);
+      expect(state.share).toMatchObject({ active: true, exportId: record!.id, host: '127.0.0.1' });
+      expect(state.secondsLeft).toBeGreaterThan(14 * 60);
+      await state.deleteExport(record!.id);
+      expect(state.error).toContain('being shared');
+      await state.stopSharing();
+      expect(state.share).toEqual({ active: false, exportId: null, endedReason: 'stopped' });
+
+      state.error = null;
+      await state.deleteExport(record!.id);
+      expect(state.error).toBeNull();
+      expect(state.exports).toEqual([]);
+    } finally {
+      stop();
+    }
+  }, 120_000);
+});
