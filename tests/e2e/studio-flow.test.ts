@@ -214,6 +214,26 @@ describe('studio flow in browser mode', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('runs the live preview on WebGPU where an adapter exists (Chromium SwiftShader here)', async () => {
+    const gpuBrowser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'] });
+    try {
+      const gpuPage = await gpuBrowser.newPage({ viewport: { width: 1280, height: 900 } });
+      const errors: string[] = [];
+      gpuPage.on('pageerror', (error) => errors.push(error.message));
+      await gpuPage.goto(page.url());
+      const live = gpuPage.getByTestId('live-preview');
+      await poll(() => live.getAttribute('data-backend'), 120_000).toBe('webgpu');
+      await gpuPage.getByTestId('live-camera').click();
+      await poll(() => live.getAttribute('data-frames').then(Number), 120_000).toBeGreaterThan(2);
+      expect(await canvasVariance(gpuPage, 'live-output')).toBeGreaterThan(10);
+      await live.scrollIntoViewIfNeeded();
+      await gpuPage.screenshot({ path: join(ARTIFACTS, 'flow-07c-live-webgpu.png') });
+      expect(errors).toEqual([]);
+    } finally {
+      await gpuBrowser.close();
+    }
+  });
+
   it('imports already-paired before/after folders, matched by file name', async () => {
     const root = join(dataDir, 'paired');
     await mkdir(join(root, 'before'), { recursive: true });
