@@ -13,6 +13,7 @@ import type {
   TrainingRun, TrainingState,
 } from './flow-types';
 import { importPairedFiles } from './import-pairs';
+import { PHONE_INPUT, PHONE_OUTPUT } from '../../native-models/export/phone-graph';
 import { buildLiveModel } from './live-model';
 import type { JobsService } from './services';
 import { selectRepresentatives } from './subset-selection';
@@ -327,8 +328,11 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
         const run = requireRun(runId);
         const checkpoint = runs.latestCheckpoint(runId);
         if (!checkpoint) throw new ConflictError(`training run ${runId} has no checkpoint yet; the live model appears after the first one`);
+        const io = { width: run.settings.size, height: run.settings.size, inputName: PHONE_INPUT, outputName: PHONE_OUTPUT };
+        // Normally the training job built it at the checkpoint; older runs (or a failed build) are built here once.
+        if (checkpoint.liveModelSha256) return { runId, step: checkpoint.step, sha256: checkpoint.liveModelSha256, ...io };
         const cached = liveModels.get(runId);
-        if (cached && cached.step === checkpoint.step && checkpoint.liveModelSha256 === cached.sha256) return cached;
+        if (cached && cached.step === checkpoint.step) return cached;
         const built = await buildLiveModel(run.runPath, checkpoint.step);
         const sha256 = await store.blobs.put(built.bytes);
         runs.setLiveModel(runId, built.step, sha256);

@@ -126,6 +126,8 @@ export interface TrainingPreview {
 export interface TrainingCheckpoint {
   step: number;
   createdAt: string;
+  /** Phone-format ONNX of this checkpoint (built by the training job); null until built. */
+  liveModelSha256: string | null;
 }
 
 export interface TrainingRun {

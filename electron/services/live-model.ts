@@ -1,7 +1,7 @@
 import { loraNames, mergeLora } from '../../native-models/e2gan/lora';
 import { RunDir } from '../../native-models/e2gan/run-dir';
 import { TOKENS_NAME } from '../../native-models/e2gan/train-step';
-import { resolveRunModels, type TrainSettings } from '../../native-models/e2gan/trainer';
+import { resolveRunModels, type RunModels, type TrainSettings } from '../../native-models/e2gan/trainer';
 import { buildPhoneGraph, PHONE_INPUT, PHONE_OUTPUT } from '../../native-models/export/phone-graph';
 
 export interface BuiltLiveModel {
@@ -13,12 +13,16 @@ export interface BuiltLiveModel {
   outputName: string;
 }
 
+export interface LiveModelCache {
+  models?: RunModels;
+}
+
 /**
  * The phone graph (RGBA uint8 in/out) of a run's checkpoint, from the EMA weights the trainer would export at
  * that step, so the live preview shows what a finished run would ship. Works mid-run: it needs only run.json
  * and the checkpoint file, not the final concept.safetensors.
  */
-export async function buildLiveModel(runPath: string, step?: number): Promise<BuiltLiveModel> {
+export async function buildLiveModel(runPath: string, step?: number, cache: LiveModelCache = {}): Promise<BuiltLiveModel> {
   const run = new RunDir(runPath);
   const settings = (await run.readSettings()) as TrainSettings | undefined;
   if (!settings) throw new Error(`${run.settingsPath}: missing; the run has not started training yet`);
@@ -27,7 +31,9 @@ export async function buildLiveModel(runPath: string, step?: number): Promise<Bu
   const chosen = step !== undefined && onDisk.includes(step) ? step : onDisk.at(-1);
   if (chosen === undefined) throw new Error(`${run.checkpointsPath}: no checkpoint yet`);
   const checkpoint = await run.loadCheckpoint(chosen);
-  const models = await resolveRunModels(settings);
+  // The base and LoRA placement depend only on run.json; a training job reuses them for every checkpoint.
+  cache.models ??= await resolveRunModels(settings);
+  const models = cache.models;
   const tensor = (name: string): Float32Array => {
     const found = checkpoint.tensors.get(`ema.${name}`);
     if (!found) throw new Error(`${run.checkpointPath(chosen)}: missing tensor 'ema.${name}'`);

@@ -6,6 +6,7 @@ import { runRankSearch } from '../../../native-models/e2gan/rank-search-run';
 import { findShippedBase } from '../../../native-models/e2gan/shipped-base';
 import { DEFAULT_SETTINGS, trainRun, type TrainSettings } from '../../../native-models/e2gan/trainer';
 import type { TrainingRun, TrainRunResult } from '../../services/flow-types';
+import { buildLiveModel, type LiveModelCache } from '../../services/live-model';
 import { isTrainingPair } from '../../services/training-pairs';
 import { PairsRepository } from '../../store/repositories/pairs';
 import { TrainingRunsRepository } from '../../store/repositories/training-runs';
@@ -36,6 +37,8 @@ export const trainRunJob: JobHandler<'train-run'> = async ({ payload, store, sig
   runs.setState(run.id, 'running');
   reportProgress(run.step / run.totalSteps, resume ? `resuming at step ${run.step}` : 'starting');
   const pending: Promise<void>[] = [];
+  const liveCache: LiveModelCache = {};
+  let liveBuilds = Promise.resolve();
   const result = await trainRun(run.runPath, settings, {
     resume,
     signal,
@@ -48,13 +51,15 @@ export const trainRunJob: JobHandler<'train-run'> = async ({ payload, store, sig
       } else if (event.type === 'checkpoint') {
         runs.recordCheckpoint(run.id, event.step);
         reportProgress(event.step / run.totalSteps, `checkpoint at step ${event.step}`);
+        // Built here, in the job's worker, so the app's main thread never builds graphs for the live preview.
+        liveBuilds = liveBuilds.then(() => storeLiveModel(store, runs, run, event.step, liveCache));
       } else if (event.type === 'preview' || event.type === 'done') {
         // Preview files are written before the event; storing them as blobs is async, so queue it.
         pending.push(storePreview(store, runs, run, event));
       }
     },
   });
-  await Promise.all(pending);
+  await Promise.all([...pending, liveBuilds]);
   reportProgress(result.step / run.totalSteps, result.completed ? 'done' : `stopped at step ${result.step}`);
   return { runId: run.id, step: result.step, completed: result.completed } satisfies TrainRunResult;
 };
@@ -70,6 +75,22 @@ async function storePreview(
   const shas: string[] = [];
   for (const file of files) shas.push(await store.blobs.put(await readFile(file)));
   if (shas.length > 0) runs.recordPreview(run.id, event.step, shas, Number.isFinite(event.heldOutPsnr) ? event.heldOutPsnr : null);
+}
+
+/**
+ * A checkpoint that training has already rotated away (only the newest two are kept on disk) is skipped: the
+ * next one gets its live model, and the newest checkpoint of a run is never rotated away.
+ */
+async function storeLiveModel(store: Store, runs: TrainingRunsRepository, run: TrainingRun, step: number, cache: LiveModelCache): Promise<void> {
+  const steps = await new RunDir(run.runPath).listCheckpoints();
+  if (!steps.includes(step)) return;
+  try {
+    const built = await buildLiveModel(run.runPath, step, cache);
+    if (built.step === step) runs.setLiveModel(run.id, step, await store.blobs.put(built.bytes));
+  } catch (error) {
+    // Training matters more than its preview: liveModel.get builds it on request and reports the error there.
+    console.warn(`training run ${run.id}: live model for step ${step} not built: ${(error as Error).message}`);
+  }
 }
 
 async function listPreviewFiles(dir: string): Promise<string[]> {

@@ -172,8 +172,8 @@ export class TrainingRunsRepository {
       losses: string;
     }[];
     const checkpoints = this.db
-      .prepare(`SELECT step, created_at FROM training_checkpoints WHERE run_id = ? ORDER BY step`)
-      .all(row.id) as { step: number; created_at: string }[];
+      .prepare(`SELECT step, created_at, live_model_sha256 FROM training_checkpoints WHERE run_id = ? ORDER BY step`)
+      .all(row.id) as { step: number; created_at: string; live_model_sha256: string | null }[];
     const previewRows = this.db
       .prepare(`SELECT step, sha256, held_out_psnr FROM training_previews WHERE run_id = ? ORDER BY step, position`)
       .all(row.id) as { step: number; sha256: string; held_out_psnr: number | null }[];
@@ -186,7 +186,7 @@ export class TrainingRunsRepository {
     return {
       ...this.rowFields(row),
       lossHistory: losses.map((l): LossPoint => ({ step: l.step, losses: JSON.parse(l.losses) as Record<string, number> })),
-      checkpoints: checkpoints.map((c): TrainingCheckpoint => ({ step: c.step, createdAt: c.created_at })),
+      checkpoints: checkpoints.map((c): TrainingCheckpoint => ({ step: c.step, createdAt: c.created_at, liveModelSha256: c.live_model_sha256 })),
       previews,
     };
   }

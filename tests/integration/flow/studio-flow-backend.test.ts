@@ -93,7 +93,10 @@ describe('studio flow back end (real store, job runner, teachers and trainer)', 
     expect(trained.previews.map((p) => p.step)).toEqual([0, 1, 2]);
     expect(progress.map((p) => p.step)).toContain(2);
 
+    // The training job built the newest checkpoint's phone graph in its worker; get() only hands it out.
+    expect(trained.checkpoints.at(-1)!.liveModelSha256).toMatch(/^[0-9a-f]{64}$/);
     const live = await services.flow.liveModel.get(run.id);
+    expect(live.sha256).toBe(trained.checkpoints.at(-1)!.liveModelSha256);
     expect(live).toMatchObject({ runId: run.id, step: 2, width: 32, height: 32, inputName: 'image', outputName: 'styled' });
     const session = await openSession(services.images.blobPath(live.sha256), { executionProviders: ['cpu'] });
     const pixels = new Uint8Array(32 * 32 * 4).map((_, i) => (i * 37) % 256);
