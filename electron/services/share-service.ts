@@ -52,6 +52,17 @@ export function createShareService({ dataDir, events, getExport, lanAddress = fi
     events.emit('shareChanged', state());
   };
 
+  // Deleting a project removes its exports (and their files): a share of one of them must end with it.
+  events.on('projectsChanged', () => {
+    const shared = current?.state.exportId;
+    if (shared === undefined) return;
+    try {
+      getExport(shared);
+    } catch {
+      void serialized(() => stopCurrent('stopped'));
+    }
+  });
+
   return {
     start(exportId, options = {}) {
       return serialized(async () => {

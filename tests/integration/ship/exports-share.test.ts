@@ -198,13 +198,17 @@ describe('exports service', () => {
     await expect(services.exports.delete(exportId)).rejects.toThrow(NotFoundError);
   });
 
-  it('removes the bundle folders of a deleted project', async () => {
+  it('removes the bundle folders of a deleted project and stops sharing them', async () => {
     const project = services.projects.create('Short-lived');
     const job = services.exports.start({ projectId: project.id, runPath, precisions: [] });
     expect((await services.jobs.waitFor(job.id)).state).toBe('done');
     const [record] = services.exports.list({ projectId: project.id });
     expect(existsSync(record!.zipPath)).toBe(true);
+    const share = await services.share.start(record!.id);
     services.projects.delete(project.id);
     await expect.poll(() => existsSync(path.dirname(record!.zipPath)), { timeout: 5000 }).toBe(false);
+    // The share of the deleted export ends with it.
+    await expect.poll(() => services.share.state().active, { timeout: 5000 }).toBe(false);
+    if (share.active) await expect(get(share.url)).rejects.toThrow();
   }, 60_000);
 });
