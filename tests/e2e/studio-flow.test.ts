@@ -263,6 +263,14 @@ describe('studio flow in browser mode', () => {
   it('keeps the renderer responsive while the worker trains, and pauses and resumes the extended run', async () => {
     const run = page.getByTestId('training-run');
     const startStep = Number(await run.getAttribute('data-step'));
+    const live = page.getByTestId('live-preview');
+    const firstModel = await live.getAttribute('data-model-key');
+    expect(firstModel).toMatch(/^\d+:\d+$/);
+    // The webcam preview keeps running through the training too: both load the machine, neither the page.
+    await poll(() => live.getAttribute('data-backend')).toBe('wasm');
+    await page.getByTestId('live-camera').click();
+    await poll(() => live.getAttribute('data-frames').then(Number)).toBeGreaterThan(0);
+    const framesAtStart = Number(await live.getAttribute('data-frames'));
     await page.evaluate(() => {
       const gaps: number[] = [];
       let last = performance.now();
@@ -300,6 +308,10 @@ describe('studio flow in browser mode', () => {
     await page.getByTestId('training-resume').click();
     await poll(() => run.getAttribute('data-state'), 240_000).toBe('done');
     expect(Number(await run.getAttribute('data-step'))).toBeGreaterThan(pausedAt);
+    // New checkpoints landed during the extension; the live preview swapped to the newest without a reload.
+    const finalStep = await run.getAttribute('data-step');
+    await poll(() => live.getAttribute('data-model-key'), 120_000).toBe(`${firstModel!.split(':')[0]}:${finalStep}`);
+    expect(Number(await live.getAttribute('data-frames'))).toBeGreaterThan(framesAtStart + 10);
     const gaps = await page.evaluate(() => {
       const watch = (window as unknown as { frameWatch: { gaps: number[]; running: boolean } }).frameWatch;
       watch.running = false;
