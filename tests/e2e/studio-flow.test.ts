@@ -322,4 +322,35 @@ describe('studio flow in browser mode', () => {
     expect(Math.max(...gaps.slice(1))).toBeLessThan(1000);
     await shot('09-extended');
   });
+
+  it('shows a run interrupted by closing the app and resumes it after the restart', async () => {
+    await page.getByLabel('Advanced settings').check();
+    await page.getByTestId('advanced-steps').fill('400');
+    await page.getByTestId('advanced-size').fill('32');
+    await page.getByTestId('training-start').click();
+    const run = page.getByTestId('training-run');
+    await poll(() => run.getAttribute('data-run-id').then(Number)).toBeGreaterThan(1);
+    const runId = await run.getAttribute('data-run-id');
+    await poll(() => run.getAttribute('data-step').then(Number), 120_000).toBeGreaterThan(1);
+
+    // Close the app mid-run (server, services, job workers), then start it again on the same data.
+    const hash = new URL(page.url()).hash;
+    await server.close();
+    server = await startWebServer({ dataDir, port: 0 });
+    await page.goto(`${server.url}${hash}`);
+    await poll(() => page.getByTestId('connection-state').getAttribute('data-state')).toBe('connected');
+    await poll(() => run.getAttribute('data-run-id')).toBe(runId);
+    await poll(() => run.getAttribute('data-state')).toBe('interrupted');
+    const interruptedAt = Number(await run.getAttribute('data-step'));
+    await shot('10-interrupted');
+
+    await page.getByTestId('training-resume').click();
+    await poll(() => run.getAttribute('data-state'), 120_000).toBe('running');
+    await poll(() => run.getAttribute('data-step').then(Number), 120_000).toBeGreaterThan(interruptedAt);
+    await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await poll(() => run.getAttribute('data-state'), 120_000).toBe('cancelled');
+    // The earlier, finished run is still in the history.
+    expect(await page.getByTestId('run-select').locator('option').count()).toBe(2);
+    await shot('11-resumed-then-cancelled');
+  });
 });
