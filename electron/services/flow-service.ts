@@ -71,6 +71,7 @@ export interface FlowServiceDeps {
 }
 
 const SUBSET_FEATURE_SIDE = 64;
+const PROGRESS_INTERVAL_MS = 100;
 /** concept.teacher value for a diffusion model: 'diffusion:<installed model name>'. */
 export const DIFFUSION_PREFIX = 'diffusion:';
 /** InstructPix2Pix's usual settings; 512 is the resolution these models were trained at. */
@@ -91,6 +92,7 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
   const announced = new Map<number, number>();
   /** The newest live model handed out per run: rebuilding the graph is skipped while no new checkpoint landed. */
   const liveModels = new Map<number, LiveModel>();
+  const lastProgressAt = new Map<number, number>();
 
   const requireConcept = (id: number) => {
     const concept = store.concepts.get(id);
@@ -149,7 +151,7 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
     runs.setState(run.id, next.state, next.error);
     announceRun(run);
   });
-  events.on('jobProgress', ({ jobId, projectId }) => {
+  events.on('jobProgress', ({ jobId, projectId, progress: fraction }) => {
     const job = store.jobs.get(jobId);
     if (!job || projectId === null) return;
     if (job.kind === 'generate-pairs') {
@@ -157,6 +159,11 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
       return;
     }
     if (job.kind !== 'train-run') return;
+    // Tiny models report hundreds of steps a second; renderers need a few updates a second, and the last.
+    const now = Date.now();
+    const last = lastProgressAt.get(job.payload.runId) ?? 0;
+    if (now - last < PROGRESS_INTERVAL_MS && fraction < 1) return;
+    lastProgressAt.set(job.payload.runId, now);
     const progress = runs.progressOf(job.payload.runId);
     if (!progress) return;
     const { run } = progress;
