@@ -120,6 +120,11 @@ export interface TrainingPreview {
   step: number;
   /** PNG blobs of the preview grid images (held-out inputs run through the generator at that step). */
   sha256s: string[];
+  /**
+   * The pair each image shows (same order as sha256s): its input and teacher target give the A/B view.
+   * Always filled by the back end; optional so hand-made fixtures without it still type-check.
+   */
+  pairIds?: (number | null)[];
   heldOutPsnr: number | null;
 }
 

@@ -74,7 +74,12 @@ async function storePreview(
   const files = event.type === 'preview' ? event.files : await listPreviewFiles(dir);
   const shas: string[] = [];
   for (const file of files) shas.push(await store.blobs.put(await readFile(file)));
-  if (shas.length > 0) runs.recordPreview(run.id, event.step, shas, Number.isFinite(event.heldOutPsnr) ? event.heldOutPsnr : null);
+  // Preview files are named after the pair files the job wrote: <pair id, zero-padded>-<name>.png.
+  const pairIds = files.map((file) => {
+    const match = /^(\d+)-/.exec(path.basename(file));
+    return match ? Number(match[1]) : null;
+  });
+  if (shas.length > 0) runs.recordPreview(run.id, event.step, shas, Number.isFinite(event.heldOutPsnr) ? event.heldOutPsnr : null, pairIds);
 }
 
 /**

@@ -131,11 +131,12 @@ export class TrainingRunsRepository {
       .run(id, step, this.clock());
   }
 
-  recordPreview(id: number, step: number, sha256s: readonly string[], heldOutPsnr: number | null): void {
+  recordPreview(id: number, step: number, sha256s: readonly string[], heldOutPsnr: number | null, pairIds: readonly (number | null)[] = []): void {
     const insert = this.db.prepare(
-      `INSERT OR REPLACE INTO training_previews (run_id, step, position, sha256, held_out_psnr) VALUES (?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO training_previews (run_id, step, position, sha256, held_out_psnr, pair_id)
+       VALUES (?, ?, ?, ?, ?, (SELECT id FROM pairs WHERE id = ?))`,
     );
-    this.db.transaction(() => sha256s.forEach((sha, position) => insert.run(id, step, position, sha, heldOutPsnr)))();
+    this.db.transaction(() => sha256s.forEach((sha, position) => insert.run(id, step, position, sha, heldOutPsnr, pairIds[position] ?? null)))();
   }
 
   latestCheckpoint(id: number): { step: number; liveModelSha256: string | null } | undefined {
@@ -175,13 +176,17 @@ export class TrainingRunsRepository {
       .prepare(`SELECT step, created_at, live_model_sha256 FROM training_checkpoints WHERE run_id = ? ORDER BY step`)
       .all(row.id) as { step: number; created_at: string; live_model_sha256: string | null }[];
     const previewRows = this.db
-      .prepare(`SELECT step, sha256, held_out_psnr FROM training_previews WHERE run_id = ? ORDER BY step, position`)
-      .all(row.id) as { step: number; sha256: string; held_out_psnr: number | null }[];
-    const previews: TrainingPreview[] = [];
+      .prepare(`SELECT step, sha256, held_out_psnr, pair_id FROM training_previews WHERE run_id = ? ORDER BY step, position`)
+      .all(row.id) as { step: number; sha256: string; held_out_psnr: number | null; pair_id: number | null }[];
+    const previews: (TrainingPreview & { pairIds: (number | null)[] })[] = [];
     for (const preview of previewRows) {
       const last = previews.at(-1);
-      if (last && last.step === preview.step) last.sha256s.push(preview.sha256);
-      else previews.push({ step: preview.step, sha256s: [preview.sha256], heldOutPsnr: preview.held_out_psnr });
+      if (last && last.step === preview.step) {
+        last.sha256s.push(preview.sha256);
+        last.pairIds.push(preview.pair_id);
+      } else {
+        previews.push({ step: preview.step, sha256s: [preview.sha256], pairIds: [preview.pair_id], heldOutPsnr: preview.held_out_psnr });
+      }
     }
     return {
       ...this.rowFields(row),

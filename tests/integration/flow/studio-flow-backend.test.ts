@@ -91,6 +91,11 @@ describe('studio flow back end (real store, job runner, teachers and trainer)', 
     expect(trained.checkpoints.map((c) => c.step)).toEqual([1, 2]);
     // Step 0 baseline, step 1, and the final grid; one image each (one of the two kept pairs is held out).
     expect(trained.previews.map((p) => p.step)).toEqual([0, 1, 2]);
+    // Each preview image names the (kept, held-out) pair it shows, for the A/B view against the teacher.
+    for (const preview of trained.previews) {
+      expect(preview.pairIds).toHaveLength(preview.sha256s.length);
+      for (const pairId of preview.pairIds!) expect(selection.keptPairIds).toContain(pairId);
+    }
     expect(progress.map((p) => p.step)).toContain(2);
 
     // The training job built the newest checkpoint's phone graph in its worker; get() only hands it out.
