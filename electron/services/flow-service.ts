@@ -178,6 +178,10 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
   });
   reconcileRuns(store, runs);
 
+  /** The run continues in a new job; its interrupted one would otherwise linger as resumable in the jobs list. */
+  const discardInterruptedJob = (run: TrainingRun) => {
+    if (run.jobId !== null && store.jobs.get(run.jobId)?.state === 'interrupted') jobs.discard(run.jobId);
+  };
   const enqueueRun = (run: TrainingRun): TrainingRun => {
     const job = jobs.enqueue('train-run', run.projectId, { runId: run.id });
     runs.setJob(run.id, job.id);
@@ -295,7 +299,7 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
         if (!['paused', 'interrupted', 'failed'].includes(run.state)) {
           throw new ConflictError(`training run ${runId} is ${run.state}; only a paused, interrupted or failed run can be resumed`);
         }
-        if (run.jobId !== null && store.jobs.get(run.jobId)?.state === 'interrupted') jobs.discard(run.jobId);
+        discardInterruptedJob(run);
         return enqueueRun(run);
       },
       cancel(runId) {
@@ -306,7 +310,7 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
           return requireRun(runId);
         }
         if (run.state === 'paused' || run.state === 'interrupted' || run.state === 'failed') {
-          if (run.jobId !== null && store.jobs.get(run.jobId)?.state === 'interrupted') jobs.discard(run.jobId);
+          discardInterruptedJob(run);
           runs.setState(runId, 'cancelled');
           announceRun(run);
           return requireRun(runId);
@@ -322,6 +326,7 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
         const totalSteps = run.totalSteps + steps;
         await rewriteRunSteps(settingsFile, totalSteps);
         runs.setTotalSteps(runId, totalSteps);
+        discardInterruptedJob(run);
         return enqueueRun(requireRun(runId));
       },
       list(filter) {

@@ -102,7 +102,7 @@ describe('training runs: pause, resume, extend, restart', () => {
     expect(extended.lossHistory.map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   }, 240_000);
 
-  it('a run stopped by closing the app comes back interrupted and resumes to the end', async () => {
+  it('a run stopped by closing the app comes back interrupted and can be extended past its old end', async () => {
     const conceptId = await conceptWithImportedPairs();
     const run = services.flow.training.start({ conceptId, preset: 'fast', advanced: TINY });
     await firstStep(run.id);
@@ -112,10 +112,13 @@ describe('training runs: pause, resume, extend, restart', () => {
     const interrupted = services.flow.training.get(run.id);
     expect(interrupted.state).toBe('interrupted');
     expect(interrupted.step).toBeLessThan(6);
-    services.flow.training.resume(run.id);
+    const interruptedJobId = interrupted.jobId!;
+    // Extending an interrupted run continues it (to the new total) in a fresh job; the old job is given up.
+    await services.flow.training.extend(run.id, 2);
+    expect(services.jobs.get(interruptedJobId).state).toBe('cancelled');
     const done = await finished(run);
-    expect(done).toMatchObject({ state: 'done', step: 6 });
-    expect(done.lossHistory.map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(done).toMatchObject({ state: 'done', step: 8, totalSteps: 8 });
+    expect(done.lossHistory.map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(() => services.flow.training.resume(run.id)).toThrow(/only a paused, interrupted or failed run can be resumed/);
   }, 240_000);
 });
