@@ -86,8 +86,6 @@ export function runsDir(dataDir: string): string {
 export function createFlowService({ store, jobs, events, modelsDir }: FlowServiceDeps): FlowService {
   const pairs = new PairsRepository(store.db);
   const runs = new TrainingRunsRepository(store.db);
-  /** Runs whose stop was asked as a pause: their job ends 'cancelled' but the run is only paused. */
-  const pausing = new Set<number>();
   /** Per run, how many checkpoints + previews were last announced (so trainingChanged fires when one lands). */
   const announced = new Map<number, number>();
   /** The newest live model handed out per run: rebuilding the graph is skipped while no new checkpoint landed. */
@@ -146,8 +144,8 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
     if (job.kind !== 'train-run') return;
     const run = runs.get(job.payload.runId);
     if (!run || run.jobId !== job.id) return;
-    const next = runStateForJob(job, pausing.has(run.id));
-    if (next.state !== 'queued' && next.state !== 'running') pausing.delete(run.id);
+    const next = runStateForJob(job, runs.isPauseRequested(run.id));
+    if (next.state !== 'queued' && next.state !== 'running') runs.setPauseRequested(run.id, false);
     runs.setState(run.id, next.state, next.error);
     announceRun(run);
   });
@@ -183,6 +181,7 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
     if (run.jobId !== null && store.jobs.get(run.jobId)?.state === 'interrupted') jobs.discard(run.jobId);
   };
   const enqueueRun = (run: TrainingRun): TrainingRun => {
+    runs.setPauseRequested(run.id, false);
     const job = jobs.enqueue('train-run', run.projectId, { runId: run.id });
     runs.setJob(run.id, job.id);
     runs.setState(run.id, 'queued');
@@ -290,7 +289,7 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
         if (!ACTIVE_RUN_STATES.includes(run.state) || run.jobId === null) {
           throw new ConflictError(`training run ${runId} is ${run.state}; only a queued or running run can be paused`);
         }
-        pausing.add(runId);
+        runs.setPauseRequested(runId, true);
         jobs.cancel(run.jobId);
         return requireRun(runId);
       },
@@ -305,7 +304,7 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
       cancel(runId) {
         const run = requireRun(runId);
         if (ACTIVE_RUN_STATES.includes(run.state) && run.jobId !== null) {
-          pausing.delete(runId);
+          runs.setPauseRequested(runId, false);
           jobs.cancel(run.jobId);
           return requireRun(runId);
         }
@@ -383,7 +382,8 @@ function reconcileRuns(store: Store, runs: TrainingRunsRepository): void {
     const job = job_id === null ? undefined : store.jobs.get(job_id);
     if (!job) runs.setState(id, 'interrupted', 'its job was removed');
     else if (job.kind === 'train-run' && job.state !== 'queued' && job.state !== 'running') {
-      const next = runStateForJob(job, false);
+      const next = runStateForJob(job, runs.isPauseRequested(id));
+      runs.setPauseRequested(id, false);
       runs.setState(id, next.state, next.error);
     }
   }

@@ -213,3 +213,22 @@ function projectIdOf(services: Services, conceptId: number): number {
   }
   throw new UsageError(`--concept: concept ${conceptId} does not exist`);
 }
+
+function stopCommand(word: 'pause' | 'cancel'): CliCommand {
+  return {
+    path: ['training', word],
+    summary: word === 'pause' ? 'Pause a training run (checkpoint + stop), also one the app is training' : 'Cancel a training run',
+    usage: `Usage: e2gan training ${word} RUN_ID [--json]`,
+    async run(args, io) {
+      const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true });
+      if (positionals.length !== 1) throw new UsageError(`expected one RUN_ID, got ${positionals.length}`);
+      const runId = parseId(positionals[0], 'RUN_ID');
+      // The process running the job stops it at its next step and records the final state.
+      const run = await withServices((services) => (word === 'pause' ? services.flow.training.pause(runId) : services.flow.training.cancel(runId)));
+      io.out(values.json ? JSON.stringify(run, null, 2) : `${word === 'pause' ? 'Pausing' : 'Cancelling'} run ${run.id} (step ${run.step}/${run.totalSteps})`);
+      return 0;
+    },
+  };
+}
+export const trainingPause = stopCommand('pause');
+export const trainingCancel = stopCommand('cancel');

@@ -19,7 +19,9 @@ import baseTrain from './base-train';
 import baseEval from './base-eval';
 import baseApply from './base-apply';
 import baseExport from './base-export';
-import { pairsAccept, pairsImport, pairsList, pairsMake, pairsReject, subsetCommand, trainingList, trainingResume, trainingStart } from './flow';
+import {
+  pairsAccept, pairsImport, pairsList, pairsMake, pairsReject, subsetCommand, trainingCancel, trainingList, trainingPause, trainingResume, trainingStart,
+} from './flow';
 
 // Every subcommand of `e2gan`. Add one import and one entry per command module.
 export const commands: readonly CliCommand[] = [
@@ -40,4 +42,4 @@ export const commands: readonly CliCommand[] = [
   pairsGenerate, modelsList, modelsImport, modelsDownload,
   exportCommand, demo,
   baseTrain, baseEval, baseApply, baseExport,
-  pairsList, pairsMake, pairsAccept, pairsReject, pairsImport, subsetCommand, trainingStart, trainingList, trainingResume];
+  pairsList, pairsMake, pairsAccept, pairsReject, pairsImport, subsetCommand, trainingStart, trainingList, trainingResume, trainingPause, trainingCancel];

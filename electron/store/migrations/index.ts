@@ -5,7 +5,8 @@ import { migration003JobCancelRequests } from './003-job-cancel-requests';
 import { migration004Exports } from './004-exports';
 import { migration005Flow } from './005-flow';
 import { migration006TrainingPreviewPairs } from './006-training-preview-pairs';
+import { migration007TrainingPauseRequests } from './007-training-pause-requests';
 
 // Append only: a shipped migration is never edited, a change is a new numbered file.
-export const migrations: readonly Migration[] = [migration001Initial, migration002Jobs, migration003JobCancelRequests, migration004Exports, migration005Flow, migration006TrainingPreviewPairs];
+export const migrations: readonly Migration[] = [migration001Initial, migration002Jobs, migration003JobCancelRequests, migration004Exports, migration005Flow, migration006TrainingPreviewPairs, migration007TrainingPauseRequests];
 export type { Migration };

@@ -100,6 +100,15 @@ export class TrainingRunsRepository {
       .run(state, error, state, now, finished ? 1 : 0, now, id);
   }
 
+  setPauseRequested(id: number, requested: boolean): void {
+    this.db.prepare(`UPDATE training_runs SET pause_requested = ? WHERE id = ?`).run(requested ? 1 : 0, id);
+  }
+
+  isPauseRequested(id: number): boolean {
+    const row = this.db.prepare(`SELECT pause_requested FROM training_runs WHERE id = ?`).get(id) as { pause_requested: number } | undefined;
+    return row?.pause_requested === 1;
+  }
+
   setExecutionProvider(id: number, provider: string): void {
     this.db.prepare(`UPDATE training_runs SET execution_provider = ? WHERE id = ?`).run(provider, id);
   }
