@@ -126,8 +126,12 @@ describe('studio flow in browser mode', () => {
     await poll(() => teacher.locator('option').count()).toBeGreaterThan(1);
     await teacher.selectOption('sepia-vintage');
 
-    await dropSamplePhotos(page, PHOTO_COUNT);
-    await poll(() => page.getByTestId('thumbnail').count()).toBe(PHOTO_COUNT);
+    // One photo more than pairs wanted; the artist leaves the first one out.
+    const [leftOut] = await dropSamplePhotos(page, PHOTO_COUNT + 1);
+    await poll(() => page.getByTestId('thumbnail').count()).toBe(PHOTO_COUNT + 1);
+    await page.getByTestId('photo-picker-summary').click();
+    await page.getByLabel(`Use ${leftOut}`).uncheck();
+    await expect(page.getByTestId('photo-picker-summary').innerText()).resolves.toBe(`Photos to use: ${PHOTO_COUNT} of ${PHOTO_COUNT + 1}`);
     await shot('02-photos');
 
     await page.getByTestId('pair-count').fill(String(PHOTO_COUNT));
@@ -139,6 +143,7 @@ describe('studio flow in browser mode', () => {
     await poll(() =>
       cards.locator('img').evaluateAll((imgs) => imgs.filter((img) => (img as HTMLImageElement).naturalWidth > 0).length),
     ).toBe(PHOTO_COUNT * 2);
+    expect(await cards.locator('.name').allInnerTexts()).not.toContain(leftOut!.replace(/\.jpg$/, ''));
     await shot('03-pairs');
 
     // Curation: reject the first pair, accept the rest.
@@ -309,8 +314,10 @@ describe('studio flow in browser mode', () => {
     await poll(() => run.getAttribute('data-state'), 240_000).toBe('done');
     expect(Number(await run.getAttribute('data-step'))).toBeGreaterThan(pausedAt);
     // New checkpoints landed during the extension; the live preview swapped to the newest without a reload.
-    const finalStep = await run.getAttribute('data-step');
-    await poll(() => live.getAttribute('data-model-key'), 120_000).toBe(`${firstModel!.split(':')[0]}:${finalStep}`);
+    const [runId, firstCheckpoint] = firstModel!.split(':');
+    const newest = await run.getAttribute('data-newest-checkpoint');
+    expect(Number(newest)).toBeGreaterThan(Number(firstCheckpoint));
+    await poll(() => live.getAttribute('data-model-key'), 120_000).toBe(`${runId}:${newest}`);
     expect(Number(await live.getAttribute('data-frames'))).toBeGreaterThan(framesAtStart + 10);
     const gaps = await page.evaluate(() => {
       const watch = (window as unknown as { frameWatch: { gaps: number[]; running: boolean } }).frameWatch;
