@@ -184,6 +184,16 @@ describe('studio flow in browser mode', () => {
     await poll(() => run.getAttribute('data-state'), 240_000).toBe('done');
     expect(Number(await run.getAttribute('data-step'))).toBe(STEPS);
     expect(await page.getByTestId('loss-chart').locator('canvas').count()).toBeGreaterThan(0);
+    // A/B against the teacher: each held-out preview sits on its pair's teacher output (the pair card's "after").
+    const grid = page.getByTestId('preview-grid');
+    const teacherImages = grid.locator('img[alt$=": teacher"]');
+    await poll(() => teacherImages.count()).toBeGreaterThan(0);
+    const pairTargets = await cards.locator('img[alt$=": After"]').evaluateAll((imgs) => imgs.map((img) => img.getAttribute('src')));
+    for (const src of await teacherImages.evaluateAll((imgs) => imgs.map((img) => img.getAttribute('src')))) {
+      expect(pairTargets).toContain(src);
+    }
+    await poll(() => teacherImages.evaluateAll((imgs) => imgs.every((img) => (img as HTMLImageElement).naturalWidth > 0))).toBe(true);
+    await grid.scrollIntoViewIfNeeded();
     await shot('06-trained');
 
     // Live preview: the newest checkpoint runs in onnxruntime-web (no WebGPU adapter here, so WASM).
