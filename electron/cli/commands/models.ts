@@ -21,7 +21,7 @@ ${modelsDirHelp}`;
 
 export const modelsList: CliCommand = {
   path: ['models', 'list'],
-  summary: 'list installed diffusion models',
+  summary: 'List installed diffusion models',
   usage: listUsage,
   async run(args, io) {
     const { values } = parseArgs({ args, options: { json: { type: 'boolean' }, verify: { type: 'boolean' }, 'models-dir': { type: 'string' } }, allowPositionals: false });
@@ -58,7 +58,7 @@ ${modelsDirHelp}`;
 
 export const modelsImport: CliCommand = {
   path: ['models', 'import'],
-  summary: 'install a local diffusers ONNX model folder',
+  summary: 'Install a local diffusers ONNX model folder',
   usage: importUsage,
   async run(args, io) {
     const { values, positionals } = parseArgs({ args, options: { name: { type: 'string' }, 'models-dir': { type: 'string' } }, allowPositionals: true });
@@ -94,7 +94,7 @@ function progressPrinter(io: CliIo): (p: { file: string; bytesDone: number; byte
 
 export const modelsDownload: CliCommand = {
   path: ['models', 'download'],
-  summary: 'download a diffusers ONNX model from the Hugging Face Hub',
+  summary: 'Download a diffusers ONNX model from the Hugging Face Hub',
   usage: downloadUsage,
   async run(args, io) {
     const { values, positionals } = parseArgs({

@@ -46,7 +46,7 @@ export function parseProviders(value: string | undefined): ExecutionProviderName
 
 const command: CliCommand = {
   path: ['pairs', 'generate'],
-  summary: 'make training pairs by editing photos with a diffusion model',
+  summary: 'Make training pairs by editing photos with a diffusion model',
   usage,
   async run(args, io) {
     const { values } = parseArgs({

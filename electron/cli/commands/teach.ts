@@ -35,7 +35,7 @@ function parseFormat(value: string | undefined): ImageFormat {
 
 const command: CliCommand = {
   path: ['teach'],
-  summary: 'apply a built-in concept teacher to images (or make training pairs)',
+  summary: 'Apply a built-in concept teacher to images (or make training pairs)',
   usage,
   async run(args, io) {
     const { values } = parseArgs({

@@ -10,7 +10,7 @@ pre-training, and as exact targets in quality tests.
 
 const command: CliCommand = {
   path: ['teachers', 'list'],
-  summary: 'list the built-in concept teachers',
+  summary: 'List the built-in concept teachers',
   usage,
   async run(args, io) {
     const { values } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: false });
