@@ -5,6 +5,7 @@ import type { StepProgram } from '../runtime';
 import { conceptTokensShape, type DiscriminatorConfig, type GeneratorConfig } from './config';
 import { buildDiscriminator, buildGenerator } from './generator';
 import type { GanLoss } from './train-step';
+import { ganDiscriminatorLoss, ganGeneratorLoss, l1Loss } from '../train/losses';
 
 /**
  * One multi-concept base pre-training iteration as ONE ONNX graph: the whole generator trunk and a table of
@@ -36,10 +37,6 @@ export const TOKEN_TABLE_NAME = 'concept.token_table';
 export const CONCEPT_INPUT = 'concept';
 export const BASE_METRICS = ['loss_g', 'loss_d', 'l1', 'adv_g', 'grad_norm_g', 'grad_norm_d'] as const;
 
-function mean(g: GraphBuilder, v: Value): Value {
-  return g.reduceMean(v, undefined, false);
-}
-
 export function compileBaseStep(
   config: BaseStepConfig,
   weights: { generator: ReadonlyMap<string, Float32Array>; discriminator: ReadonlyMap<string, Float32Array>; tokenTable: Float32Array },
@@ -69,17 +66,9 @@ export function compileBaseStep(
   const realLogits = buildDiscriminator(g, dc, input, target, dSource, undefined, dValues);
   const fakeLogits = buildDiscriminator(g, dc, input, fake, dSource, undefined, dValues);
 
-  let advG: Value;
-  let lossD: Value;
-  if (config.ganLoss === 'lsgan') {
-    const sq = (v: Value) => g.mul(v, v);
-    advG = mean(g, sq(g.sub(fakeLogits, 1)));
-    lossD = g.mul(g.add(mean(g, sq(g.sub(realLogits, 1))), mean(g, sq(fakeLogits))), 0.5);
-  } else {
-    advG = g.neg(mean(g, fakeLogits));
-    lossD = g.add(mean(g, g.relu(g.sub(1, realLogits))), mean(g, g.relu(g.add(fakeLogits, 1))));
-  }
-  const l1 = mean(g, g.abs(g.sub(fake, target)));
+  const advG = ganGeneratorLoss(g, config.ganLoss, fakeLogits);
+  const lossD = ganDiscriminatorLoss(g, config.ganLoss, realLogits, fakeLogits);
+  const l1 = l1Loss(g, fake, target);
   const lossG = g.add(g.mul(advG, config.adversarialWeight), g.mul(l1, config.l1Weight));
 
   const gParams = g.trainables().filter((v) => !v.name.startsWith('discriminator.'));

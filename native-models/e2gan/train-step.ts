@@ -5,6 +5,7 @@ import type { StepProgram } from '../runtime';
 import { conceptTokensShape, discriminatorParameters, generatorParameters, type DiscriminatorConfig, type GeneratorConfig, type LoraPlacement } from './config';
 import { buildDiscriminator, buildGenerator } from './generator';
 import { loraNames } from './lora';
+import { ganDiscriminatorLoss, ganGeneratorLoss, l1Loss, mean } from '../train/losses';
 
 /**
  * Compiles one E2GAN training iteration into ONE ONNX graph: generator forward, discriminator on real and
@@ -49,10 +50,6 @@ export interface CompiledGanStep {
 export const TOKENS_NAME = 'concept.tokens';
 export const METRICS = ['loss_g', 'loss_d', 'l1', 'adv_g', 'grad_norm_g', 'grad_norm_d', 'feature_matching'] as const;
 
-function mean(g: GraphBuilder, v: Value): Value {
-  return g.reduceMean(v, undefined, false);
-}
-
 export function compileGanStep(
   config: GanStepConfig,
   /** Current values of every generator weight (+ LoRA factors in lora mode) and discriminator weight. */
@@ -84,17 +81,9 @@ export function compileGanStep(
   const realLogits = buildDiscriminator(g, dc, input, target, dSource, undefined, dValues, realFeatures);
   const fakeLogits = buildDiscriminator(g, dc, input, fake, dSource, undefined, dValues, fakeFeatures);
 
-  let advG: Value;
-  let lossD: Value;
-  if (config.ganLoss === 'lsgan') {
-    const sq = (v: Value) => g.mul(v, v);
-    advG = mean(g, sq(g.sub(fakeLogits, 1)));
-    lossD = g.mul(g.add(mean(g, sq(g.sub(realLogits, 1))), mean(g, sq(fakeLogits))), 0.5);
-  } else {
-    advG = g.neg(mean(g, fakeLogits));
-    lossD = g.add(mean(g, g.relu(g.sub(1, realLogits))), mean(g, g.relu(g.add(fakeLogits, 1))));
-  }
-  const l1 = mean(g, g.abs(g.sub(fake, target)));
+  const advG = ganGeneratorLoss(g, config.ganLoss, fakeLogits);
+  const lossD = ganDiscriminatorLoss(g, config.ganLoss, realLogits, fakeLogits);
+  const l1 = l1Loss(g, fake, target);
   let lossG = g.add(g.mul(advG, config.adversarialWeight), g.mul(l1, config.l1Weight));
   const fmWeight = config.featureMatchingWeight ?? 0;
   let featureMatching: Value = g.scalar(0);
