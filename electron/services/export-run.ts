@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exportBundle, type ExportResult } from '../../native-models/export/exporter';
-import { loadRunForExport } from '../../native-models/export/from-run';
+import { loadRunConcept } from '../../native-models/e2gan/run-model';
 import { PRECISIONS, type Precision } from '../../native-models/export/manifest';
 import { isImageFileName, readImage } from '../../native-models/image/io';
 
@@ -52,7 +52,7 @@ export function parsePrecisions(values: readonly string[]): Precision[] {
 
 export async function exportTrainedRun(options: ExportRunOptions): Promise<ExportResult> {
   if (!options.outZip.endsWith('.zip')) throw new Error(`${options.outZip}: the bundle path must end in .zip`);
-  const run = await loadRunForExport(options.runPath);
+  const run = await loadRunConcept(options.runPath);
   const previewDir = options.previewDir ?? run.settings.pairs;
   let names: string[];
   try {

@@ -1,13 +1,31 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { loadConceptDelta, sameArchitecture } from './concept';
-import type { GeneratorConfig } from './config';
+import type { GeneratorConfig, LoraPlacement } from './config';
 import { mergeLora } from './lora';
 import { RunDir } from './run-dir';
 import { resolveRunModels, type TrainSettings } from './trainer';
 import { loadBaseModel, type Weights } from './weights';
 
-/** A finished run's generator, ready for inference or export: merged weights + concept tokens. */
+/**
+ * A finished run as trained: the base it started from, the LoRA delta and its placement (empty for full
+ * fine-tunes and from-scratch runs, whose whole generator is the concept), and the concept tokens. Export
+ * needs this unmerged form to check the merged graph against the training graph.
+ */
+export interface RunConcept {
+  readonly config: GeneratorConfig;
+  readonly base: Weights;
+  readonly placement: LoraPlacement[];
+  readonly lora: Weights;
+  readonly tokens: Float32Array;
+  readonly settings: TrainSettings;
+  /** Identifies the base: its file name and sha256, or the seeded random init it was made from. */
+  readonly baseModel: { id: string; sha256: string };
+}
+
+/** A finished run's generator, ready for inference: LoRA merged into the base, plus the concept tokens. */
 export interface RunGenerator {
   readonly config: GeneratorConfig;
   readonly weights: Weights;
@@ -15,24 +33,37 @@ export interface RunGenerator {
   readonly settings: TrainSettings;
 }
 
-export async function loadRunGenerator(runPath: string): Promise<RunGenerator> {
+export async function loadRunConcept(runPath: string): Promise<RunConcept> {
   const settings = (await new RunDir(runPath).readSettings()) as TrainSettings | undefined;
   if (!settings) throw new Error(`${runPath}: not a training run (run.json missing)`);
-  const conceptPath = join(runPath, 'concept.safetensors');
-  const generatorPath = join(runPath, 'generator.safetensors');
+  const unfinished = (file: string): Error => new Error(`${file}: missing; the run has not finished (resume it with e2gan train --out ${runPath} --resume)`);
+  const baseModel = settings.base
+    ? { id: basename(settings.base), sha256: createHash('sha256').update(await readFile(settings.base)).digest('hex') }
+    : { id: `random-${settings.preset}-seed${settings.seed}`, sha256: '' };
   if (settings.mode === 'lora') {
-    if (!existsSync(conceptPath)) throw new Error(`${conceptPath}: missing; the run has not finished (resume it with e2gan train --out ${runPath} --resume)`);
+    const conceptPath = join(runPath, 'concept.safetensors');
+    if (!existsSync(conceptPath)) throw unfinished(conceptPath);
     const concept = await loadConceptDelta(conceptPath);
     // The base is re-derived exactly as training saw it (base file, or the same seeded random init).
     const models = await resolveRunModels(settings);
     if (!sameArchitecture(models.generatorConfig, concept.generatorConfig)) {
-      throw new Error(`${conceptPath}: concept was trained for a different generator than ${settings.base ?? 'the run\'s random base'}`);
+      throw new Error(`${conceptPath}: concept was trained for a different generator than ${settings.base ?? "the run's random base"}`);
     }
-    return { config: models.generatorConfig, weights: mergeLora(models.generatorConfig, models.generator, concept.placement, concept.lora), tokens: concept.tokens, settings };
+    return {
+      config: models.generatorConfig, base: models.generator, placement: [...concept.placement], lora: new Map(concept.lora),
+      tokens: concept.tokens, settings, baseModel,
+    };
   }
-  if (!existsSync(generatorPath)) throw new Error(`${generatorPath}: missing; the run has not finished (resume it with e2gan train --out ${runPath} --resume)`);
+  const generatorPath = join(runPath, 'generator.safetensors');
+  if (!existsSync(generatorPath)) throw unfinished(generatorPath);
   const model = await loadBaseModel(generatorPath);
   const tokens = model.conceptTokens?.get('concept');
   if (!tokens) throw new Error(`${generatorPath}: no concept tokens stored`);
-  return { config: model.generatorConfig, weights: model.generator, tokens, settings };
+  return { config: model.generatorConfig, base: model.generator, placement: [], lora: new Map(), tokens, settings, baseModel };
+}
+
+export async function loadRunGenerator(runPath: string): Promise<RunGenerator> {
+  const run = await loadRunConcept(runPath);
+  const weights = run.placement.length > 0 ? mergeLora(run.config, run.base, run.placement, run.lora) : run.base;
+  return { config: run.config, weights, tokens: run.tokens, settings: run.settings };
 }

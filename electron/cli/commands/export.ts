@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { UsageError, type CliCommand } from '../command';
 import { exportBundle } from '../../../native-models/export/exporter';
-import { loadRunForExport } from '../../../native-models/export/from-run';
+import { loadRunConcept } from '../../../native-models/e2gan/run-model';
 import { PRECISIONS, type Precision } from '../../../native-models/export/manifest';
 import { isImageFileName, readImage } from '../../../native-models/image/io';
 
@@ -36,7 +36,7 @@ const command: CliCommand = {
     for (const p of requested) {
       if (!PRECISIONS.includes(p as Precision)) throw new UsageError(`--precision: expected ${PRECISIONS.join(', ')}, got '${p}'`);
     }
-    const run = await loadRunForExport(values.run);
+    const run = await loadRunConcept(values.run);
     const previewDir = values.previews ?? run.settings.pairs;
     const previewFiles = (await readdir(previewDir).catch(() => { throw new Error(`${previewDir}: cannot read the preview folder`); }))
       .filter((name) => isImageFileName(name) && (values.previews !== undefined || /\.input\.[a-z]+$/i.test(name)))
