@@ -1,6 +1,7 @@
 import { createRng } from '../util/rng';
 import { generatorLayers, loraParameterShapes, type GeneratorConfig, type LayerSpec, type LoraPlacement } from './config';
 import type { Weights } from './weights';
+import { mergeLoraWeight, type LoraLayerSpec } from '../train/lora';
 
 /**
  * LoRA tensors of a concept, named `${layer}.lora_a` / `${layer}.lora_b` (shapes: config.loraParameterShapes).
@@ -59,7 +60,8 @@ export function checkLoraWeights(config: GeneratorConfig, placement: readonly Lo
 
 /**
  * Folds LoRA into the base weights for export: conv W[o,i,kh,kw] += s * sum_r B[o,r] * A[r,i,kh,kw];
- * linear W[i,o] += s * sum_r A[i,r] * B[r,o]. Returns a new weight map; the inputs are not modified.
+ * linear W[i,o] += s * sum_r A[i,r] * B[r,o]. The arithmetic is native-models/train's mergeLoraWeight (the
+ * factor layouts are the same). Returns a new weight map; the inputs are not modified.
  */
 export function mergeLora(config: GeneratorConfig, base: ReadonlyMap<string, Float32Array>, placement: readonly LoraPlacement[], lora: ReadonlyMap<string, Float32Array>): Weights {
   checkLoraWeights(config, placement, lora, 'mergeLora');
@@ -70,31 +72,14 @@ export function mergeLora(config: GeneratorConfig, base: ReadonlyMap<string, Flo
     const w = merged.get(p.weight);
     if (!w) throw new Error(`mergeLora: base weights lack '${p.weight}'`);
     const names = loraNames(p.layer);
-    const a = lora.get(names.a)!;
-    const b = lora.get(names.b)!;
-    const s = loraScale(p);
-    const r = p.rank;
-    if (layer.kind === 'conv') {
-      const out = layer.outChannels;
-      const inner = layer.inChannels * layer.kernel * layer.kernel;
-      for (let o = 0; o < out; o++) {
-        for (let k = 0; k < inner; k++) {
-          let sum = 0;
-          for (let j = 0; j < r; j++) sum += b[o * r + j]! * a[j * inner + k]!;
-          w[o * inner + k]! += s * sum;
-        }
-      }
-    } else {
-      const cin = layer.inChannels;
-      const cout = layer.outChannels;
-      for (let i = 0; i < cin; i++) {
-        for (let o = 0; o < cout; o++) {
-          let sum = 0;
-          for (let j = 0; j < r; j++) sum += a[i * r + j]! * b[j * cout + o]!;
-          w[i * cout + o]! += s * sum;
-        }
-      }
-    }
+    const shapes = loraParameterShapes(layer, p.rank);
+    const spec: LoraLayerSpec = {
+      weight: p.weight, op: layer.kind === 'conv' ? 'Conv' : 'MatMul', layout: layer.kind === 'conv' ? 'conv' : 'in-out',
+      rank: p.rank, alpha: p.alpha, scale: loraScale(p),
+      weightShape: layer.kind === 'conv' ? [layer.outChannels, layer.inChannels, layer.kernel, layer.kernel] : [layer.inChannels, layer.outChannels],
+      aName: names.a, bName: names.b, aShape: shapes.a, bShape: shapes.b,
+    };
+    merged.set(p.weight, mergeLoraWeight(spec, w, lora.get(names.a)!, lora.get(names.b)!));
   }
   return merged;
 }
