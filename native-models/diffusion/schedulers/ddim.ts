@@ -1,7 +1,7 @@
 import type { SeededRandom } from '../random';
 import type { SchedulerConfig } from './config';
 import { makeAlphasCumprod, makeBetas, roundHalfEven, spaceTimesteps } from './noise-schedule';
-import { predictOriginalAndEpsilon, requireSameLength, type Scheduler } from './scheduler';
+import { addNoiseAtAlpha, predictOriginalAndEpsilon, requireSameLength, timestepAt, type Scheduler } from './scheduler';
 
 /** DDIM (Song et al. 2020, eq. 12) as diffusers' DDIMScheduler, with eta for stochasticity. */
 export class DdimScheduler implements Scheduler {
@@ -26,7 +26,7 @@ export class DdimScheduler implements Scheduler {
 
   step(modelOutput: Float32Array, stepIndex: number, sample: Float32Array, random: SeededRandom): Float32Array {
     requireSameLength(modelOutput, sample, 'model output');
-    const t = this.timestepAt(stepIndex);
+    const t = timestepAt(this.timesteps, stepIndex);
     const prevT = t - Math.floor(this.config.numTrainTimesteps / this.timesteps.length);
     const alphaProd = this.alphasCumprod[t]!;
     const alphaProdPrev = prevT >= 0 ? this.alphasCumprod[prevT]! : this.finalAlphaCumprod;
@@ -50,16 +50,6 @@ export class DdimScheduler implements Scheduler {
   }
 
   addNoise(original: Float32Array, noise: Float32Array, stepIndex: number): Float32Array {
-    requireSameLength(noise, original, 'noise');
-    const alphaProd = this.alphasCumprod[this.timestepAt(stepIndex)]!;
-    const a = Math.sqrt(alphaProd);
-    const b = Math.sqrt(1 - alphaProd);
-    return original.map((v, i) => a * v + b * noise[i]!);
-  }
-
-  private timestepAt(stepIndex: number): number {
-    const t = this.timesteps[stepIndex];
-    if (t === undefined) throw new Error(`scheduler: step index ${stepIndex} out of range 0..${this.timesteps.length - 1} (call setTimesteps first)`);
-    return t;
+    return addNoiseAtAlpha(original, noise, this.alphasCumprod[timestepAt(this.timesteps, stepIndex)]!);
   }
 }

@@ -34,6 +34,21 @@ export function requireSameLength(a: Float32Array, b: Float32Array, what: string
   if (a.length !== b.length) throw new Error(`scheduler: ${what} has ${a.length} values, the sample has ${b.length}`);
 }
 
+/** The training timestep of an inference step, with a clear error before setTimesteps or past the end. */
+export function timestepAt(timesteps: readonly number[], stepIndex: number): number {
+  const t = timesteps[stepIndex];
+  if (t === undefined) throw new Error(`scheduler: step index ${stepIndex} out of range 0..${timesteps.length - 1} (call setTimesteps first)`);
+  return t;
+}
+
+/** Forward diffusion for alpha-cumprod (DDPM-style) schedulers: sqrt(a)·x0 + sqrt(1 - a)·noise. */
+export function addNoiseAtAlpha(original: Float32Array, noise: Float32Array, alphaProd: number): Float32Array {
+  requireSameLength(noise, original, 'noise');
+  const a = Math.sqrt(alphaProd);
+  const b = Math.sqrt(1 - alphaProd);
+  return original.map((v, i) => a * v + b * noise[i]!);
+}
+
 /** x0 and epsilon from a model output under the three diffusers parameterisations (DDPM-style alphas). */
 export function predictOriginalAndEpsilon(
   predictionType: SchedulerConfig['predictionType'],
