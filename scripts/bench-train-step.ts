@@ -8,7 +8,11 @@
  *                               [--dx flippedConv|auto|convTranspose] [--shortcuts on|off]
  *                               [--branch conv|gemm-taps] [--provider cpu|webgpu]
  *                               [--threads N] [--spin off|on] [--train-opt all|extended|basic]
- *                               [--profile out/prefix]
+ *                               [--profile out/prefix] [--recompute N]
+ *
+ * --recompute N: gradient checkpointing with N forward segments (GradientOptions.recompute; needs
+ * --shortcuts off, since the LoRA-A shortcut reads the forward activations). Compare peak RSS with the same
+ * settings and --recompute 1 (or no flag): peak RSS is the process maximum, so run each way in its own process.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -45,6 +49,7 @@ const { values: args } = parseArgs({
     spin: { type: 'string', default: 'off' },
     'train-opt': { type: 'string', default: 'all' },
     profile: { type: 'string' },
+    recompute: { type: 'string' },
   },
 });
 
@@ -60,6 +65,10 @@ const iters = positiveInt('iters', args.iters);
 const channels = positiveInt('channels', args.channels);
 const layers = positiveInt('layers', args.layers);
 const rank = positiveInt('rank', args.rank);
+const recomputeSegments = args.recompute === undefined ? undefined : positiveInt('recompute', args.recompute);
+if (recomputeSegments !== undefined && args.shortcuts !== 'off') {
+  throw new Error('--recompute needs --shortcuts off (the LoRA-A gradient shortcut reads the forward activations that recompute frees)');
+}
 const threads = args.threads === undefined ? undefined : positiveInt('threads', args.threads);
 if (args.wgrad !== 'taps' && args.wgrad !== 'conv') throw new Error(`--wgrad: expected taps or conv, got '${args.wgrad}'`);
 const wgrad = args.wgrad as ConvWeightGradStrategy;
@@ -151,7 +160,7 @@ async function benchTrainStep(): Promise<{ timing: Timing; losses: number[]; nod
   const compiled = compileTrainStep({
     builder: lora.builder,
     loss,
-    gradients: { convWeightGrad: wgrad, convInputGrad: dx },
+    gradients: { convWeightGrad: wgrad, convInputGrad: dx, ...(recomputeSegments ? { recompute: { segments: recomputeSegments } } : {}) },
     gradientShortcuts: args.shortcuts === 'off' ? [] : lora.gradientShortcuts(),
   });
   if (args.profile) await profileTrainStep(compiled.program, compiled.initialState, args.profile);
@@ -214,7 +223,7 @@ async function profileTrainStep(program: StepProgram, initial: Record<string, Fl
 
 console.log(
   `bench-train-step: ${layers} conv layers x ${channels} ch, LoRA rank ${rank} on every conv, L1 loss, batch ${batch} x 3x${size}x${size}, ` +
-    `provider ${provider}, dW '${wgrad}', dX '${dx}', LoRA conv branch '${convBranch}', LoRA-A shortcut ${args.shortcuts}, fastest of ${iters} timed runs, ${threads ?? 'default'} threads, spinning ${args.spin}`,
+    `provider ${provider}, dW '${wgrad}', dX '${dx}', LoRA conv branch '${convBranch}', LoRA-A shortcut ${args.shortcuts}, recompute ${recomputeSegments ? `${recomputeSegments} segments` : 'off'}, fastest of ${iters} timed runs, ${threads ?? 'default'} threads, spinning ${args.spin}`,
 );
 const forward = await benchForward();
 console.log(`forward: ${forward.wallMs.toFixed(1)} ms (cpu ${forward.cpuMs.toFixed(0)} ms)`);

@@ -1,6 +1,7 @@
 import type { GraphBuilder } from '../graph/builder';
 import type { GraphNode } from '../graph/graph-node';
 import type { Value } from '../graph/value';
+import type { RecomputeOptions } from './recompute';
 
 /**
  * How Conv weight gradients are emitted (all give the same values):
@@ -28,6 +29,11 @@ export interface GradientOptions {
   convInputGrad?: ConvInputGradStrategy;
   /** Gradient of the loss output (defaults to ones of the loss shape, i.e. d(sum(loss))). */
   seed?: Value;
+  /**
+   * Gradient checkpointing: recompute the forward activations of all but the last of `segments` forward
+   * segments during the backward pass instead of keeping them alive (less peak memory, more compute).
+   */
+  recompute?: RecomputeOptions;
 }
 
 export interface GradientContext {
@@ -37,7 +43,7 @@ export interface GradientContext {
   outputGrads: readonly (Value | null)[];
   /** Per node input: whether the walker needs its gradient (it leads back to a requested tensor). */
   needs: readonly boolean[];
-  options: Required<Omit<GradientOptions, 'seed'>>;
+  options: Required<Omit<GradientOptions, 'seed' | 'recompute'>>;
 }
 
 /**

@@ -5,6 +5,7 @@
 import type { GraphBuilder } from '../graph/builder';
 import type { GraphNode } from '../graph/graph-node';
 import type { Value } from '../graph/value';
+import { Recompute } from './recompute';
 import { GRADIENT_RULES, NON_DIFFERENTIABLE_OPS } from './rule-table';
 import type { GradientOptions } from './types';
 import { unbroadcast } from './unbroadcast';
@@ -62,6 +63,7 @@ export function gradients(b: GraphBuilder, loss: Value, wrt: readonly Value[], o
   const seed = options.seed ?? b.expand(b.scalar(1, loss.dtype), loss.shape);
   if (seed.shape.join(',') !== loss.shape.join(',')) throw new Error(`gradients: seed ${seed} must have the loss shape [${loss.shape.join(', ')}]`);
   accumulate(loss, seed);
+  const recompute = options.recompute ? new Recompute(b, forward, lossIndex, options.recompute) : null;
 
   for (const node of onPath) {
     const outputGrads = node.outputs.map(total);
@@ -71,7 +73,11 @@ export function gradients(b: GraphBuilder, loss: Value, wrt: readonly Value[], o
       throw new Error(`gradients: no gradient rule for ${node} (op ${node.opType}) on the path to the loss '${loss.name}'`);
     }
     const needs = node.inputs.map((v) => v !== null && dependent.has(v) && needed.has(v));
-    const grads = b.scope(`grad.${node.name}`, () => rule({ b, node, outputGrads, needs, options: resolved }));
+    const grads = b.scope(`grad.${node.name}`, () => {
+      // With recompute, the rule reads forward activations of a non-final segment from recomputed clones.
+      const seen = recompute ? recompute.view(node, outputGrads.find((g) => g !== null)!) : node;
+      return rule({ b, node: seen, outputGrads, needs, options: resolved });
+    });
     node.inputs.forEach((input, i) => {
       const g = grads[i];
       if (!input || !g || !needs[i]) return;

@@ -104,6 +104,14 @@ export function compileTrainStep(definition: TrainStepDefinition): CompiledTrain
     if (v.dtype !== 'float32') throw new Error(`compileTrainStep: data input '${v.name}' is ${v.dtype}; StepProgram data inputs are float32`);
   }
 
+  if (definition.gradients?.recompute && definition.gradientShortcuts?.length) {
+    // A shortcut's compute() reads forward activations directly (e.g. LoRA's conv input), which would keep
+    // exactly the tensors alive that recompute frees.
+    throw new Error(
+      'compileTrainStep: gradients.recompute cannot be combined with gradientShortcuts (their gradients read the forward ' +
+        'activations that recompute frees); pass gradientShortcuts: [] to use the generic rules with recompute',
+    );
+  }
   const grads = b.scope('backward', () => trainableGradients(b, loss, trainables, definition.gradientShortcuts ?? [], definition.gradients ?? {}));
   const lr = b.input(LEARNING_RATE_INPUT, 'float32', []);
   const step = b.input(STEP_INPUT, 'float32', []);
