@@ -184,7 +184,10 @@ export function applyLora(source: GraphBuilder, options: LoraOptions): LoraGraph
       layers.push(layer);
     }
     const branch = builder.scope(`${weight.name}.lora`, () => emitBranch(builder, node, inputs[0]!, layer!, options.convBranch ?? 'conv'));
-    copies.set(output, builder.add(base, branch));
+    // The sum takes the wrapped output's own name: an auto-generated one could collide with a name the source
+    // graph generated and that is copied over verbatim later (e.g. a residual Add).
+    const sum = builder.emit('Add', [base, branch], [], [{ dtype: output.dtype, shape: output.shape }], { outputNames: [output.name] })[0]!;
+    copies.set(output, sum);
   }
 
   const missing = [...targets.keys()].filter((name) => !wrapped.has(name));

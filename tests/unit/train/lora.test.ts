@@ -119,3 +119,23 @@ describe('applyLora', () => {
     );
   });
 });
+
+describe('applyLora on a net with a residual Add', () => {
+  test('keeps the source graph names free of collisions and starts equal to the source', async () => {
+    const weights = new Map([['res.conv.weight', randn(3 * 3 * 3 * 3)]]);
+    const build = (w: ReadonlyMap<string, Float32Array>) => {
+      const b = new GraphBuilder('res');
+      const input = b.input('x', 'float32', [2, 3, 6, 6]);
+      const weight = b.initializer('res.conv.weight', w.get('res.conv.weight')!, [3, 3, 3, 3]);
+      const conv = (v: typeof input) => b.conv(v, weight, null, { pads: 1 });
+      // Auto-named Adds in the source before and after the wrapped convs: the wrapper's own Adds must not take
+      // their names.
+      const r = b.add(conv(input), input);
+      b.output(b.relu(b.add(conv(r), r)), 'y');
+      return b;
+    };
+    const lora = applyLora(build(weights), { targets: [{ weight: 'res.conv.weight', rank: 2 }] });
+    const [source, wrapped] = await Promise.all([run(build(weights), { x }), run(lora.builder, { x })]);
+    expect(Math.max(...wrapped.map((v, i) => Math.abs(v - source[i]!)))).toBe(0);
+  });
+});
