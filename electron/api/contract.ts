@@ -20,9 +20,11 @@ import type {
   Project,
 } from '../services/types';
 import type { ExportFile, ExportRecord, Precision, ShareState } from '../services/export-types';
+import type { DiffusionModelInfo, ModelVerification } from '../services/models-service';
 import type {
   ImportPairsResult,
   LiveModel,
+  PairItemCancelled,
   PairRecord,
   SubsetSelection,
   TeacherInfo,
@@ -32,11 +34,13 @@ import type {
 
 export type { Concept, ImageRecord, ImportImagesResult, Job, JobProgress, JobState, Project };
 export type { ExportFile, ExportRecord, Precision, ShareState };
+export type { DiffusionModelInfo, ModelVerification };
 export type {
   GeneratePairsResult,
   ImportPairsResult,
   LiveModel,
   LossPoint,
+  PairItemCancelled,
   PairRecord,
   PairStatus,
   PairTeacher,
@@ -120,6 +124,7 @@ const precisionsSchema = z
 /** Studio flow (issue 7) fields. */
 const idList = z.array(id).min(1, 'must list at least one id').max(10_000).meta({ example: [1] });
 const seed = z.number().int().min(0).max(2 ** 31 - 1);
+const modelName = z.string().min(1).max(200).meta({ example: 'timbrooks--instruct-pix2pix' });
 const userPairStatus = z.enum(['pending', 'accepted', 'rejected']).meta({ example: 'accepted' });
 const trainingPreset = z.enum(['fast', 'balanced', 'quality']).meta({ example: 'fast' });
 /** Overrides of the preset; each field optional. Sizes are multiples of 16 (the generator's total stride). */
@@ -230,6 +235,19 @@ export const apiMethods = {
     /** Built-in effects (offline, always available) and installed diffusion models. */
     list: method(noInput).returns<TeacherInfo[]>(),
   },
+  models: {
+    /** Installed diffusion models (the data folder's models/): kind, size, and any layout problem. */
+    list: method(noInput).returns<DiffusionModelInfo[]>(),
+    /** Re-hashes an installed model's files against its install manifest. */
+    verify: method(z.strictObject({ name: modelName })).returns<ModelVerification>(),
+    /** Copies a local diffusers ONNX export folder (on the machine running the back end) into the models. */
+    importFolder: method(z.strictObject({ path: z.string().min(1).max(4096), name: modelName.optional() })).returns<DiffusionModelInfo>(),
+    /** Queues a download of a Hugging Face repo (org/name); cancel with jobs.cancel, jobs.resume continues it. */
+    download: method(
+      z.strictObject({ repoId: z.string().min(3).max(200), revision: z.string().min(1).max(200).optional(), name: modelName.optional() }),
+    ).returns<Job>(),
+    remove: method(z.strictObject({ name: modelName })).returns<void>(),
+  },
   pairs: {
     /**
      * Queues a job making one pair per image with the concept's teacher (concept.teacher: an id from
@@ -255,6 +273,11 @@ export const apiMethods = {
     /** A concept's pairs, oldest first. */
     list: method(z.strictObject({ conceptId: id })).returns<PairRecord[]>(),
     setStatus: method(z.strictObject({ pairId: id, status: userPairStatus })).returns<PairRecord>(),
+    /**
+     * Cancels one photo of a queued or running pairs.generate job; the others carry on and the job's
+     * result.cancelled lists it. Announced as onPairItemCancelled.
+     */
+    cancelItem: method(z.strictObject({ jobId: id, imageId: id })).returns<PairItemCancelled>(),
     /** Queues a job that remakes one pair's target (a new seed; guidance for diffusion teachers). */
     regenerate: method(
       z.strictObject({ pairId: id, seed: seed.optional(), guidance: z.number().min(0).max(50).optional() }),
@@ -313,6 +336,10 @@ export const apiEvents = {
   onShareChanged: event<ShareState>(),
   /** A concept's pairs were added, changed status, or a subset was selected. */
   onPairsChanged: event<{ projectId: number; conceptId: number }>(),
+  /** One photo of a running pair generation was cancelled (pairs.cancelItem). */
+  onPairItemCancelled: event<PairItemCancelled>(),
+  /** A diffusion model was installed or removed. */
+  onModelsChanged: event<{ modelsDir: string }>(),
   /** A training step finished (throttled): losses, speed, newest preview grid. */
   onTrainingProgress: event<TrainingProgress>(),
   /** A run was created, changed state, or got a checkpoint or preview. */

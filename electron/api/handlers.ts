@@ -47,11 +47,19 @@ export function createApiHandlers(services: Services, appInfo: AppInfoSource): A
     teachers: {
       list: () => services.flow.teachers.list(),
     },
+    models: {
+      list: () => services.models.list(),
+      verify: ({ name }) => services.models.verify(name),
+      importFolder: (input) => services.models.importFolder(withoutUndefined(input) as typeof input),
+      download: (input) => services.models.download(withoutUndefined(input) as typeof input),
+      remove: ({ name }) => services.models.remove(name),
+    },
     pairs: {
       generate: ({ diffusion, ...input }) =>
         services.flow.pairs.generate({ ...(withoutUndefined(input) as typeof input), ...(diffusion ? { diffusion: withoutUndefined(diffusion) } : {}) }),
       list: ({ conceptId }) => services.flow.pairs.list(conceptId),
       setStatus: ({ pairId, status }) => services.flow.pairs.setStatus(pairId, status),
+      cancelItem: (input) => services.flow.pairs.cancelItem(input),
       regenerate: (input) => services.flow.pairs.regenerate(withoutUndefined(input) as typeof input),
       importPaired: ({ conceptId, sources }) =>
         services.flow.pairs.importPaired(conceptId, sources.map((source) => withoutUndefined(source) as typeof source)),
@@ -100,6 +108,8 @@ export function forwardServiceEvents(events: Services['events'], emit: ApiEventS
     forward('exportsChanged', (payload) => emit('onExportsChanged', payload)),
     forward('shareChanged', (payload) => emit('onShareChanged', payload)),
     forward('pairsChanged', (payload) => emit('onPairsChanged', payload)),
+    forward('pairItemCancelled', (payload) => emit('onPairItemCancelled', payload)),
+    forward('modelsChanged', (payload) => emit('onModelsChanged', payload)),
     forward('trainingProgress', (payload) => emit('onTrainingProgress', payload)),
     forward('trainingChanged', (payload) => emit('onTrainingChanged', payload)),
   ];

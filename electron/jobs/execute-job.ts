@@ -6,12 +6,14 @@ import { importImages } from './kinds/import-images';
 import { exportBundleJob } from './kinds/export-bundle';
 import { generatePairsJob } from './kinds/generate-pairs';
 import { trainRunJob } from './kinds/train-run';
+import { downloadModelJob } from './kinds/download-model';
 
 const handlers: { [K in JobKind]: JobHandler<K> } = {
   'import-images': importImages,
   'export-bundle': exportBundleJob,
   'generate-pairs': generatePairsJob,
   'train-run': trainRunJob,
+  'download-model': downloadModelJob,
 };
 
 /**

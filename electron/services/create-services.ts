@@ -12,6 +12,7 @@ import { TypedEmitter } from './typed-emitter';
 import { createExportsService } from './exports-service';
 import { createShareService } from './share-service';
 import { createFlowService } from './flow-service';
+import { createModelsService } from './models-service';
 import type { ConceptInput, ImportFile, ServiceEvents } from './types';
 
 export interface CreateServicesOptions {
@@ -21,6 +22,8 @@ export interface CreateServicesOptions {
   jobRunner?: JobRunnerOptions;
   /** Installed diffusion models (listed as teachers); default <dataDir>/models like `e2gan models`. */
   modelsDir?: string;
+  /** Hugging Face Hub base URL for model downloads; tests point it at a local server. */
+  hubUrl?: string;
   /** Where a phone reaches this machine (default: the first LAN IPv4 address); tests pass () => '127.0.0.1'. */
   lanAddress?: () => string | undefined;
   clock?: Clock;
@@ -179,7 +182,9 @@ export function createServices(options: CreateServicesOptions): Services {
     dataDir, events, getExport: exports.get, ...(options.lanAddress ? { lanAddress: options.lanAddress } : {}),
   });
 
-  const flow = createFlowService({ store, jobs, events, modelsDir: options.modelsDir ?? path.join(dataDir, 'models') });
+  const modelsDir = options.modelsDir ?? path.join(dataDir, 'models');
+  const flow = createFlowService({ store, jobs, events, modelsDir });
+  const models = createModelsService({ jobs, events, modelsDir, ...(options.hubUrl ? { hubUrl: options.hubUrl } : {}) });
 
   let closing: Promise<void> | undefined;
   return {
@@ -194,6 +199,7 @@ export function createServices(options: CreateServicesOptions): Services {
     exports,
     share,
     flow,
+    models,
     close() {
       closing ??= Promise.all([runner.close(), share.stop()]).then(() => store.close());
       return closing;

@@ -9,10 +9,11 @@ import { PairsRepository } from '../store/repositories/pairs';
 import { TrainingRunsRepository } from '../store/repositories/training-runs';
 import { ConflictError, InvalidInputError, NotFoundError } from './errors';
 import type {
-  ImportPairsResult, LiveModel, PairRecord, PairTeacher, SubsetSelection, TeacherInfo, TrainingAdvanced, TrainingPreset,
+  ImportPairsResult, LiveModel, PairItemCancelled, PairRecord, PairTeacher, SubsetSelection, TeacherInfo, TrainingAdvanced, TrainingPreset,
   TrainingRun, TrainingState,
 } from './flow-types';
 import { importPairedFiles } from './import-pairs';
+import { addSkippedPairItem } from './pair-item-skips';
 import { PHONE_INPUT, PHONE_OUTPUT } from '../../native-models/export/phone-graph';
 import { buildLiveModel } from './live-model';
 import type { JobsService } from './services';
@@ -36,6 +37,11 @@ export interface FlowService {
     get(pairId: number): PairRecord;
     setStatus(pairId: number, status: 'pending' | 'accepted' | 'rejected'): PairRecord;
     regenerate(input: { pairId: number; seed?: number; guidance?: number }): Job<'generate-pairs'>;
+    /**
+     * Cancels one photo of a queued or running generate-pairs job; the job skips it when it gets there and goes
+     * on with the others (result.cancelled lists it). Refused once the job stopped or the photo's pair is made.
+     */
+    cancelItem(input: { jobId: number; imageId: number }): PairItemCancelled;
     importPaired(conceptId: number, sources: ImportFile[]): Promise<ImportPairsResult>;
   };
   subset: {
@@ -228,6 +234,24 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
         pairs.setStatus(pairId, status, status === 'rejected' ? 'rejected by you' : pair.status === 'guard-rejected' ? pair.reason : null);
         events.emit('pairsChanged', { projectId: pair.projectId, conceptId: pair.conceptId });
         return requirePair(pairId);
+      },
+      cancelItem({ jobId, imageId }) {
+        const job = store.jobs.get(jobId);
+        if (!job) throw new NotFoundError('job', jobId);
+        if (job.kind !== 'generate-pairs') throw new InvalidInputError(`job ${jobId} is a '${job.kind}' job; only pair generation cancels photos one by one`);
+        if (job.state !== 'queued' && job.state !== 'running') {
+          throw new ConflictError(`job ${jobId} is ${job.state}; a photo can only be cancelled while its pair generation is queued or running`);
+        }
+        const { payload } = job as Job<'generate-pairs'>;
+        if (!payload.imageIds.includes(imageId)) throw new InvalidInputError(`image ${imageId} is not one of the photos of job ${jobId}`);
+        const made = pairs.findByImage(payload.conceptId, imageId);
+        if (made && made.updatedAt >= job.createdAt && made.seed === payload.seed + payload.imageIds.indexOf(imageId)) {
+          throw new ConflictError(`image ${imageId} already has its pair (${made.id}) from job ${jobId}; reject the pair instead`);
+        }
+        const skippedImageIds = addSkippedPairItem(store.db, jobId, imageId);
+        const cancelled: PairItemCancelled = { projectId: payload.projectId, conceptId: payload.conceptId, jobId, imageId, skippedImageIds };
+        events.emit('pairItemCancelled', cancelled);
+        return cancelled;
       },
       regenerate({ pairId, seed, guidance }) {
         const pair = requirePair(pairId);

@@ -54,6 +54,8 @@ export interface GeneratePairsPayload {
   prompt: string;
   /** Absolute folder of the diffusion model (diffusion teachers). */
   modelDir?: string;
+  /** Photos cancelled one by one while the job runs (pairs.cancelItem); the worker skips them. */
+  skippedImageIds?: number[];
   /**
    * Remake pairs that exist already (regenerate). Without it a photo that already has a pair from the same
    * teacher settings is skipped, so generating again never undoes curation.
@@ -66,6 +68,18 @@ export interface GeneratePairsResult {
   /** Images whose pair was rejected by the guard or failed, with the reason. */
   failed: { imageId: number; reason: string }[];
   notProcessed: number;
+  /** Images cancelled one by one (pairs.cancelItem) before their pair was made. */
+  cancelled: number[];
+}
+
+/** A photo of a running generate-pairs job was cancelled on its own. */
+export interface PairItemCancelled {
+  projectId: number;
+  conceptId: number;
+  jobId: number;
+  imageId: number;
+  /** Every photo of the job cancelled so far. */
+  skippedImageIds: number[];
 }
 
 export interface ImportPairsResult {

@@ -4,6 +4,7 @@ import type { TypedEmitter } from './typed-emitter';
 import type { ExportsService } from './exports-service';
 import type { ShareService } from './share-service';
 import type { FlowService } from './flow-service';
+import type { ModelsService } from './models-service';
 import type { Concept, ConceptInput, ImageRecord, ImportFile, Job, JobKind, JobKinds, JobState, Project, ServiceEvents } from './types';
 
 /**
@@ -25,6 +26,8 @@ export interface Services {
   readonly share: ShareService;
   /** The studio flow (issue 7): teachers, pairs, subset selection, training runs, the live model. */
   readonly flow: FlowService;
+  /** Installed diffusion models (the teachers list offers them): import, download, verify, remove. */
+  readonly models: ModelsService;
   /** Stops running jobs at a safe point (they resume next launch as 'interrupted') and closes the database. */
   close(): Promise<void>;
 }

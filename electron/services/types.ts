@@ -1,5 +1,6 @@
+import type { DownloadModelPayload, DownloadModelResult } from './models-service';
 import type { ExportBundlePayload, ExportBundleResult, ShareState } from './export-types';
-import type { GeneratePairsPayload, GeneratePairsResult, TrainingProgress, TrainRunPayload, TrainRunResult } from './flow-types';
+import type { GeneratePairsPayload, GeneratePairsResult, PairItemCancelled, TrainingProgress, TrainRunPayload, TrainRunResult } from './flow-types';
 
 /**
  * The back-end services' public shapes. Plain data only (numbers, strings, arrays, plain objects), so every
@@ -94,6 +95,7 @@ export interface JobKinds {
   'export-bundle': { payload: ExportBundlePayload; result: ExportBundleResult };
   'generate-pairs': { payload: GeneratePairsPayload; result: GeneratePairsResult };
   'train-run': { payload: TrainRunPayload; result: TrainRunResult };
+  'download-model': { payload: DownloadModelPayload; result: DownloadModelResult };
 }
 export type JobKind = keyof JobKinds;
 
@@ -145,6 +147,10 @@ export interface ServiceEvents {
   shareChanged: ShareState;
   /** A concept's pairs were added or changed, or a subset was selected. */
   pairsChanged: { projectId: number; conceptId: number };
+  /** One photo of a running generate-pairs job was cancelled (pairs.cancelItem). */
+  pairItemCancelled: PairItemCancelled;
+  /** A diffusion model was installed (import or finished download) or removed. */
+  modelsChanged: { modelsDir: string };
   /** A training step was recorded (throttled by the job runner's progress interval). */
   trainingProgress: TrainingProgress;
   /** A training run was created, changed state, or got a checkpoint or preview. */

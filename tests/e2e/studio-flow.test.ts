@@ -125,6 +125,11 @@ describe('studio flow in browser mode', () => {
     const teacher = page.getByTestId('teacher-select');
     await poll(() => teacher.locator('option').count()).toBeGreaterThan(1);
     await teacher.selectOption('sepia-vintage');
+    // The model manager opens from the concept page; nothing is installed, the built-ins still work.
+    await page.getByTestId('manage-models').click();
+    await poll(() => page.getByTestId('models-empty').count()).toBe(1);
+    await page.getByTestId('manage-models').click();
+    await poll(() => page.getByTestId('model-manager').count()).toBe(0);
 
     // One photo more than pairs wanted; the artist leaves the first one out.
     const [leftOut] = await dropSamplePhotos(page, PHOTO_COUNT + 1);

@@ -6,6 +6,7 @@ import { decodeImage, encodeImage, type RgbImage } from '../../../native-models/
 import { getTeacher } from '../../../native-models/teachers/index';
 import type { GeneratePairsPayload, GeneratePairsResult, PairTeacher } from '../../services/flow-types';
 import { PAIR_MAX_SIDE } from '../../services/import-pairs';
+import { readSkippedPairItems } from '../../services/pair-item-skips';
 import { PairsRepository } from '../../store/repositories/pairs';
 import type { ImageRecord } from '../../services/types';
 import type { Store } from '../../store/store';
@@ -16,13 +17,14 @@ import type { JobContext, JobHandler } from '../job-handlers';
  * judged by the pair-quality guard: near-identical or unrelated outputs are kept but marked guard-rejected
  * with the reason, so the curation grid can show why. Built-in pairs are written one by one (they stream into
  * the grid); a cancel stops between photos (between denoising steps for diffusion), and a resumed job skips
- * photos this job already did.
+ * photos this job already did. A photo cancelled on its own (pairs.cancelItem) is skipped when the worker reaches
+ * it and listed in result.cancelled; the other photos carry on.
  */
 export const generatePairsJob: JobHandler<'generate-pairs'> = async (context) => {
   const { jobId, payload, store } = context;
   const pairs = new PairsRepository(store.db);
   const jobCreatedAt = store.jobs.get(jobId)?.createdAt ?? '';
-  const result: GeneratePairsResult = { pairIds: [], failed: [], notProcessed: 0 };
+  const result: GeneratePairsResult = { pairIds: [], failed: [], notProcessed: 0, cancelled: [] };
   const todo: { index: number; imageId: number; image: ImageRecord }[] = [];
   for (const [index, imageId] of payload.imageIds.entries()) {
     const image = store.images.get(imageId);
@@ -47,12 +49,17 @@ export const generatePairsJob: JobHandler<'generate-pairs'> = async (context) =>
 
 type Todo = { index: number; imageId: number; image: ImageRecord }[];
 
-async function withBuiltin({ payload, store, signal, reportProgress }: JobContext<'generate-pairs'>, teacherId: string, todo: Todo, result: GeneratePairsResult): Promise<void> {
+async function withBuiltin({ jobId, payload, store, signal, reportProgress }: JobContext<'generate-pairs'>, teacherId: string, todo: Todo, result: GeneratePairsResult): Promise<void> {
   const teacher = getTeacher(teacherId);
   for (const [position, { index, imageId, image }] of todo.entries()) {
     if (signal.aborted) {
       result.notProcessed = todo.length - position;
       return;
+    }
+    if (readSkippedPairItems(store.db, jobId).includes(imageId)) {
+      result.cancelled.push(imageId);
+      reportProgress((position + 1) / todo.length, `${position + 1} of ${todo.length}: ${image.originalName} cancelled`);
+      continue;
     }
     reportProgress(position / todo.length, `${position + 1} of ${todo.length}: ${image.originalName}`);
     try {
@@ -79,37 +86,49 @@ async function withDiffusion(
   await mkdir(workDir, { recursive: true });
   try {
     // Photo i uses seed + i inside generatePairs; each call covers a run of consecutive list positions.
-    for (const run of consecutiveRuns(todo)) {
+    for (const candidateRun of consecutiveRuns(todo)) {
       if (signal.aborted) {
-        result.notProcessed += run.length;
+        result.notProcessed += candidateRun.length;
         continue;
       }
-      const byPath = new Map(run.map((item) => [store.blobs.pathFor(item.image.sha256), item]));
-      let summary;
-      try {
-        summary = await generatePairs({
-          modelDir: payload.modelDir, prompt: payload.prompt, imagePaths: [...byPath.keys()],
-          outDir: workDir, size: teacher.size, steps: teacher.steps, seed: payload.seed + run[0]!.index, guidanceScale: teacher.guidance,
-          imageGuidanceScale: teacher.imageGuidance, executionProviders: 'auto', qualityGuard: false, signal,
-          onProgress: (p) => reportProgress((p.imageIndex + p.step / Math.max(1, p.steps)) / p.imageCount, `${p.imageIndex + 1} of ${p.imageCount}: step ${p.step} of ${p.steps}`),
-        });
-      } catch (error) {
-        // Cancelled mid-denoise: this batch's photos count as not processed; the job ends 'cancelled'.
-        if (!signal.aborted) throw error;
-        result.notProcessed += run.length;
-        continue;
-      }
-      for (const outcome of summary.outcomes) {
-        const item = byPath.get(outcome.path)!;
-        if (outcome.status !== 'written') {
-          result.failed.push({ imageId: item.imageId, reason: `${item.image.originalName}: ${outcome.reason}` });
+      // Skipped photos split the run: generatePairs numbers seeds by list position, so runs stay consecutive.
+      const skippedBefore = new Set(readSkippedPairItems(store.db, jobId));
+      const kept = candidateRun.filter((item) => !skippedBefore.has(item.imageId));
+      result.cancelled.push(...candidateRun.filter((item) => skippedBefore.has(item.imageId)).map((item) => item.imageId));
+      for (const run of consecutiveRuns(kept)) {
+        const byPath = new Map(run.map((item) => [store.blobs.pathFor(item.image.sha256), item]));
+        let summary;
+        try {
+          summary = await generatePairs({
+            modelDir: payload.modelDir, prompt: payload.prompt, imagePaths: [...byPath.keys()],
+            outDir: workDir, size: teacher.size, steps: teacher.steps, seed: payload.seed + run[0]!.index, guidanceScale: teacher.guidance,
+            imageGuidanceScale: teacher.imageGuidance, executionProviders: 'auto', qualityGuard: false, signal,
+            onProgress: (p) => reportProgress((p.imageIndex + p.step / Math.max(1, p.steps)) / p.imageCount, `${p.imageIndex + 1} of ${p.imageCount}: step ${p.step} of ${p.steps}`),
+          });
+        } catch (error) {
+          // Cancelled mid-denoise: this batch's photos count as not processed; the job ends 'cancelled'.
+          if (!signal.aborted) throw error;
+          result.notProcessed += run.length;
           continue;
         }
-        const input = await decodeImage(await readFile(outcome.input), outcome.input);
-        const target = await decodeImage(await readFile(outcome.target), outcome.target);
-        await savePair(store, payload, item, input, target, result);
+        // A photo cancelled while its batch was denoising gets no pair (the batch cannot drop it half-way).
+        const skippedAfter = new Set(readSkippedPairItems(store.db, jobId));
+        for (const outcome of summary.outcomes) {
+          const item = byPath.get(outcome.path)!;
+          if (skippedAfter.has(item.imageId)) {
+            result.cancelled.push(item.imageId);
+            continue;
+          }
+          if (outcome.status !== 'written') {
+            result.failed.push({ imageId: item.imageId, reason: `${item.image.originalName}: ${outcome.reason}` });
+            continue;
+          }
+          const input = await decodeImage(await readFile(outcome.input), outcome.input);
+          const target = await decodeImage(await readFile(outcome.target), outcome.target);
+          await savePair(store, payload, item, input, target, result);
+        }
+        result.notProcessed += run.length - summary.outcomes.length;
       }
-      result.notProcessed += run.length - summary.outcomes.length;
     }
   } finally {
     await rm(workDir, { recursive: true, force: true });

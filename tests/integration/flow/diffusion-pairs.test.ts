@@ -56,4 +56,23 @@ describe('pair generation with an installed diffusion teacher', () => {
     services.concepts.update(concept.id, { teacher: 'diffusion:not-installed' });
     expect(() => services.flow.pairs.generate({ conceptId: concept.id, imageIds })).toThrow(/'not-installed' is not installed/);
   }, 120_000);
+
+  it('skips a photo cancelled on its own and keeps the others on their list-position seeds', async () => {
+    const project = services.projects.create('Diffusion cancel');
+    const concept = services.concepts.create(project.id, { name: 'Snow', prompt: 'make it snowy', teacher: 'diffusion:tiny-ip2p' });
+    const photos = ['#336699', '#cc8844', '#44aa66'].map((colour, i) => ({ colour, file: path.join(root, `photo-${i}.png`) }));
+    for (const { colour, file } of photos) await sharp({ create: { width: 64, height: 64, channels: 3, background: colour } }).png().toFile(file);
+    await services.jobs.waitFor(services.jobs.startImport(project.id, photos.map((p) => ({ path: p.file }))).id);
+    const imageIds = services.images.list(project.id).map((image) => image.id);
+
+    const queued = services.flow.pairs.generate({ conceptId: concept.id, imageIds, seed: 5, diffusion: { steps: 1, size: 64 } });
+    services.flow.pairs.cancelItem({ jobId: queued.id, imageId: imageIds[1]! });
+    const job = await services.jobs.waitFor(queued.id);
+    expect(job.state, job.error ?? '').toBe('done');
+    expect((job.result as { cancelled: number[] }).cancelled).toEqual([imageIds[1]]);
+    const pairs = services.flow.pairs.list(concept.id);
+    expect(pairs.map((p) => p.imageId).sort()).toEqual([imageIds[0], imageIds[2]].sort());
+    // The skipped photo splits the batch; the third photo still uses seed + its position in the list.
+    expect(pairs.map((p) => p.seed).sort()).toEqual([5, 7]);
+  }, 120_000);
 });

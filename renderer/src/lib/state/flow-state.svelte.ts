@@ -26,6 +26,49 @@ export interface JobView {
   message: string | null;
 }
 
+/** A running pair generation: its photos, when it was queued, and the photos cancelled one by one. */
+export interface GenerationView extends JobView {
+  imageIds: readonly number[];
+  createdAt: string;
+  cancelledImageIds: readonly number[];
+}
+
+/** A photo of the running (or last) pair generation that has no pair from it: waiting, or cancelled. */
+export interface PhotoSlot {
+  imageId: number;
+  name: string;
+  sha256: string;
+  cancelled: boolean;
+}
+
+/** Grid slots for the running generation's waiting and cancelled photos, or the last one's cancelled photos. */
+export function photoSlots(
+  generation: GenerationView | null,
+  lastCancelledImageIds: readonly number[],
+  pairs: readonly PairRecord[],
+  images: readonly { id: number; originalName: string; sha256: string }[],
+): PhotoSlot[] {
+  const byId = new Map(images.map((image) => [image.id, image]));
+  const cancelled = generation ? generation.cancelledImageIds : lastCancelledImageIds;
+  const waiting = waitingImageIds(generation, pairs);
+  const slot = (imageId: number, isCancelled: boolean): PhotoSlot[] => {
+    const image = byId.get(imageId);
+    return image ? [{ imageId, name: image.originalName, sha256: image.sha256, cancelled: isCancelled }] : [];
+  };
+  return [...waiting.flatMap((id) => slot(id, false)), ...cancelled.flatMap((id) => slot(id, true))];
+}
+
+/**
+ * The photos of a running generation still waiting for their pair: not cancelled, and without a pair written
+ * since the job was queued (an older pair of the same photo is being replaced, or was kept and is shown).
+ */
+export function waitingImageIds(generation: GenerationView | null, pairs: readonly PairRecord[]): number[] {
+  if (!generation) return [];
+  const cancelled = new Set(generation.cancelledImageIds);
+  const made = new Set(pairs.filter((pair) => pair.updatedAt >= generation.createdAt).map((pair) => pair.imageId));
+  return generation.imageIds.filter((imageId) => !cancelled.has(imageId) && !made.has(imageId));
+}
+
 /** Seeds for "regenerate": anything in the contract's range that differs from the pair's current seed. */
 export function nextSeed(current: number, random: () => number = Math.random): number {
   const range = 2 ** 31 - 1;
@@ -65,7 +108,9 @@ export class FlowState {
   pairs: PairRecord[] = $state.raw([]);
   runs: TrainingRun[] = $state.raw([]);
   subset: SubsetSelection | null = $state.raw(null);
-  generation: JobView | null = $state(null);
+  generation: GenerationView | null = $state.raw(null);
+  /** Photos cancelled one by one in the last finished generation (its result.cancelled). */
+  lastCancelledImageIds: readonly number[] = $state.raw([]);
   selectedRunId: number | null = $state(null);
   error: string | null = $state(null);
   busy = $state(false);
@@ -100,11 +145,16 @@ export class FlowState {
     this.subscriptions.push(
       events.onPairsChanged((e) => e.conceptId === this.conceptId && void this.loadPairs()),
       events.onTrainingChanged((e) => e.conceptId === this.conceptId && void this.loadRuns()),
+      // A model installed or removed in the model manager joins or leaves the teacher list.
+      events.onModelsChanged(() => void this.fetchTeachers()),
       events.onTrainingProgress((progress) => this.applyProgress(progress)),
       events.onJobProgress((progress) => {
         if (this.generation?.jobId === progress.jobId) {
-          this.generation = { jobId: progress.jobId, progress: progress.progress, message: progress.message };
+          this.generation = { ...this.generation, progress: progress.progress, message: progress.message };
         }
+      }),
+      events.onPairItemCancelled((cancelled) => {
+        if (this.generation?.jobId === cancelled.jobId) this.generation = { ...this.generation, cancelledImageIds: cancelled.skippedImageIds };
       }),
       events.onJobFinished(({ job }) => this.onJobFinished(job)),
     );
@@ -130,7 +180,18 @@ export class FlowState {
       return;
     }
     const job = await this.attempt(() => this.api.pairs.generate({ conceptId: this.conceptId, imageIds }));
-    if (job) this.generation = { jobId: job.id, progress: 0, message: 'Queued' };
+    if (job) {
+      this.lastCancelledImageIds = [];
+      this.generation = generationView(job, 'Queued');
+    }
+  }
+
+  /** Skips one photo of the running generation; the others carry on. */
+  async cancelItem(imageId: number): Promise<void> {
+    const generation = this.generation;
+    if (!generation) return;
+    const cancelled = await this.attempt(() => this.api.pairs.cancelItem({ jobId: generation.jobId, imageId }));
+    if (cancelled && this.generation?.jobId === cancelled.jobId) this.generation = { ...this.generation, cancelledImageIds: cancelled.skippedImageIds };
   }
 
   async cancelGeneration(): Promise<void> {
@@ -200,6 +261,7 @@ export class FlowState {
   private onJobFinished(job: Job): void {
     if (this.generation?.jobId !== job.id) return;
     this.generation = null;
+    this.lastCancelledImageIds = (job.result as { cancelled?: number[] } | null)?.cancelled ?? [];
     if (job.state === 'failed') this.error = `Pair generation failed: ${job.error ?? 'unknown error'}`;
     void this.loadPairs();
   }
@@ -251,11 +313,19 @@ export class FlowState {
     try {
       const jobs = await this.api.jobs.list({ projectId: this.projectId, states: ['queued', 'running'] });
       const job = jobs.find((candidate) => (candidate.kind as string) === GENERATE_PAIRS_KIND && isForConcept(candidate, this.conceptId));
-      if (job) this.generation = { jobId: job.id, progress: job.progress, message: job.message ?? null };
+      if (job) this.generation = generationView(job, job.message ?? null);
     } catch (error) {
       this.error = errorMessage(error);
     }
   }
+}
+
+function generationView(job: Job, message: string | null): GenerationView {
+  const payload = job.payload as { imageIds?: number[]; skippedImageIds?: number[] };
+  return {
+    jobId: job.id, progress: job.progress, message, imageIds: payload.imageIds ?? [], createdAt: job.createdAt,
+    cancelledImageIds: payload.skippedImageIds ?? [],
+  };
 }
 
 function isForConcept(job: Job, conceptId: number): boolean {

@@ -1,0 +1,96 @@
+/**
+ * The model manager's state class and FlowState's teacher list against the real browser-mode back end (server,
+ * services, models folder, download job) over the typed WebSocket client, with a local Hub on 127.0.0.1.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
+import { createWsStudioApi, type WebSocketLike, type WsStudioApi } from '../../../electron/api/ws-client';
+import { createServices } from '../../../electron/services/index';
+import { startWebServer, type WebServer } from '../../../electron/web/server';
+import { writeTinyPipeline } from '../../../native-models/diffusion/fixtures/tiny-pipeline';
+import { FlowState } from '../../../renderer/src/lib/state/flow-state.svelte';
+import { ModelsState } from '../../../renderer/src/lib/state/models-state.svelte';
+import { FakeHub, writeFakeExport } from '../diffusion/fake-hub';
+
+const REPO = 'acme/tiny-ip2p';
+let root: string;
+let hub: FakeHub;
+let server: WebServer;
+let api: WsStudioApi;
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'e2gan-models-ui-'));
+  hub = new FakeHub(REPO, await writeFakeExport(path.join(root, 'hub-export')));
+  await hub.start();
+  const rendererDir = path.join(root, 'renderer');
+  await mkdir(rendererDir, { recursive: true });
+  await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>stub</title>');
+  const services = createServices({ dataDir: path.join(root, 'data'), hubUrl: hub.url });
+  server = await startWebServer({ dataDir: path.join(root, 'data'), port: 0, rendererDir, buildRenderer: 'never', services });
+  api = createWsStudioApi({
+    origin: server.origin,
+    token: server.token,
+    createSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
+    reconnectDelaysMs: [50],
+  });
+});
+
+afterAll(async () => {
+  api?.dispose();
+  await server?.close();
+  await server?.services.close();
+  hub?.server.closeAllConnections();
+  await new Promise((resolve) => hub?.server.close(resolve));
+  await rm(root, { recursive: true, force: true });
+});
+
+const waitFor = <T>(check: () => T) => vi.waitFor(check, { timeout: 30_000, interval: 20 });
+
+describe('ModelsState', () => {
+  it('imports a folder, downloads a Hub repo with progress, verifies and removes; the teacher list follows', async () => {
+    const project = server.services.projects.create('Models');
+    const concept = server.services.concepts.create(project.id, { name: 'Snow', prompt: 'make it snowy' });
+    const flow = new FlowState(api, project.id, concept.id);
+    const models = new ModelsState(api);
+    const stopFlow = flow.start();
+    const stopModels = models.start();
+    try {
+      await waitFor(() => expect(flow.teachers.length).toBeGreaterThan(0));
+      expect(flow.teachers.some((teacher) => teacher.kind === 'diffusion')).toBe(false);
+
+      await models.importFolder('');
+      expect(models.error).toMatch(/folder of a diffusers ONNX export/);
+      await models.importFolder(path.join(root, 'nowhere'));
+      expect(models.error).toMatch(/nowhere does not exist/);
+
+      const source = path.join(root, 'tiny');
+      await writeTinyPipeline(source, { kind: 'instruct-pix2pix' });
+      await models.importFolder(source);
+      expect(models.error).toBeNull();
+      expect(models.notice).toBe('Installed tiny');
+      expect(models.models).toEqual([expect.objectContaining({ name: 'tiny', kind: 'instruct-pix2pix', problem: null })]);
+      await waitFor(() => expect(flow.teachers.map((teacher) => teacher.id)).toContain('diffusion:tiny'));
+
+      await models.startDownload(REPO);
+      expect(models.error).toBeNull();
+      expect(models.download?.repoId).toBe(REPO);
+      await waitFor(() => expect(models.download).toBeNull());
+      expect(models.notice).toBe(`Downloaded ${REPO}`);
+      await waitFor(() => expect(models.models.map((model) => model.name)).toEqual(['acme--tiny-ip2p', 'tiny']));
+      await waitFor(() => expect(flow.teachers.map((teacher) => teacher.id)).toContain('diffusion:acme--tiny-ip2p'));
+
+      await models.verify('acme--tiny-ip2p');
+      expect(models.verified['acme--tiny-ip2p']).toEqual([]);
+      await models.remove('tiny');
+      expect(models.notice).toBe('Removed tiny');
+      expect(models.models.map((model) => model.name)).toEqual(['acme--tiny-ip2p']);
+      await waitFor(() => expect(flow.teachers.map((teacher) => teacher.id)).not.toContain('diffusion:tiny'));
+    } finally {
+      stopModels();
+      stopFlow();
+    }
+  }, 60_000);
+});

@@ -1,0 +1,98 @@
+/**
+ * Per-item cancel of pair generation through the renderer's FlowState, against the real browser-mode back end
+ * (server, services, SQLite, job worker, built-in teacher) over the typed WebSocket client the page uses.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
+import type { PairRecord } from '../../../electron/services/flow-types';
+import { createWsStudioApi, type WebSocketLike, type WsStudioApi } from '../../../electron/api/ws-client';
+import { startWebServer, type WebServer } from '../../../electron/web/server';
+import { FlowState, photoSlots, waitingImageIds, type GenerationView } from '../../../renderer/src/lib/state/flow-state.svelte';
+
+const SAMPLES = path.resolve('resources/samples');
+const PHOTOS = ['astronaut.jpg', 'brick.jpg', 'camera.jpg', 'chelsea.jpg', 'coffee.jpg'];
+
+let root: string;
+let server: WebServer;
+let api: WsStudioApi;
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'e2gan-pair-cancel-ui-'));
+  const rendererDir = path.join(root, 'renderer');
+  await mkdir(rendererDir, { recursive: true });
+  await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>stub</title>');
+  server = await startWebServer({ dataDir: path.join(root, 'data'), port: 0, rendererDir, buildRenderer: 'never' });
+  api = createWsStudioApi({
+    origin: server.origin,
+    token: server.token,
+    createSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
+    reconnectDelaysMs: [50],
+  });
+});
+
+afterAll(async () => {
+  api?.dispose();
+  await server?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+const waitFor = <T>(check: () => T) => vi.waitFor(check, { timeout: 30_000, interval: 20 });
+
+describe('FlowState per-item cancel', () => {
+  it('cancels one waiting photo of a running generation: the others get pairs, the grid shows it as cancelled', async () => {
+    const services = server.services;
+    const project = services.projects.create('Cancel one photo');
+    const concept = services.concepts.create(project.id, { name: 'Vintage', prompt: 'old photo', teacher: 'sepia-vintage' });
+    const imported = await services.jobs.waitFor(services.jobs.startImport(project.id, PHOTOS.map((name) => ({ path: path.join(SAMPLES, name) }))).id);
+    expect(imported.state).toBe('done');
+    const images = services.images.list(project.id);
+    const flow = new FlowState(api, project.id, concept.id);
+    const stop = flow.start();
+    try {
+      await flow.generate(images.map((image) => image.id));
+      expect(flow.error).toBeNull();
+      const last = images.at(-1)!;
+      await flow.cancelItem(last.id);
+      expect(flow.error).toBeNull();
+      // While running, the cancelled photo is a cancelled slot and never a waiting one.
+      if (flow.generation) {
+        const slots = photoSlots(flow.generation, flow.lastCancelledImageIds, flow.pairs, images);
+        expect(slots.filter((slot) => slot.cancelled).map((slot) => slot.imageId)).toEqual([last.id]);
+        expect(waitingImageIds(flow.generation, flow.pairs)).not.toContain(last.id);
+      }
+      await waitFor(() => expect(flow.generation).toBeNull());
+      expect(flow.lastCancelledImageIds).toEqual([last.id]);
+      await waitFor(() => expect(flow.pairs).toHaveLength(images.length - 1));
+      expect(flow.pairs.map((pair) => pair.imageId)).not.toContain(last.id);
+      expect(photoSlots(null, flow.lastCancelledImageIds, flow.pairs, images)).toEqual([
+        { imageId: last.id, name: last.originalName, sha256: last.sha256, cancelled: true },
+      ]);
+
+      // Once the job is over, cancelling is refused with a message naming why.
+      const finished = flow.generation;
+      expect(finished).toBeNull();
+      const jobId = services.jobs.list({ projectId: project.id }).find((job) => job.kind === 'generate-pairs')!.id;
+      flow.generation = { jobId, progress: 1, message: null, imageIds: [last.id], createdAt: '', cancelledImageIds: [] };
+      await flow.cancelItem(images[0]!.id);
+      expect(flow.error).toMatch(new RegExp(`job ${jobId} is done`));
+    } finally {
+      stop();
+    }
+  }, 60_000);
+});
+
+describe('waitingImageIds', () => {
+  const generation: GenerationView = {
+    jobId: 1, progress: 0.2, message: null, imageIds: [1, 2, 3, 4], createdAt: '2026-11-25T10:00:00.000Z', cancelledImageIds: [3],
+  };
+  const pair = (imageId: number, updatedAt: string) => ({ imageId, updatedAt }) as PairRecord;
+
+  it('leaves out cancelled photos and photos with a pair written since the job was queued, not older pairs', () => {
+    const pairs = [pair(1, '2026-11-25T10:00:01.000Z'), pair(2, '2026-11-24T09:00:00.000Z')];
+    expect(waitingImageIds(generation, pairs)).toEqual([2, 4]);
+    expect(waitingImageIds(null, pairs)).toEqual([]);
+  });
+});
