@@ -45,3 +45,56 @@ export type HostToExecutor = { type: 'stop' };
 export type ExecutorToHost =
   | ({ type: 'progress' } & JobProgressUpdate)
   | { type: 'outcome'; outcome: JobOutcome };
+
+/** What a host needs from the thread or process running one job. */
+export interface ExecutorChannel {
+  /** Shown in failure messages: 'job worker', 'job process'. */
+  readonly label: string;
+  onMessage(listener: (message: ExecutorToHost) => void): void;
+  onExit(listener: (code: number | null) => void): void;
+  /** A crash reported as an error event (worker threads); processes report crashes through exit. */
+  onError?(listener: (error: Error) => void): void;
+  sendStop(): void;
+  kill(): void;
+}
+
+/**
+ * The protocol every host follows: progress messages go to `onProgress`, the first outcome (or exit, or crash)
+ * settles the execution, and stop() asks for a safe stop, then kills the executor after `stopGraceMs`. An
+ * executor that exits after a stop request counts as stopped; one that exits on its own without an outcome failed.
+ */
+export function superviseExecution(channel: ExecutorChannel, onProgress: (update: JobProgressUpdate) => void, stopGraceMs: number): JobExecution {
+  let settled = false;
+  let stopTimer: NodeJS.Timeout | undefined;
+  let resolveOutcome!: (outcome: JobOutcome) => void;
+  const outcome = new Promise<JobOutcome>((resolve) => (resolveOutcome = resolve));
+  const settle = (value: JobOutcome) => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(stopTimer);
+    resolveOutcome(value);
+  };
+
+  channel.onMessage((message) => {
+    if (message.type === 'progress') onProgress(message);
+    else if (message.type === 'outcome') settle(message.outcome);
+  });
+  channel.onError?.((error) => settle({ state: 'failed', error: `${channel.label} crashed: ${error.message}` }));
+  channel.onExit((code) => {
+    settle(
+      stopTimer
+        ? { state: 'stopped', result: null }
+        : { state: 'failed', error: `${channel.label} exited (code ${code}) before reporting a result` },
+    );
+  });
+
+  return {
+    outcome,
+    stop: () => {
+      if (settled || stopTimer) return;
+      channel.sendStop();
+      stopTimer = setTimeout(() => channel.kill(), stopGraceMs);
+      stopTimer.unref();
+    },
+  };
+}

@@ -1,5 +1,5 @@
 import { startWorker } from '../../native-models/util/ts-worker';
-import type { ExecutorToHost, HostToExecutor, JobExecution, JobHost, JobOutcome, JobProgressUpdate, JobRequest } from './job-host';
+import { superviseExecution, type HostToExecutor, type JobExecution, type JobHost, type JobProgressUpdate, type JobRequest } from './job-host';
 
 export interface WorkerThreadJobHostOptions {
   /** The worker entry module; a bundled app passes its built job-worker file. */
@@ -20,38 +20,17 @@ export class WorkerThreadJobHost implements JobHost {
 
   execute(request: JobRequest, onProgress: (update: JobProgressUpdate) => void): JobExecution {
     const worker = startWorker(this.workerEntry, { workerData: request });
-    let settled = false;
-    let stopTimer: NodeJS.Timeout | undefined;
-    let resolveOutcome!: (outcome: JobOutcome) => void;
-    const outcome = new Promise<JobOutcome>((resolve) => (resolveOutcome = resolve));
-    const settle = (value: JobOutcome) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(stopTimer);
-      resolveOutcome(value);
-    };
-
-    worker.on('message', (message: ExecutorToHost) => {
-      if (message.type === 'progress') onProgress(message);
-      else if (message.type === 'outcome') settle(message.outcome);
-    });
-    worker.on('error', (error) => settle({ state: 'failed', error: `job worker crashed: ${error.message}` }));
-    worker.on('exit', (code) => {
-      settle(
-        stopTimer
-          ? { state: 'stopped', result: null }
-          : { state: 'failed', error: `job worker exited (code ${code}) before reporting a result` },
-      );
-    });
-
-    return {
-      outcome,
-      stop: () => {
-        if (settled || stopTimer) return;
-        worker.postMessage({ type: 'stop' } satisfies HostToExecutor);
-        stopTimer = setTimeout(() => void worker.terminate(), this.stopGraceMs);
-        stopTimer.unref();
+    return superviseExecution(
+      {
+        label: 'job worker',
+        onMessage: (listener) => worker.on('message', listener),
+        onExit: (listener) => worker.on('exit', listener),
+        onError: (listener) => worker.on('error', listener),
+        sendStop: () => worker.postMessage({ type: 'stop' } satisfies HostToExecutor),
+        kill: () => void worker.terminate(),
       },
-    };
+      onProgress,
+      this.stopGraceMs,
+    );
   }
 }
