@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDispatcher, type Dispatch } from '../../../electron/api/dispatch';
-import { createApiHandlers, forwardServiceEvents, nodeAppInfo } from '../../../electron/api/handlers';
-import { createServices, type Services } from '../../../electron/services/index';
+import type { Dispatch } from '../../../electron/api/dispatch';
+import { callOk, openApiHarness } from './fixtures/api-harness';
+import type { Services } from '../../../electron/services/index';
 
 let root: string;
 let services: Services;
@@ -13,20 +13,15 @@ let dispatch: Dispatch;
 let emitted: { name: string; payload: unknown }[];
 beforeEach(() => {
   root = mkdtempSync(path.join(tmpdir(), 'e2gan-flow-api-'));
-  services = createServices({ dataDir: path.join(root, 'data') });
-  dispatch = createDispatcher(createApiHandlers(services, nodeAppInfo('browser', '0.0.0', root)));
-  emitted = [];
-  forwardServiceEvents(services.events, (name, payload) => emitted.push({ name, payload }));
+  ({ services, dispatch, emitted } = openApiHarness(root));
 });
 afterEach(async () => {
   await services.close();
   rmSync(root, { recursive: true, force: true });
 });
 
-async function call<T>(method: string, input?: unknown): Promise<T> {
-  const result = await dispatch(method, input);
-  if (!result.ok) throw new Error(`${method}: ${JSON.stringify(result.error)}`);
-  return result.value as T;
+function call<T>(method: string, input?: unknown): Promise<T> {
+  return callOk<T>(dispatch, method, input);
 }
 
 describe('flow API over the real services', () => {

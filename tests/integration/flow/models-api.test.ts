@@ -5,9 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDispatcher, type Dispatch } from '../../../electron/api/dispatch';
-import { createApiHandlers, forwardServiceEvents, nodeAppInfo } from '../../../electron/api/handlers';
-import { createServices, type Job, type Services } from '../../../electron/services/index';
+import type { Dispatch } from '../../../electron/api/dispatch';
+import { callOk, openApiHarness } from './fixtures/api-harness';
+import type { Job, Services } from '../../../electron/services/index';
 import { writeTinyPipeline } from '../../../native-models/diffusion/fixtures/tiny-pipeline';
 import { FakeHub, writeFakeExport } from '../../unit/diffusion/fake-hub';
 
@@ -65,10 +65,7 @@ beforeEach(async () => {
   await hub.start();
   gate = new Gate();
   await gate.start(hub.url);
-  services = createServices({ dataDir: path.join(root, 'data'), hubUrl: gate.url });
-  dispatch = createDispatcher(createApiHandlers(services, nodeAppInfo('browser', '0.0.0', root)));
-  emitted = [];
-  forwardServiceEvents(services.events, (name, payload) => emitted.push({ name, payload }));
+  ({ services, dispatch, emitted } = openApiHarness(root, { hubUrl: gate.url }));
 });
 afterEach(async () => {
   gate.release();
@@ -80,10 +77,8 @@ afterEach(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-async function call<T>(method: string, input?: unknown): Promise<T> {
-  const result = await dispatch(method, input);
-  if (!result.ok) throw new Error(`${method}: ${JSON.stringify(result.error)}`);
-  return result.value as T;
+function call<T>(method: string, input?: unknown): Promise<T> {
+  return callOk<T>(dispatch, method, input);
 }
 
 describe('models API (real services, models folder, job runner, local Hub)', () => {

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDispatcher, type Dispatch } from '../../../electron/api/dispatch';
-import { createApiHandlers, forwardServiceEvents, nodeAppInfo } from '../../../electron/api/handlers';
-import { createServices, type Job, type Services } from '../../../electron/services/index';
+import type { Dispatch } from '../../../electron/api/dispatch';
+import { callOk, openApiHarness } from './fixtures/api-harness';
+import type { Job, Services } from '../../../electron/services/index';
 
 const SAMPLES = path.resolve('resources/samples');
 const PHOTOS = ['astronaut.jpg', 'brick.jpg', 'camera.jpg', 'chelsea.jpg', 'coffee.jpg'];
@@ -15,20 +15,15 @@ let dispatch: Dispatch;
 let emitted: { name: string; payload: unknown }[];
 beforeEach(() => {
   root = mkdtempSync(path.join(tmpdir(), 'e2gan-pair-cancel-'));
-  services = createServices({ dataDir: path.join(root, 'data') });
-  dispatch = createDispatcher(createApiHandlers(services, nodeAppInfo('browser', '0.0.0', root)));
-  emitted = [];
-  forwardServiceEvents(services.events, (name, payload) => emitted.push({ name, payload }));
+  ({ services, dispatch, emitted } = openApiHarness(root));
 });
 afterEach(async () => {
   await services.close();
   rmSync(root, { recursive: true, force: true });
 });
 
-async function call<T>(method: string, input?: unknown): Promise<T> {
-  const result = await dispatch(method, input);
-  if (!result.ok) throw new Error(`${method}: ${JSON.stringify(result.error)}`);
-  return result.value as T;
+function call<T>(method: string, input?: unknown): Promise<T> {
+  return callOk<T>(dispatch, method, input);
 }
 
 async function conceptWithPhotos(): Promise<{ projectId: number; conceptId: number; imageIds: number[] }> {
