@@ -22,9 +22,9 @@ function runCli(args: string[]): { done: Promise<number | null>; kill: () => voi
   return { done, kill: () => child.kill('SIGKILL') };
 }
 
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   const start = Date.now();
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() - start > timeoutMs) throw new Error('timed out waiting');
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -41,14 +41,16 @@ test('kill -9 during training, then --resume, gives the same loss curve as an un
     await writeImage(join(pairs, `p${k}.target.png`), target);
   }
   const root = mkdtempSync(join(tmpdir(), 'kill-run-'));
-  const flags = ['--pairs', pairs, '--preset', 'tiny', '--size', '16', '--steps', '8', '--checkpoint-every', '2', '--held-out', '1', '--seed', '5'];
+  const flags = ['--pairs', pairs, '--preset', 'tiny', '--size', '16', '--steps', '30', '--checkpoint-every', '2', '--held-out', '1', '--seed', '5'];
 
   const reference = runCli(['train', ...flags, '--out', join(root, 'reference')]);
   expect(await reference.done).toBe(0);
 
   const victim = new RunDir(join(root, 'victim'));
   const first = runCli(['train', ...flags, '--out', victim.path]);
-  await waitFor(() => existsSync(victim.checkpointPath(4)), 90_000);
+  // Only the newest two checkpoints are kept, so wait for "at least step 4" rather than the step-4 file (which a
+  // fast run deletes again a few steps later); the 30-step run leaves ample time to kill it mid-way.
+  await waitFor(async () => (await victim.listCheckpoints().catch(() => [])).some((step) => step >= 4), 90_000);
   first.kill();
   expect(await first.done).toBe(null); // killed by the signal, not exited
   expect(existsSync(join(victim.path, 'concept.safetensors'))).toBe(false);
@@ -57,6 +59,6 @@ test('kill -9 during training, then --resume, gives the same loss curve as an un
 
   const expected = (await new RunDir(join(root, 'reference')).loadLatestCheckpoint())!;
   const actual = (await victim.loadLatestCheckpoint())!;
-  expect(actual.step).toBe(8);
+  expect(actual.step).toBe(30);
   expect(actual.lossHistory).toEqual(expected.lossHistory);
 });
