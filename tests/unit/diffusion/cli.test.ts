@@ -14,6 +14,7 @@ import { createImage } from '../../../native-models/image/image';
 import { writeImage, readImage } from '../../../native-models/image/io';
 import { listPairsDir } from '../../../native-models/e2gan/pairs-dir';
 import { FakeHub, writeFakeExport } from './fake-hub';
+import { SWIFTSHADER_ICD, webgpuChildEnv } from '../runtime/webgpu-env';
 
 const execFileAsync = promisify(execFile);
 
@@ -121,14 +122,13 @@ describe('e2gan pairs generate', () => {
   });
 });
 
-const swiftShader = '/usr/lib/chromium/vk_swiftshader_icd.json';
-describe.skipIf(!existsSync(swiftShader))('execution-provider fallback at run time (WebGPU on SwiftShader)', () => {
+describe.skipIf(!existsSync(SWIFTSHADER_ICD))('execution-provider fallback at run time (WebGPU on SwiftShader)', () => {
   it('retries an fp16 model on cpu when the WebGPU adapter cannot run f16 shaders', async () => {
     // The Vulkan driver must be chosen before ORT starts Dawn, so this runs the real CLI in a child process.
     const out = join(root, 'pairs-fallback');
     const result = await execFileAsync(process.execPath, [join(process.cwd(), 'bin', 'e2gan.mjs'), 'pairs', 'generate', '--model', join(root, 'turbo'),
       '--prompt', 'p', '--images', photos, '--out', out, '--size', '64', '--steps', '2', '--strength', '1', '--ep', 'webgpu,cpu', '--no-quality-guard'],
-      { env: { ...process.env, VK_ICD_FILENAMES: swiftShader } });
+      { env: webgpuChildEnv() });
     const lines = result.stdout.split('\n');
     expect(lines[0]).toBe('model: img2img (float16), execution provider webgpu');
     if (lines[1] === 'model: img2img (float16), execution provider cpu') {
