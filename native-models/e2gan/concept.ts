@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { decodeSafetensors, f16TensorFromFloat32, tensorFromArray, toFloat32, writeSafetensors, type SafeTensor } from '../io/safetensors';
-import { conceptTokensShape, generatorLayers, loraParameterShapes, validateGeneratorConfig, type GeneratorConfig, type LoraPlacement } from './config';
+import { conceptTokensShape, generatorLayers, loraParameterShapes, parseGeneratorConfig, type GeneratorConfig, type LoraPlacement } from './config';
 import { checkLoraWeights, loraNames } from './lora';
 import type { Weights } from './weights';
 
@@ -54,8 +54,7 @@ export async function loadConceptDelta(path: string): Promise<ConceptDelta> {
   const contents = decodeSafetensors(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
   const { format, 'e2gan.generator_config': configText, 'e2gan.lora_placement': placementText, ...info } = contents.metadata;
   if (format !== 'e2gan-concept' || !configText || !placementText) throw new Error(`${path}: not an E2GAN concept delta (metadata format='${format ?? ''}')`);
-  const generatorConfig = JSON.parse(configText) as GeneratorConfig;
-  validateGeneratorConfig(generatorConfig);
+  const generatorConfig = parseGeneratorConfig(configText, path);
   const placement = JSON.parse(placementText) as LoraPlacement[];
   const tokensTensor = contents.tensors.get(TOKENS);
   if (!tokensTensor) throw new Error(`${path}: missing tensor '${TOKENS}'`);
@@ -67,6 +66,7 @@ export async function loadConceptDelta(path: string): Promise<ConceptDelta> {
 
 /** True when two configs describe the same network (so a delta trained on one applies to the other). */
 export function sameArchitecture(a: GeneratorConfig, b: GeneratorConfig): boolean {
-  const strip = ({ height: _h, width: _w, ...rest }: GeneratorConfig) => JSON.stringify(rest);
+  // Key order differs between configs read from files and built from presets: compare sorted.
+  const strip = ({ height: _h, width: _w, ...rest }: GeneratorConfig) => JSON.stringify(rest, Object.keys(rest).sort());
   return strip(a) === strip(b);
 }

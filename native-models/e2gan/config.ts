@@ -32,6 +32,22 @@ export interface GeneratorConfig {
    * them at the cost of in*out weights. Not in the paper's figure; off for configs that predate it.
    */
   readonly inputSkip?: boolean;
+  /**
+   * Output head. 'tanh' (the paper's figure): tanh(out conv [+ input skip]). 'colour-matrix':
+   * y = W·x + M(p)·x + b(p) + r(p) with no tanh (clamped at export): W the global 1x1 skip, M (3x3) and b per
+   * pixel predicted at the bottleneck-side 1/2^k resolution and upsampled bilinearly, r the residual out conv.
+   * A tanh head after InstanceNorm trunks cannot even reproduce its input well; this one expresses any colour
+   * map exactly. Absent = 'tanh' (configs that predate it).
+   */
+  readonly head?: 'tanh' | 'colour-matrix';
+  /** Parameter-free U-Net skips: encoder features added to the decoder at each resolution (keeps detail). */
+  readonly unetSkips?: boolean;
+  /**
+   * FiLM from the mean concept token into every decoder norm (per-channel scale and shift) and into the colour
+   * head, so concepts reach more than the bottleneck's cross-attention (a multi-concept base can then hold
+   * conflicting colour maps).
+   */
+  readonly tokenFilm?: boolean;
 }
 
 export interface DiscriminatorConfig {
@@ -64,8 +80,25 @@ export function generatorPreset(preset: WidthPreset = 'base', overrides: Partial
   if (!widths) throw new ConfigError(`unknown width preset '${preset}' (expected ${WIDTH_PRESETS.join(', ')})`);
   const config: GeneratorConfig = {
     height: 256, width: 256, inChannels: 3, outChannels: 3, stemKernel: 7, ffnMultiplier: 4, conceptTokens: 4,
-    resBlocksBefore: 2, resBlocksAfter: 1, inputSkip: true, ...widths, ...overrides,
+    resBlocksBefore: 2, resBlocksAfter: 1, inputSkip: true, head: 'colour-matrix', unetSkips: true, tokenFilm: true,
+    ...widths, ...overrides,
   };
+  validateGeneratorConfig(config);
+  return config;
+}
+
+/**
+ * Reads a generator config stored by an earlier version: fields added later are absent there and mean the
+ * architecture of that time (tanh head, no U-Net skips, no FiLM), never today's preset defaults.
+ */
+export function parseGeneratorConfig(text: string, source: string): GeneratorConfig {
+  let parsed: GeneratorConfig;
+  try {
+    parsed = JSON.parse(text) as GeneratorConfig;
+  } catch (error) {
+    throw new ConfigError(`${source}: generator config is not valid JSON (${(error as Error).message})`);
+  }
+  const config: GeneratorConfig = { head: 'tanh', unetSkips: false, tokenFilm: false, ...parsed };
   validateGeneratorConfig(config);
   return config;
 }
@@ -117,6 +150,12 @@ export function validateGeneratorConfig(config: GeneratorConfig): void {
   if (config.modelChannels % config.heads !== 0) {
     throw new ConfigError(`generator config: modelChannels ${config.modelChannels} is not divisible by heads ${config.heads}`);
   }
+  if (config.head !== undefined && config.head !== 'tanh' && config.head !== 'colour-matrix') {
+    throw new ConfigError(`generator config field 'head': expected 'tanh' or 'colour-matrix', got ${JSON.stringify(config.head)}`);
+  }
+  if (config.head === 'colour-matrix' && (!config.inputSkip || config.inChannels !== 3 || config.outChannels !== 3)) {
+    throw new ConfigError("generator config: the 'colour-matrix' head needs inputSkip and 3 input and output channels");
+  }
   const stride = totalStride(config);
   if (config.height % stride !== 0 || config.width % stride !== 0) {
     throw new ConfigError(`generator config: image size ${config.width}x${config.height} must be a multiple of the total stride ${stride}`);
@@ -135,9 +174,12 @@ export function validateDiscriminatorConfig(config: DiscriminatorConfig): void {
   }
 }
 
-/** Which part of the generator a layer belongs to; LoRA goes on every group except the ResNet blocks. */
-export type LayerGroup = 'down-stage' | 'down-layer' | 'transformer' | 'up-layer' | 'res-block' | 'up-stage';
-export const LORA_GROUPS: readonly LayerGroup[] = ['down-stage', 'down-layer', 'transformer', 'up-layer', 'up-stage'];
+/**
+ * Which part of the generator a layer belongs to; LoRA goes on every group except the ResNet blocks and the
+ * FiLM projections (concept tokens, which are trained per concept, already steer those).
+ */
+export type LayerGroup = 'down-stage' | 'down-layer' | 'transformer' | 'up-layer' | 'res-block' | 'up-stage' | 'colour-head' | 'film';
+export const LORA_GROUPS: readonly LayerGroup[] = ['down-stage', 'down-layer', 'transformer', 'up-layer', 'up-stage', 'colour-head'];
 
 /** One conv or linear projection with a weight matrix: the unit of MAC counting and LoRA placement. */
 export interface LayerSpec {
@@ -186,9 +228,9 @@ function conv(
   };
 }
 
-function linear(name: string, inChannels: number, outChannels: number, positions: number): LayerSpec {
+function linear(name: string, inChannels: number, outChannels: number, positions: number, group: LayerGroup = 'transformer'): LayerSpec {
   return {
-    name, kind: 'linear', group: 'transformer', inChannels, outChannels, kernel: 1, stride: 1, padding: 0,
+    name, kind: 'linear', group, inChannels, outChannels, kernel: 1, stride: 1, padding: 0,
     inHeight: positions, inWidth: 1, outHeight: positions, outWidth: 1, positions, bias: true, normAfter: false,
   };
 }
@@ -228,18 +270,40 @@ export function generatorLayers(config: GeneratorConfig): LayerSpec[] {
   const upsampled = (): { h: number; w: number } => ({ h: size.h * 2, w: size.w * 2 });
   const lastDown = config.downChannels[config.downChannels.length - 1]!;
   size = upsampled();
-  push(conv('generator.up_layer.conv', 'up-layer', d, lastDown, size, { kernel: 3, stride: 1 }));
+  const film = (layer: LayerSpec): void => {
+    if (config.tokenFilm) layers.push(linear(filmLayerOf(layer.name), config.tokenDim, 2 * layer.outChannels, 1, 'film'));
+  };
+  film(push(conv('generator.up_layer.conv', 'up-layer', d, lastDown, size, { kernel: 3, stride: 1 })));
   channels = lastDown;
-  for (let i = 0; i < config.resBlocksAfter; i++) resBlock(`generator.res_up.${i}`);
+  for (let i = 0; i < config.resBlocksAfter; i++) {
+    const scope = `generator.res_up.${i}`;
+    film(push(conv(`${scope}.conv1`, 'res-block', channels, channels, size, { kernel: 3, stride: 1 })));
+    film(push(conv(`${scope}.conv2`, 'res-block', channels, channels, size, { kernel: 3, stride: 1 })));
+  }
+  if (config.head === 'colour-matrix') {
+    const head = conv(COLOUR_HEAD_LAYER, 'colour-head', channels, COLOUR_HEAD_CHANNELS, size, { kernel: 3, stride: 1, bias: true, normAfter: false });
+    layers.push(head);
+    if (config.tokenFilm) layers.push(linear(COLOUR_FILM_LAYER, config.tokenDim, COLOUR_HEAD_CHANNELS, 1, 'film'));
+  }
   const upChannels = [...config.downChannels.slice(0, -1)].reverse().concat(config.stemChannels);
   upChannels.forEach((out, i) => {
     size = upsampled();
-    push(conv(`generator.up.${i}.conv`, 'up-stage', channels, out, size, { kernel: 3, stride: 1 }));
+    film(push(conv(`generator.up.${i}.conv`, 'up-stage', channels, out, size, { kernel: 3, stride: 1 })));
     channels = out;
   });
   push(conv('generator.out.conv', 'up-stage', channels, config.outChannels, size, { kernel: config.stemKernel, stride: 1, bias: true, normAfter: false }));
   if (config.inputSkip) push(conv('generator.skip.conv', 'up-stage', config.inChannels, config.outChannels, size, { kernel: 1, stride: 1, normAfter: false }));
   return layers;
+}
+
+/** Colour-matrix head: 9 matrix entries + 3 offsets per position, predicted at the decoder's 1/4-res stage. */
+export const COLOUR_HEAD_LAYER = 'generator.colour.conv';
+export const COLOUR_FILM_LAYER = 'generator.colour.film';
+export const COLOUR_HEAD_CHANNELS = 12;
+
+/** The FiLM projection of a decoder conv's norm: generator.up.0.conv -> generator.up.0.conv.film. */
+export function filmLayerOf(convLayer: string): string {
+  return `${convLayer}.film`;
 }
 
 function layerParameters(layer: LayerSpec): ParameterSpec[] {

@@ -1,6 +1,6 @@
 import type { GraphBuilder, Value } from '../graph';
 import {
-  conceptTokensShape, discriminatorLayers, generatorLayers, loraParameterShapes, normScopeOf,
+  COLOUR_FILM_LAYER, COLOUR_HEAD_LAYER, conceptTokensShape, discriminatorLayers, filmLayerOf, generatorLayers, loraParameterShapes, normScopeOf,
   type DiscriminatorConfig, type GeneratorConfig, type LayerSpec, type LoraPlacement,
 } from './config';
 import { loraNames, loraScale } from './lora';
@@ -131,30 +131,66 @@ export function buildGenerator(
   const p = new Params(g, source, record);
   const layers = new Map(generatorLayers(config).map((l) => [l.name, l]));
   const layer = (name: string): LayerSpec => layers.get(`generator.${name}`)!;
-  const convNormRelu = (name: string, h: Value): Value => {
-    const spec = layer(name);
-    return g.relu(instanceNorm(g, p, spec, convLayer(g, p, spec, h)));
+  // The mean concept token, [1, tokenDim]: what FiLM conditions the decoder on.
+  const pooled = config.tokenFilm ? g.reduceMean(tokens, [0]) : undefined;
+  const film = (spec: LayerSpec, h: Value): Value => {
+    if (!pooled) return h;
+    const c = spec.outChannels;
+    const filmSpec = layers.get(filmLayerOf(spec.name))!;
+    const [gamma, beta] = g.split(g.reshape(linear(g, p, filmSpec, pooled), [1, 2 * c, 1, 1]), [c, c], 1) as [Value, Value];
+    return g.add(g.mul(h, g.add(gamma, 1)), beta);
   };
-  const resBlock = (scope: string, h: Value): Value => {
+  const convNormRelu = (name: string, h: Value, conditioned = false): Value => {
+    const spec = layer(name);
+    const normed = instanceNorm(g, p, spec, convLayer(g, p, spec, h));
+    return g.relu(conditioned ? film(spec, normed) : normed);
+  };
+  const resBlock = (scope: string, h: Value, conditioned = false): Value => {
     const c1 = layer(`${scope}.conv1`);
     const c2 = layer(`${scope}.conv2`);
-    const inner = g.relu(instanceNorm(g, p, c1, convLayer(g, p, c1, h)));
-    return g.add(h, instanceNorm(g, p, c2, convLayer(g, p, c2, inner)));
+    const n1 = instanceNorm(g, p, c1, convLayer(g, p, c1, h));
+    const inner = g.relu(conditioned ? film(c1, n1) : n1);
+    const n2 = instanceNorm(g, p, c2, convLayer(g, p, c2, inner));
+    return g.add(h, conditioned ? film(c2, n2) : n2);
   };
   const upsample = (h: Value): Value => g.resize(h, { scales: [1, 1, 2, 2], mode: 'nearest' });
+  // Encoder features by resolution (full, 1/2, 1/4, ...), for the U-Net skips.
+  const encoder: Value[] = [];
 
   let h = convNormRelu('stem.conv', x);
+  encoder.push(h);
   config.downChannels.forEach((_, i) => {
     h = convNormRelu(`down.${i}.conv`, h);
+    encoder.push(h);
   });
   for (let i = 0; i < config.resBlocksBefore; i++) h = resBlock(`res_down.${i}`, h);
   h = convNormRelu('down_layer.conv', h);
   h = transformerBlock(g, p, config, layer, h, tokens);
-  h = convNormRelu('up_layer.conv', upsample(h));
-  for (let i = 0; i < config.resBlocksAfter; i++) h = resBlock(`res_up.${i}`, h);
-  for (let i = 0; i < config.downChannels.length; i++) h = convNormRelu(`up.${i}.conv`, upsample(h));
-  const out = convLayer(g, p, layer('out.conv'), h);
-  return g.tanh(config.inputSkip ? g.add(out, convLayer(g, p, layer('skip.conv'), x)) : out);
+  const skip = (level: number, v: Value): Value => (config.unetSkips ? g.add(v, encoder[level]!) : v);
+  const levels = config.downChannels.length;
+  h = skip(levels, convNormRelu('up_layer.conv', upsample(h), true));
+  for (let i = 0; i < config.resBlocksAfter; i++) h = resBlock(`res_up.${i}`, h, true);
+  const colour = config.head === 'colour-matrix' ? colourHead(g, p, layers, h, pooled) : undefined;
+  for (let i = 0; i < levels; i++) h = skip(levels - 1 - i, convNormRelu(`up.${i}.conv`, upsample(h), true));
+  const residual = convLayer(g, p, layer('out.conv'), h);
+  if (!colour) return g.tanh(config.inputSkip ? g.add(residual, convLayer(g, p, layer('skip.conv'), x)) : residual);
+  // y = W·x + M(p)·x + b(p) + r(p): any global colour map is exact, and M, b can vary smoothly over the image.
+  const [n, , height, width] = x.shape as [number, number, number, number];
+  const upscale = 2 ** levels;
+  const perPixel = g.resize(colour, { scales: [1, 1, upscale, upscale], mode: 'linear' });
+  const [matrix, offset] = g.split(perPixel, [9, 3], 1) as [Value, Value];
+  const mixed = g.reduceSum(g.mul(g.reshape(matrix, [n, 3, 3, height, width]), g.unsqueeze(x, [1])), [2], false);
+  return g.add(g.add(convLayer(g, p, layer('skip.conv'), x), mixed), g.add(offset, residual));
+}
+
+/** The colour head's 12 channels (3x3 matrix + offset) at the decoder's 1/2^k stage, FiLM-shifted per concept. */
+function colourHead(
+  g: GraphBuilder, p: Params, layers: ReadonlyMap<string, LayerSpec>, features: Value, pooled: Value | undefined,
+): Value {
+  const head = convLayer(g, p, layers.get(COLOUR_HEAD_LAYER)!, features);
+  if (!pooled) return head;
+  const shift = linear(g, p, layers.get(COLOUR_FILM_LAYER)!, pooled);
+  return g.add(head, g.reshape(shift, [1, head.shape[1]!, 1, 1]));
 }
 
 function transformerBlock(

@@ -8,7 +8,7 @@ import { createRng } from '../util/rng';
 import { augmentPair, DEFAULT_AUGMENTATION, EpochSampler, type ImagePair, type PairAugmentation } from './augment';
 import { saveConceptDelta } from './concept';
 import {
-  countParameters, discriminatorForSize, generatorParameters, generatorPreset, loraParameterCount, loraPlacement,
+  countParameters, discriminatorForSize, validateDiscriminatorConfig, generatorParameters, generatorPreset, loraParameterCount, loraPlacement,
   type DiscriminatorConfig, type GeneratorConfig, type LoraPlacement, type RankSpec, type WidthPreset,
 } from './config';
 import { GeneratorRunner } from './inference';
@@ -111,13 +111,25 @@ export interface RunModels {
 export async function resolveRunModels(settings: TrainSettings): Promise<RunModels> {
   const base = settings.mode !== 'scratch' && settings.base ? await loadBaseModel(settings.base) : undefined;
   const generatorConfig = generatorPreset(settings.preset, { ...(base?.generatorConfig ?? {}), height: settings.size, width: settings.size });
-  const discriminatorConfig = discriminatorForSize(settings.preset, settings.size, settings.size);
   const generator = base?.generator ?? initGeneratorWeights(generatorConfig, settings.seed);
-  const sameD = base?.discriminatorConfig && JSON.stringify({ ...base.discriminatorConfig, height: 0, width: 0 }) === JSON.stringify({ ...discriminatorConfig, height: 0, width: 0 });
-  const discriminator = sameD && base?.discriminator ? base.discriminator : initDiscriminatorWeights(discriminatorConfig, settings.seed + 1);
+  // A base's trained discriminator is kept (its widths, not settings.preset's, which describes only fresh runs);
+  // a PatchGAN is fully convolutional, so only the image size changes.
+  const baseD = base?.discriminatorConfig && base.discriminator ? discriminatorAtSize(base.discriminatorConfig, settings.size) : undefined;
+  const discriminatorConfig = baseD ?? discriminatorForSize(settings.preset, settings.size, settings.size);
+  const discriminator = baseD ? base!.discriminator! : initDiscriminatorWeights(discriminatorConfig, settings.seed + 1);
   const placement = settings.mode === 'lora' ? loraPlacement(generatorConfig, settings.ranks, settings.alpha) : [];
   const tokens = initConceptTokens(generatorConfig, settings.seed + 2);
   return { generatorConfig, discriminatorConfig, generator, discriminator, tokens, placement, randomBase: base === undefined };
+}
+
+function discriminatorAtSize(config: DiscriminatorConfig, size: number): DiscriminatorConfig | undefined {
+  const resized = { ...config, height: size, width: size };
+  try {
+    validateDiscriminatorConfig(resized);
+    return resized;
+  } catch {
+    return undefined; // too small for this base's PatchGAN depth: a fresh, shallower one is built instead
+  }
 }
 
 export function validateSettings(settings: TrainSettings): void {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRng } from '../util/rng';
 import { decodeSafetensors, f16TensorFromFloat32, tensorFromArray, toFloat32, writeSafetensors, type SafeTensor } from '../io/safetensors';
 import {
-  conceptTokensShape, discriminatorParameters, generatorParameters, validateDiscriminatorConfig, validateGeneratorConfig,
+  COLOUR_FILM_LAYER, COLOUR_HEAD_LAYER, conceptTokensShape, discriminatorParameters, generatorLayers, generatorParameters, parseGeneratorConfig, validateDiscriminatorConfig,
   type DiscriminatorConfig, type GeneratorConfig, type ParameterSpec,
 } from './config';
 
@@ -40,6 +40,20 @@ export function initGeneratorWeights(config: GeneratorConfig, seed: number): Wei
     // Start as (nearly) the identity map: image-to-image concepts are small edits of the input.
     skip.fill(0);
     for (let c = 0; c < config.inChannels; c++) skip[c * config.inChannels + c] = 1;
+  }
+  if (config.head === 'colour-matrix') {
+    // Both heads start silent (zero-init residual branches): a fresh generator is exactly the identity map, and
+    // the trunk gets gradients as soon as the heads move. Without tanh a random residual would add noise of the
+    // order of the image itself.
+    weights.get(`${COLOUR_HEAD_LAYER}.weight`)!.fill(0);
+    weights.get('generator.out.conv.weight')!.fill(0);
+    weights.get(`${COLOUR_FILM_LAYER}.weight`)?.fill(0);
+  }
+  // FiLM starts near "no modulation" but not at zero, so concept tokens get a gradient through it from step 1.
+  for (const layer of generatorLayers(config)) {
+    if (layer.group !== 'film') continue;
+    const w = weights.get(`${layer.name}.weight`)!;
+    for (let i = 0; i < w.length; i++) w[i]! *= 0.1;
   }
   return weights;
 }
@@ -115,8 +129,7 @@ export async function loadBaseModel(path: string): Promise<BaseModel> {
   const contents = decodeSafetensors(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
   const configText = contents.metadata[GENERATOR_CONFIG_KEY];
   if (!configText) throw new Error(`${path}: not an E2GAN base model (metadata '${GENERATOR_CONFIG_KEY}' missing)`);
-  const generatorConfig = JSON.parse(configText) as GeneratorConfig;
-  validateGeneratorConfig(generatorConfig);
+  const generatorConfig = parseGeneratorConfig(configText, path);
   const generator: Weights = new Map();
   const discriminator: Weights = new Map();
   const conceptTokens = new Map<string, Float32Array>();

@@ -13,6 +13,10 @@ test('a multi-concept step moves the shared trunk and only the chosen concept\'s
   const tokenTable = new Float32Array(concepts * rowSize);
   for (let c = 0; c < concepts; c++) tokenTable.set(initConceptTokens(generator, 10 + c), c * rowSize);
   const gWeights = initGeneratorWeights(generator, 1);
+  // A partly trained generator: a fresh one has zero-initialised heads, so its first step moves only the heads.
+  for (const name of ['generator.out.conv.weight', 'generator.colour.conv.weight', 'generator.colour.film.weight']) {
+    gWeights.set(name, gWeights.get(name)!.map((_, i) => 0.05 * Math.sin(i * 1.7 + 0.3)));
+  }
   const dWeights = initDiscriminatorWeights(discriminator, 2);
   const compiled = compileBaseStep(
     { generator, discriminator, batch: 1, concepts, ganLoss: 'lsgan', l1Weight: 100, adversarialWeight: 1, discriminatorLrRatio: 0.5 },
