@@ -4,6 +4,8 @@ import { ComputeClient, type ExecutionProviderName, type WireTensor } from '../r
 import { imagesToNchw, type RgbImage } from '../image/image';
 import { writeImage } from '../image/io';
 import { psnr } from '../image/metrics';
+import { qualityBaselines, type QualityBaselines } from '../image/colour-baselines';
+import { getTeacher, type ConceptTeacher } from '../teachers';
 import { createRng } from '../util/rng';
 import { augmentPair, DEFAULT_AUGMENTATION, EpochSampler, type ImagePair, type PairAugmentation } from './augment';
 import { saveConceptDelta } from './concept';
@@ -50,6 +52,12 @@ export interface TrainSettings {
   readonly heldOut: number;
   readonly augment: PairAugmentation;
   readonly executionProviders: readonly ExecutionProviderName[] | 'auto';
+  /**
+   * The built-in teacher that made the targets, when one did: each augmented crop is then taught afresh
+   * (crop first, teacher second), so position-dependent effects such as vignettes stay exact instead of being
+   * cropped and rescaled out of place. Absent for diffusion or imported pairs.
+   */
+  readonly teacher?: string;
 }
 
 export const DEFAULT_SETTINGS: Omit<TrainSettings, 'pairs'> = {
@@ -63,11 +71,17 @@ export type TrainEvent =
   | {
       type: 'started'; step: number; totalSteps: number; executionProvider: ExecutionProviderName; trainPairs: number; heldOutPairs: number;
       problems: readonly PairProblem[]; trainableParameters: number; generatorParameters: number; randomBase: boolean;
+      /** What the held-out (preview) pairs score without a model: the figures a model must beat. */
+      baselines: QualityBaselines;
     }
   | { type: 'step'; step: number; totalSteps: number; losses: Record<string, number>; learningRate: number; itPerSec: number; etaSeconds: number }
-  | { type: 'preview'; step: number; files: string[]; heldOutL1: number; heldOutPsnr: number }
+  | { type: 'preview'; step: number; files: string[]; heldOutL1: number; heldOutPsnr: number; baselines: QualityBaselines }
   | { type: 'checkpoint'; step: number; path: string }
-  | { type: 'done'; step: number; output: string; seconds: number; heldOutL1: number; heldOutPsnr: number };
+  | {
+      type: 'done'; step: number; output: string; seconds: number; heldOutL1: number; heldOutPsnr: number; baselines: QualityBaselines;
+      /** The step whose weights were kept: the best held-out score among the previews and the final step. */
+      keptStep: number;
+    };
 
 export interface TrainOptions {
   /** Continue from the newest checkpoint of an existing run (settings come from its run.json). */
@@ -88,6 +102,9 @@ export interface TrainResult {
   readonly lossHistory: readonly LossRecord[];
   readonly heldOutL1: number;
   readonly heldOutPsnr: number;
+  readonly baselines: QualityBaselines;
+  /** Which step's weights the output holds (see the 'done' event). */
+  readonly keptStep?: number;
   /** concept.safetensors (lora) or generator.safetensors (full / scratch), once completed. */
   readonly output?: string;
   readonly seconds: number;
@@ -141,6 +158,19 @@ export function validateSettings(settings: TrainSettings): void {
   if (!(settings.emaDecay >= 0 && settings.emaDecay < 1)) throw new TrainSettingsError(`emaDecay: expected in [0, 1), got ${settings.emaDecay}`);
   if (!Number.isInteger(settings.heldOut) || settings.heldOut < 0) throw new TrainSettingsError(`heldOut: expected an integer >= 0, got ${settings.heldOut}`);
   if (!['lora', 'full', 'scratch'].includes(settings.mode)) throw new TrainSettingsError(`mode: expected lora, full or scratch, got '${settings.mode}'`);
+  if (settings.teacher !== undefined) {
+    try {
+      getTeacher(settings.teacher);
+    } catch (error) {
+      throw new TrainSettingsError(`teacher: ${(error as Error).message}`);
+    }
+  }
+}
+
+/** One training example: the same crop/flip of both images, or of the input then taught afresh. */
+export function trainingExample(pair: ImagePair, rng: ReturnType<typeof createRng>, settings: TrainSettings, teacher: ConceptTeacher | undefined): ImagePair {
+  const augmented = augmentPair(pair, rng, settings.size, settings.augment);
+  return teacher ? { input: augmented.input, target: teacher.apply(augmented.input) } : augmented;
 }
 
 function wire(tensor: { data: Float32Array; dims: readonly number[] }): WireTensor {
@@ -212,6 +242,8 @@ export async function trainRun(runPath: string, given: TrainSettings | undefined
   const heldOutPairs = loaded.pairs.slice(loaded.pairs.length - heldOutCount);
   // With nothing held out, previews show training inputs (better than none; the event says which).
   const previewPairs = heldOutPairs.length > 0 ? heldOutPairs : trainPairs.slice(0, 2);
+  const baselines = qualityBaselines(trainPairs, previewPairs);
+  const teacher = settings.teacher !== undefined ? getTeacher(settings.teacher) : undefined;
   if (!options.resume) await run.writeSettings(settings);
 
   const checkpoint = options.resume ? await run.loadLatestCheckpoint() : undefined;
@@ -245,6 +277,12 @@ export async function trainRun(runPath: string, given: TrainSettings | undefined
   if (samplerState) sampler.restore(samplerState);
   const history: LossRecord[] = [...(checkpoint?.lossHistory ?? [])];
   const previousSeconds = Number(checkpoint?.extra?.seconds ?? 0);
+  // The best-scoring EMA weights seen at a preview (only with real held-out pairs: never selected on training data).
+  const selectBest = heldOutPairs.length > 0;
+  const savedBest = checkpoint?.extra?.best as { step: number; psnr: number } | undefined;
+  let best: { step: number; psnr: number; weights: Map<string, Float32Array> } | undefined = savedBest
+    ? { ...savedBest, weights: new Map([...ema.keys()].map((name) => [name, checkpoint!.tensors.get(`best.${name}`)!.data.slice()])) }
+    : undefined;
 
   const ownsCompute = !options.compute;
   const compute = options.compute ?? ComputeClient.start();
@@ -256,7 +294,7 @@ export async function trainRun(runPath: string, given: TrainSettings | undefined
     stateId = loadedState.stateId;
     options.onEvent?.({
       type: 'started', step: startStep, totalSteps: settings.steps, executionProvider: loadedState.executionProvider, trainPairs: trainPairs.length,
-      heldOutPairs: heldOutPairs.length, problems: loaded.problems, randomBase: models.randomBase,
+      heldOutPairs: heldOutPairs.length, problems: loaded.problems, randomBase: models.randomBase, baselines,
       trainableParameters: settings.mode === 'lora' ? loraParameterCount(models.generatorConfig, models.placement) + models.tokens.length : countParameters(generatorParameters(models.generatorConfig)) + models.tokens.length,
       generatorParameters: countParameters(generatorParameters(models.generatorConfig)),
     });
@@ -264,6 +302,9 @@ export async function trainRun(runPath: string, given: TrainSettings | undefined
     const preview = async (step: number, write = options.previews ?? true): Promise<HeldOutScore> => {
       const { weights, tokens } = exportWeights(models, settings.mode, ema);
       const score = await scoreHeldOut(models.generatorConfig, weights, tokens, previewPairs, settings.executionProviders);
+      if (selectBest && Number.isFinite(score.psnr) && (!best || score.psnr > best.psnr)) {
+        best = { step, psnr: score.psnr, weights: new Map([...ema].map(([name, data]) => [name, data.slice()])) };
+      }
       if (!write) return score;
       const dir = join(run.previewsPath, `step-${String(step).padStart(8, '0')}`);
       await mkdir(dir, { recursive: true });
@@ -273,7 +314,7 @@ export async function trainRun(runPath: string, given: TrainSettings | undefined
         await writeImage(file, score.outputs[i]!);
         files.push(file);
       }
-      options.onEvent?.({ type: 'preview', step, files, heldOutL1: score.l1, heldOutPsnr: score.psnr });
+      options.onEvent?.({ type: 'preview', step, files, heldOutL1: score.l1, heldOutPsnr: score.psnr, baselines });
       return score;
     };
 
@@ -282,8 +323,10 @@ export async function trainRun(runPath: string, given: TrainSettings | undefined
       const tensors = new Map<string, NamedTensor>();
       for (const binding of compiled.program.state) tensors.set(`state.${binding.input}`, { shape: binding.shape, data: state[binding.input]! });
       for (const [name, data] of ema) tensors.set(`ema.${name}`, { shape: [data.length], data });
+      if (best) for (const [name, data] of best.weights) tensors.set(`best.${name}`, { shape: [data.length], data });
       const path = await run.saveCheckpoint({
-        step, tensors, rngState: { data: rng.state }, lossHistory: history, extra: { sampler: sampler.state, seconds: elapsed() },
+        step, tensors, rngState: { data: rng.state }, lossHistory: history,
+        extra: { sampler: sampler.state, seconds: elapsed(), ...(best ? { best: { step: best.step, psnr: best.psnr } } : {}) },
       });
       options.onEvent?.({ type: 'checkpoint', step, path });
     };
@@ -296,7 +339,7 @@ export async function trainRun(runPath: string, given: TrainSettings | undefined
     const stopAt = Math.min(settings.steps, options.stopAfter ?? Infinity);
     while (step < stopAt) {
       if (options.signal?.aborted) break;
-      const batch = sampler.next(settings.batch).map((i) => augmentPair(trainPairs[i]!, rng, settings.size, settings.augment));
+      const batch = sampler.next(settings.batch).map((i) => trainingExample(trainPairs[i]!, rng, settings, teacher));
       const learningRate = learningRateAt({ base: settings.learningRate, warmupSteps: settings.warmupSteps, totalSteps: settings.steps, decay: settings.decay }, step);
       const result = await compute.trainStep(stateId, {
         input: wire(imagesToNchw(batch.map((p) => p.input))),
@@ -326,13 +369,22 @@ export async function trainRun(runPath: string, given: TrainSettings | undefined
     // Interrupted by the signal between checkpoints: keep what was done.
     if (step > startStep && (await run.listCheckpoints()).at(-1) !== step) await saveCheckpoint(step);
     if (step < settings.steps) {
-      return { step, completed: false, lossHistory: history, heldOutL1: NaN, heldOutPsnr: NaN, seconds: elapsed() };
+      return { step, completed: false, lossHistory: history, heldOutL1: NaN, heldOutPsnr: NaN, baselines, seconds: elapsed() };
     }
-    const final = await preview(step);
-    const output = await writeRunOutput(run, settings, models, ema);
+    let final = await preview(step);
+    let kept: ReadonlyMap<string, Float32Array> = ema;
+    let keptStep = step;
+    if (best && best.step !== step && best.psnr > final.psnr) {
+      // An earlier preview scored better on the held-out pairs than the last step (over-fitting, or a GAN swing).
+      kept = best.weights;
+      keptStep = best.step;
+      const { weights, tokens } = exportWeights(models, settings.mode, kept);
+      final = await scoreHeldOut(models.generatorConfig, weights, tokens, previewPairs, settings.executionProviders);
+    }
+    const output = await writeRunOutput(run, settings, models, kept);
     const seconds = elapsed();
-    options.onEvent?.({ type: 'done', step, output, seconds, heldOutL1: final.l1, heldOutPsnr: final.psnr });
-    return { step, completed: true, lossHistory: history, heldOutL1: final.l1, heldOutPsnr: final.psnr, output, seconds };
+    options.onEvent?.({ type: 'done', step, output, seconds, heldOutL1: final.l1, heldOutPsnr: final.psnr, baselines, keptStep });
+    return { step, completed: true, lossHistory: history, heldOutL1: final.l1, heldOutPsnr: final.psnr, baselines, keptStep, output, seconds };
   } finally {
     if (stateId !== undefined) await compute.releaseState(stateId).catch(() => undefined);
     if (ownsCompute) await compute.terminate();

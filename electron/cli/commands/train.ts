@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { UsageError, type CliCommand, type CliIo } from '../command';
 import { isExecutionProviderName, type ExecutionProviderName } from '../../../native-models/runtime';
+import { bestBaselinePsnr, type QualityBaselines } from '../../../native-models/image/colour-baselines';
 import { DEFAULT_SETTINGS, trainRun, type TrainEvent, type TrainSettings } from '../../../native-models/e2gan/trainer';
 import { runRankSearch } from '../../../native-models/e2gan/rank-search-run';
 import { formatRankReport } from '../../../native-models/e2gan/rank-search';
@@ -69,15 +70,25 @@ export function progressPrinter(io: CliIo): (event: TrainEvent) => void {
       }
       case 'preview':
         if (io.isTty) process.stdout.write('\n');
-        io.out(`preview at step ${event.step}: held-out L1 ${event.heldOutL1.toFixed(4)}, PSNR ${event.heldOutPsnr.toFixed(2)} dB (${event.files.length} images)`);
+        io.out(`preview at step ${event.step}: held-out L1 ${event.heldOutL1.toFixed(4)}, PSNR ${event.heldOutPsnr.toFixed(2)} dB ${baselineNote(event.heldOutPsnr, event.baselines)} (${event.files.length} images)`);
         break;
       case 'checkpoint':
         break;
       case 'done':
-        io.out(`done: ${event.output} (${event.step} steps, ${formatSeconds(event.seconds)}, held-out PSNR ${event.heldOutPsnr.toFixed(2)} dB)`);
+        io.out(`done: ${event.output} (${event.step} steps, ${formatSeconds(event.seconds)}, held-out PSNR ${event.heldOutPsnr.toFixed(2)} dB ${baselineNote(event.heldOutPsnr, event.baselines)}${event.keptStep !== event.step ? `; kept the weights of step ${event.keptStep}, its best held-out score` : ''})`);
         break;
     }
   };
+}
+
+/** "(input as output 17.9 dB, colour fit 26.5 dB: loses to the colour fit by 5.1 dB)" */
+export function baselineNote(psnr: number, baselines: QualityBaselines): string {
+  if (!Number.isFinite(psnr) || !Number.isFinite(baselines.identityPsnr)) return '';
+  const better = bestBaselinePsnr(baselines);
+  const name = better === baselines.affinePsnr ? 'colour fit' : 'input as output';
+  const margin = psnr - better;
+  const verdict = margin > 0 ? `beats the ${name} by ${margin.toFixed(2)} dB` : `LOSES to the ${name} by ${(-margin).toFixed(2)} dB`;
+  return `(input as output ${baselines.identityPsnr.toFixed(2)} dB, colour fit ${baselines.affinePsnr.toFixed(2)} dB: ${verdict})`;
 }
 
 function formatSeconds(seconds: number): string {

@@ -78,6 +78,15 @@ describe('E2GAN trainer', () => {
     const step = events.find((e) => e.type === 'step' && e.step === 30);
     expect(step).toMatchObject({ type: 'step', totalSteps: 30 });
     expect(events.at(-1)).toMatchObject({ type: 'done', step: 30 });
+    // Baselines come with every quality figure, computed once on the same held-out pairs.
+    const started = events[0]!;
+    const done = events.at(-1)!;
+    expect(started.type === 'started' && Number.isFinite(started.baselines.identityPsnr) && Number.isFinite(started.baselines.affinePsnr)).toBe(true);
+    expect(done.type === 'done' && done.baselines).toEqual(started.type === 'started' && started.baselines);
+    // The kept weights are the best held-out score among the previews (never worse than the last step's).
+    const scores = previews.map((e) => (e.type === 'preview' ? e.heldOutPsnr : NaN));
+    expect(result.heldOutPsnr).toBeCloseTo(Math.max(...scores), 5);
+    expect(result.keptStep).toBe(previews[scores.indexOf(Math.max(...scores))]!.step);
   });
 
   test('full fine-tune with the hinge loss and training from scratch both run and export a whole generator', async () => {
