@@ -69,6 +69,16 @@ export async function loadPhotoSet(sources: readonly string[], options: { maxSid
   return { train: photos.slice(0, split), evaluation: photos.slice(split) };
 }
 
+/** Training and evaluation photos from separate folders (the corpus layout: photos/ and eval/). */
+export async function loadPhotoSplit(train: readonly string[], evaluation: readonly string[], options: { maxSide: number }): Promise<PhotoSet> {
+  const trainSet = await loadPhotoSet(train, { maxSide: options.maxSide, evaluationCount: 0 });
+  const evaluationSet = await loadPhotoSet(evaluation, { maxSide: options.maxSide, evaluationCount: 0 });
+  const trainNames = new Set(trainSet.train.map((p) => p.name));
+  const overlap = evaluationSet.train.filter((p) => trainNames.has(p.name)).map((p) => p.name);
+  if (overlap.length > 0) throw new Error(`evaluation photos also in the training folders: ${overlap.join(', ')}`);
+  return { train: trainSet.train, evaluation: evaluationSet.train };
+}
+
 export interface BaseAugmentation {
   readonly flipProbability: number;
   readonly minScale: number;

@@ -4,8 +4,9 @@ import type { FineTuneResult } from '../../../native-models/e2gan/base-eval';
 
 const run = (points: Array<[number, number]>): FineTuneResult => ({
   curve: points.map(([step, psnr]) => ({ step, psnr })),
-  final: { id: 'x', psnr: points.at(-1)![1], ssim: 0, identityPsnr: 0, identitySsim: 0 },
+  final: { id: 'x', psnr: points.at(-1)![1], ssim: 0, identityPsnr: 0, identitySsim: 0, affinePsnr: 0, affineSsim: 0 },
   seconds: 1,
+  trainPairs: 4,
 });
 
 test('stepsToReach ignores step 0 and returns the first scored step at or above the target', () => {
