@@ -8,8 +8,11 @@
  *  - lomiri-wallpapers-16.04/-20.04, mate-backgrounds and plasma-workspace-wallpapers: the photographs
  *    only (abstract, vector and rendered wallpapers were looked at and left out), licence per the package's
  *    debian/copyright;
- *  - gcompris-qt-data: Wikimedia Commons photos inside its Qt resource bundles (.rcc), licence per the
- *    README stanza next to each image (the one image whose stanza states no licence is left out).
+ *  - gcompris-qt-data: Wikimedia Commons photos inside its Qt resource bundles (.rcc) of the activities
+ *    erase, explore_farm_animals, explore_world_animals, explore_monuments, explore_world_music and
+ *    clickgame, licence per the README stanza next to each image (explore_monuments' aulaPalatina, whose
+ *    stanza states no licence, is left out). Its word pictures (lang) are drawings, and the "details"
+ *    images are edited derivatives mixed with paintings: both left out.
  * gnome-backgrounds, ukui-wallpapers and sway-backgrounds hold no photographs (all abstract or drawn).
  * opencv-doc's sample images are deliberately not used: they are reserved for independent evaluation.
  *
@@ -261,4 +264,19 @@ export const CORPUS_SOURCES: readonly CorpusSource[] = [
   gcompris('explore_monuments', '', 'wonders/machuPicchu.webp', 'machu-picchu', "Machu Picchu", "Guillaume Pascal", 'CC0 1.0', "https://commons.wikimedia.org/wiki/File:Yet_another_pic_of_machu_picchu.jpg", 'architecture'),
   gcompris('explore_monuments', '', 'wonders/petra.webp', 'petra', "Petra", "Berthold Werner", 'Public domain', "https://commons.wikimedia.org/wiki/File:Petra_Jordan_BW_36.JPG", 'architecture'),
   gcompris('explore_monuments', '', 'wonders/tajMahal.webp', 'taj-mahal', "Taj Mahal", "Yann", 'CC-BY-SA 4.0', "https://commons.wikimedia.org/wiki/File:Taj_Mahal,_Agra,_India.jpg", 'architecture'),
+  gcompris('explore_world_music', 'music/', 'africa.webp', 'bata-drums', "Bata drums on grass", "Kenneth Ritchards", 'Public domain', "https://commons.wikimedia.org/wiki/File:Bata_drums.jpg", 'objects'),
+  gcompris('explore_world_music', 'music/', 'america.webp', 'band-practice', "Drum kit and guitars in a practice room", "Tom Harpel", 'CC-BY 2.0', "https://commons.wikimedia.org/wiki/File:Onalaska-Practice6.jpg", 'interiors'),
+  gcompris('explore_world_music', 'music/', 'australia.webp', 'didgeridoo-player', "Aboriginal didgeridoo player", "Steve Evans", 'CC-BY 2.0', "https://commons.wikimedia.org/wiki/File:Australia_Aboriginal_Culture_009.jpg", 'people'),
+  gcompris('explore_world_music', 'music/', 'ireland.webp', 'irish-musicians', "Irish musicians on stage", "candyschwartz", 'CC-BY 2.0', "https://commons.wikimedia.org/wiki/File:Lunny_irvine_o_flynn_glackin.jpg", 'people'),
+  gcompris('explore_world_music', 'music/', 'italy.webp', 'opera-singers', "Opera singers on stage", "SoriamuséuM", 'CC0 1.0', "https://commons.wikimedia.org/wiki/File:%C3%93pera_c%C3%A1sina.jpg", 'people'),
+  gcompris('explore_world_music', 'music/', 'japan.webp', 'taiko-night', "Taiko drummers at a night festival", "takami torao", 'Public domain', "https://commons.wikimedia.org/wiki/File:Agidaiko03.jpg", 'night'),
+  gcompris('explore_world_music', 'music/', 'mexico.webp', 'mariachi', "Mariachi band", "Elidealista", 'CC0 1.0', "https://commons.wikimedia.org/wiki/File:Wikipedia_10_Guadalajara_-_Mariachi.jpg", 'people'),
+  gcompris('explore_world_music', 'music/', 'middleeast.webp', 'dutar', "Dutar (long-necked lute)", "Metropolitan Museum of Art", 'CC0 1.0', "https://commons.wikimedia.org/wiki/File:Dut%C4%81r_MET_DP703859.jpg", 'objects'),
+  gcompris('explore_world_music', 'music/', 'orchestra.webp', 'orchestra', "Orchestra in a concert hall", "ABC Informática", 'Public domain', "https://commons.wikimedia.org/wiki/File:Orchestra_of_the_18th_Century.jpg", 'interiors'),
+  gcompris('clickgame', '', 'sea1.webp', 'underwater-baia-road', "Underwater Roman road at Baia", "Ruthven", 'CC0 1.0', "https://commons.wikimedia.org/wiki/File:Parco_archeologico_di_Baia_-_via_herculanea_2.jpg", 'landscape'),
+  gcompris('clickgame', '', 'sea2.webp', 'underwater-baia-harbour', "Underwater Roman harbour walls at Baia", "Ruthven", 'CC0 1.0', "https://commons.wikimedia.org/wiki/File:Parco_archeologico_di_Baia_-_portus_Julius_4.jpg", 'landscape'),
+  gcompris('clickgame', '', 'sea3.webp', 'coral-reef', "Coral reef", "SolarSurfer", 'Public domain', "https://commons.wikimedia.org/wiki/File:Finding_Nemo_Porthole.JPG", 'landscape'),
+  gcompris('clickgame', '', 'sea4.webp', 'black-coral', "Black coral, Milford Sound", "Pseudopanax", 'Public domain', "https://commons.wikimedia.org/wiki/File:Black_coral_at_Milford_Sound_Underwater_Observatory.jpg", 'landscape'),
+  gcompris('clickgame', '', 'sea5.webp', 'underwater-arch', "Underwater rock arch", "Rita Segantini", 'Public domain', "https://commons.wikimedia.org/wiki/File:DSCN1716.JPG", 'landscape'),
+  gcompris('clickgame', '', 'sea6.webp', 'basket-starfish', "Basket starfish on the sea floor", "U.S. Fish and Wildlife Service", 'Public domain', "https://commons.wikimedia.org/wiki/File:Basket_starfish_underwater_astrophyton_muriatum.jpg", 'animals'),
 ];

@@ -11,7 +11,8 @@
  * sees), and with --crops N > 0 also <out>/crops/ (N seeded crops + a centre crop per training photo).
  * Default --out is <studio data folder>/corpus.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -117,52 +118,72 @@ export async function buildCorpus(options: CorpusOptions): Promise<CorpusManifes
   if (unknown.length) throw new Error(`evaluation photo${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `'${n}'`).join(', ')} not in the corpus`);
   const evalSet = new Set(evaluation);
 
-  // Start clean so files of an earlier, larger build cannot linger unlisted in the manifest.
-  for (const dir of ['photos', 'eval', 'crops', 'images']) await rm(join(options.outDir, dir), { recursive: true, force: true });
-  await mkdir(join(options.outDir, 'photos'), { recursive: true });
-  await mkdir(join(options.outDir, 'eval'), { recursive: true });
-  if (options.crops && options.crops.perPhoto >= 0) await mkdir(join(options.outDir, 'crops'), { recursive: true });
+  // Everything is written to a staging folder first and swapped in at the end, so a training run reading
+  // the corpus sees the old or the new one, never a half-written folder, and no file of an earlier, larger
+  // build lingers unlisted in the manifest.
+  const out = options.outDir;
+  const staging = join(out, '.building');
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(join(staging, 'photos'), { recursive: true });
+  await mkdir(join(staging, 'eval'), { recursive: true });
+  if (options.crops) await mkdir(join(staging, 'crops'), { recursive: true });
 
   const manifest: CorpusManifest = {
     version: CORPUS_MANIFEST_VERSION, provenance: options.provenance, maxSide, evaluation, photos: [],
     crops: options.crops ? { ...options.crops, images: [] } : null,
     counts: { byCategory: {}, byLicence: {}, bySplit: {} },
   };
-  for (const source of sources) {
-    const split = evalSet.has(source.name) ? 'eval' : 'train';
-    const originalPath = `${source.packageDir}/${source.bundle ? `${source.bundle}:` : ''}${source.file}`;
-    const image = await decodeImage(await options.readSource(source), `${source.package}: ${originalPath}`, { maxSide });
-    const file = `${split === 'eval' ? 'eval' : 'photos'}/${source.name}.jpg`;
-    await writeImage(join(options.outDir, file), image, { quality: options.quality ?? 92 });
-    manifest.photos.push({
-      name: source.name, file, split, category: source.category, title: source.title, author: source.author,
-      licence: source.licence, licenceUrl: CORPUS_LICENCES[source.licence].url, licenceStatedIn: licenceStatedIn(source),
-      origin: source.origin, package: source.package, packageVersion: options.versionOf?.(source.package) ?? null,
-      originalPath, width: image.width, height: image.height,
-    });
-    if (manifest.crops && split === 'train') {
-      const { size, perPhoto, seed } = manifest.crops;
-      // The centred square first, then random crops; each photo has its own stream so adding a photo
-      // does not change the crops of the others.
-      const centreFile = `crops/${source.name}-c.png`;
-      await writeImage(join(options.outDir, centreFile), resizeCover(image, size, size));
-      manifest.crops.images.push({ file: centreFile, source: source.name, width: size, height: size });
-      const rng = createRng(hashSeed(`${seed}:${source.name}`));
-      for (let k = 0; k < perPhoto; k++) {
-        const params = drawRandomCrop(image.width, image.height, rng, { width: size, height: size, minScale: 0.3, maxScale: 1 });
-        const cropFile = `crops/${source.name}-${String(k).padStart(3, '0')}.png`;
-        await writeImage(join(options.outDir, cropFile), applyCrop(image, params, size, size));
-        manifest.crops.images.push({ file: cropFile, source: source.name, width: size, height: size, crop: params });
+  try {
+    for (const source of sources) {
+      const split = evalSet.has(source.name) ? 'eval' : 'train';
+      const originalPath = `${source.packageDir}/${source.bundle ? `${source.bundle}:` : ''}${source.file}`;
+      const image = await decodeImage(await options.readSource(source), `${source.package}: ${originalPath}`, { maxSide });
+      const file = `${split === 'eval' ? 'eval' : 'photos'}/${source.name}.jpg`;
+      await writeImage(join(staging, file), image, { quality: options.quality ?? 92 });
+      manifest.photos.push({
+        name: source.name, file, split, category: source.category, title: source.title, author: source.author,
+        licence: source.licence, licenceUrl: CORPUS_LICENCES[source.licence].url, licenceStatedIn: licenceStatedIn(source),
+        origin: source.origin, package: source.package, packageVersion: options.versionOf?.(source.package) ?? null,
+        originalPath, width: image.width, height: image.height,
+      });
+      if (manifest.crops && split === 'train') {
+        const { size, perPhoto, seed } = manifest.crops;
+        // The centred square first, then random crops; each photo has its own stream so adding a photo
+        // does not change the crops of the others.
+        const centreFile = `crops/${source.name}-c.png`;
+        await writeImage(join(staging, centreFile), resizeCover(image, size, size));
+        manifest.crops.images.push({ file: centreFile, source: source.name, width: size, height: size });
+        const rng = createRng(hashSeed(`${seed}:${source.name}`));
+        for (let k = 0; k < perPhoto; k++) {
+          const params = drawRandomCrop(image.width, image.height, rng, { width: size, height: size, minScale: 0.3, maxScale: 1 });
+          const cropFile = `crops/${source.name}-${String(k).padStart(3, '0')}.png`;
+          await writeImage(join(staging, cropFile), applyCrop(image, params, size, size));
+          manifest.crops.images.push({ file: cropFile, source: source.name, width: size, height: size, crop: params });
+        }
       }
+      const bump = (record: Record<string, number>, key: string): void => { record[key] = (record[key] ?? 0) + 1; };
+      bump(manifest.counts.byCategory, source.category);
+      bump(manifest.counts.byLicence, source.licence);
+      bump(manifest.counts.bySplit, split);
+      log(`${source.name}: ${image.width}x${image.height} ${source.category}, ${source.licence} (${split})`);
     }
-    const bump = (record: Record<string, number>, key: string): void => { record[key] = (record[key] ?? 0) + 1; };
-    bump(manifest.counts.byCategory, source.category);
-    bump(manifest.counts.byLicence, source.licence);
-    bump(manifest.counts.bySplit, split);
-    log(`${source.name}: ${image.width}x${image.height} ${source.category}, ${source.licence} (${split})`);
+    await writeFile(join(staging, 'corpus.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    await writeFile(join(staging, 'LICENSES.md'), licencesMarkdown(manifest));
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
   }
-  await writeFile(join(options.outDir, 'corpus.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  await writeFile(join(options.outDir, 'LICENSES.md'), licencesMarkdown(manifest));
+  // 'images' is the folder of the version-1 layout (full copies + crops), replaced by photos/ and crops/.
+  for (const entry of ['photos', 'eval', 'crops', 'images', 'corpus.json', 'LICENSES.md']) {
+    const target = join(out, entry);
+    const staged = join(staging, entry);
+    const old = join(out, `.old-${entry}`);
+    await rm(old, { recursive: true, force: true });
+    if (existsSync(target)) await rename(target, old);
+    if (existsSync(staged)) await rename(staged, target);
+    await rm(old, { recursive: true, force: true });
+  }
+  await rm(staging, { recursive: true, force: true });
   return manifest;
 }
 

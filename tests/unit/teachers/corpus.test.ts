@@ -161,12 +161,18 @@ describe('photo corpus builder', () => {
     expect(licences).not.toContain('**CC0 1.0**');
   });
 
-  it('removes files of an earlier build, so every file on disk is listed in the manifest', async () => {
+  it('replaces an earlier build whole, and leaves it untouched when a build fails', async () => {
     const out = join(dir, 'rebuild');
-    await buildCorpus({ readSource: read, provenance: ['t'], outDir: out, sources, evaluation: [] });
+    await buildCorpus({ readSource: read, provenance: ['t'], outDir: out, sources, evaluation: ['beta'], crops: { size: 16, perPhoto: 1, seed: 1 } });
     const again = await buildCorpus({ readSource: read, provenance: ['t'], outDir: out, sources: sources.slice(0, 1), evaluation: [] });
     const onDisk = [...(await readdir(join(out, 'photos'))).map((f) => `photos/${f}`), ...(await readdir(join(out, 'eval'))).map((f) => `eval/${f}`)];
     expect(onDisk).toEqual(again.photos.map((p) => p.file));
+    expect((await readdir(out)).sort()).toEqual(['LICENSES.md', 'corpus.json', 'eval', 'photos']);
+    const failing = async (s: CorpusSource) => (s.name === 'gamma' ? Buffer.from('truncated') : read(s));
+    await expect(buildCorpus({ readSource: failing, provenance: ['t'], outDir: out, sources, evaluation: [] })).rejects.toThrow(/gamma\.png/);
+    expect(await readdir(join(out, 'photos'))).toEqual(['alpha.jpg']);
+    expect((await readdir(out)).sort()).toEqual(['LICENSES.md', 'corpus.json', 'eval', 'photos']);
+    expect((JSON.parse(await readFile(join(out, 'corpus.json'), 'utf8')) as CorpusManifest).photos).toHaveLength(1);
   });
 
   it('writes seeded crops of training photos only when asked, reproducibly, with windows that reproduce the files', async () => {
