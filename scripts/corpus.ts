@@ -204,11 +204,14 @@ export function licencesMarkdown(manifest: CorpusManifest): string {
     '',
     ...used.map((licence) => {
       const l = CORPUS_LICENCES[licence as CorpusLicence];
+      // Every copy here is changed (resized, re-encoded), which CC BY and BY-SA ask to be stated.
       const what = !l.attribution
-        ? 'no conditions (attribution given below as a courtesy)'
-        : l.shareAlike
-          ? 'credit the author and licence (as below); adaptations shared under the same licence'
-          : 'credit the author and licence (as below)';
+        ? 'no conditions (authors named below as a courtesy)'
+        : licence.includes('GPL')
+          ? 'keep the author and licence notice (as below); shared adaptations stay under the same licence, with their source form'
+          : l.shareAlike
+            ? 'credit the author, link the licence and say the photo was changed (as below); shared adaptations under the same licence'
+            : 'credit the author, link the licence and say the photo was changed (as below)';
       return `- **${licence}** (${l.url}): ${what}.`;
     }),
     '',

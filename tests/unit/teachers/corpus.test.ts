@@ -156,7 +156,8 @@ describe('photo corpus builder', () => {
     expect(licences).toContain('| photos/alpha.jpg | alpha title | Ann Author | CC-BY-SA 4.0 | generated | pkg-a 1.2-3 | landscape |');
     // A "|" in an author must not break the table.
     expect(licences).toContain('| eval/gamma.jpg | gamma title | Gus \\| Pipe | GPL-2+ |');
-    expect(licences).toContain('- **CC-BY-SA 4.0** (https://creativecommons.org/licenses/by-sa/4.0/): credit the author and licence (as below); adaptations shared under the same licence.');
+    expect(licences).toContain('- **CC-BY-SA 4.0** (https://creativecommons.org/licenses/by-sa/4.0/): credit the author, link the licence and say the photo was changed (as below); shared adaptations under the same licence.');
+    expect(licences).toContain('- **GPL-2+** (https://www.gnu.org/licenses/old-licenses/gpl-2.0.html): keep the author and licence notice');
     expect(licences).toContain('- **Public domain** (https://creativecommons.org/publicdomain/mark/1.0/): no conditions');
     expect(licences).not.toContain('**CC0 1.0**');
   });
