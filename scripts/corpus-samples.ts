@@ -6,7 +6,7 @@ import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
-import { readImage, writeImage } from '../native-models/image/io';
+import { decodeImage, writeImage } from '../native-models/image/io';
 import { CORPUS_SOURCES } from './corpus-sources';
 import { locateSources } from './corpus-debian';
 
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   await mkdir(outDir, { recursive: true });
   const rows: string[] = [];
   for (const source of samples) {
-    const image = await readImage(located.pathOf(source), { maxSide: SAMPLE_MAX_SIDE });
+    const image = await decodeImage(await located.readSource(source), `${source.package}: ${source.file}`, { maxSide: SAMPLE_MAX_SIDE });
     const file = `${source.name}.jpg`;
     await writeImage(join(outDir, file), image, { quality: SAMPLE_QUALITY });
     rows.push(`| ${file} | ${source.title} | ${source.author} | ${source.licence} | ${source.origin} | ${source.package} |`);

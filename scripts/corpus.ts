@@ -1,120 +1,225 @@
 /**
- * Builds the photo training corpus (kept out of the installer): licence-clean photos from Debian's
- * packages (mostly python3-skimage's sample data), each as a full-size copy plus seeded augmentation crops at the training size,
- * with corpus.json (every file, its source photo, crop window and licence) and LICENSES.md.
+ * Builds the photo training corpus (kept out of the installer and the repository): licence-clean photos
+ * from Debian packages (see corpus-sources.ts), each re-checked against its package's licence statement,
+ * written as JPEGs no larger than --max-side, with corpus.json (every photo: package and version, original
+ * path, licence, author, category, split) and LICENSES.md (attributions and what each licence requires).
  *
- *   npm run corpus -- [--out DIR] [--from PHOTO_DIR] [--size 256] [--crops 16] [--seed 1] [--val NAME,…]
+ *   npm run corpus -- [--out DIR] [--from PHOTO_DIR] [--max-side 512] [--eval NAME,…]
+ *                     [--crops N --size 256 --seed 1]
  *
- * Default --out is <studio data folder>/corpus. Photos named in --val go to the validation split whole
- * (crops of one photo overlap, so splitting by crop would leak).
+ * Layout: <out>/photos/ (training), <out>/eval/ (a fixed, named evaluation set that base training never
+ * sees), and with --crops N > 0 also <out>/crops/ (N seeded crops + a centre crop per training photo).
+ * Default --out is <studio data folder>/corpus.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { readImage, writeImage } from '../native-models/image/io';
+import { decodeImage, writeImage } from '../native-models/image/io';
 import { applyCrop, drawRandomCrop, resizeCover, type CropParams } from '../native-models/image/transform';
 import { createRng, hashSeed } from '../native-models/util/rng';
 import { resolveDataDir } from '../electron/paths';
-import { CORPUS_SOURCES, type CorpusSource } from './corpus-sources';
+import { CORPUS_SOURCES, PHOTO_CATEGORIES, type CorpusSource, type PhotoCategory } from './corpus-sources';
+import { CORPUS_LICENCES, type CorpusLicence } from './corpus-licences';
 import { locateSources } from './corpus-debian';
 
-export const CORPUS_MANIFEST_VERSION = 1;
+export const CORPUS_MANIFEST_VERSION = 2;
+
+/**
+ * The evaluation photos: one or two per category, fixed by name so every build (and every trainer and
+ * benchmark reading corpus.json) agrees on what base training never sees.
+ */
+export const DEFAULT_EVALUATION: readonly string[] = [
+  'astronaut', 'coffee', 'chelsea', 'kingfisher', 'picos-de-europa', 'evening-glow', 'summer-1am',
+  'gateway-of-india', 'drum-room', 'taj-mahal', 'yellow-flower', 'mont-st-michel',
+];
 
 export interface CorpusOptions {
-  /** Absolute path of a source's photo file (see locateSources). */
-  pathOf: (source: CorpusSource) => string;
+  /** The bytes of a source's photo (see locateSources). */
+  readSource: (source: CorpusSource) => Promise<Uint8Array>;
+  /** Debian version of a package, recorded per photo when known. */
+  versionOf?: (pkg: string) => string | undefined;
   /** Recorded in the manifest: where the files came from. */
   provenance: string[];
   outDir: string;
   sources?: readonly CorpusSource[];
-  size?: number;
-  cropsPerPhoto?: number;
-  seed?: number;
-  validation?: readonly string[];
-  /** Longest side of the full-size copies (default 1024). */
-  fullMaxSide?: number;
+  /** Names of the photos that go to eval/ instead of photos/. */
+  evaluation?: readonly string[];
+  /** Longest side of the written photos (default 512); smaller photos are not enlarged. */
+  maxSide?: number;
+  /** JPEG quality of the written photos (default 92). */
+  quality?: number;
+  /** Seeded square crops of the training photos (default none). */
+  crops?: { size: number; perPhoto: number; seed: number };
   log?: (line: string) => void;
 }
 
-export interface CorpusImage {
+export interface CorpusPhoto {
+  name: string;
+  /** Path relative to the corpus folder: photos/<name>.jpg or eval/<name>.jpg. */
   file: string;
-  source: string;
-  split: 'train' | 'val';
-  kind: 'full' | 'crop';
+  split: 'train' | 'eval';
+  category: PhotoCategory;
+  title: string;
+  author: string;
+  licence: CorpusLicence;
+  licenceUrl: string;
+  /** Where the licence is stated (package file or upstream document). */
+  licenceStatedIn: string;
+  origin: string;
+  package: string;
+  packageVersion: string | null;
+  /** Path inside the package (bundle:member for photos inside a Qt resource bundle). */
+  originalPath: string;
   width: number;
   height: number;
-  /** For crops: the window in the full-size copy (pixels) and whether it was mirrored. */
+}
+
+export interface CorpusCrop {
+  file: string;
+  source: string;
+  width: number;
+  height: number;
+  /** The window in the written photo (pixels) and whether it was mirrored; absent for the centre crop. */
   crop?: CropParams;
 }
 
 export interface CorpusManifest {
   version: number;
   provenance: string[];
-  size: number;
-  cropsPerPhoto: number;
-  seed: number;
-  photos: Array<CorpusSource & { split: 'train' | 'val'; width: number; height: number }>;
-  images: CorpusImage[];
+  maxSide: number;
+  evaluation: string[];
+  photos: CorpusPhoto[];
+  crops: { size: number; perPhoto: number; seed: number; images: CorpusCrop[] } | null;
+  counts: { byCategory: Record<string, number>; byLicence: Record<string, number>; bySplit: Record<string, number> };
+}
+
+function licenceStatedIn(source: CorpusSource): string {
+  const e = source.licenceEvidence;
+  if (e.kind === 'debian-copyright') return `usr/share/doc/${source.package}/copyright (Files: ${e.files})`;
+  if (e.kind === 'gcompris-readme') return `${source.packageDir}/${source.bundle}:${e.readme}`;
+  return e.where;
 }
 
 export async function buildCorpus(options: CorpusOptions): Promise<CorpusManifest> {
   const sources = options.sources ?? CORPUS_SOURCES;
-  const size = options.size ?? 256;
-  const cropsPerPhoto = options.cropsPerPhoto ?? 16;
-  const seed = options.seed ?? 1;
-  const validation = new Set(options.validation ?? ['coffee', 'clock']);
+  const maxSide = options.maxSide ?? 512;
+  const evaluation = [...(options.evaluation ?? DEFAULT_EVALUATION)];
   const log = options.log ?? (() => {});
-  for (const name of validation) {
-    if (!sources.some((s) => s.name === name)) {
-      throw new Error(`validation photo '${name}' is not in the corpus (known: ${sources.map((s) => s.name).join(', ')})`);
-    }
+  const names = new Set<string>();
+  for (const s of sources) {
+    if (names.has(s.name)) throw new Error(`two corpus sources are named '${s.name}'`);
+    names.add(s.name);
+    if (!(s.licence in CORPUS_LICENCES)) throw new Error(`${s.name}: licence '${s.licence}' is not one the corpus accepts`);
   }
-  // Start clean so files of an earlier, larger build cannot linger unlisted in the manifest.
-  await rm(join(options.outDir, 'images'), { recursive: true, force: true });
-  await mkdir(join(options.outDir, 'images'), { recursive: true });
+  const unknown = evaluation.filter((name) => !names.has(name));
+  if (unknown.length) throw new Error(`evaluation photo${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `'${n}'`).join(', ')} not in the corpus`);
+  const evalSet = new Set(evaluation);
 
-  const manifest: CorpusManifest = { version: CORPUS_MANIFEST_VERSION, provenance: options.provenance, size, cropsPerPhoto, seed, photos: [], images: [] };
-  for (const source of sources) {
-    const split = validation.has(source.name) ? 'val' : 'train';
-    const full = await readImage(options.pathOf(source), { maxSide: options.fullMaxSide ?? 1024 });
-    manifest.photos.push({ ...source, split, width: full.width, height: full.height });
-    const fullFile = `images/${source.name}.full.png`;
-    await writeImage(join(options.outDir, fullFile), full);
-    manifest.images.push({ file: fullFile, source: source.name, split, kind: 'full', width: full.width, height: full.height });
-    // The centred square at training size first, then random crops; each photo has its own stream so
-    // adding a photo does not change the crops of the others.
-    const centre = resizeCover(full, size, size);
-    const centreFile = `images/${source.name}-c.png`;
-    await writeImage(join(options.outDir, centreFile), centre);
-    manifest.images.push({ file: centreFile, source: source.name, split, kind: 'crop', width: size, height: size });
-    const rng = createRng(hashSeed(`${seed}:${source.name}`));
-    for (let k = 0; k < cropsPerPhoto; k++) {
-      const params = drawRandomCrop(full.width, full.height, rng, { width: size, height: size, minScale: 0.3, maxScale: 1 });
-      const file = `images/${source.name}-${String(k).padStart(3, '0')}.png`;
-      await writeImage(join(options.outDir, file), applyCrop(full, params, size, size));
-      manifest.images.push({ file, source: source.name, split, kind: 'crop', width: size, height: size, crop: params });
+  // Everything is written to a staging folder first and swapped in at the end, so a training run reading
+  // the corpus sees the old or the new one, never a half-written folder, and no file of an earlier, larger
+  // build lingers unlisted in the manifest.
+  const out = options.outDir;
+  const staging = join(out, '.building');
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(join(staging, 'photos'), { recursive: true });
+  await mkdir(join(staging, 'eval'), { recursive: true });
+  if (options.crops) await mkdir(join(staging, 'crops'), { recursive: true });
+
+  const manifest: CorpusManifest = {
+    version: CORPUS_MANIFEST_VERSION, provenance: options.provenance, maxSide, evaluation, photos: [],
+    crops: options.crops ? { ...options.crops, images: [] } : null,
+    counts: { byCategory: {}, byLicence: {}, bySplit: {} },
+  };
+  try {
+    for (const source of sources) {
+      const split = evalSet.has(source.name) ? 'eval' : 'train';
+      const originalPath = `${source.packageDir}/${source.bundle ? `${source.bundle}:` : ''}${source.file}`;
+      const image = await decodeImage(await options.readSource(source), `${source.package}: ${originalPath}`, { maxSide });
+      const file = `${split === 'eval' ? 'eval' : 'photos'}/${source.name}.jpg`;
+      await writeImage(join(staging, file), image, { quality: options.quality ?? 92 });
+      manifest.photos.push({
+        name: source.name, file, split, category: source.category, title: source.title, author: source.author,
+        licence: source.licence, licenceUrl: CORPUS_LICENCES[source.licence].url, licenceStatedIn: licenceStatedIn(source),
+        origin: source.origin, package: source.package, packageVersion: options.versionOf?.(source.package) ?? null,
+        originalPath, width: image.width, height: image.height,
+      });
+      if (manifest.crops && split === 'train') {
+        const { size, perPhoto, seed } = manifest.crops;
+        // The centred square first, then random crops; each photo has its own stream so adding a photo
+        // does not change the crops of the others.
+        const centreFile = `crops/${source.name}-c.png`;
+        await writeImage(join(staging, centreFile), resizeCover(image, size, size));
+        manifest.crops.images.push({ file: centreFile, source: source.name, width: size, height: size });
+        const rng = createRng(hashSeed(`${seed}:${source.name}`));
+        for (let k = 0; k < perPhoto; k++) {
+          const params = drawRandomCrop(image.width, image.height, rng, { width: size, height: size, minScale: 0.3, maxScale: 1 });
+          const cropFile = `crops/${source.name}-${String(k).padStart(3, '0')}.png`;
+          await writeImage(join(staging, cropFile), applyCrop(image, params, size, size));
+          manifest.crops.images.push({ file: cropFile, source: source.name, width: size, height: size, crop: params });
+        }
+      }
+      const bump = (record: Record<string, number>, key: string): void => { record[key] = (record[key] ?? 0) + 1; };
+      bump(manifest.counts.byCategory, source.category);
+      bump(manifest.counts.byLicence, source.licence);
+      bump(manifest.counts.bySplit, split);
+      log(`${source.name}: ${image.width}x${image.height} ${source.category}, ${source.licence} (${split})`);
     }
-    log(`${source.name}: ${full.width}x${full.height}, ${cropsPerPhoto + 1} crops (${split})`);
+    await writeFile(join(staging, 'corpus.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    await writeFile(join(staging, 'LICENSES.md'), licencesMarkdown(manifest));
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
   }
-  await writeFile(join(options.outDir, 'corpus.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  await writeFile(join(options.outDir, 'LICENSES.md'), licencesMarkdown(manifest));
+  // 'images' is the folder of the version-1 layout (full copies + crops), replaced by photos/ and crops/.
+  for (const entry of ['photos', 'eval', 'crops', 'images', 'corpus.json', 'LICENSES.md']) {
+    const target = join(out, entry);
+    const staged = join(staging, entry);
+    const old = join(out, `.old-${entry}`);
+    await rm(old, { recursive: true, force: true });
+    if (existsSync(target)) await rename(target, old);
+    if (existsSync(staged)) await rename(staged, target);
+    await rm(old, { recursive: true, force: true });
+  }
+  await rm(staging, { recursive: true, force: true });
   return manifest;
 }
 
-function licencesMarkdown(manifest: CorpusManifest): string {
+const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function licencesMarkdown(manifest: CorpusManifest): string {
+  const used = [...new Set(manifest.photos.map((p) => p.licence))].sort();
   return [
     '# Training corpus: sources and licences',
     '',
     `Sources: ${manifest.provenance.join('; ')}.`,
-    'Licences as stated in skimage/data/_fetchers.py and the packages\' debian/copyright; only public-domain',
-    'and CC0 photographs are included. Every file in images/ derives from the photo named in its file name',
-    '(see corpus.json for the exact crop windows).',
     '',
-    '| Photo | Subject | Author | Licence | Original source | Split |',
-    '| --- | --- | --- | --- | --- | --- |',
-    ...manifest.photos.map((p) => `| ${p.name} | ${p.title} | ${p.author} | ${p.licence} | ${p.origin} | ${p.split} |`),
+    'Every file in photos/ and eval/ (and crops/, when built) is a resized copy (longest side at most',
+    `${manifest.maxSide} px, re-encoded as JPEG) or a crop of the photograph named in its file name. Each photo's`,
+    'licence and author below were checked against the package file named in corpus.json (licenceStatedIn).',
+    '',
+    '## What the licences require',
+    '',
+    ...used.map((licence) => {
+      const l = CORPUS_LICENCES[licence as CorpusLicence];
+      // Every copy here is changed (resized, re-encoded), which CC BY and BY-SA ask to be stated.
+      const what = !l.attribution
+        ? 'no conditions (authors named below as a courtesy)'
+        : licence.includes('GPL')
+          ? 'keep the author and licence notice (as below); shared adaptations stay under the same licence, with their source form'
+          : l.shareAlike
+            ? 'credit the author, link the licence and say the photo was changed (as below); shared adaptations under the same licence'
+            : 'credit the author, link the licence and say the photo was changed (as below)';
+      return `- **${licence}** (${l.url}): ${what}.`;
+    }),
+    '',
+    '## Photos',
+    '',
+    '| File | Subject | Author | Licence | Original source | Package | Category |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...manifest.photos.map((p) => `| ${p.file} | ${cell(p.title)} | ${cell(p.author)} | ${p.licence} | ${cell(p.origin)} | ${p.package} ${p.packageVersion ?? ''} | ${p.category} |`),
     '',
   ].join('\n');
 }
@@ -122,8 +227,8 @@ function licencesMarkdown(manifest: CorpusManifest): string {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      out: { type: 'string' }, from: { type: 'string' }, size: { type: 'string' }, crops: { type: 'string' },
-      seed: { type: 'string' }, val: { type: 'string' },
+      out: { type: 'string' }, from: { type: 'string' }, 'max-side': { type: 'string' }, eval: { type: 'string' },
+      crops: { type: 'string' }, size: { type: 'string' }, seed: { type: 'string' },
     },
   });
   const int = (value: string | undefined, flag: string, fallback: number, min: number): number => {
@@ -134,19 +239,30 @@ async function main(): Promise<void> {
   };
   const outDir = resolve(values.out ?? join(resolveDataDir(), 'corpus'));
   const located = await locateSources(CORPUS_SOURCES, { from: values.from, workDir: join(tmpdir(), 'e2gan-corpus-debs'), log: console.log });
+  const problems = await located.checkLicences(CORPUS_SOURCES);
+  if (problems.length) throw new Error(`licence check failed; the corpus was not built:\n  ${problems.join('\n  ')}`);
+  const perPhoto = int(values.crops, '--crops', 0, 0);
   const started = performance.now();
   const manifest = await buildCorpus({
-    pathOf: located.pathOf,
+    readSource: located.readSource,
+    versionOf: located.versionOf,
     provenance: located.provenance,
     outDir,
-    size: int(values.size, '--size', 256, 8),
-    cropsPerPhoto: int(values.crops, '--crops', 16, 0),
-    seed: int(values.seed, '--seed', 1, 0),
-    validation: values.val !== undefined ? values.val.split(',').filter(Boolean) : undefined,
+    maxSide: int(values['max-side'], '--max-side', 512, 16),
+    evaluation: values.eval !== undefined ? values.eval.split(',').filter(Boolean) : undefined,
+    crops: perPhoto > 0 ? { perPhoto, size: int(values.size, '--size', 256, 8), seed: int(values.seed, '--seed', 1, 0) } : undefined,
     log: console.log,
   });
-  const crops = manifest.images.filter((i) => i.kind === 'crop');
-  console.log(`corpus: ${manifest.photos.length} photos, ${crops.length} crops (${crops.filter((c) => c.split === 'val').length} val) in ${outDir} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  const count = (record: Record<string, number>, order?: readonly string[]): string =>
+    (order ?? Object.keys(record).sort()).filter((k) => record[k]).map((k) => `${k} ${record[k]}`).join(', ');
+  console.log(`by category: ${count(manifest.counts.byCategory, PHOTO_CATEGORIES)}`);
+  console.log(`by licence: ${count(manifest.counts.byLicence)}`);
+  console.log(
+    `corpus: ${manifest.photos.length} photos (${manifest.counts.bySplit.train ?? 0} in ${join(outDir, 'photos')}, ` +
+    `${manifest.counts.bySplit.eval ?? 0} in ${join(outDir, 'eval')})` +
+    `${manifest.crops ? `, ${manifest.crops.images.length} crops in ${join(outDir, 'crops')}` : ''} ` +
+    `(${((performance.now() - started) / 1000).toFixed(1)} s)`,
+  );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
