@@ -1,115 +1,84 @@
 /**
- * npm run bench:finetune — LoRA fine-tune of an E2GAN concept on CPU at 256x256 against a known target
- * operator (a built-in teacher), then held-out PSNR vs that target and wall time.
+ * npm run bench:finetune — what an artist gets from the studio's Fast preset: LoRA fine-tunes of the shipped
+ * base on each concept held out of its pre-training, scored on evaluation photos the run never saw, next to
+ * the honest baselines (the input as output, and a least-squares RGB affine colour map fitted on the same
+ * training pairs).
  *
- * Data: the sample photos in resources/samples; the first ones give random 256x256 crops for training, the
- * last two photos are held out entirely (centre crops) for the score. Base: until the shipped base model
- * exists, a base is trained briefly from scratch on a DIFFERENT teacher (--base-teacher), then the LoRA
- * concept is fine-tuned from it on the target teacher (--teacher). Pass --base PATH to use a real base.
- * Last line: heldout_psnr_db=<x> seconds=<y>  (seconds = the LoRA fine-tune's wall time).
+ *   npm run bench:finetune -- [--base PATH] [--preset fast|balanced|quality] [--concepts a,b] [--corpus DIR]
+ *                             [--train-photos 24] [--steps N] [--lr X] [--rank R] [--size N] [--batch N]
+ *
+ * Data: the photo corpus (`npm run corpus`; default <studio data folder>/corpus): training photos from photos/,
+ * evaluation photos from eval/. The preset's steps, size, rank and learning rate come from the studio's own
+ * preset table, so this measures the button the artist presses.
+ * Last line: quality_margin_db=<mean over concepts of model PSNR minus the better baseline> seconds=<mean fine-tune s>
  */
-import { parseArgs } from 'node:util';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readImage, writeImage } from '../native-models/image/io';
-import { crop, resizeCover } from '../native-models/image/transform';
-import { psnr } from '../native-models/image/metrics';
+import { parseArgs } from 'node:util';
+import { fineTuneConcept, marginOverBaselines, presetOf, readBaseConfig } from '../native-models/e2gan/base-eval';
+import { loadPhotoSplit } from '../native-models/e2gan/base-data';
+import { findShippedBase } from '../native-models/e2gan/shipped-base';
+import { DEFAULT_SETTINGS } from '../native-models/e2gan/trainer';
+import { loadBaseModel } from '../native-models/e2gan/weights';
+import { ComputeClient } from '../native-models/runtime';
 import { getTeacher } from '../native-models/teachers';
-import { createRng } from '../native-models/util/rng';
-import { DEFAULT_SETTINGS, trainRun, type TrainEvent, type TrainSettings } from '../native-models/e2gan/trainer';
-import type { WidthPreset } from '../native-models/e2gan/config';
+import { resolveDataDir } from '../electron/paths';
+import { resolveTrainingSettings } from '../electron/services/training-presets';
+import type { TrainingPreset } from '../electron/services/flow-types';
 
 const { values } = parseArgs({
   options: {
-    teacher: { type: 'string', default: 'sepia-vintage' },
-    'base-teacher': { type: 'string', default: 'autumn-foliage' },
-    base: { type: 'string' },
-    'base-steps': { type: 'string', default: '300' },
-    // The generator is fully convolutional (attention weights do not depend on the token count), so the
-    // stand-in base is pre-trained at a lower resolution: 4x cheaper per step than 256x256.
-    'base-size': { type: 'string', default: '128' },
-    steps: { type: 'string', default: '200' },
-    rank: { type: 'string', default: '4' },
-    preset: { type: 'string', default: 'tiny' },
-    size: { type: 'string', default: '256' },
-    'crops-per-photo': { type: 'string', default: '4' },
-    out: { type: 'string' },
+    base: { type: 'string' }, preset: { type: 'string', default: 'fast' }, concepts: { type: 'string' }, corpus: { type: 'string' },
+    'train-photos': { type: 'string', default: '24' }, steps: { type: 'string' }, lr: { type: 'string' }, rank: { type: 'string' },
+    size: { type: 'string' }, batch: { type: 'string' },
   },
+  allowPositionals: false,
 });
-const size = Number(values.size);
-const preset = values.preset as WidthPreset;
-const samplesDir = new URL('../resources/samples/', import.meta.url).pathname;
-const photos = readdirSync(samplesDir).filter((n) => /\.(jpe?g|png)$/i.test(n)).sort();
-if (photos.length < 3) throw new Error(`${samplesDir}: need at least 3 sample photos, found ${photos.length}`);
-const heldOutPhotos = photos.slice(-2);
-const trainPhotos = photos.slice(0, -2);
-const work = values.out ?? mkdtempSync(join(tmpdir(), 'bench-finetune-'));
 
-async function writePairs(dir: string, teacherId: string, size: number): Promise<void> {
-  const teacher = getTeacher(teacherId);
-  const rng = createRng(7);
-  for (const name of trainPhotos) {
-    const photo = await readImage(join(samplesDir, name), { maxSide: 2 * size });
-    for (let k = 0; k < Number(values['crops-per-photo']); k++) {
-      const side = Math.round(Math.min(photo.width, photo.height) * rng.range(0.5, 1));
-      const window = crop(photo, rng.int(photo.width - side + 1), rng.int(photo.height - side + 1), side, side);
-      const input = resizeCover(window, size, size);
-      await writeImage(join(dir, `${name}-${k}.input.png`), input);
-      await writeImage(join(dir, `${name}-${k}.target.png`), teacher.apply(input));
-    }
+const basePath = values.base ?? findShippedBase()?.weights;
+if (!basePath) throw new Error('no base model: pass --base PATH (no shipped base in resources/base-model)');
+const corpus = values.corpus ?? join(resolveDataDir(), 'corpus');
+if (!existsSync(join(corpus, 'photos')) || !existsSync(join(corpus, 'eval'))) {
+  throw new Error(`${corpus}: no photo corpus there (photos/ and eval/); build it with: npm run corpus -- --out ${corpus}`);
+}
+const preset = resolveTrainingSettings(values.preset as TrainingPreset);
+const steps = Number(values.steps ?? preset.steps);
+const size = Number(values.size ?? preset.size);
+const learningRate = Number(values.lr ?? preset.learningRate);
+const rank = Number(values.rank ?? (preset.rank === 'auto' ? 8 : preset.rank));
+const batch = Number(values.batch ?? DEFAULT_SETTINGS.batch);
+const base = await loadBaseModel(basePath);
+const baseConfig = await readBaseConfig(basePath);
+const concepts = values.concepts ? values.concepts.split(',') : [...(baseConfig?.heldOutConcepts ?? [])];
+if (concepts.length === 0) throw new Error(`${basePath}: base.json names no held-out concepts; pass --concepts`);
+const photos = await loadPhotoSplit([join(corpus, 'photos')], [join(corpus, 'eval')], { maxSide: size * 2 });
+
+console.log(`bench:finetune: base ${basePath} (${presetOf(base.generatorConfig)}, ${baseConfig?.steps ?? '?'} steps at ${baseConfig?.size ?? '?'} px)`);
+console.log(`preset ${values.preset}: ${steps} steps at ${size}x${size}, LoRA rank ${rank}, lr ${learningRate}, batch ${batch}; ` +
+  `${values['train-photos']} training photos (+2 validation) of ${photos.train.length}, evaluation on ${photos.evaluation.length} photos never trained or selected on`);
+const work = await mkdtemp(join(tmpdir(), 'bench-finetune-'));
+const compute = ComputeClient.start();
+const margins: number[] = [];
+const seconds: number[] = [];
+try {
+  for (const id of concepts) {
+    const result = await fineTuneConcept({
+      base: basePath, preset: presetOf(base.generatorConfig), mode: 'lora', teacher: getTeacher(id), photos, size, steps,
+      scoreEvery: Math.max(1, Math.ceil(steps / 4)), workDir: join(work, id), compute, learningRate, rank, batch,
+      trainPhotos: Number(values['train-photos']),
+    });
+    const f = result.final;
+    const margin = marginOverBaselines(f);
+    margins.push(margin);
+    seconds.push(result.seconds);
+    console.log(`${id.padEnd(16)} model ${f.psnr.toFixed(2)} dB (SSIM ${f.ssim.toFixed(3)})  input-as-output ${f.identityPsnr.toFixed(2)} dB  colour fit ${f.affinePsnr.toFixed(2)} dB  ` +
+      `margin ${margin >= 0 ? '+' : ''}${margin.toFixed(2)} dB${margin > 0 ? '' : ' (LOSES to a baseline)'}  ${result.seconds.toFixed(1)} s, ${result.trainPairs} pairs`);
   }
-  // Held-out pairs sort last (the trainer holds out the last `heldOut` pairs by name).
-  for (const name of heldOutPhotos) {
-    const input = resizeCover(await readImage(join(samplesDir, name), { maxSide: 2 * size }), size, size);
-    await writeImage(join(dir, `zz-heldout-${name}.input.png`), input);
-    await writeImage(join(dir, `zz-heldout-${name}.target.png`), teacher.apply(input));
-  }
+} finally {
+  await compute.terminate();
+  await rm(work, { recursive: true, force: true });
 }
-
-function log(prefix: string): (event: TrainEvent) => void {
-  return (event) => {
-    if (event.type === 'step' && (event.step % 25 === 0 || event.step === event.totalSteps)) {
-      console.log(`${prefix} step ${event.step}/${event.totalSteps} l1 ${event.losses.l1!.toFixed(4)} loss_d ${event.losses.loss_d!.toFixed(4)} ${event.itPerSec.toFixed(2)} it/s`);
-    } else if (event.type === 'preview') {
-      console.log(`${prefix} preview step ${event.step}: held-out PSNR ${event.heldOutPsnr.toFixed(2)} dB`);
-    } else if (event.type === 'started') {
-      console.log(`${prefix} ${event.executionProvider}, ${event.trainPairs} train + ${event.heldOutPairs} held-out pairs, ${event.trainableParameters} trainable / ${event.generatorParameters} generator params`);
-    }
-  };
-}
-
-const common: Omit<TrainSettings, 'pairs'> = {
-  ...DEFAULT_SETTINGS, preset, size, batch: 1, heldOut: heldOutPhotos.length, checkpointEvery: 1000, previewEvery: 1000,
-  augment: { flipProbability: 0.5, minScale: 0.8, maxScale: 1 }, executionProviders: ['cpu'],
-};
-
-console.log(`bench:finetune: ${values.teacher} at ${size}x${size}, preset ${preset}, LoRA rank ${values.rank}, ${values.steps} steps; work dir ${work}`);
-const targetPairs = join(work, 'pairs-target');
-await writePairs(targetPairs, values.teacher!, size);
-let base = values.base;
-let baseSeconds = 0;
-if (!base) {
-  const basePairs = join(work, 'pairs-base');
-  const baseSize = Number(values['base-size']);
-  await writePairs(basePairs, values['base-teacher']!, baseSize);
-  const baseRun = await trainRun(
-    join(work, 'base-run'),
-    { ...common, pairs: basePairs, size: baseSize, mode: 'scratch', steps: Number(values['base-steps']), learningRate: 2e-3 },
-    { onEvent: log('[base]'), previews: false },
-  );
-  base = baseRun.output!;
-  baseSeconds = baseRun.seconds;
-  console.log(`[base] trained from scratch on '${values['base-teacher']}' at ${baseSize}x${baseSize} in ${baseRun.seconds.toFixed(1)} s (held-out PSNR on its own teacher ${baseRun.heldOutPsnr.toFixed(2)} dB) -> ${base}`);
-}
-// Context for the score: how far the raw input already is from the target.
-let identityPsnr = 0;
-for (const name of heldOutPhotos) {
-  const input = resizeCover(await readImage(join(samplesDir, name), { maxSide: 2 * size }), size, size);
-  identityPsnr += psnr(input, getTeacher(values.teacher!).apply(input)) / heldOutPhotos.length;
-}
-const started = performance.now();
-const result = await trainRun(join(work, 'lora-run'), { ...common, pairs: targetPairs, base, mode: 'lora', ranks: Number(values.rank), steps: Number(values.steps) }, { onEvent: log('[lora]') });
-const seconds = (performance.now() - started) / 1000;
-console.log(`held-out PSNR vs '${values.teacher}': ${result.heldOutPsnr.toFixed(2)} dB (input-as-output baseline ${identityPsnr.toFixed(2)} dB); LoRA fine-tune ${seconds.toFixed(1)} s${baseSeconds ? `, base pre-training ${baseSeconds.toFixed(1)} s` : ''}`);
-console.log(`heldout_psnr_db=${result.heldOutPsnr.toFixed(2)} seconds=${seconds.toFixed(1)}`);
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+console.log(`quality_margin_db=${mean(margins).toFixed(2)} seconds=${mean(seconds).toFixed(1)}`);

@@ -15,7 +15,8 @@ import { RunDir, type LossRecord, type NamedTensor } from './run-dir';
 import { learningRateAt } from './schedule';
 import { BASE_CONFIG_FILE, BASE_WEIGHTS_FILE } from './shipped-base';
 import type { GanLoss } from './train-step';
-import { initConceptTokens, initDiscriminatorWeights, initGeneratorWeights, saveBaseModel, type Weights } from './weights';
+import { sameArchitecture } from './concept';
+import { initConceptTokens, initDiscriminatorWeights, initGeneratorWeights, loadBaseModel, saveBaseModel, type Weights } from './weights';
 
 /** Everything that defines a base pre-training run; stored in run.json so --resume continues the same run. */
 export interface BaseTrainSettings {
@@ -40,6 +41,11 @@ export interface BaseTrainSettings {
   readonly checkpointEvery: number;
   readonly augment: BaseAugmentation;
   readonly executionProviders: readonly ExecutionProviderName[] | 'auto';
+  /**
+   * Start from an earlier base (same architecture) instead of a random init: continues pre-training with a new
+   * learning-rate schedule. Its generator, discriminator and the token rows of concepts it knows are taken over.
+   */
+  readonly init?: string;
 }
 
 export const DEFAULT_BASE_SETTINGS: Omit<BaseTrainSettings, 'photos' | 'concepts'> = {
@@ -125,16 +131,22 @@ export interface BaseModels {
   readonly tokenTable: Float32Array;
 }
 
-export function initBaseModels(settings: BaseTrainSettings): BaseModels {
+export async function initBaseModels(settings: BaseTrainSettings): Promise<BaseModels> {
   const generatorConfig = generatorPreset(settings.preset, { height: settings.size, width: settings.size });
   const discriminatorConfig = discriminatorForSize(settings.preset, settings.size, settings.size);
   const [t, d] = conceptTokensShape(generatorConfig);
+  const init = settings.init ? await loadBaseModel(settings.init) : undefined;
+  if (init && !sameArchitecture(init.generatorConfig, generatorConfig)) {
+    throw new BaseSettingsError(`init: ${settings.init} has another generator architecture than preset '${settings.preset}' (${JSON.stringify(init.generatorConfig)})`);
+  }
   const tokenTable = new Float32Array(settings.concepts.length * t * d);
-  settings.concepts.forEach((_, i) => tokenTable.set(initConceptTokens(generatorConfig, settings.seed + 100 + i), i * t * d));
+  settings.concepts.forEach((id, i) => tokenTable.set(init?.conceptTokens?.get(id) ?? initConceptTokens(generatorConfig, settings.seed + 100 + i), i * t * d));
+  const sameD = init?.discriminatorConfig && init.discriminator
+    && JSON.stringify({ ...init.discriminatorConfig, height: 0, width: 0 }) === JSON.stringify({ ...discriminatorConfig, height: 0, width: 0 });
   return {
     generatorConfig, discriminatorConfig, tokenTable,
-    generator: initGeneratorWeights(generatorConfig, settings.seed),
-    discriminator: initDiscriminatorWeights(discriminatorConfig, settings.seed + 1),
+    generator: init?.generator ?? initGeneratorWeights(generatorConfig, settings.seed),
+    discriminator: sameD ? init!.discriminator! : initDiscriminatorWeights(discriminatorConfig, settings.seed + 1),
   };
 }
 
@@ -158,7 +170,7 @@ export async function trainBase(runPath: string, given: BaseTrainSettings | unde
   const teachers = settings.concepts.map((id) => getTeacher(id));
   // Crops are drawn from photos at twice the training size, so a crop at scale 0.5 still has full detail.
   const photos = await loadPhotoSet(settings.photos, { maxSide: settings.size * 2, evaluationCount: settings.evaluationPhotos });
-  const models = initBaseModels(settings);
+  const models = await initBaseModels(settings);
   if (!options.resume) await run.writeSettings(settings);
   const checkpoint = options.resume ? await run.loadLatestCheckpoint() : undefined;
   const startStep = checkpoint?.step ?? 0;
@@ -274,7 +286,7 @@ export async function exportBaseFromCheckpoint(runPath: string): Promise<{ outpu
   if (!checkpoint) throw new BaseSettingsError(`${run.checkpointsPath}: no checkpoint to export`);
   const state: Record<string, Float32Array> = {};
   for (const [name, tensor] of checkpoint.tensors) if (name.startsWith('state.')) state[name.slice('state.'.length)] = tensor.data;
-  const output = await writeBase(runPath, { ...settings, steps: checkpoint.step }, initBaseModels(settings), state, Number(checkpoint.extra?.seconds ?? 0));
+  const output = await writeBase(runPath, { ...settings, steps: checkpoint.step }, await initBaseModels(settings), state, Number(checkpoint.extra?.seconds ?? 0));
   return { output, step: checkpoint.step };
 }
 

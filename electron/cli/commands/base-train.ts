@@ -22,6 +22,7 @@ RUN/checkpoints/ and, when done, RUN/base.safetensors (fp16) + RUN/base.json, us
                      --eval-photos (sorted by path) are never trained on
   --eval-photos N    photos kept for evaluation (default ${DEFAULT_BASE_SETTINGS.evaluationPhotos})
   --lr X, --seed N, --checkpoint-every N
+  --init BASE        continue pre-training from an earlier base of the same architecture (new lr schedule)
   --ep CHAIN         execution providers (default cpu)
   --resume           continue RUN from its newest checkpoint (other flags are ignored)`;
 
@@ -79,6 +80,7 @@ const command: CliCommand = {
         out: { type: 'string' }, resume: { type: 'boolean' }, preset: { type: 'string' }, size: { type: 'string' }, steps: { type: 'string' },
         batch: { type: 'string' }, concepts: { type: 'string' }, 'hold-out': { type: 'string' }, photos: { type: 'string' },
         'eval-photos': { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' }, 'checkpoint-every': { type: 'string' }, ep: { type: 'string' },
+        init: { type: 'string' },
       },
       allowPositionals: false,
     });
@@ -110,6 +112,7 @@ const command: CliCommand = {
         seed: numberFlag(values.seed, '--seed', { integer: true, min: 0 }) ?? DEFAULT_BASE_SETTINGS.seed,
         checkpointEvery: numberFlag(values['checkpoint-every'], '--checkpoint-every', { integer: true, min: 1 }) ?? DEFAULT_BASE_SETTINGS.checkpointEvery,
         executionProviders: providersFlag(values.ep),
+        ...(values.init ? { init: values.init } : {}),
       });
       const result = await trainBase(values.out, settings, { onEvent: print, signal: stop.signal });
       return result.completed ? 0 : 1;
