@@ -28,7 +28,6 @@ const config: Configuration = {
   productName: PRODUCT_NAME,
   copyright: 'Copyright © 2026 E2GAN Studio contributors',
   directories: { output: 'out/installers', buildResources: 'resources/icons' },
-  files: builderFilePatterns(),
   asarUnpack: ASAR_UNPACK,
   extraResources: [{ from: STAGED_RESOURCES_DIR, to: 'resources' }],
   beforePack: async (context) => {
@@ -39,6 +38,7 @@ const config: Configuration = {
   publish: updateFeedFromEnv(),
   linux: {
     target: ['AppImage', 'deb'],
+    files: builderFilePatterns('linux'),
     icon: ICONS.linux,
     category: 'Graphics',
     executableName: EXECUTABLE_NAME,
@@ -47,6 +47,7 @@ const config: Configuration = {
   deb: { maintainer: 'E2GAN Studio <studio@e2gan.invalid>' },
   mac: {
     target: ['dmg', 'zip'],
+    files: builderFilePatterns('darwin'),
     icon: ICONS.mac,
     category: 'public.app-category.graphics-design',
     hardenedRuntime: true,
@@ -57,7 +58,7 @@ const config: Configuration = {
     // APPLE_TEAM_ID are set (docs/releasing.md); skipped otherwise.
     notarize: Boolean(process.env.APPLE_API_KEY || process.env.APPLE_ID),
   },
-  win: { target: 'nsis', icon: ICONS.win },
+  win: { target: 'nsis', icon: ICONS.win, files: builderFilePatterns('win32') },
   nsis: { oneClick: false, perMachine: false, allowToChangeInstallationDirectory: true },
 };
 

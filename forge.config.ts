@@ -54,7 +54,7 @@ const config: ForgeConfig = {
     // Without extension: the packager picks icon.icns on macOS and icon.ico on Windows.
     icon: 'resources/icons/icon',
     asar: { unpack: forgeAsarUnpackPattern() },
-    ignore: forgeIgnores,
+    ignore: (file: string) => forgeIgnores(file),
     // Copied to <resourcesPath>/resources (the folder's base name), where the app looks for them.
     extraResource: [STAGED_RESOURCES_DIR],
     extendInfo: { NSCameraUsageDescription: CAMERA_USAGE_DESCRIPTION },

@@ -19,11 +19,16 @@ export const APP_FOLDERS = ['dist/electron', 'dist/renderer'];
 export const APP_FILES = ['package.json', 'resources/icons/icon.png'];
 /** Never in the asar: source maps. */
 export const EXCLUDED_EXTENSIONS = ['.map'];
+
+
 /**
- * Dependencies the packaged app never loads from node_modules: onnxruntime-web (139 MB) is bundled into the
- * renderer by vite, and the files the phone player needs are copied as resources (SHIPPED_RESOURCES).
+ * onnxruntime-node ships its native libraries for every OS and architecture (about 290 MB); a package keeps
+ * only its own (45 MB on Linux x64). `platform` and `arch` are Node's names (process.platform, process.arch).
  */
-export const EXCLUDED_PACKAGES = ['onnxruntime-web'];
+export function foreignOnnxRuntimeBinaries(platform: string, arch: string): string[] {
+  const binaries = 'node_modules/onnxruntime-node/bin/napi-v6';
+  return [`${binaries}/!(${platform})/**`, `${binaries}/${platform}/!(${arch})/**`];
+}
 
 /** Native code cannot be loaded from inside an asar archive: these stay in app.asar.unpacked. */
 export const ASAR_UNPACK = ['**/*.node', '**/node_modules/sharp/**', '**/node_modules/@img/**', '**/node_modules/onnxruntime-node/bin/**'];
@@ -48,6 +53,7 @@ export const SHIPPED_RESOURCES: readonly ShippedResource[] = [
   { from: 'resources/base-model', to: 'base-model' },
   { from: 'resources/phone-player', to: 'phone-player' },
   {
+    // onnxruntime-web is a devDependency: vite bundles it into the renderer, and the player's files come from here.
     from: 'node_modules/onnxruntime-web/dist',
     to: 'phone-player/ort',
     // The files electron/share/phone-player-files.ts serves under ort/ (ORT_WEB_FILES there).
@@ -119,21 +125,36 @@ export const FUSE_WIRE_ORDER = [
 export const CAMERA_USAGE_DESCRIPTION = 'E2GAN Studio uses the camera only for the live preview of an effect you are training.';
 export const MAC_ENTITLEMENTS = 'packaging/entitlements.mac.plist';
 
-/** electron-builder glob list for the asar: folders, single files, exclusions. */
-export function builderFilePatterns(): string[] {
+/**
+ * electron-builder's `files` for one target OS: the app file set minus the other platforms' onnxruntime
+ * libraries. Given per platform, and only there: electron-builder turns a root `files` list into a separate
+ * matcher, and a platform list of exclusions alone would then mean "everything but these". ${arch} is expanded
+ * per build; ${platform} would be the building machine's, so the OS is spelled out.
+ */
+export function builderFilePatterns(nodePlatform: 'linux' | 'darwin' | 'win32'): string[] {
   return [
     ...APP_FILES,
     ...APP_FOLDERS.map((folder) => `${folder}/**/*`),
     ...EXCLUDED_EXTENSIONS.map((extension) => `!**/*${extension}`),
-    ...EXCLUDED_PACKAGES.map((name) => `!**/node_modules/${name}/**`),
+    ...foreignOnnxRuntimeBinaries(nodePlatform, '${arch}').map((pattern) => `!**/${pattern}`),
   ];
 }
 
-/** Forge's `ignore`: true for every project path (packager style, '/dist/electron/main.cjs') that stays out. */
-export function forgeIgnores(file: string): boolean {
+/** Whether a packager-style path ('/node_modules/...') is another platform's onnxruntime-node library. */
+function isForeignOnnxRuntimeBinary(file: string, platform: string, arch: string): boolean {
+  const match = /^\/node_modules\/onnxruntime-node\/bin\/napi-v6\/([^/]+)(?:\/([^/]+))?/.exec(file);
+  if (!match) return false;
+  return match[1] !== platform || (match[2] !== undefined && match[2] !== arch);
+}
+
+/**
+ * Forge's `ignore`: true for every project path (packager style, '/dist/electron/main.cjs') that stays out.
+ * Forge packages for the machine it runs on, hence the default platform and arch.
+ */
+export function forgeIgnores(file: string, platform: string = process.platform, arch: string = process.arch): boolean {
   if (file === '') return false;
   if (EXCLUDED_EXTENSIONS.some((extension) => file.endsWith(extension))) return true;
-  if (EXCLUDED_PACKAGES.some((name) => file === `/node_modules/${name}` || file.startsWith(`/node_modules/${name}/`))) return true;
+  if (isForeignOnnxRuntimeBinary(file, platform, arch)) return true;
   const kept = ['/node_modules', ...APP_FOLDERS.map((folder) => `/${folder}`), ...APP_FILES.map((name) => `/${name}`)];
   return !kept.some((keep) => file === keep || file.startsWith(`${keep}/`) || keep.startsWith(`${file}/`));
 }

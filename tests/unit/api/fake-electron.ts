@@ -6,7 +6,7 @@
  */
 import { fork } from 'node:child_process';
 import http from 'node:http';
-import { createRequire } from 'node:module';
+import Module, { createRequire } from 'node:module';
 
 export type Handler = (...args: unknown[]) => unknown;
 
@@ -18,6 +18,8 @@ export interface FakeElectronOptions {
   isPackaged?: boolean;
   /** The script a utility process runs through: gives a forked Node child process.parentPort. */
   utilityShim?: string;
+  /** process.resourcesPath inside utility processes (Electron sets it in every process of a packaged app). */
+  resourcesPath?: string;
 }
 
 interface WindowOptions {
@@ -123,7 +125,8 @@ export class FakeElectron {
         fork: (entryPath: string) => {
           fake.forked.push(entryPath);
           if (!options.utilityShim) throw new Error('FakeElectron: no utilityShim given');
-          const child = fork(options.utilityShim, [entryPath], { stdio: 'inherit' });
+          const env = options.resourcesPath ? { ...process.env, FAKE_ELECTRON_RESOURCES_PATH: options.resourcesPath } : process.env;
+          const child = fork(options.utilityShim, [entryPath], { stdio: 'inherit', env });
           return {
             once: (name: string, listener: Handler) => child.once(name, listener),
             on: (name: string, listener: Handler) => child.on(name, listener),
@@ -138,6 +141,7 @@ export class FakeElectron {
 
 /** The script FakeElectron's utility processes run through. */
 export const UTILITY_SHIM_SOURCE = [
+  'if (process.env.FAKE_ELECTRON_RESOURCES_PATH) process.resourcesPath = process.env.FAKE_ELECTRON_RESOURCES_PATH;',
   'process.parentPort = {',
   "  on: (name, listener) => process.on('message', (data) => listener({ data })),",
   '  postMessage: (message) => process.send(message),',
@@ -150,6 +154,27 @@ export function installFakeElectron(fromFile: string, electron: FakeElectron): v
   const requireFrom = createRequire(fromFile);
   const electronPath = requireFrom.resolve('electron');
   requireFrom.cache[electronPath] = { id: electronPath, filename: electronPath, loaded: true, exports: electron.module() } as NodeJS.Module;
+}
+
+/**
+ * Makes every require('electron') in this process answer `electron`, wherever the requiring file is: a packaged
+ * app has no node_modules/electron to resolve. Returns the function that undoes it.
+ */
+export function interceptElectronRequire(electron: FakeElectron): () => void {
+  const moduleInternals = Module as unknown as {
+    _resolveFilename: (request: string, ...rest: unknown[]) => string;
+    _cache: Record<string, NodeJS.Module>;
+  };
+  const original = moduleInternals._resolveFilename;
+  const id = '/fake-electron/electron.js';
+  moduleInternals._cache[id] = { id, filename: id, loaded: true, exports: electron.module() } as NodeJS.Module;
+  moduleInternals._resolveFilename = function (request: string, ...rest: unknown[]) {
+    return request === 'electron' ? id : original.call(this, request, ...rest);
+  };
+  return () => {
+    moduleInternals._resolveFilename = original;
+    delete moduleInternals._cache[id];
+  };
 }
 
 /** Runs a bundled main.cjs afresh against the given stand-in. */

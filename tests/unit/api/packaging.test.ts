@@ -45,7 +45,7 @@ describe('packaging configuration', () => {
     expect(ignore('/dist/electron/main.cjs.map')).toBe(true);
     expect(ignore('/dist/.main-test-1/electron/main.cjs')).toBe(true);
     expect(ignore('/node_modules/better-sqlite3/package.json')).toBe(false);
-    expect(ignore('/node_modules/onnxruntime-web/dist/ort.min.js')).toBe(true);
+    
     expect(ignore('/resources')).toBe(false);
     expect(ignore('/resources/icons/icon.png')).toBe(false);
     expect(ignore('/resources/samples')).toBe(true);
