@@ -20,7 +20,6 @@ export const APP_FILES = ['package.json', 'resources/icons/icon.png'];
 /** Never in the asar: source maps. */
 export const EXCLUDED_EXTENSIONS = ['.map'];
 
-
 /**
  * onnxruntime-node ships its native libraries for every OS and architecture (about 290 MB); a package keeps
  * only its own (45 MB on Linux x64). `platform` and `arch` are Node's names (process.platform, process.arch).
