@@ -1,10 +1,11 @@
 /** Packaging inputs load in the real tools (Forge, electron-builder) and the icons are valid files. */
-import { readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { APP_ID, ASAR_UNPACK, MAC_ENTITLEMENTS, NATIVE_MODULES, STAGED_RESOURCES_DIR } from '../../../packaging/app-files';
+import { APP_ID, ASAR_UNPACK, ELECTRON_FUSES, MAC_ENTITLEMENTS, NATIVE_MODULES, STAGED_RESOURCES_DIR } from '../../../packaging/app-files';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const require = createRequire(path.join(repoRoot, 'package.json'));
@@ -56,6 +57,33 @@ describe('packaging configuration', () => {
       expect(minimatch(file, unpack, { matchBase: true, dot: true }), file).toBe(true);
     }
     expect(minimatch('node_modules/zod/index.js', unpack, { matchBase: true, dot: true })).toBe(false);
+  });
+
+  it("Forge's packageAfterCopy hook flips the same fuses in the copied Electron binary", async () => {
+    const { default: resolveForgeConfig } = require('@electron-forge/core/dist/util/forge-config');
+    const config = await resolveForgeConfig(repoRoot);
+    const { getCurrentFuseWire, FuseV1Options } = require('@electron/fuses') as typeof import('@electron/fuses');
+    const appDir = await mkdtemp(path.join(tmpdir(), 'e2gan-forge-fuses-'));
+    try {
+      // Linux layout at packageAfterCopy time: <app>/electron (not yet renamed) and <app>/resources/app.
+      await mkdir(path.join(appDir, 'resources', 'app'), { recursive: true });
+      const wire = Buffer.concat([Buffer.from('dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX'), Buffer.from([1, 8]), Buffer.from('10110001')]);
+      await writeFile(path.join(appDir, 'electron'), Buffer.concat([Buffer.from('stand-in '), wire]));
+      await config.hooks.packageAfterCopy(config, path.join(appDir, 'resources', 'app'), '45.5.0', 'linux', 'x64');
+      const fuses = (await getCurrentFuseWire(path.join(appDir, 'electron'))) as unknown as Record<number, number>;
+      const expected: Record<number, boolean> = {
+        [FuseV1Options.RunAsNode]: ELECTRON_FUSES.runAsNode,
+        [FuseV1Options.EnableNodeOptionsEnvironmentVariable]: ELECTRON_FUSES.enableNodeOptionsEnvironmentVariable,
+        [FuseV1Options.EnableNodeCliInspectArguments]: ELECTRON_FUSES.enableNodeCliInspectArguments,
+        [FuseV1Options.EnableEmbeddedAsarIntegrityValidation]: ELECTRON_FUSES.enableEmbeddedAsarIntegrityValidation,
+        [FuseV1Options.OnlyLoadAppFromAsar]: ELECTRON_FUSES.onlyLoadAppFromAsar,
+      };
+      for (const [index, enabled] of Object.entries(expected)) {
+        expect(String.fromCharCode(fuses[Number(index)]!), FuseV1Options[Number(index)]).toBe(enabled ? '1' : '0');
+      }
+    } finally {
+      await rm(appDir, { recursive: true, force: true });
+    }
   });
 
   it('package.json main points at the bundle scripts/build.mjs writes', async () => {
