@@ -6,8 +6,8 @@ import type { HostToExecutor, JobRequest } from './job-host';
 const port = parentPort;
 if (!port) throw new Error('job-worker.ts must run as a worker thread');
 
-await serveJob(workerData as JobRequest, {
+// No top-level await: the packaged app and the CLI run this entry as a CommonJS bundle (scripts/build.mjs).
+void serveJob(workerData as JobRequest, {
   postMessage: (message) => port.postMessage(message),
   onMessage: (listener) => port.on('message', (message: HostToExecutor) => listener(message)),
-});
-port.close();
+}).then(() => port.close());

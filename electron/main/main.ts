@@ -3,6 +3,7 @@
  * services with jobs in utility processes. Bundled by scripts/build.mjs to dist/electron/main.cjs, next to
  * preload.cjs and job-process.cjs; the renderer build is in dist/renderer.
  */
+import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { app, BrowserWindow, dialog } from 'electron';
 import { createDispatcher } from '../api/dispatch';
@@ -13,6 +14,7 @@ import type { Services } from '../services/services';
 import { serveApiOverIpc, sendEventToWindows } from './ipc-host';
 import { installMenu } from './menu';
 import { handleAppProtocols, registerPrivilegedSchemes } from './protocols';
+import { checkForUpdatesInBackground } from './updater';
 import { UtilityProcessJobHost } from './utility-process-host';
 import { createMainWindow, lockDownWebContents } from './window';
 
@@ -45,6 +47,11 @@ function start(): void {
   try {
     // Same folder as app.getPath('userData') unless E2GAN_STUDIO_HOME overrides it, like the CLI and browser mode.
     const dataDir = process.env.E2GAN_STUDIO_HOME ? resolveDataDir() : app.getPath('userData');
+    // Electron's user-data folder (also Chromium's profile) is ours alone: private, like the store makes it.
+    if (!process.env.E2GAN_STUDIO_HOME) {
+      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+      chmodSync(dataDir, 0o700);
+    }
     services = createServices({ dataDir, jobHost: new UtilityProcessJobHost(path.join(bundleDir, 'job-process.cjs')) });
     const dispatch = createDispatcher(createApiHandlers(services, nodeAppInfo('electron', app.getVersion(), dataDir)), {
       onInternalError: (method, error) => console.error(`[main] ${method} failed`, error),
@@ -55,6 +62,8 @@ function start(): void {
     lockDownWebContents();
     installMenu(dataDir);
     mainWindow = createMainWindow(path.join(bundleDir, 'preload.cjs'));
+    // In the background: the window is up before the update feed is even asked.
+    void checkForUpdatesInBackground();
   } catch (error) {
     fail(error);
   }

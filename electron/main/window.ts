@@ -3,6 +3,7 @@ import path from 'node:path';
 import { app, BrowserWindow, session, shell } from 'electron';
 import { eventNames, methodEntries } from '../api/contract';
 import { APP_ORIGIN, apiShapeArgument } from '../api/ipc-channels';
+import { allowPermissionCheck, allowPermissionRequest } from './permissions';
 
 export function createMainWindow(preloadPath: string): BrowserWindow {
   const window = new BrowserWindow({
@@ -32,10 +33,20 @@ export function createMainWindow(preloadPath: string): BrowserWindow {
   return window;
 }
 
-/** Applied once at startup: no navigation away from the app, no new windows, no permissions, no webviews. */
+/**
+ * Applied once at startup: no navigation away from the app, no new windows, no webviews, and no permission but
+ * the camera (video only) for the app's own page (permissions.ts).
+ */
 export function lockDownWebContents(): void {
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
+  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback, details) => {
+    const mediaTypes = 'mediaTypes' in details ? details.mediaTypes : undefined;
+    callback(allowPermissionRequest({ permission, requestingUrl: details.requestingUrl, mediaTypes }));
+  });
+  session.defaultSession.setPermissionCheckHandler((_contents, permission, requestingOrigin, details) =>
+    allowPermissionCheck({ permission, requestingOrigin, mediaType: details.mediaType }),
+  );
+  // WebHID / WebUSB / Web Serial device access: never.
+  session.defaultSession.setDevicePermissionHandler(() => false);
   app.on('web-contents-created', (_event, contents) => {
     contents.on('will-navigate', (event, url) => {
       if (!url.startsWith(`${APP_ORIGIN}/`)) event.preventDefault();

@@ -1,5 +1,5 @@
 import BetterSqlite3, { type Database } from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { migrations as allMigrations, type Migration } from './migrations/index';
 
@@ -12,6 +12,17 @@ export interface OpenDatabaseOptions {
   busyTimeoutMs?: number;
 }
 
+/**
+ * The database holds the user's projects: readable by its owner only. The folder is created 0700 and the file
+ * 0600 before SQLite opens it (SQLite gives the -wal and -shm files the database file's mode); an existing
+ * database is tightened to 0600. (No effect on Windows, where the user profile folder already restricts access.)
+ */
+function createPrivateFile(file: string): void {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, 'a', 0o600));
+  chmodSync(file, 0o600);
+}
+
 /** The schema version this build writes. */
 export const SCHEMA_VERSION = allMigrations.length;
 
@@ -20,7 +31,7 @@ export const SCHEMA_VERSION = allMigrations.length;
  * writes while the UI lists), foreign keys enforced, a busy timeout for the moments two connections write.
  */
 export function openDatabase(file: string, options: OpenDatabaseOptions = {}): Database {
-  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') createPrivateFile(file);
   let db: Database;
   try {
     db = new BetterSqlite3(file);

@@ -1,3 +1,4 @@
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dataLayout, type DataLayout } from '../paths';
 import { BlobStore } from './blob-store';
 import { openDatabase, type Database } from './database';
@@ -21,9 +22,21 @@ export interface Store {
   close(): void;
 }
 
+/**
+ * The data folder (photos, models, database) is private to its owner: created 0700, and tightened to 0700 when
+ * it already holds a studio database (a folder made by an older build); any other existing folder a user named
+ * with E2GAN_STUDIO_HOME keeps its mode.
+ */
+function createPrivateFolder(dataDir: string): void {
+  const holdsStudio = existsSync(dataLayout(dataDir).database);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (holdsStudio) chmodSync(dataDir, 0o700);
+}
+
 /** Opens the data folder's database (migrating it) and blob store. Each process or worker opens its own. */
 export function openStore(dataDir: string, clock: Clock = systemClock): Store {
   const layout = dataLayout(dataDir);
+  createPrivateFolder(dataDir);
   const db = openDatabase(layout.database);
   return {
     layout,

@@ -3,10 +3,8 @@
  * (no Electron binary can run here). Everything behind that seam is real: the bundle esbuild made, the
  * services with their SQLite database, the IPC handlers generated from the contract, the protocol handlers.
  */
-import { fork } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +13,7 @@ import { buildElectronBundles } from '../../../scripts/build.mjs';
 import { methodEntries, type Project } from '../../../electron/api/contract';
 import type { Envelope } from '../../../electron/api/dispatch';
 import { eventChannel, methodChannel, readApiShapeArgument } from '../../../electron/api/ipc-channels';
+import { FakeElectron, loadMain as loadBundledMain, UTILITY_SHIM_SOURCE, type Handler } from './fake-electron';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 
@@ -24,107 +23,6 @@ async function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-type Handler = (...args: unknown[]) => unknown;
-
-/** Records what main asks of Electron. */
-class FakeElectron {
-  readonly schemes: { scheme: string; privileges: Record<string, boolean> }[] = [];
-  readonly ipcHandlers = new Map<string, Handler>();
-  readonly protocolHandlers = new Map<string, (request: Request) => Promise<Response>>();
-  readonly appHandlers = new Map<string, Handler>();
-  readonly windows: FakeWindow[] = [];
-  readonly errors: string[] = [];
-  readonly openedExternally: string[] = [];
-  readonly forked: string[] = [];
-  utilityShim = '';
-  permissionHandler?: Handler;
-  appUserModelId?: string;
-  menu?: unknown;
-  quitCalls = 0;
-
-  constructor(
-    private readonly userData: string,
-    private readonly gotSingleInstanceLock = true,
-  ) {}
-
-  module() {
-    const fake = this;
-    class BrowserWindow extends FakeWindow {
-      constructor(options: WindowOptions) {
-        super(options);
-        fake.windows.push(this);
-      }
-      static getAllWindows() {
-        return fake.windows;
-      }
-    }
-    return {
-      app: {
-        setAppUserModelId: (id: string) => (fake.appUserModelId = id),
-        requestSingleInstanceLock: () => fake.gotSingleInstanceLock,
-        on: (name: string, handler: Handler) => fake.appHandlers.set(name, handler),
-        whenReady: () => Promise.resolve(),
-        getPath: () => fake.userData,
-        getVersion: () => '0.1.0-test',
-        getAppPath: () => repoRoot,
-        isPackaged: false,
-        quit: () => (fake.quitCalls += 1),
-        exit: (code: number) => fake.errors.push(`exit ${code}`),
-      },
-      BrowserWindow,
-      ipcMain: {
-        handle: (channel: string, handler: Handler) => fake.ipcHandlers.set(channel, handler),
-        removeHandler: (channel: string) => fake.ipcHandlers.delete(channel),
-      },
-      protocol: {
-        registerSchemesAsPrivileged: (schemes: FakeElectron['schemes']) => fake.schemes.push(...schemes),
-        handle: (scheme: string, handler: (request: Request) => Promise<Response>) => fake.protocolHandlers.set(scheme, handler),
-      },
-      session: {
-        defaultSession: {
-          setPermissionRequestHandler: (handler: Handler) => (fake.permissionHandler = handler),
-          setPermissionCheckHandler: () => undefined,
-        },
-      },
-      shell: { openExternal: async (url: string) => void fake.openedExternally.push(url), openPath: async () => '' },
-      Menu: { buildFromTemplate: (template: unknown) => template, setApplicationMenu: (menu: unknown) => (fake.menu = menu) },
-      dialog: { showErrorBox: (_title: string, message: string) => fake.errors.push(message) },
-      // A utility process is a Node child process with process.parentPort; the shim gives a forked child one.
-      utilityProcess: {
-        fork: (entryPath: string) => {
-          fake.forked.push(entryPath);
-          const child = fork(fake.utilityShim, [entryPath], { stdio: 'inherit' });
-          return {
-            once: (name: string, listener: Handler) => child.once(name, listener),
-            on: (name: string, listener: Handler) => child.on(name, listener),
-            postMessage: (message: unknown) => child.send(message as never),
-            kill: () => child.kill(),
-          };
-        },
-      },
-    };
-  }
-}
-
-interface WindowOptions {
-  webPreferences: Record<string, unknown> & { additionalArguments: string[]; preload: string };
-}
-
-class FakeWindow {
-  url?: string;
-  readonly sent: [string, unknown][] = [];
-  readonly webContents = { send: (channel: string, payload: unknown) => this.sent.push([channel, payload]) };
-  constructor(readonly options: WindowOptions) {}
-  once() {}
-  loadURL(url: string) {
-    this.url = url;
-    return Promise.resolve();
-  }
-  isDestroyed() {
-    return false;
   }
 }
 
@@ -142,18 +40,9 @@ beforeAll(async () => {
   await writeFile(path.join(bundleRoot, 'renderer', 'index.html'), '<!doctype html><div id="app"></div>');
 
   process.env.E2GAN_STUDIO_HOME = path.join(workDir, 'data');
-  fake = new FakeElectron(path.join(workDir, 'user-data'));
-  fake.utilityShim = path.join(bundleRoot, 'utility-shim.cjs');
-  await writeFile(
-    fake.utilityShim,
-    [
-      'process.parentPort = {',
-      "  on: (name, listener) => process.on('message', (data) => listener({ data })),",
-      '  postMessage: (message) => process.send(message),',
-      '};',
-      'require(process.argv[2]);',
-    ].join('\n'),
-  );
+  const utilityShim = path.join(bundleRoot, 'utility-shim.cjs');
+  await writeFile(utilityShim, UTILITY_SHIM_SOURCE);
+  fake = new FakeElectron({ userData: path.join(workDir, 'user-data'), appPath: repoRoot, utilityShim });
   loadMain(fake);
   await waitUntil(() => fake.windows.length === 1 || fake.errors.length > 0, 'the main window');
 });
@@ -168,14 +57,8 @@ afterAll(async () => {
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
-/** Runs the bundled main.cjs afresh against the given stand-in. */
 function loadMain(electron: FakeElectron): void {
-  const mainPath = path.join(outDir, 'main.cjs');
-  const requireFromBundle = createRequire(mainPath);
-  const electronPath = requireFromBundle.resolve('electron');
-  requireFromBundle.cache[electronPath] = { id: electronPath, filename: electronPath, loaded: true, exports: electron.module() } as NodeJS.Module;
-  delete requireFromBundle.cache[mainPath];
-  requireFromBundle(mainPath);
+  loadBundledMain(path.join(outDir, 'main.cjs'), electron);
 }
 
 const trusted = { senderFrame: { url: 'studio://app/index.html' } };
@@ -241,7 +124,7 @@ describe('Electron main process (bundled)', () => {
     expect((await serveBlob(new Request(`studio-blob://blobs/${'a'.repeat(64)}`))).status).toBe(404);
   });
 
-  it('blocks navigation away from the app, new windows and permission requests', () => {
+  it('blocks navigation away from the app and new windows', () => {
     const listeners = new Map<string, Handler>();
     let openHandler: Handler | undefined;
     const contents = {
@@ -260,9 +143,30 @@ describe('Electron main process (bundled)', () => {
     expect(openHandler!({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
     expect(fake.openedExternally).toHaveLength(1);
 
-    let granted: boolean | undefined;
-    fake.permissionHandler!({}, 'media', (allow: boolean) => (granted = allow));
-    expect(granted).toBe(false);
+  });
+
+  it('grants the camera (video only) to the app page and refuses every other permission and origin', () => {
+    const request = (permission: string, details: Record<string, unknown>) => {
+      let granted: boolean | undefined;
+      fake.permissionHandler!({}, permission, (allow: boolean) => (granted = allow), details);
+      return granted;
+    };
+    const appPage = 'studio://app/index.html';
+    expect(request('media', { requestingUrl: appPage, mediaTypes: ['video'] })).toBe(true);
+    expect(request('media', { requestingUrl: appPage, mediaTypes: ['video', 'audio'] })).toBe(false);
+    expect(request('media', { requestingUrl: appPage, mediaTypes: ['audio'] })).toBe(false);
+    expect(request('media', { requestingUrl: appPage, mediaTypes: [] })).toBe(false);
+    expect(request('media', { requestingUrl: 'https://evil.example/', mediaTypes: ['video'] })).toBe(false);
+    expect(request('media', { requestingUrl: 'studio-blob://blobs/x', mediaTypes: ['video'] })).toBe(false);
+    for (const permission of ['notifications', 'geolocation', 'display-capture', 'clipboard-read', 'midiSysex', 'fullscreen', 'openExternal']) {
+      expect(request(permission, { requestingUrl: appPage }), permission).toBe(false);
+    }
+    const check = (permission: string, origin: string, details: Record<string, unknown>) => fake.permissionCheckHandler!({}, permission, origin, details);
+    expect(check('media', 'studio://app', { mediaType: 'video' })).toBe(true);
+    expect(check('media', 'studio://app', { mediaType: 'audio' })).toBe(false);
+    expect(check('media', 'http://127.0.0.1:5173', { mediaType: 'video' })).toBe(false);
+    expect(check('notifications', 'studio://app', {})).toBe(false);
+    expect(fake.devicePermissionHandler!({ deviceType: 'usb', origin: 'studio://app' })).toBe(false);
   });
 
   it('runs an import job in a utility process (the bundled job-process) and serves its thumbnail', async () => {
@@ -293,7 +197,7 @@ describe('Electron main process (bundled)', () => {
   });
 
   it('a second instance hands over and quits without opening the data folder', async () => {
-    const second = new FakeElectron(path.join(workDir, 'user-data'), false);
+    const second = new FakeElectron({ userData: path.join(workDir, 'user-data'), appPath: repoRoot, gotSingleInstanceLock: false });
     loadMain(second);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(second.quitCalls).toBe(1);
