@@ -118,7 +118,12 @@ async function prepareNewRun(store: Store, run: TrainingRun): Promise<TrainSetti
   }
   const shippedBase = findShippedBase();
   const s = run.settings;
+  // When one built-in effect made every pair, the trainer re-teaches each random crop (exact targets even for
+  // position-dependent effects such as vignettes); imported or diffusion targets are cropped as they are.
+  const builtins = new Set(pairs.map((pair) => (pair.teacher.kind === 'builtin' ? pair.teacher.id : '')));
+  const teacher = builtins.size === 1 && !builtins.has('') ? [...builtins][0]! : undefined;
   return {
+    ...(teacher ? { teacher } : {}),
     ...DEFAULT_SETTINGS,
     pairs: pairsDir,
     ...(shippedBase ? { base: shippedBase.weights } : {}),
