@@ -191,7 +191,7 @@ describe('phone player output matches onnxruntime-node on the same frame', () =>
       console.log(`[phone fidelity] ${modelFile} wasm: ${fidelity.toFixed(1)} dB vs onnxruntime-node`);
       expect(fidelity).toBeGreaterThanOrEqual(40);
       // The model changes the picture, so matching the reference is not the same as echoing the camera.
-      expect(psnr(capture.output, 4, capture.input, 4)).toBeLessThan(25);
+      expect(psnr(capture.output, 4, capture.input, 4)).toBeLessThan(35);
     });
   }
 
