@@ -1,10 +1,20 @@
-import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
+import { configDefaults, defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { browserSummaryReporter, planBrowserTests, withWebgpuEnvironment } from './tests/support/test-environment.ts';
+
+// Workers are forked from this process, so what they (and the CLIs and servers they spawn) need in their
+// environment at start-up is set here: the Vulkan loader and SwiftShader driver for onnxruntime-node's WebGPU EP.
+Object.assign(process.env, withWebgpuEnvironment(process.env));
+
+// Without /usr/bin/chromium the browser e2e files are left out (outside CI) and named once at the end.
+const browserPlan = planBrowserTests(fileURLToPath(new URL('.', import.meta.url)));
 
 // Two projects: fast unit/integration tests, and browser e2e tests that drive Debian's Chromium against
 // browser mode. Both run on plain Node (never inside Electron).
 export default defineConfig({
   test: {
+    reporters: ['default', browserSummaryReporter(browserPlan)],
     projects: [
       {
         plugins: [svelte()],
@@ -22,6 +32,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...browserPlan.skippedFiles],
           environment: 'node',
           testTimeout: 600_000,
           hookTimeout: 300_000,

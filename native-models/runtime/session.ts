@@ -8,6 +8,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { providerConfig, resolveProviderChain, supportsDeviceOutputs, type ExecutionProviderName } from './execution-providers';
 import type { Tensor } from './tensor';
+import { missingVulkanLoaderReason } from './vulkan-loader';
 
 export type GraphOptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
 
@@ -207,6 +208,11 @@ export async function openSession(model: string | Uint8Array, options: OpenSessi
   const attempts: ProviderAttempt[] = [];
   for (const provider of chain) {
     const started = performance.now();
+    const missingDriver = provider === 'webgpu' ? missingVulkanLoaderReason() : null;
+    if (missingDriver) {
+      attempts.push({ name: provider, ok: false, error: missingDriver, ms: performance.now() - started });
+      continue;
+    }
     try {
       const sessionOptions = buildSessionOptions(provider, options);
       const session =

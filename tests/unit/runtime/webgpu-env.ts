@@ -1,22 +1,20 @@
 /**
  * Runs a scenario script in a child process set up for onnxruntime-node's WebGPU EP on a GPU-less Linux
- * box: Chromium's bundled SwiftShader Vulkan driver (and the Vulkan loader next to it). Dawn reads the
- * environment when ORT first initialises it, hence a fresh process rather than process.env edits.
+ * box: Chromium's bundled SwiftShader Vulkan driver (and the Vulkan loader next to it). The dynamic loader
+ * reads LD_LIBRARY_PATH only at process start, hence a fresh process rather than process.env edits.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { SWIFTSHADER_ICD, webgpuUnavailable, withWebgpuEnvironment } from '../../support/test-environment';
 
-export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
-const CHROMIUM_LIB_DIR = '/usr/lib/chromium';
+export { SWIFTSHADER_ICD };
 
+/**
+ * The environment for a child that should reach the WebGPU EP. vitest.config.ts already puts it on the
+ * test workers; this keeps children right when a test is run some other way.
+ */
 export function webgpuChildEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  if (existsSync(SWIFTSHADER_ICD)) {
-    env['VK_ICD_FILENAMES'] = SWIFTSHADER_ICD;
-    env['LD_LIBRARY_PATH'] = [env['LD_LIBRARY_PATH'], CHROMIUM_LIB_DIR].filter(Boolean).join(':');
-  }
-  return env;
+  return withWebgpuEnvironment({ ...process.env });
 }
 
 export function runWebgpuScenario<T>(script: URL, scenario: string, timeoutMs = 120_000): T {
@@ -43,6 +41,6 @@ export function webgpuAvailability(probeScript: URL): { available: boolean; reas
   } catch (error) {
     cachedAdapter = { available: false, reason: error instanceof Error ? error.message : String(error) };
   }
-  if (!cachedAdapter.available) console.log(`[webgpu] skipping WebGPU EP tests: ${cachedAdapter.reason}`);
+  if (!cachedAdapter.available) console.log(`[webgpu] skipping WebGPU EP tests: ${webgpuUnavailable(cachedAdapter.reason)}`);
   return cachedAdapter;
 }
