@@ -115,6 +115,23 @@ export const importSourceSchema = z.strictObject({
 });
 export type ImportSource = z.infer<typeof importSourceSchema>;
 
+/**
+ * All sources of one import together, as JSON: 100,000 staged files at ~480 bytes each. Kept under the
+ * WebSocket's payload limit (WS_MAX_PAYLOAD_BYTES, 64 MiB) so every call the schema accepts can be sent.
+ */
+export const MAX_SOURCES_JSON_BYTES = 48 * 1024 * 1024;
+const importSources = z
+  .array(importSourceSchema)
+  .min(1, 'must list at least one file or folder')
+  .max(100_000)
+  .refine((sources) => jsonByteLength(sources) <= MAX_SOURCES_JSON_BYTES, {
+    message: `must be at most ${MAX_SOURCES_JSON_BYTES / 1024 / 1024} MiB as JSON (fewer or shorter paths)`,
+  });
+
+function jsonByteLength(value: unknown): number {
+  return new TextEncoder().encode(JSON.stringify(value)).length;
+}
+
 /** Bundle variants besides fp32 (fp32, the reference, is always exported). */
 const precisionsSchema = z
   .array(z.enum(['fp32', 'fp16', 'int8']))
@@ -188,7 +205,7 @@ export const apiMethods = {
     start: method(
       z.strictObject({
         projectId: id,
-        sources: z.array(importSourceSchema).min(1, 'must list at least one file or folder').max(100_000),
+        sources: importSources,
       }),
     ).returns<Job>(),
   },
@@ -286,7 +303,7 @@ export const apiMethods = {
     importPaired: method(
       z.strictObject({
         conceptId: id,
-        sources: z.array(importSourceSchema).min(1, 'must list at least one file or folder').max(100_000),
+        sources: importSources,
       }),
     ).returns<ImportPairsResult>(),
   },
