@@ -87,14 +87,25 @@ const noInput = z.undefined();
 // Shared field schemas
 
 const id = z.number().int().positive();
-/** Names shown in lists: trimmed, 1..120 characters, no control characters (they break file names and layouts). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** A zero-width joiner inside an emoji sequence (👨‍👩‍👧) is part of the picture, not a hidden character. */
+const EMOJI_JOINER = /(?<=\p{Extended_Pictographic}\uFE0F?)\u200D(?=\p{Extended_Pictographic})/gu;
+/**
+ * Names shown in lists: trimmed, 1..120 characters, no control characters (they break file names and layouts),
+ * no lone surrogates (not text; they break UTF-8 files) and no invisible format characters (\p{Cf}: bidi
+ * overrides that show "invoice‮gnp.exe" reversed, zero-width spaces that make two names look identical).
+ */
 const displayName = z
   .string()
   .trim()
   .min(1, 'must not be empty')
   .max(120, 'must be at most 120 characters')
   // eslint-disable-next-line no-control-regex
-  .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
+  .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters')
+  .refine((name) => !LONE_SURROGATE.test(name), { message: 'must be valid Unicode text (it holds a lone surrogate)' })
+  .refine((name) => !/\p{Cf}/u.test(name.replace(EMOJI_JOINER, '')), {
+    message: 'must not contain invisible format characters (bidi overrides, zero-width spaces)',
+  });
 const prompt = z.string().max(2000, 'must be at most 2000 characters');
 const teacher = z.string().max(200, 'must be at most 200 characters');
 
