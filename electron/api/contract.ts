@@ -109,11 +109,16 @@ const displayName = z
 const prompt = z.string().max(2000, 'must be at most 2000 characters');
 const teacher = z.string().max(200, 'must be at most 200 characters');
 
+/** No file system allows NUL in a path; Node's fs functions throw on it instead of answering "not found". */
+const withoutNul = (p: string) => !p.includes('\u0000');
+const NUL_MESSAGE = { message: 'must not contain NUL characters' };
+
 /** Absolute path of a file or folder on the back end's disk (POSIX or Windows form). */
 const absolutePath = z
   .string()
   .min(1, 'must not be empty')
   .max(4096, 'must be at most 4096 characters')
+  .refine(withoutNul, NUL_MESSAGE)
   .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\'), {
     message: 'must be an absolute path',
   });
@@ -269,7 +274,9 @@ export const apiMethods = {
     /** Re-hashes an installed model's files against its install manifest. */
     verify: method(z.strictObject({ name: modelName })).returns<ModelVerification>(),
     /** Copies a local diffusers ONNX export folder (on the machine running the back end) into the models. */
-    importFolder: method(z.strictObject({ path: z.string().min(1).max(4096), name: modelName.optional() })).returns<DiffusionModelInfo>(),
+    importFolder: method(
+      z.strictObject({ path: z.string().min(1).max(4096).refine(withoutNul, NUL_MESSAGE), name: modelName.optional() }),
+    ).returns<DiffusionModelInfo>(),
     /** Queues a download of a Hugging Face repo (org/name); cancel with jobs.cancel, jobs.resume continues it. */
     download: method(
       z.strictObject({ repoId: z.string().min(3).max(200), revision: z.string().min(1).max(200).optional(), name: modelName.optional() }),

@@ -33,6 +33,21 @@ describe('display names', () => {
   });
 });
 
+describe('paths', () => {
+  it('a NUL character in any path is invalid input (found by the fuzz, seed 99: it was an internal error)', () => {
+    for (const [method, input] of [
+      ['pairs.importPaired', { conceptId: 1, sources: [{ path: '/data/staging/\u0000.png' }] }],
+      ['imports.start', { projectId: 1, sources: [{ path: '/x/\u0000' }] }],
+      ['models.importFolder', { path: '/models/\u0000' }],
+      ['exports.start', { projectId: 1, runPath: '/runs/\u0000', precisions: [] }],
+    ] as const) {
+      const parsed = findMethod(method)!.input.safeParse(input);
+      expect(parsed.success, method).toBe(false);
+      expect(parsed.error!.issues[0]!.message).toContain('NUL');
+    }
+  });
+});
+
 describe('share server address', () => {
   const entry = (address: string) => ({ address, family: 'IPv4' as const, internal: false, netmask: '255.255.255.0', mac: '', cidr: null });
 
