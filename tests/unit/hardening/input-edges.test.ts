@@ -2,8 +2,7 @@
  * Regression tests for issue 14 defect 8's input edges: display names with invisible or broken characters,
  * the share server's address choice, and the megapixel cap on paired imports.
  */
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -81,9 +80,7 @@ async function writeHugePng(file: string, width: number, height: number): Promis
   deflate.on('data', (data: Buffer) => compressed.push(data));
   await pipeline(rows, deflate);
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  const out = createWriteStream(file);
-  out.end(Buffer.concat([signature, chunk('IHDR', header), chunk('IDAT', Buffer.concat(compressed)), chunk('IEND', Buffer.alloc(0))]));
-  await new Promise((resolve) => out.on('close', resolve));
+  await writeFile(file, Buffer.concat([signature, chunk('IHDR', header), chunk('IDAT', Buffer.concat(compressed)), chunk('IEND', Buffer.alloc(0))]));
 }
 
 describe('paired imports', () => {
