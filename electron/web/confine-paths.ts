@@ -1,8 +1,9 @@
 /**
  * Browser mode's file-path rule: a browser page has no files of its own on this machine, so every API method
- * that takes a path may only name something it uploaded (under the staging folder). Anything else is refused
- * with one message whether or not the path exists, so the WebSocket can neither read arbitrary files (and
- * serve them back as blobs) nor probe which paths exist.
+ * that takes a path may only name something it uploaded (under the staging folder), or something inside a
+ * folder the person who started browser mode allowed (`--allow-path`). Anything else is refused with one
+ * message whether or not the path exists, so the WebSocket can neither read arbitrary files (and serve them
+ * back as blobs) nor probe which paths exist.
  */
 import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
@@ -25,14 +26,18 @@ export function isInsideFolder(folder: string, candidate: string): boolean {
 
 function refuse(field: string, given: string): never {
   throw new InvalidInputError(
-    `${field}: not allowed in browser mode: only uploaded files (in the studio's staging folder) can be read, got ${given}`,
+    `${field}: not allowed in browser mode: only uploaded files (in the studio's staging folder) and folders allowed with --allow-path can be read, got ${given}`,
   );
 }
 
-/** Wraps every path-taking handler so it refuses paths outside `stagingDir`. Mutates and returns `handlers`. */
-export function confinePathsToStaging(handlers: ApiHandlers, stagingDir: string): ApiHandlers {
+/**
+ * Wraps every path-taking handler so it refuses paths outside `stagingDir` and `allowedRoots`. Mutates and
+ * returns `handlers`.
+ */
+export function confinePathsToStaging(handlers: ApiHandlers, stagingDir: string, allowedRoots: readonly string[] = []): ApiHandlers {
+  const roots = [stagingDir, ...allowedRoots];
   const check = (field: string, given: string) => {
-    if (!isInsideFolder(stagingDir, given)) refuse(field, given);
+    if (!roots.some((root) => isInsideFolder(root, given) || path.resolve(root) === path.resolve(given))) refuse(field, given);
   };
   const checkSources = (sources: readonly { path: string }[]) =>
     sources.forEach((source, index) => check(`sources.${index}.path`, source.path));

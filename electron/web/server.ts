@@ -39,6 +39,11 @@ export interface WebServerOptions {
   maxUploadBytes?: number;
   /** Cap on uploads waiting in the staging folder (default 8 GiB); an upload past it is refused with 413. */
   maxStagingBytes?: number;
+  /**
+   * Folders whose files API methods may read besides the staging folder (e.g. where `e2gan train` writes run
+   * folders). Default none: a browser page can only import what it uploaded.
+   */
+  allowedPathRoots?: readonly string[];
   log?: (line: string) => void;
 }
 
@@ -87,7 +92,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
   const version = await readAppVersion();
   // A browser page has no file paths of its own: everything it imports was uploaded into staging.
-  const handlers = confinePathsToStaging(createApiHandlers(services, nodeAppInfo('browser', version, services.dataDir)), stagingDir);
+  const allowedRoots = (options.allowedPathRoots ?? []).map((root) => path.resolve(root));
+  const handlers = confinePathsToStaging(createApiHandlers(services, nodeAppInfo('browser', version, services.dataDir)), stagingDir, allowedRoots);
   // Staged copies are deleted once imported (imported images live in the blob store). Paired imports finish
   // within the call; image imports when their job is done or cancelled (failed and interrupted ones may resume).
   const importPaired = handlers.pairs.importPaired;

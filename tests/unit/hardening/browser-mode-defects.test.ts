@@ -180,6 +180,27 @@ describe('defect 3: every path-taking method is confined to the upload staging f
     expect(forExisting.replace(outside, 'P')).toBe(forMissing.replace(path.join(outside, 'gone'), 'P'));
   });
 
+  it('a folder allowed with --allow-path is readable, its neighbours are not', async () => {
+    const allowed = await mkdtemp(path.join(root, 'allowed-'));
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#654321' } }).png().toBuffer();
+    await writeFile(path.join(allowed, 'ok.input.png'), png);
+    await writeFile(path.join(allowed, 'ok.target.png'), png);
+    const child = await startBrowserModeChild(await mkdtemp(path.join(root, 'allow-')), { allowedPathRoots: [allowed] });
+    const client = createWsStudioApi({ origin: child.origin, token: child.token, createSocket: (url) => new WebSocket(url) as unknown as WebSocketLike });
+    try {
+      const project = await client.projects.create({ name: 'Allowed' });
+      const concept = await client.concepts.create({ projectId: project.id, name: 'c' });
+      const result = await client.pairs.importPaired({ conceptId: concept.id, sources: [{ path: allowed }] });
+      expect(result.pairIds).toHaveLength(1);
+      const outsideAllowed = await client.pairs.importPaired({ conceptId: concept.id, sources: [{ path: path.join(allowed, '..', 'private') }] }).catch((e: StudioApiError) => e);
+      expect((outsideAllowed as StudioApiError).message).toContain('not allowed');
+      expect(existsSync(path.join(allowed, 'ok.input.png')), 'files outside staging are never deleted').toBe(true);
+    } finally {
+      client.dispose();
+      await child.stop();
+    }
+  });
+
   it('a staging path climbing out with .. is refused too', async () => {
     const sneaky = path.join(server.staging, '..', '..', 'private', 'secret.input.png');
     await refusal(() => api.pairs.importPaired({ conceptId, sources: [{ path: sneaky }] }));
