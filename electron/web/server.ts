@@ -7,7 +7,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, statfs } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -37,7 +37,10 @@ export interface WebServerOptions {
   /** Fixed token (tests); default: 32 random bytes. */
   token?: string;
   maxUploadBytes?: number;
-  /** Cap on uploads waiting in the staging folder (default 8 GiB); an upload past it is refused with 413. */
+  /**
+   * Cap on uploads waiting in the staging folder (default 32 GiB); an upload past it is refused with 413. Uploads
+   * are also refused (507) when they would leave less than 512 MiB free on the data folder's disk.
+   */
   maxStagingBytes?: number;
   /**
    * Folders whose files API methods may read besides the staging folder (e.g. where `e2gan train` writes run
@@ -58,6 +61,8 @@ export interface WebServer {
 }
 
 const HOST = '127.0.0.1';
+/** Uploads never take the data folder's disk below this: the database and running jobs need room too. */
+const MIN_FREE_DISK_BYTES = 512 * 1024 * 1024;
 const STAGING_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 const MIME_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -87,7 +92,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const maxUploadBytes = options.maxUploadBytes ?? 1024 * 1024 * 1024;
   const stagingDir = services.layout.staging;
   await sweepStaging(stagingDir, STAGING_MAX_AGE_MS).catch(() => undefined);
-  const stagingQuota = new StagingQuota(options.maxStagingBytes ?? 8 * 1024 ** 3);
+  const stagingQuota = new StagingQuota(options.maxStagingBytes ?? 32 * 1024 ** 3);
   await stagingQuota.scan(stagingDir);
 
   const version = await readAppVersion();
@@ -157,6 +162,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       if (!name) return sendAndClose(response, 400, "missing query parameter 'name' (the file's original name)");
       const declared = Number(request.headers['content-length'] ?? 0);
       if (declared > maxUploadBytes) return sendAndClose(response, 413, `'${name.slice(0, 80)}' is larger than the ${maxUploadBytes}-byte upload limit`);
+      if ((await freeBytes(stagingDir)) - (Number.isFinite(declared) ? declared : 0) < MIN_FREE_DISK_BYTES) {
+        return sendAndClose(response, 507, 'disk full: the data folder\'s disk has too little free space for this upload; free some space and try again');
+      }
       try {
         const staged = await stageUpload(stagingDir, name, request, maxUploadBytes, stagingQuota);
         return send(response, 200, JSON.stringify(staged), { 'content-type': 'application/json' });
@@ -319,6 +327,11 @@ function isSameOriginRequest(request: IncomingMessage): boolean {
   if (requestOrigin === undefined) return true;
   const host = request.headers.host ?? '';
   return requestOrigin === `http://${host}`;
+}
+
+async function freeBytes(dir: string): Promise<number> {
+  const stats = await statfs(dir).catch(() => undefined);
+  return stats ? Number(stats.bavail) * Number(stats.bsize) : Number.POSITIVE_INFINITY;
 }
 
 function sameSecret(given: string, expected: string): boolean {

@@ -262,6 +262,22 @@ describe('defect 7: uploads', () => {
   });
 });
 
+describe.skipIf(process.platform !== 'linux' || process.getuid?.() !== 0)('defect 7: uploads on a nearly full disk', () => {
+  it('are refused with 507 "disk full" before they take the last 512 MiB', async () => {
+    const folder = await mkdtemp(path.join(root, 'small-disk-'));
+    const child = await startBrowserModeChild(folder, {}, {}, '530m');
+    try {
+      const small = await httpCall(child.port, `/upload?token=${child.token}&name=a.bin`, { method: 'POST', body: Buffer.alloc(1000) });
+      expect(small.status).toBe(200);
+      const large = await httpCall(child.port, `/upload?token=${child.token}&name=b.bin`, { method: 'POST', body: Buffer.alloc(30 * 1024 * 1024) });
+      expect(large.status).toBe(507);
+      expect(large.body).toContain('disk full');
+    } finally {
+      await child.stop();
+    }
+  });
+});
+
 describe('defect 8: HTTP edge cases answer cleanly', () => {
   freshServerPerGroup();
 
