@@ -149,9 +149,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const handleHttp = async (request: IncomingMessage, response: ServerResponse) => {
     const url = parseRequestUrl(request.url, origin());
     if (!url) return sendAndClose(response, 400, 'bad request: malformed URL or percent-encoding');
-    if (!allowedHosts().has(request.headers.host ?? '')) return send(response, 403, 'forbidden: unexpected Host header');
-    if (!hasValidToken(request, url)) return send(response, 403, 'forbidden: missing or wrong token');
     const isStateChanging = request.method !== 'GET' && request.method !== 'HEAD';
+    // A refused request with a body is answered and its connection closed, so the unread body is never drained.
+    const refuse = isStateChanging ? sendAndClose : send;
+    if (!allowedHosts().has(request.headers.host ?? '')) return refuse(response, 403, 'forbidden: unexpected Host header');
+    if (!hasValidToken(request, url)) return refuse(response, 403, 'forbidden: missing or wrong token');
     // The token cookie is SameSite=Strict, but every port of 127.0.0.1 is the same site: a page served by
     // another local program could still POST with it. Browsers say where a request comes from; believe them.
     if (isStateChanging && !isSameOriginRequest(request)) return sendAndClose(response, 403, 'forbidden: cross-origin request');
@@ -173,7 +175,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         throw error;
       }
     }
-    if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, 'method not allowed');
+    if (request.method !== 'GET' && request.method !== 'HEAD') return sendAndClose(response, 405, 'method not allowed');
     if (url.pathname.startsWith(BLOB_PATH)) return serveBlob(url.pathname.slice(BLOB_PATH.length), response);
     return serveRendererFile(url.pathname, request, response, url);
   };
