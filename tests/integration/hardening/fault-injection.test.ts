@@ -202,8 +202,9 @@ describe('kill -9 mid-job', () => {
     await services.close();
     const runsDir = path.join(dataDir, 'runs');
     mkdirSync(runsDir, { recursive: true });
-    // One 8.3 MB checkpoint (step 20) fits in 12 MiB, the second (step 40) does not.
-    const { lines } = await runChild(['train-full', dataDir, String(conceptId), '40', runsDir], () => false, { dir: runsDir, size: '12m' });
+    // The child fills the 64 MiB tmpfs right after the first checkpoint (step 20): the next one cannot be written.
+    const { lines } = await runChild(['train-full', dataDir, String(conceptId), '40', runsDir], () => false, { dir: runsDir, size: '64m' });
+    expect(lines.find((line) => 'filled' in line)).toMatchObject({ afterCheckpoints: [20] });
     const ended = lines.find((line) => 'ended' in line)!;
     expect(ended).toMatchObject({ ended: 'failed' });
     expect(String(ended['error'])).toMatch(/^Disk full: /);
@@ -212,7 +213,7 @@ describe('kill -9 mid-job', () => {
       const run = reopened.flow.training.list({ projectId })[0]!;
       expect(run).toMatchObject({ state: 'done', step: 40 });
     });
-    faults.push(`ENOSPC (12 MiB tmpfs) at the step-40 checkpoint: failed with "Disk full", resumed from step 20 to 40 after space was freed`);
+    faults.push(`ENOSPC (64 MiB tmpfs filled after the step-20 checkpoint) at the step-40 checkpoint: failed with "Disk full", resumed from step 20 to 40 after space was freed`);
   });
 });
 
