@@ -87,22 +87,38 @@ const noInput = z.undefined();
 // Shared field schemas
 
 const id = z.number().int().positive();
-/** Names shown in lists: trimmed, 1..120 characters, no control characters (they break file names and layouts). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** A zero-width joiner inside an emoji sequence (👨‍👩‍👧) is part of the picture, not a hidden character. */
+const EMOJI_JOINER = /(?<=\p{Extended_Pictographic}\uFE0F?)\u200D(?=\p{Extended_Pictographic})/gu;
+/**
+ * Names shown in lists: trimmed, 1..120 characters, no control characters (they break file names and layouts),
+ * no lone surrogates (not text; they break UTF-8 files) and no invisible format characters (\p{Cf}: bidi
+ * overrides that show "invoice‮gnp.exe" reversed, zero-width spaces that make two names look identical).
+ */
 const displayName = z
   .string()
   .trim()
   .min(1, 'must not be empty')
   .max(120, 'must be at most 120 characters')
   // eslint-disable-next-line no-control-regex
-  .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
+  .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters')
+  .refine((name) => !LONE_SURROGATE.test(name), { message: 'must be valid Unicode text (it holds a lone surrogate)' })
+  .refine((name) => !/\p{Cf}/u.test(name.replace(EMOJI_JOINER, '')), {
+    message: 'must not contain invisible format characters (bidi overrides, zero-width spaces)',
+  });
 const prompt = z.string().max(2000, 'must be at most 2000 characters');
 const teacher = z.string().max(200, 'must be at most 200 characters');
+
+/** No file system allows NUL in a path; Node's fs functions throw on it instead of answering "not found". */
+const withoutNul = (p: string) => !p.includes('\u0000');
+const NUL_MESSAGE = { message: 'must not contain NUL characters' };
 
 /** Absolute path of a file or folder on the back end's disk (POSIX or Windows form). */
 const absolutePath = z
   .string()
   .min(1, 'must not be empty')
   .max(4096, 'must be at most 4096 characters')
+  .refine(withoutNul, NUL_MESSAGE)
   .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\'), {
     message: 'must be an absolute path',
   });
@@ -114,6 +130,23 @@ export const importSourceSchema = z.strictObject({
   name: z.string().min(1).max(1024).optional(),
 });
 export type ImportSource = z.infer<typeof importSourceSchema>;
+
+/**
+ * All sources of one import together, as JSON: 100,000 staged files at ~480 bytes each. Kept under the
+ * WebSocket's payload limit (WS_MAX_PAYLOAD_BYTES, 64 MiB) so every call the schema accepts can be sent.
+ */
+export const MAX_SOURCES_JSON_BYTES = 48 * 1024 * 1024;
+const importSources = z
+  .array(importSourceSchema)
+  .min(1, 'must list at least one file or folder')
+  .max(100_000)
+  .refine((sources) => jsonByteLength(sources) <= MAX_SOURCES_JSON_BYTES, {
+    message: `must be at most ${MAX_SOURCES_JSON_BYTES / 1024 / 1024} MiB as JSON (fewer or shorter paths)`,
+  });
+
+function jsonByteLength(value: unknown): number {
+  return new TextEncoder().encode(JSON.stringify(value)).length;
+}
 
 /** Bundle variants besides fp32 (fp32, the reference, is always exported). */
 const precisionsSchema = z
@@ -188,7 +221,7 @@ export const apiMethods = {
     start: method(
       z.strictObject({
         projectId: id,
-        sources: z.array(importSourceSchema).min(1, 'must list at least one file or folder').max(100_000),
+        sources: importSources,
       }),
     ).returns<Job>(),
   },
@@ -241,7 +274,9 @@ export const apiMethods = {
     /** Re-hashes an installed model's files against its install manifest. */
     verify: method(z.strictObject({ name: modelName })).returns<ModelVerification>(),
     /** Copies a local diffusers ONNX export folder (on the machine running the back end) into the models. */
-    importFolder: method(z.strictObject({ path: z.string().min(1).max(4096), name: modelName.optional() })).returns<DiffusionModelInfo>(),
+    importFolder: method(
+      z.strictObject({ path: z.string().min(1).max(4096).refine(withoutNul, NUL_MESSAGE), name: modelName.optional() }),
+    ).returns<DiffusionModelInfo>(),
     /** Queues a download of a Hugging Face repo (org/name); cancel with jobs.cancel, jobs.resume continues it. */
     download: method(
       z.strictObject({ repoId: z.string().min(3).max(200), revision: z.string().min(1).max(200).optional(), name: modelName.optional() }),
@@ -286,7 +321,7 @@ export const apiMethods = {
     importPaired: method(
       z.strictObject({
         conceptId: id,
-        sources: z.array(importSourceSchema).min(1, 'must list at least one file or folder').max(100_000),
+        sources: importSources,
       }),
     ).returns<ImportPairsResult>(),
   },

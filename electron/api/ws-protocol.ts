@@ -12,3 +12,9 @@ export type ServerMessage =
 export const WS_PATH = '/api';
 export const UPLOAD_PATH = '/upload';
 export const BLOB_PATH = '/blob/';
+
+/**
+ * Largest WebSocket message the server reads; a bigger frame closes that socket with 1009 (message too big).
+ * It is above the contract's largest legitimate call (imports.start: MAX_SOURCES_JSON_BYTES of sources).
+ */
+export const WS_MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;

@@ -12,6 +12,26 @@ export interface JobRunnerOptions {
   progressWriteIntervalMs?: number;
   /** Minimum time between imagesChanged/projectsChanged events for one project while a job runs (ms). */
   changeEventIntervalMs?: number;
+  /** How often an outcome that could not be written (disk full) is written again (ms, default 5000). */
+  outcomeRetryIntervalMs?: number;
+}
+
+/** Shown while a finished job's outcome waits for disk space; the job's row still says 'running'. */
+export const OUTCOME_PENDING_DISK_FULL =
+  'Disk full: this job has finished but its outcome cannot be saved. Free some disk space; it is saved automatically.';
+
+/** SQLite's "database or disk is full", or the file system's "no space left on device". */
+export function isDiskFullError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT') return true;
+  const message = error instanceof Error ? error.message : String(error);
+  return /SQLITE_FULL|ENOSPC|EDQUOT|no space left on device|database or disk is full|disk quota exceeded/i.test(message);
+}
+
+/** A failure's reason, led by "Disk full" when that is what it was, so the user knows what to do. */
+export function explainFailure(error: string): string {
+  if (!isDiskFullError(error) || /^Disk full/.test(error)) return error;
+  return `Disk full: free some disk space, then resume this job. (${error})`;
 }
 
 interface ActiveJob {
@@ -36,6 +56,10 @@ export class JobRunner {
   private readonly changeEventIntervalMs: number;
   private readonly changedProjects = new Set<number>();
   private changeTimer: NodeJS.Timeout | undefined;
+  private readonly outcomeRetryIntervalMs: number;
+  /** Finished jobs whose outcome the disk had no room for, written again every outcomeRetryIntervalMs. */
+  private readonly pendingOutcomes = new Map<number, { job: Job; stopReason: ActiveJob['stopReason']; outcome: JobOutcome }>();
+  private outcomeRetryTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: Store,
@@ -46,6 +70,7 @@ export class JobRunner {
     this.concurrency = Math.max(1, options.concurrency ?? 1);
     this.progressWriteIntervalMs = options.progressWriteIntervalMs ?? 250;
     this.changeEventIntervalMs = options.changeEventIntervalMs ?? 250;
+    this.outcomeRetryIntervalMs = options.outcomeRetryIntervalMs ?? 5000;
   }
 
   /** Marks jobs orphaned by a dead process as interrupted; returns them. */
@@ -185,6 +210,9 @@ export class JobRunner {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.retryTimer);
+    // One last try; what still does not fit stays 'running' and the next launch marks it interrupted.
+    this.retryPendingOutcomes();
+    clearTimeout(this.outcomeRetryTimer);
     if (this.active.size === 0) return;
     const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     for (const active of this.active.values()) {
@@ -205,15 +233,59 @@ export class JobRunner {
     };
     this.active.set(job.id, active);
     void active.execution.outcome.then((outcome) => {
+      this.active.delete(job.id);
+      // Listeners see the last images before they hear that the job ended.
+      this.flushChanges();
       try {
-        this.finish(job, active, outcome);
+        this.recordOutcome(job, active.stopReason, outcome);
       } catch (error) {
-        // The row keeps 'running'; the next launch's recovery marks it interrupted, so it is not lost.
-        console.error(`job runner: could not record the outcome of job ${job.id}`, error);
-        this.active.delete(job.id);
-        this.pump();
+        if (isDiskFullError(error)) {
+          this.holdOutcome(job, active.stopReason, outcome);
+        } else {
+          // The row keeps 'running'; the next launch's recovery marks it interrupted, so it is not lost.
+          console.error(`job runner: could not record the outcome of job ${job.id}`, error);
+        }
       }
+      this.pump();
     });
+  }
+
+  /**
+   * The disk had no room for the outcome: keep it in memory, tell the user, and write it again until it fits.
+   * If the app stops first, the row still says 'running' and the next launch marks the job interrupted.
+   */
+  private holdOutcome(job: Job, stopReason: ActiveJob['stopReason'], outcome: JobOutcome): void {
+    this.pendingOutcomes.set(job.id, { job, stopReason, outcome });
+    const current = this.store.jobs.get(job.id) ?? job;
+    this.events.emit('jobProgress', { jobId: job.id, projectId: job.projectId, progress: current.progress, message: OUTCOME_PENDING_DISK_FULL });
+    this.events.emit('jobChanged', { job: { ...current, message: OUTCOME_PENDING_DISK_FULL } });
+    if (!this.outcomeRetryTimer) {
+      this.outcomeRetryTimer = setInterval(() => this.retryPendingOutcomes(), this.outcomeRetryIntervalMs);
+      this.outcomeRetryTimer.unref();
+    }
+  }
+
+  private retryPendingOutcomes(): void {
+    for (const [id, pending] of this.pendingOutcomes) {
+      try {
+        this.recordOutcome(pending.job, pending.stopReason, pending.outcome);
+        this.pendingOutcomes.delete(id);
+      } catch (error) {
+        if (!isDiskFullError(error)) {
+          console.error(`job runner: could not record the outcome of job ${id}`, error);
+          this.pendingOutcomes.delete(id);
+        }
+      }
+    }
+    if (this.pendingOutcomes.size === 0) {
+      clearInterval(this.outcomeRetryTimer);
+      this.outcomeRetryTimer = undefined;
+    }
+  }
+
+  /** The message a job shows: "disk full" while its finished outcome waits for space. */
+  describe(job: Job): Job {
+    return this.pendingOutcomes.has(job.id) ? { ...job, message: OUTCOME_PENDING_DISK_FULL } : job;
   }
 
   private onProgress(job: Job, update: JobProgressUpdate): void {
@@ -226,7 +298,12 @@ export class JobRunner {
     const now = Date.now();
     if (now - active.lastProgressWrite >= this.progressWriteIntervalMs || update.progress >= 1) {
       active.lastProgressWrite = now;
-      this.store.jobs.setProgress(job.id, update.progress, update.message);
+      try {
+        this.store.jobs.setProgress(job.id, update.progress, update.message);
+      } catch (error) {
+        // Progress is advisory: a full disk (or a locked database) must not end the job or the process.
+        if (!isDiskFullError(error)) console.error(`job runner: could not record progress of job ${job.id}`, error);
+      }
     }
     this.events.emit('jobProgress', {
       jobId: job.id,
@@ -259,15 +336,14 @@ export class JobRunner {
     }
   }
 
-  private finish(job: Job, active: ActiveJob, outcome: JobOutcome): void {
-    this.active.delete(job.id);
-    // Listeners see the last images before they hear that the job ended.
-    this.flushChanges();
+  /** Writes a finished job's outcome; throws (SQLITE_FULL on a full disk) when it cannot. */
+  private recordOutcome(job: Job, stopReason: ActiveJob['stopReason'], outcome: JobOutcome): void {
     if (outcome.state === 'done') {
       this.store.jobs.transition(job.id, ['running'], 'done', { result: outcome.result, progress: 1, message: 'Done' });
     } else if (outcome.state === 'failed') {
-      this.store.jobs.transition(job.id, ['running'], 'failed', { error: outcome.error, message: 'Failed' });
-    } else if (active.stopReason === 'shutdown') {
+      const error = explainFailure(outcome.error);
+      this.store.jobs.transition(job.id, ['running'], 'failed', { error, message: isDiskFullError(error) ? 'Failed: disk full' : 'Failed' });
+    } else if (stopReason === 'shutdown') {
       this.store.jobs.transition(job.id, ['running'], 'interrupted', { message: 'Interrupted: the app was closed' });
     } else {
       this.store.jobs.transition(job.id, ['running'], 'cancelled', {
@@ -276,7 +352,6 @@ export class JobRunner {
       });
     }
     this.emitChanged(job.id);
-    this.pump();
   }
 
   private require(id: number): Job {

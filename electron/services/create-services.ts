@@ -147,11 +147,12 @@ export function createServices(options: CreateServicesOptions): Services {
   };
 
   const jobs: JobsService = {
-    list: (filter = {}) => store.jobs.list(filter),
+    // runner.describe: a finished job whose outcome waits for disk space says "disk full", not its last progress.
+    list: (filter = {}) => store.jobs.list(filter).map((job) => runner.describe(job)),
     get(id) {
       const job = store.jobs.get(id);
       if (!job) throw new NotFoundError('job', id);
-      return job;
+      return runner.describe(job);
     },
     startImport(projectId, files) {
       requireProject(projectId);

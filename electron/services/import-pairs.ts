@@ -1,5 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import sharp from 'sharp';
+import { MAX_IMPORT_PIXELS } from '../jobs/kinds/decode-image';
 import { decodeImage, encodeImage, type RgbImage } from '../../native-models/image/index';
 import type { Store } from '../store/store';
 import type { PairsRepository } from '../store/repositories/pairs';
@@ -40,8 +42,8 @@ export async function importPairedFiles(
     let input: RgbImage;
     let target: RgbImage;
     try {
-      input = await decodeImage(await readFile(candidate.input), candidate.input, { maxSide: PAIR_MAX_SIDE });
-      target = await decodeImage(await readFile(candidate.target), candidate.target, { maxSide: PAIR_MAX_SIDE });
+      input = await decodeCapped(candidate.input);
+      target = await decodeCapped(candidate.target);
     } catch (error) {
       skipped.push({ name: candidate.name, reason: (error as Error).message });
       continue;
@@ -67,6 +69,18 @@ export async function importPairedFiles(
     known.set(`${inputSha256}:${targetSha256}`, pair.id);
   }
   return { pairIds, skipped };
+}
+
+/** Checks the header against the same megapixel cap as image imports before any pixel is decoded. */
+async function decodeCapped(file: string): Promise<RgbImage> {
+  const bytes = await readFile(file);
+  const { width = 0, height = 0 } = await sharp(bytes, { limitInputPixels: false })
+    .metadata()
+    .catch(() => ({ width: 0, height: 0 }));
+  if (width * height > MAX_IMPORT_PIXELS) {
+    throw new Error(`${path.basename(file)}: image is ${width}x${height} pixels; the limit is ${MAX_IMPORT_PIXELS / 1e6} megapixels`);
+  }
+  return decodeImage(bytes, file, { maxSide: PAIR_MAX_SIDE });
 }
 
 async function collectCandidates(sources: readonly ImportFile[], skipped: ImportPairsResult['skipped']): Promise<Candidate[]> {

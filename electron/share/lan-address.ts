@@ -1,8 +1,9 @@
 import { networkInterfaces } from 'node:os';
 
 /**
- * The IPv4 address a phone on the same Wi-Fi can reach: the first non-internal IPv4 address, preferring
- * private ranges (home and office LANs). Undefined when the machine has no LAN address.
+ * The IPv4 address a phone on the same Wi-Fi can reach: the first private-range (home and office LAN) address.
+ * Never a public address: the share would then be offered to the whole internet. Undefined when there is no
+ * private address; the share service then listens on loopback and says so.
  */
 export function findLanAddress(interfaces = networkInterfaces()): string | undefined {
   const candidates: string[] = [];
@@ -11,7 +12,7 @@ export function findLanAddress(interfaces = networkInterfaces()): string | undef
       if (entry.family === 'IPv4' && !entry.internal) candidates.push(entry.address);
     }
   }
-  return candidates.find(isPrivateIpv4) ?? candidates[0];
+  return candidates.find(isPrivateIpv4);
 }
 
 function isPrivateIpv4(address: string): boolean {

@@ -2,24 +2,33 @@
  * `npm run web`: browser mode. Builds the renderer if needed, serves it and the API on 127.0.0.1 and prints
  * the token-bearing URL to open.
  */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveDataDir } from '../paths';
 import { startWebServer } from './server';
 
-const USAGE = `Usage: npm run web -- [--port N] [--data-dir PATH]
+const USAGE = `Usage: npm run web -- [--port N] [--data-dir PATH] [--allow-path DIR]...
 
-  --port N         listen on this port (default: a random free port)
-  --data-dir PATH  the studio's data folder (default: $E2GAN_STUDIO_HOME or the app's user-data folder)`;
+  --port N          listen on this port (default: a random free port)
+  --data-dir PATH   the studio's data folder (default: $E2GAN_STUDIO_HOME or the app's user-data folder)
+  --allow-path DIR  let the page read files in DIR by path (e.g. run folders made by e2gan train); repeatable.
+                    Without it the page can only import files it uploaded.`;
 
 export interface ServeArgs {
   port: number;
   dataDir: string;
+  allowedPathRoots: string[];
 }
 
 export function parseServeArgs(argv: string[]): ServeArgs {
   const { values } = parseArgs({
     args: argv,
-    options: { port: { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      port: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'allow-path': { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+    },
     strict: true,
   });
   if (values.help) throw new HelpRequested();
@@ -27,7 +36,8 @@ export function parseServeArgs(argv: string[]): ServeArgs {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`--port: expected an integer 0..65535, got '${values.port}'`);
   }
-  return { port, dataDir: values['data-dir'] ?? resolveDataDir() };
+  const allowedPathRoots = (values['allow-path'] ?? []).map((dir) => path.resolve(dir));
+  return { port, dataDir: values['data-dir'] ?? resolveDataDir(), allowedPathRoots };
 }
 
 class HelpRequested extends Error {}
@@ -41,7 +51,12 @@ async function main(): Promise<void> {
     (isHelp ? console.log : console.error)(isHelp ? USAGE : `${(error as Error).message}\n\n${USAGE}`);
     process.exit(isHelp ? 0 : 2);
   }
-  const server = await startWebServer({ dataDir: args.dataDir, port: args.port, log: (line) => console.log(line) });
+  const server = await startWebServer({
+    dataDir: args.dataDir,
+    port: args.port,
+    allowedPathRoots: args.allowedPathRoots,
+    log: (line) => console.log(line),
+  });
   console.log(`E2GAN Studio (browser mode)\n  data folder: ${server.services.dataDir}\n  open: ${server.url}\nPress Ctrl+C to stop.`);
   const stop = () => {
     console.log('Stopping…');

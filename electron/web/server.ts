@@ -7,7 +7,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, statfs } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -15,14 +15,14 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createDispatcher } from '../api/dispatch';
 import { createApiHandlers, forwardServiceEvents, nodeAppInfo } from '../api/handlers';
-import { BLOB_PATH, UPLOAD_PATH, WS_PATH, type ClientMessage, type ServerMessage } from '../api/ws-protocol';
+import { BLOB_PATH, UPLOAD_PATH, WS_MAX_PAYLOAD_BYTES, WS_PATH, type ClientMessage, type ServerMessage } from '../api/ws-protocol';
 import { createServices } from '../services/create-services';
-import { InvalidInputError } from '../services/errors';
 import type { Services } from '../services/services';
 import { SHA256_PATTERN, sniffImageType } from './blob-files';
+import { confinePathsToStaging } from './confine-paths';
 import { contentSecurityPolicy, securityHeaders } from './csp';
 import { defaultRendererDir, ensureRendererBuilt, repoRoot } from './renderer-build';
-import { StagingError, stageUpload, sweepStaging } from './staging';
+import { removeStagedBatches, StagingError, StagingQuota, stageUpload, sweepStaging } from './staging';
 
 export interface WebServerOptions {
   dataDir: string;
@@ -37,6 +37,16 @@ export interface WebServerOptions {
   /** Fixed token (tests); default: 32 random bytes. */
   token?: string;
   maxUploadBytes?: number;
+  /**
+   * Cap on uploads waiting in the staging folder (default 32 GiB); an upload past it is refused with 413. Uploads
+   * are also refused (507) when they would leave less than 512 MiB free on the data folder's disk.
+   */
+  maxStagingBytes?: number;
+  /**
+   * Folders whose files API methods may read besides the staging folder (e.g. where `e2gan train` writes run
+   * folders). Default none: a browser page can only import what it uploaded.
+   */
+  allowedPathRoots?: readonly string[];
   log?: (line: string) => void;
 }
 
@@ -51,6 +61,8 @@ export interface WebServer {
 }
 
 const HOST = '127.0.0.1';
+/** Uploads never take the data folder's disk below this: the database and running jobs need room too. */
+const MIN_FREE_DISK_BYTES = 512 * 1024 * 1024;
 const STAGING_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 const MIME_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -78,23 +90,28 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const services = options.services ?? createServices({ dataDir: options.dataDir });
   const token = options.token ?? randomBytes(32).toString('base64url');
   const maxUploadBytes = options.maxUploadBytes ?? 1024 * 1024 * 1024;
-  void sweepStaging(services.layout.staging, STAGING_MAX_AGE_MS).catch(() => undefined);
+  const stagingDir = services.layout.staging;
+  await sweepStaging(stagingDir, STAGING_MAX_AGE_MS).catch(() => undefined);
+  const stagingQuota = new StagingQuota(options.maxStagingBytes ?? 32 * 1024 ** 3);
+  await stagingQuota.scan(stagingDir);
 
   const version = await readAppVersion();
-  const handlers = createApiHandlers(services, nodeAppInfo('browser', version, services.dataDir));
-  // A browser page has no file paths of its own: everything it imports was uploaded into staging. Refusing
-  // other paths means the WebSocket cannot be used to read arbitrary images off this machine.
-  const importAnyPath = handlers.imports.start;
-  handlers.imports.start = (input) => {
-    const stagingRoot = path.resolve(services.layout.staging) + path.sep;
-    const outside = input.sources.findIndex((source) => !path.resolve(source.path).startsWith(stagingRoot));
-    if (outside !== -1) {
-      throw new InvalidInputError(
-        `sources.${outside}.path: browser mode imports only uploaded files (under ${stagingRoot}), got ${input.sources[outside]!.path}`,
-      );
-    }
-    return importAnyPath(input);
+  // A browser page has no file paths of its own: everything it imports was uploaded into staging.
+  const allowedRoots = (options.allowedPathRoots ?? []).map((root) => path.resolve(root));
+  const handlers = confinePathsToStaging(createApiHandlers(services, nodeAppInfo('browser', version, services.dataDir)), stagingDir, allowedRoots);
+  // Staged copies are deleted once imported (imported images live in the blob store). Paired imports finish
+  // within the call; image imports when their job is done or cancelled (failed and interrupted ones may resume).
+  const importPaired = handlers.pairs.importPaired;
+  handlers.pairs.importPaired = async (input) => {
+    const result = await importPaired(input);
+    await removeStagedBatches(stagingDir, input.sources.map((source) => source.path), stagingQuota);
+    return result;
   };
+  const stopStagingCleanup = services.events.on('jobChanged', ({ job }) => {
+    if (job.kind !== 'import-images' || (job.state !== 'done' && job.state !== 'cancelled')) return;
+    const files = (job.payload as { files: { path: string }[] }).files.map((file) => file.path);
+    void removeStagedBatches(stagingDir, files, stagingQuota).catch((error) => log(`[web] staging cleanup failed: ${String(error)}`));
+  });
   const dispatch = createDispatcher(handlers, {
     onInternalError: (method, error) => console.error(`[web] ${method} failed`, error),
   });
@@ -123,24 +140,42 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     response.end(body);
   };
 
+  /** Ends the exchange and the connection: the rest of the request body is never read. */
+  const sendAndClose = (response: ServerResponse, status: number, body: string) => {
+    send(response, status, body, { connection: 'close' });
+    response.once('finish', () => response.socket?.destroySoon());
+  };
+
   const handleHttp = async (request: IncomingMessage, response: ServerResponse) => {
-    const url = new URL(request.url ?? '/', origin());
-    if (!allowedHosts().has(request.headers.host ?? '')) return send(response, 403, 'forbidden: unexpected Host header');
-    if (!hasValidToken(request, url)) return send(response, 403, 'forbidden: missing or wrong token');
+    const url = parseRequestUrl(request.url, origin());
+    if (!url) return sendAndClose(response, 400, 'bad request: malformed URL or percent-encoding');
+    const isStateChanging = request.method !== 'GET' && request.method !== 'HEAD';
+    // A refused request with a body is answered and its connection closed, so the unread body is never drained.
+    const refuse = isStateChanging ? sendAndClose : send;
+    if (!allowedHosts().has(request.headers.host ?? '')) return refuse(response, 403, 'forbidden: unexpected Host header');
+    if (!hasValidToken(request, url)) return refuse(response, 403, 'forbidden: missing or wrong token');
+    // The token cookie is SameSite=Strict, but every port of 127.0.0.1 is the same site: a page served by
+    // another local program could still POST with it. Browsers say where a request comes from; believe them.
+    if (isStateChanging && !isSameOriginRequest(request)) return sendAndClose(response, 403, 'forbidden: cross-origin request');
 
     if (url.pathname === UPLOAD_PATH) {
       if (request.method !== 'POST') return send(response, 405, 'use POST', { allow: 'POST' });
       const name = url.searchParams.get('name');
-      if (!name) return send(response, 400, "missing query parameter 'name' (the file's original name)");
+      if (!name) return sendAndClose(response, 400, "missing query parameter 'name' (the file's original name)");
+      const declared = Number(request.headers['content-length'] ?? 0);
+      if (declared > maxUploadBytes) return sendAndClose(response, 413, `'${name.slice(0, 80)}' is larger than the ${maxUploadBytes}-byte upload limit`);
+      if ((await freeBytes(stagingDir)) - (Number.isFinite(declared) ? declared : 0) < MIN_FREE_DISK_BYTES) {
+        return sendAndClose(response, 507, 'disk full: the data folder\'s disk has too little free space for this upload; free some space and try again');
+      }
       try {
-        const staged = await stageUpload(services.layout.staging, name, request, maxUploadBytes);
+        const staged = await stageUpload(stagingDir, name, request, maxUploadBytes, stagingQuota);
         return send(response, 200, JSON.stringify(staged), { 'content-type': 'application/json' });
       } catch (error) {
-        if (error instanceof StagingError) return send(response, error.status, error.message);
+        if (error instanceof StagingError) return sendAndClose(response, error.status, error.message);
         throw error;
       }
     }
-    if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, 'method not allowed');
+    if (request.method !== 'GET' && request.method !== 'HEAD') return sendAndClose(response, 405, 'method not allowed');
     if (url.pathname.startsWith(BLOB_PATH)) return serveBlob(url.pathname.slice(BLOB_PATH.length), response);
     return serveRendererFile(url.pathname, request, response, url);
   };
@@ -161,7 +196,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   };
 
   const serveRendererFile = async (pathname: string, request: IncomingMessage, response: ServerResponse, url: URL) => {
-    const relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname.slice(1));
+    const relative = pathname === '/' ? 'index.html' : safeDecode(pathname.slice(1));
+    if (relative === undefined) return send(response, 400, 'bad request: malformed percent-encoding');
     const filePath = path.resolve(rendererDir, relative);
     if (!filePath.startsWith(rendererDir + path.sep)) return send(response, 404, 'not found');
     const info = await stat(filePath).catch(() => undefined);
@@ -182,15 +218,18 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   };
 
   // ---- WebSocket API ----
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD_BYTES });
   const clients = new Set<WebSocket>();
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(request.url ?? '/', origin());
+    // A reset from the peer before the handshake is done must not become an uncaught 'error'.
+    socket.on('error', () => socket.destroy());
     const requestOrigin = request.headers.origin;
-    const refuse = (reason: string) => {
-      socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${reason}`);
+    const refuse = (reason: string, status = '403 Forbidden') => {
+      socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${reason}`);
     };
+    const url = parseRequestUrl(request.url, origin());
+    if (!url) return refuse('malformed URL', '400 Bad Request');
     if (url.pathname !== WS_PATH) return refuse('unknown WebSocket path');
     if (!allowedHosts().has(request.headers.host ?? '')) return refuse('unexpected Host header');
     if (requestOrigin !== undefined && requestOrigin !== origin() && requestOrigin !== `http://localhost:${port}`) {
@@ -203,6 +242,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const acceptClient = (ws: WebSocket) => {
     clients.add(ws);
     ws.on('close', () => clients.delete(ws));
+    // Protocol errors (a frame over maxPayload, invalid UTF-8 in a text frame) end this socket with the close
+    // code ws chose (1009, 1007); without a listener they would be thrown and end the whole server.
+    ws.on('error', (error) => log(`[web] WebSocket closed: ${error.message}`));
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
       let message: ClientMessage;
@@ -251,6 +293,47 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       return closing;
     },
   };
+}
+
+/**
+ * The request URL, or undefined when it cannot be parsed or holds a '%' that is not a percent-escape (decoding
+ * it later would throw). Both are the client's mistake: 400, never a crash or a 500.
+ */
+function parseRequestUrl(raw: string | undefined, base: string): URL | undefined {
+  const target = raw ?? '/';
+  if (/%(?![0-9A-Fa-f]{2})/.test(target)) return undefined;
+  try {
+    const url = new URL(target, base);
+    return safeDecode(url.pathname) === undefined ? undefined : url;
+  } catch {
+    return undefined;
+  }
+}
+
+function safeDecode(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * False when the browser says the request comes from another origin. Requests without these headers come from
+ * programs (the CLI, tests, curl), which need the token like everyone else.
+ */
+function isSameOriginRequest(request: IncomingMessage): boolean {
+  const fetchSite = request.headers['sec-fetch-site'];
+  if (fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none') return false;
+  const requestOrigin = request.headers.origin;
+  if (requestOrigin === undefined) return true;
+  const host = request.headers.host ?? '';
+  return requestOrigin === `http://${host}`;
+}
+
+async function freeBytes(dir: string): Promise<number> {
+  const stats = await statfs(dir).catch(() => undefined);
+  return stats ? Number(stats.bavail) * Number(stats.bsize) : Number.POSITIVE_INFINITY;
 }
 
 function sameSecret(given: string, expected: string): boolean {

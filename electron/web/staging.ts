@@ -14,7 +14,7 @@ import type { ImportSource } from '../api/contract';
 export class StagingError extends Error {
   override readonly name = 'StagingError';
   constructor(
-    readonly status: 400 | 413,
+    readonly status: 400 | 413 | 507,
     message: string,
   ) {
     super(message);
@@ -28,9 +28,84 @@ export function safeRelativeSegments(name: string): string[] {
   const kept = segments.filter((segment) => segment !== '' && segment !== '.' && segment !== '..');
   if (kept.length === 0) throw new StagingError(400, `name '${name}' has no usable file name`);
   if (kept.some((segment) => Buffer.byteLength(segment) > 255)) {
-    throw new StagingError(400, `name '${name}' has a path segment longer than 255 bytes`);
+    throw new StagingError(400, `name '${shorten(name)}' is too long: a path segment is longer than 255 bytes`);
+  }
+  if (kept.length > MAX_NAME_SEGMENTS || Buffer.byteLength(kept.join('/')) > MAX_NAME_BYTES) {
+    throw new StagingError(400, `name '${shorten(name)}' is too long: at most ${MAX_NAME_SEGMENTS} folders and ${MAX_NAME_BYTES} bytes`);
   }
   return kept;
+}
+
+/** Room left under PATH_MAX (4096 on Linux) for the data folder, the staging folder and the batch id. */
+const MAX_NAME_BYTES = 1024;
+const MAX_NAME_SEGMENTS = 32;
+
+function shorten(name: string): string {
+  return name.length > 80 ? `${name.slice(0, 80)}…` : name;
+}
+
+/**
+ * How many bytes of uploads the staging folder holds, per upload batch, against a cap: uploads that were never
+ * imported must not fill the disk. Uploads reserve bytes as they arrive; deleting a batch gives them back.
+ */
+export class StagingQuota {
+  private readonly batches = new Map<string, number>();
+  private total = 0;
+
+  constructor(readonly limitBytes: number) {}
+
+  get usedBytes(): number {
+    return this.total;
+  }
+
+  /** Counts what an earlier run left in the folder (their imports may still be resumed). */
+  async scan(stagingDir: string): Promise<void> {
+    for (const entry of await readdir(stagingDir, { withFileTypes: true }).catch(() => [])) {
+      if (entry.isDirectory()) this.add(path.join(stagingDir, entry.name), await folderBytes(path.join(stagingDir, entry.name)));
+    }
+  }
+
+  add(batchDir: string, bytes: number): void {
+    if (this.total + bytes > this.limitBytes) {
+      throw new StagingError(
+        413,
+        `the staging folder is full (${this.total} of ${this.limitBytes} bytes hold uploads not imported yet); import or discard them first`,
+      );
+    }
+    this.batches.set(batchDir, (this.batches.get(batchDir) ?? 0) + bytes);
+    this.total += bytes;
+  }
+
+  release(batchDir: string): void {
+    this.total -= this.batches.get(batchDir) ?? 0;
+    this.batches.delete(batchDir);
+  }
+}
+
+async function folderBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => [])) {
+    if (entry.isFile()) total += (await stat(path.join(entry.parentPath, entry.name)).catch(() => undefined))?.size ?? 0;
+  }
+  return total;
+}
+
+/** The upload batch folder (<staging>/<id>) that holds `filePath`, or undefined when it is not a staged file. */
+export function stagingBatchOf(stagingDir: string, filePath: string): string | undefined {
+  const relative = path.relative(path.resolve(stagingDir), path.resolve(filePath));
+  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return undefined;
+  const batch = relative.split(path.sep)[0]!;
+  return path.join(path.resolve(stagingDir), batch);
+}
+
+/** Deletes the upload batches that hold these files (after their import): staged copies are not kept. */
+export async function removeStagedBatches(stagingDir: string, files: readonly string[], quota?: StagingQuota): Promise<number> {
+  const batches = new Set(files.map((file) => stagingBatchOf(stagingDir, file)).filter((batch) => batch !== undefined));
+  for (const batch of batches) {
+    await rm(batch, { recursive: true, force: true });
+    quota?.release(batch);
+  }
+  return batches.size;
 }
 
 export async function stageUpload(
@@ -38,25 +113,34 @@ export async function stageUpload(
   name: string,
   body: Readable,
   maxBytes: number,
+  quota?: StagingQuota,
 ): Promise<ImportSource> {
   const segments = safeRelativeSegments(name);
   const batchDir = path.join(stagingDir, randomUUID());
   const finalPath = path.join(batchDir, ...segments);
-  await mkdir(path.dirname(finalPath), { recursive: true });
   const partialPath = `${finalPath}.${randomUUID()}.part`;
   let received = 0;
   const limit = async function* (source: AsyncIterable<Buffer>) {
     for await (const chunk of source) {
       received += chunk.length;
-      if (received > maxBytes) throw new StagingError(413, `'${name}' is larger than the ${maxBytes}-byte upload limit`);
+      if (received > maxBytes) throw new StagingError(413, `'${shorten(name)}' is larger than the ${maxBytes}-byte upload limit`);
+      quota?.add(batchDir, chunk.length);
       yield chunk;
     }
   };
   try {
+    await mkdir(path.dirname(finalPath), { recursive: true });
     await pipeline(body, limit, createWriteStream(partialPath, { flags: 'wx' }));
     await rename(partialPath, finalPath);
   } catch (error) {
     await rm(batchDir, { recursive: true, force: true });
+    quota?.release(batchDir);
+    if ((error as NodeJS.ErrnoException).code === 'ENAMETOOLONG') {
+      throw new StagingError(400, `name '${shorten(name)}' is too long for this file system`);
+    }
+    if ((error as NodeJS.ErrnoException).code === 'ENOSPC') {
+      throw new StagingError(507, `disk full: cannot stage '${shorten(name)}'; free some space and upload again`);
+    }
     throw error;
   }
   return { path: finalPath, name: segments.join('/') };

@@ -52,7 +52,8 @@ beforeAll(async () => {
     '--checkpoint-every', '2', '--preview-every', '2'], quietIo)).toBe(0);
   // Tests listen on 127.0.0.1 only: no LAN address, so the share says it fell back to loopback.
   services = createServices({ dataDir: join(root, 'data'), lanAddress: () => undefined });
-  server = await startWebServer({ dataDir: services.dataDir, services, port: 0 });
+  // The run folder was made by `e2gan train` outside the data folder: browser mode reads it only when allowed.
+  server = await startWebServer({ dataDir: services.dataDir, services, port: 0, allowedPathRoots: [root] });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on('pageerror', (error) => console.error('[page error]', error));

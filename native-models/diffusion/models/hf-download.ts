@@ -1,7 +1,7 @@
 import { existsSync, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat, statfs, truncate } from 'node:fs/promises';
 import { once } from 'node:events';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { checkDiffusersOnnxLayout, DIFFUSERS_ONNX_FOLDERS } from '../layout';
 import { gitBlobSha1File, sha256File } from './hashing';
 import { modelNameFromRepoId, readManifest, validateModelName, writeManifest, type InstalledModel } from './model-store';
@@ -129,6 +129,27 @@ export async function listRemoteFiles(repoId: string, options: Pick<DownloadOpti
   return files;
 }
 
+/**
+ * The hub names the files; a malicious or broken hub must not be able to write outside the staging folder.
+ * Accepts only relative paths of plain segments joined by '/' (no '..', '.', empty segments, backslashes,
+ * drive letters or control characters), and checks the joined path really lies inside `root`.
+ */
+export function safeRepoFilePath(root: string, repoPath: string): string {
+  const segments = repoPath.split('/');
+  const unsafe =
+    repoPath.length === 0 ||
+    repoPath.length > 1024 ||
+    repoPath.includes('\\') ||
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001f\u007f:]/.test(repoPath) ||
+    segments.some((segment) => segment === '' || segment === '.' || segment === '..');
+  const target = resolve(root, ...segments);
+  if (unsafe || !target.startsWith(resolve(root) + sep)) {
+    throw new Error(`the hub listed an unsafe file path ${JSON.stringify(repoPath)}; refusing to download from this repo`);
+  }
+  return target;
+}
+
 async function existingSize(path: string): Promise<number> {
   return existsSync(path) ? (await stat(path)).size : 0;
 }
@@ -173,6 +194,13 @@ async function downloadToPart(url: string, partPath: string, file: RemoteFile, h
   try {
     if (response.body) {
       for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        // Never write past the size the listing declared: a hub streaming forever must not fill the disk.
+        if (offset + chunk.byteLength > file.size) {
+          const room = file.size - offset;
+          if (room > 0 && !out.write(chunk.subarray(0, room))) await once(out, 'drain');
+          await response.body.cancel().catch(() => undefined);
+          throw new OversizedDownloadError(file);
+        }
         if (!out.write(chunk)) await once(out, 'drain');
         offset += chunk.byteLength;
         onBytes(offset);
@@ -181,6 +209,12 @@ async function downloadToPart(url: string, partPath: string, file: RemoteFile, h
   } finally {
     out.end();
     await closed;
+  }
+}
+
+class OversizedDownloadError extends Error {
+  constructor(file: RemoteFile) {
+    super(`${file.path}: the hub sent more than the ${file.size} bytes its listing declared; the download was stopped and deleted`);
   }
 }
 
@@ -202,11 +236,13 @@ export async function downloadModel(repoId: string, modelsDir: string, options: 
   if (files.length === 0) throw new Error(`${repoId}@${revision} has no files to download (is it a diffusers ONNX export?)`);
 
   const staging = join(modelsDir, `.downloading-${name}`);
+  // Checked before anything is created, so a bad listing leaves no trace on disk.
+  const localPaths = new Map(files.map((file) => [file, safeRepoFilePath(staging, file.path)]));
   await mkdir(staging, { recursive: true });
   const bytesTotal = files.reduce((s, f) => s + f.size, 0);
   let bytesPresent = 0;
   for (const file of files) {
-    const finalPath = join(staging, file.path);
+    const finalPath = localPaths.get(file)!;
     bytesPresent += existsSync(finalPath) ? file.size : Math.min(await existingSize(`${finalPath}.part`), file.size);
   }
   const free = await (options.freeDiskBytes ?? freeDiskBytes)(staging);
@@ -218,7 +254,7 @@ export async function downloadModel(repoId: string, modelsDir: string, options: 
   let bytesBeforeFile = 0;
   for (const [fileIndex, file] of files.entries()) {
     options.signal?.throwIfAborted();
-    const finalPath = join(staging, file.path);
+    const finalPath = localPaths.get(file)!;
     const partPath = `${finalPath}.part`;
     const report = (fileBytesDone: number): void =>
       options.onProgress?.({ file: file.path, fileIndex, fileCount: files.length, fileBytesDone, fileBytesTotal: file.size, bytesDone: bytesBeforeFile + fileBytesDone, bytesTotal });
@@ -231,6 +267,10 @@ export async function downloadModel(repoId: string, modelsDir: string, options: 
           await downloadToPart(url, partPath, file, headers, options.signal, report);
           break;
         } catch (error) {
+          if (error instanceof OversizedDownloadError) {
+            await rm(partPath, { force: true });
+            throw error;
+          }
           const code = errorCode(error);
           const dropped = code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || (error as Error).message === 'terminated';
           if (!dropped || attempt >= retries) {

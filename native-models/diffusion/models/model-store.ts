@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, lstat, mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { checkDiffusersOnnxLayout } from '../layout';
 import { sha256File } from './hashing';
@@ -46,6 +46,36 @@ async function listFilesRecursive(dir: string): Promise<string[]> {
   return out;
 }
 
+/** Every entry under dir that is neither a plain file nor a folder (symlinks, sockets, devices), relative. */
+async function listOddEntries(dir: string, base = dir): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await listOddEntries(path, base)));
+    else if (!entry.isFile()) out.push(relative(base, path).split('\\').join('/'));
+  }
+  return out;
+}
+
+/**
+ * Checks what an import would copy: every symlink must lead to a file or folder that exists, and no folder may
+ * be reached twice (a link loop would copy forever). Links are then copied as their targets, so the installed
+ * model holds only plain files, each hashed into the manifest.
+ */
+async function checkLinksResolve(dir: string, base = dir, visited = new Set<string>()): Promise<void> {
+  const real = await realpath(dir);
+  if (visited.has(real)) throw new Error(`${relative(base, dir) || '.'}: symlink loop (this folder is reached twice)`);
+  visited.add(real);
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    const shown = relative(base, path).split('\\').join('/');
+    const info = entry.isSymbolicLink() ? await stat(path).catch(() => undefined) : await lstat(path);
+    if (!info) throw new Error(`${shown}: symlink to a missing file; fix or remove it before importing`);
+    if (info.isDirectory()) await checkLinksResolve(path, base, visited);
+    else if (!info.isFile()) throw new Error(`${shown}: not a regular file`);
+  }
+}
+
 async function folderSize(dir: string): Promise<number> {
   let total = 0;
   for (const file of await listFilesRecursive(dir)) total += (await stat(file)).size;
@@ -60,6 +90,8 @@ export async function readManifest(dir: string): Promise<ModelManifest | undefin
 
 /** Hashes every file of the folder (except the manifest) and writes the manifest. */
 export async function writeManifest(dir: string, name: string, source: ModelManifest['source']): Promise<ModelManifest> {
+  const odd = await listOddEntries(dir);
+  if (odd.length > 0) throw new Error(`${odd[0]}: installed models hold only plain files, not symlinks or special files`);
   const files: ModelManifest['files'] = [];
   for (const file of (await listFilesRecursive(dir)).sort()) {
     const path = relative(dir, file).split('\\').join('/');
@@ -101,7 +133,11 @@ export async function verifyInstalledModel(dir: string): Promise<string[]> {
   const manifest = await readManifest(dir);
   if (!manifest) return [`${dir} has no ${MODEL_MANIFEST_FILE}`];
   const problems: string[] = [];
+  const odd = new Set(await listOddEntries(dir));
+  for (const entry of odd) problems.push(`${entry}: is a symlink or special file; installed models hold only plain files`);
+  const listed = new Set(manifest.files.map((file) => file.path));
   for (const file of manifest.files) {
+    if (odd.has(file.path)) continue;
     const path = join(dir, file.path);
     if (!existsSync(path)) {
       problems.push(`${file.path}: missing`);
@@ -109,6 +145,10 @@ export async function verifyInstalledModel(dir: string): Promise<string[]> {
     }
     const actual = await sha256File(path);
     if (actual !== file.sha256) problems.push(`${file.path}: sha256 ${actual}, expected ${file.sha256}`);
+  }
+  for (const file of await listFilesRecursive(dir)) {
+    const path = relative(dir, file).split('\\').join('/');
+    if (path !== MODEL_MANIFEST_FILE && !listed.has(path)) problems.push(`${path}: not in the manifest (added after install)`);
   }
   return problems;
 }
@@ -120,6 +160,7 @@ export async function verifyInstalledModel(dir: string): Promise<string[]> {
 export async function importModelFolder(source: string, modelsDir: string, options: { name?: string } = {}): Promise<InstalledModel> {
   const sourceDir = resolve(source);
   const layout = await checkDiffusersOnnxLayout(sourceDir);
+  await checkLinksResolve(sourceDir);
   const name = validateModelName(options.name ?? basename(sourceDir));
   const target = join(modelsDir, name);
   if (existsSync(target)) throw new Error(`a model named ${name} is already installed at ${target}`);
@@ -127,7 +168,7 @@ export async function importModelFolder(source: string, modelsDir: string, optio
   const staging = join(modelsDir, `.importing-${name}`);
   await rm(staging, { recursive: true, force: true });
   try {
-    await cp(sourceDir, staging, { recursive: true, filter: (path) => basename(path) !== MODEL_MANIFEST_FILE });
+    await cp(sourceDir, staging, { recursive: true, dereference: true, filter: (path) => basename(path) !== MODEL_MANIFEST_FILE });
     await writeManifest(staging, name, { kind: 'import', path: sourceDir });
     await rename(staging, target);
   } catch (error) {

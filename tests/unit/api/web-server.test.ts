@@ -248,7 +248,7 @@ describe('upload staging and import', () => {
       .catch((error: unknown) => error);
     expect(outsideStaging).toBeInstanceOf(StudioApiError);
     expect((outsideStaging as StudioApiError).code).toBe('invalid_input');
-    expect((outsideStaging as StudioApiError).message).toContain('browser mode imports only uploaded files');
+    expect((outsideStaging as StudioApiError).message).toContain('not allowed in browser mode: only uploaded files');
     const sneaky = path.join(server.services.layout.staging, '..', 'studio.sqlite');
     expect(await api.imports.start({ projectId: project.id, sources: [{ path: sneaky }] }).catch((e: StudioApiError) => e.code)).toBe('invalid_input');
 
