@@ -6,8 +6,12 @@
  *   evaluation photos (never trained on) every --every steps. Scratch runs up to --scratch-factor x S steps so
  *   the steps it needs to reach LoRA's final PSNR can be measured; at S steps both have had the same budget.
  *
- *   npm run bench:base-vs-scratch -- [--base PATH] [--steps 60] [--every 10] [--scratch-factor 4] [--size N] [--concepts a,b]
- *                                    [--lora-lr 1e-2] [--scratch-lr 1e-3] [--rank 8]
+ *   npm run bench:base-vs-scratch -- [--base PATH] [--corpus DIR] [--steps 60] [--every 10] [--scratch-factor 4] [--size N]
+ *                                    [--concepts a,b] [--lr-grid 2e-3,5e-3,1e-2] [--rank 8] [--train-photos 24]
+ *
+ * Each arm's learning rate is chosen from the SAME grid, per concept, by its final validation PSNR (two
+ * training photos set aside; the evaluation photos are never used to choose), so neither arm is handicapped by
+ * a learning rate tuned for the other.
  *
  * Last line: steps_ratio=<mean over concepts of (steps scratch needs to reach LoRA's final PSNR) / S>; when
  * scratch never gets there within its budget the value is a lower bound and the line says so.
@@ -18,7 +22,9 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { fineTuneConcept, presetOf, readBaseConfig, type FineTuneResult } from '../native-models/e2gan/base-eval';
-import { loadPhotoSet } from '../native-models/e2gan/base-data';
+import { loadPhotoSet, loadPhotoSplit } from '../native-models/e2gan/base-data';
+import { existsSync } from 'node:fs';
+import { resolveDataDir } from '../electron/paths';
 import { findShippedBase } from '../native-models/e2gan/shipped-base';
 import { loadBaseModel } from '../native-models/e2gan/weights';
 import { getTeacher } from '../native-models/teachers';
@@ -50,7 +56,8 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       base: { type: 'string' }, steps: { type: 'string' }, every: { type: 'string' }, 'scratch-factor': { type: 'string' },
-      size: { type: 'string' }, concepts: { type: 'string' }, 'lora-lr': { type: 'string' }, 'scratch-lr': { type: 'string' }, rank: { type: 'string' },
+      size: { type: 'string' }, concepts: { type: 'string' }, 'lr-grid': { type: 'string' }, rank: { type: 'string' },
+      corpus: { type: 'string' }, 'train-photos': { type: 'string' },
     },
     allowPositionals: false,
   });
@@ -63,32 +70,47 @@ async function main(): Promise<void> {
   const every = Number(values.every ?? 10);
   const scratchSteps = steps * Number(values['scratch-factor'] ?? 4);
   const size = Number(values.size ?? config.size);
-  const loraLr = Number(values['lora-lr'] ?? 1e-2);
-  const scratchLr = Number(values['scratch-lr'] ?? 1e-3);
+  const grid = (values['lr-grid'] ?? '2e-3,5e-3,1e-2').split(',').map(Number);
+  if (grid.some((lr) => !(lr > 0))) throw new Error(`--lr-grid: expected positive numbers, got '${values['lr-grid']}'`);
   const rank = Number(values.rank ?? 8);
   const concepts = values.concepts ? values.concepts.split(',') : [...config.heldOutConcepts];
-  const photos = await loadPhotoSet(config.settings.photos, { maxSide: size * 4, evaluationCount: config.settings.evaluationPhotos });
+  const corpus = values.corpus ?? join(resolveDataDir(), 'corpus');
+  const photos = existsSync(join(corpus, 'eval'))
+    ? await loadPhotoSplit([join(corpus, 'photos')], [join(corpus, 'eval')], { maxSide: size * 2 })
+    : await loadPhotoSet(config.settings.photos, { maxSide: size * 4, evaluationCount: config.settings.evaluationPhotos });
   const preset = presetOf(base.generatorConfig);
   console.log(`base ${basePath} (${preset}, trained ${config.steps} steps at ${config.size}px); ${photos.train.length} training photos, evaluation on ${photos.evaluation.map((p) => p.name).join(', ')} at ${size}px`);
-  console.log(`per concept: LoRA (rank ${rank}, lr ${loraLr}) from base ${steps} steps vs scratch (lr ${scratchLr}) (same generator, random init) up to ${scratchSteps} steps; held-out PSNR every ${every} steps`);
+  console.log(`per concept: LoRA (rank ${rank}) from base ${steps} steps vs scratch (same generator, random init) up to ${scratchSteps} steps; each arm's lr the best of [${grid.join(', ')}] by final validation PSNR; validation PSNR every ${every} steps`);
   const workRoot = await mkdtemp(join(tmpdir(), 'bench-base-vs-scratch-'));
   const compute = ComputeClient.start();
   const results: ConceptComparison[] = [];
   try {
     for (const id of concepts) {
       const teacher = getTeacher(id);
-      const common = { preset, teacher, photos, size, scoreEvery: every, compute, seed: 1 };
-      const lora = await fineTuneConcept({ ...common, base: basePath, mode: 'lora', steps, learningRate: loraLr, rank, workDir: join(workRoot, id, 'lora') });
-      const scratch = await fineTuneConcept({ ...common, mode: 'scratch', steps: scratchSteps, learningRate: scratchLr, workDir: join(workRoot, id, 'scratch') });
+      const common = { preset, teacher, photos, size, scoreEvery: every, compute, seed: 1, trainPhotos: Number(values['train-photos'] ?? 24) };
+      const bestOf = async (arm: 'lora' | 'scratch'): Promise<FineTuneResult & { lr: number }> => {
+        let best: (FineTuneResult & { lr: number }) | undefined;
+        for (const lr of grid) {
+          const run = arm === 'lora'
+            ? await fineTuneConcept({ ...common, base: basePath, mode: 'lora', steps, learningRate: lr, rank, workDir: join(workRoot, id, `lora-${lr}`) })
+            : await fineTuneConcept({ ...common, mode: 'scratch', steps: scratchSteps, learningRate: lr, workDir: join(workRoot, id, `scratch-${lr}`) });
+          console.log(`  ${id} ${arm} lr ${lr}: final validation ${run.curve.at(-1)!.psnr.toFixed(2)} dB`);
+          if (!best || run.curve.at(-1)!.psnr > best.curve.at(-1)!.psnr) best = { ...run, lr };
+        }
+        return best!;
+      };
+      const lora = await bestOf('lora');
+      const scratch = await bestOf('scratch');
       // Both numbers from the trainer's own held-out scoring, so the comparison uses one measurement.
       const target = lora.curve.at(-1)!.psnr;
       const comparison = { concept: id, lora, scratch, scratchStepsToMatch: stepsToReach(scratch.curve, target) };
       results.push(comparison);
-      console.log(`\n${id}  (identity baseline ${lora.final.identityPsnr.toFixed(2)} dB)`);
+      console.log(`\n${id}  (evaluation photos: input as output ${lora.final.identityPsnr.toFixed(2)} dB, colour fit ${lora.final.affinePsnr.toFixed(2)} dB; LoRA lr ${lora.lr}, scratch lr ${scratch.lr}; curves are validation PSNR)`);
       console.log(`  step     ${scratch.curve.map((p) => String(p.step).padStart(6)).join('')}`);
       console.log(`  lora     ${scratch.curve.map((p) => lora.curve.find((q) => q.step === p.step)?.psnr.toFixed(2).padStart(6) ?? '     -').join('')}`);
       console.log(`  scratch  ${scratch.curve.map((p) => p.psnr.toFixed(2).padStart(6)).join('')}`);
-      console.log(`  LoRA final ${target.toFixed(2)} dB / SSIM ${lora.final.ssim.toFixed(3)} in ${steps} steps (${lora.seconds.toFixed(0)} s); scratch at ${steps} steps ${scratch.curve.find((p) => p.step === steps)?.psnr.toFixed(2) ?? '?'} dB; ` +
+      console.log(`  evaluation photos: LoRA ${lora.final.psnr.toFixed(2)} dB (${steps} steps), scratch ${scratch.final.psnr.toFixed(2)} dB (${scratchSteps} steps)`);
+      console.log(`  LoRA final validation ${target.toFixed(2)} dB in ${steps} steps (${lora.seconds.toFixed(0)} s); scratch at ${steps} steps ${scratch.curve.find((p) => p.step === steps)?.psnr.toFixed(2) ?? '?'} dB; ` +
         (comparison.scratchStepsToMatch !== undefined ? `scratch reaches it at step ${comparison.scratchStepsToMatch}` : `scratch never reaches it in ${scratchSteps} steps (final ${scratch.final.psnr.toFixed(2)} dB)`));
     }
   } finally {
