@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exportBundle, type ExportResult } from '../../native-models/export/exporter';
+import { DEFAULT_EXPORT_SIZE, exportBundle, type ExportResult } from '../../native-models/export/exporter';
+import { runQualityAtSize } from '../../native-models/e2gan/run-quality';
 import { loadRunConcept } from '../../native-models/e2gan/run-model';
 import { PRECISIONS, type Precision } from '../../native-models/export/manifest';
 import { isImageFileName, readImage } from '../../native-models/image/io';
@@ -19,6 +20,8 @@ export interface ExportRunOptions {
   readonly concept: { readonly id: string; readonly name: string; readonly prompt: string };
   /** Photos for previews and precision checks; default: the run's pairs inputs (NAME.input.*). */
   readonly previewDir?: string;
+  /** Side of the phone model's square input (default 256, a multiple of the generator's total stride). */
+  readonly size?: number;
   readonly onProgress?: (stage: string, fraction: number) => void;
 }
 
@@ -66,8 +69,12 @@ export async function exportTrainedRun(options: ExportRunOptions): Promise<Expor
     .slice(0, MAX_PREVIEWS);
   if (previewFiles.length === 0) throw new Error(`${previewDir}: no preview images found${options.previewDir ? '' : ' (NAME.input.png files)'}`);
   const previewImages = await Promise.all(previewFiles.map((name) => readImage(join(previewDir, name))));
+  const size = options.size ?? DEFAULT_EXPORT_SIZE;
+  const measured = await runQualityAtSize(options.runPath, size);
   return exportBundle({
     ...run,
+    size,
+    quality: { size, heldOutPairs: measured.heldOutPairs, psnr: measured.psnr, identityPsnr: measured.identityPsnr, affinePsnr: measured.affinePsnr },
     concept: { ...options.concept },
     studioVersion: studioVersion(),
     previewImages,

@@ -9,7 +9,7 @@ import { imageFromBytes, imagesToNchw, type RgbImage } from '../image/image';
 import { encodeImage } from '../image/io';
 import { resizeCover } from '../image/transform';
 import { writeFileAtomic } from '../io/atomic-file';
-import { conceptTokensShape, countParameters, generatorMacs, generatorParameters, loraParameterCount, type GeneratorConfig, type LoraPlacement } from '../e2gan/config';
+import { conceptTokensShape, countParameters, totalStride, generatorMacs, generatorParameters, loraParameterCount, type GeneratorConfig, type LoraPlacement } from '../e2gan/config';
 import { buildGenerator } from '../e2gan/generator';
 import { buildInferenceGraph } from '../e2gan/inference';
 import { mergeLora } from '../e2gan/lora';
@@ -23,6 +23,8 @@ import type { BundleFile, BundleManifest, Precision, VariantReport } from './man
 
 /** The exported fp32 graph must reproduce the training graph's forward within this (issue: 1e-4). */
 export const FIDELITY_TOLERANCE = 1e-4;
+/** What phones get unless the artist picks another size. */
+export const DEFAULT_EXPORT_SIZE = 256;
 
 export interface ExportRequest {
   config: GeneratorConfig;
@@ -34,6 +36,13 @@ export interface ExportRequest {
   concept: { id: string; name: string; prompt: string };
   baseModel: { id: string; sha256: string };
   studioVersion: string;
+  /**
+   * Side of the square image the phone model takes (default 256): the generator is fully convolutional, so it
+   * need not be the training size. A multiple of the generator's total stride.
+   */
+  size?: number;
+  /** Held-out quality measured at `size` (see runQualityAtSize), recorded in the manifest. */
+  quality?: BundleManifest['quality'];
   /** Photos for the before/after previews and the precision checks; resized (cover) to the model size. */
   previewImages: readonly RgbImage[];
   /** fp32 is always built (the others are checked against it). Default: all three. */
@@ -63,7 +72,12 @@ export async function exportBundle(request: ExportRequest): Promise<ExportResult
   const progress = request.onProgress ?? (() => {});
   const precisions = (['fp32', ...(request.precisions ?? ['fp16', 'int8'])] as Precision[]).filter((p, i, all) => all.indexOf(p) === i);
   if (request.previewImages.length === 0) throw new Error('export: at least one preview image is needed (it also drives the fidelity and precision checks)');
-  const { config } = request;
+  const size = request.size ?? DEFAULT_EXPORT_SIZE;
+  const stride = totalStride(request.config);
+  if (!Number.isInteger(size) || size < stride || size % stride !== 0) {
+    throw new Error(`export: size ${size} must be a positive multiple of ${stride} (the generator's total stride)`);
+  }
+  const config: GeneratorConfig = { ...request.config, height: size, width: size };
   const [tokenCount, tokenDim] = conceptTokensShape(config);
   if (request.tokens.length !== tokenCount * tokenDim) throw new Error(`export: concept tokens have ${request.tokens.length} values, expected [${tokenCount}, ${tokenDim}]`);
   const previews = request.previewImages.map((image) => resizeCover(image, config.width, config.height));
@@ -72,7 +86,7 @@ export async function exportBundle(request: ExportRequest): Promise<ExportResult
   progress('merging LoRA', 0.05);
   const merged = mergeLora(config, request.base, request.placement, request.lora);
   progress('checking the merged graph against the training graph', 0.1);
-  const maxAbsDiff = await fidelityCheck(request, merged, previews);
+  const maxAbsDiff = await fidelityCheck({ ...request, config }, merged, previews);
   if (!(maxAbsDiff <= FIDELITY_TOLERANCE)) {
     throw new ExportFidelityError(`export: merged graph differs from the training graph by ${maxAbsDiff.toExponential(2)} (tolerance ${FIDELITY_TOLERANCE})`);
   }
@@ -139,6 +153,7 @@ export async function exportBundle(request: ExportRequest): Promise<ExportResult
       macs: generatorMacs(config),
       fidelity: { maxAbsDiffVsTrainingGraph: maxAbsDiff, tolerance: FIDELITY_TOLERANCE },
       sizeBudget: { bytes: EFFECT_SIZE_BUDGET_BYTES, smallestVariantBytes: smallest, fits: smallest <= EFFECT_SIZE_BUDGET_BYTES },
+      ...(request.quality ? { quality: request.quality } : {}),
       variants,
       files: [],
     };

@@ -39,6 +39,11 @@ export interface BundleManifest {
   macs: number;
   fidelity: { maxAbsDiffVsTrainingGraph: number; tolerance: number };
   sizeBudget: { bytes: number; smallestVariantBytes: number; fits: boolean };
+  /**
+   * Held-out quality at the exported size, next to the input-as-output and affine colour-fit baselines (PSNR dB):
+   * a model whose psnr is not above both is not worth more than a colour curve. Absent when not measured.
+   */
+  quality?: { size: number; heldOutPairs: number; psnr: number; identityPsnr: number; affinePsnr: number };
   variants: VariantReport[];
   files: BundleFile[];
 }
