@@ -4,7 +4,7 @@
 # (Dawn) can use, then runs bench:train-step on the WebGPU EP and on the CPU EP and prints both. Needs no npm
 # and no internet.
 #   scripts/gpu/check.sh [--providers webgpu,cpu] [bench-train-step options...]   e.g. --iters 3 --presets tiny
-# Each bench run is bounded by E2GAN_CHECK_TIMEOUT seconds (default 300). Results also go to $E2GAN_CHECK_OUT
+# Each bench run is bounded by E2GAN_CHECK_TIMEOUT seconds (default 270, so both providers fit one 600 s device run). Results also go to $E2GAN_CHECK_OUT
 # (default: .gpu/results) as bench-<provider>.log.
 set -uo pipefail
 pack=$(pwd)/.gpu
@@ -49,7 +49,7 @@ status=0
 IFS=',' read -ra list <<<"$providers"
 for provider in "${list[@]}"; do
   echo "== bench:train-step on $provider"
-  (cd "$work/bundle" && timeout "${E2GAN_CHECK_TIMEOUT:-300}" "$node" bench-train-step.mjs --provider "$provider" --reference off "$@") 2>&1 \
+  (cd "$work/bundle" && timeout "${E2GAN_CHECK_TIMEOUT:-270}" "$node" bench-train-step.mjs --provider "$provider" --reference off "$@") 2>&1 \
     | grep -v 'Serializing optimized model' | tee "$results/bench-$provider.log"
   rc=${PIPESTATUS[0]}
   if [ "$rc" -ne 0 ]; then echo "== bench on $provider failed (exit $rc)"; status=1; fi
