@@ -8,6 +8,12 @@ export interface ExecutionProviderCheck {
   available: boolean;
   error?: string;
   ms: number;
+  /** The GPU (or CPU) the provider would run on, as the OS and drivers describe it; absent when none. */
+  adapter?: string;
+  /** Further adapters the provider could use. */
+  otherAdapters: string[];
+  /** How the adapter was chosen, or why there is none. */
+  adapterNote: string;
 }
 
 export interface Diagnostics {
@@ -57,6 +63,8 @@ export async function collectDiagnostics(options: DiagnosticsOptions = {}): Prom
   const checks = options.probe
     ? await options.probe(candidates)
     : await runtime.probeExecutionProviders(candidates ? { candidates } : {});
+  // Adapter names come from the OS and driver files, not ORT, so they are read here on the calling thread.
+  const adapters = runtime.describeProviderAdapters(checks.map((check) => check.name));
   return {
     app,
     node: process.version,
@@ -67,11 +75,14 @@ export async function collectDiagnostics(options: DiagnosticsOptions = {}): Prom
     dataDirSource: env.E2GAN_STUDIO_HOME?.trim() ? 'E2GAN_STUDIO_HOME' : 'default',
     dataDirExists: existsSync(dataDir),
     executionProviders: checks.filter((check) => check.available).map((check) => check.name),
-    executionProviderChecks: checks.map((check) => ({
+    executionProviderChecks: checks.map((check, i) => ({
       name: check.name,
       available: check.available,
       ms: Math.round(check.ms),
       ...(check.error ? { error: check.error } : {}),
+      ...(adapters[i]!.adapter ? { adapter: adapters[i]!.adapter } : {}),
+      otherAdapters: adapters[i]!.alternatives,
+      adapterNote: adapters[i]!.note,
     })),
   };
 }

@@ -10,7 +10,9 @@ import type { RecomputeOptions } from './recompute';
  * - 'shifts': shifted copies of dY and one GEMM for all taps (about 2.5x faster than taps on CPU when
  *   C_out < C_in, e.g. LoRA A with C_out = rank);
  * - 'conv': the transposed-convolution trick (one Conv over X^T with dY^T as kernel);
- * - 'auto' (default): 'shifts' when C_out < C_in and the kernel has more than one tap, else 'taps'.
+ * - 'auto' (default): 'conv' when one channel side is thin (< 16) and the kernel is big (>= 16 taps) or
+ *   strided; else 'shifts' when C_out < C_in and the kernel has more than one tap; else 'taps'
+ *   (rules/conv.ts autoWeightGradStrategy has the measurements).
  * Grouped convs always use taps.
  */
 export type ConvWeightGradStrategy = 'auto' | 'taps' | 'shifts' | 'conv';

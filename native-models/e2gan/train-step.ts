@@ -34,6 +34,12 @@ export interface GanStepConfig {
   readonly clipGradNorm?: number;
   /** Weight of the discriminator feature-matching term in the generator loss (pix2pixHD); 0 or absent = off. */
   readonly featureMatchingWeight?: number;
+  /**
+   * Keep the exponential moving average of the generator's trained tensors as step state, updated in the
+   * graph (`ema.<name>`; the decay is the data input EMA_DECAY_INPUT), instead of reading the weights back
+   * after every step to average them outside.
+   */
+  readonly emaInGraph?: boolean;
 }
 
 export interface CompiledGanStep {
@@ -45,6 +51,42 @@ export interface CompiledGanStep {
   readonly momentInputs: readonly string[];
   /** Data input carrying the number of steps already done (for Adam's bias correction after a resume). */
   readonly stepOffsetInput: string;
+  /** emaInGraph: state input of each generator trainable's moving average, by trainable name (else empty). */
+  readonly emaInputs: ReadonlyMap<string, string>;
+}
+
+/** The run settings a GAN step is compiled from (fields of the trainer's TrainSettings). */
+export interface GanStepSettings {
+  readonly batch: number;
+  readonly mode: TrainMode;
+  readonly ganLoss: GanLoss;
+  readonly l1Weight: number;
+  readonly adversarialWeight: number;
+  readonly discriminatorLrRatio: number;
+  readonly featureMatchingWeight?: number;
+}
+
+/** Scalar data input of the in-graph EMA: this step's decay (schedule.ts emaDecayAt of the step being taken). */
+export const EMA_DECAY_INPUT = 'ema_decay';
+export const emaStateName = (trainable: string): string => `ema.${trainable}`;
+
+/** Gradient-norm clip of every training run (G and D each). */
+export const RUN_CLIP_GRAD_NORM = 10;
+
+/**
+ * The step configuration of a training run: what trainer.ts compiles, and what bench:train-step measures,
+ * so the benchmark times exactly the trainer's graph.
+ */
+export function ganStepConfigFor(
+  settings: GanStepSettings,
+  models: { generatorConfig: GeneratorConfig; discriminatorConfig: DiscriminatorConfig; placement: readonly LoraPlacement[] },
+): GanStepConfig {
+  return {
+    generator: models.generatorConfig, discriminator: models.discriminatorConfig, batch: settings.batch, mode: settings.mode,
+    placement: models.placement, ganLoss: settings.ganLoss, l1Weight: settings.l1Weight, adversarialWeight: settings.adversarialWeight,
+    discriminatorLrRatio: settings.discriminatorLrRatio, clipGradNorm: RUN_CLIP_GRAD_NORM, featureMatchingWeight: settings.featureMatchingWeight ?? 0,
+    emaInGraph: true,
+  };
 }
 
 export const TOKENS_NAME = 'concept.tokens';
@@ -114,6 +156,20 @@ export function compileGanStep(
       momentInputs.push(moment[0].name);
     }
   }
+  const emaInputs = new Map<string, string>();
+  const data: StepProgram['data'] = [{ name: 'input', shape: imageShape }, { name: 'target', shape: [n, gc.outChannels, gc.height, gc.width] }, { name: 'step_offset', shape: [] }];
+  if (config.emaInGraph) {
+    // ema' = decay·ema + (1 - decay)·p', the same arithmetic as schedule.ts updateEma, on the updated weights.
+    const decay = g.input(EMA_DECAY_INPUT, 'float32', []);
+    const keep = g.sub(1, decay);
+    for (const s of gUpdate.states) {
+      const average = g.input(emaStateName(s.param.name), 'float32', s.param.shape);
+      const next = g.add(g.mul(average, decay), g.mul(s.newParam, keep));
+      state.push({ input: average.name, output: g.output(next, `${average.name}.next`).name, shape: [...s.param.shape], init: 'given' });
+      emaInputs.set(s.param.name, average.name);
+    }
+    data.push({ name: EMA_DECAY_INPUT, shape: [] });
+  }
   g.output(lossG, 'loss_g');
   g.output(lossD, 'loss_d');
   g.output(l1, 'l1');
@@ -125,7 +181,7 @@ export function compileGanStep(
     program: {
       model: g.build({ producerName: 'e2gan-studio' }),
       state,
-      data: [{ name: 'input', shape: imageShape }, { name: 'target', shape: [n, gc.outChannels, gc.height, gc.width] }, { name: 'step_offset', shape: [] }],
+      data,
       learningRateInput: 'learning_rate',
       stepInput: 'step',
       metrics: [...METRICS],
@@ -134,6 +190,7 @@ export function compileGanStep(
     discriminatorTrainables: dParams.map((v) => v.name),
     momentInputs,
     stepOffsetInput: 'step_offset',
+    emaInputs,
   };
 }
 

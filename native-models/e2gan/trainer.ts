@@ -17,8 +17,8 @@ import { GeneratorRunner } from './inference';
 import { initLoraWeights, loraNames, mergeLora } from './lora';
 import { loadPairsDir, type PairProblem } from './pairs-dir';
 import { RunDir, type LossRecord, type NamedTensor } from './run-dir';
-import { emaDecayAt, learningRateAt, updateEma } from './schedule';
-import { compileGanStep, TOKENS_NAME, type GanLoss, type TrainMode } from './train-step';
+import { emaDecayAt, learningRateAt } from './schedule';
+import { compileGanStep, EMA_DECAY_INPUT, ganStepConfigFor, TOKENS_NAME, type GanLoss, type TrainMode } from './train-step';
 import { initConceptTokens, initDiscriminatorWeights, initGeneratorWeights, loadBaseModel, saveBaseModel, type Weights } from './weights';
 
 /** Everything that defines a run; stored in run.json so a resume continues exactly the same run. */
@@ -251,17 +251,13 @@ export async function trainRun(runPath: string, given: TrainSettings | undefined
 
   const initialLora = settings.mode === 'lora' ? initLoraWeights(models.generatorConfig, models.placement, settings.seed + 3) : new Map<string, Float32Array>();
   const generatorSource: Weights = new Map([...models.generator, ...initialLora]);
-  const compiled = compileGanStep(
-    {
-      generator: models.generatorConfig, discriminator: models.discriminatorConfig, batch: settings.batch, mode: settings.mode,
-      placement: models.placement, ganLoss: settings.ganLoss, l1Weight: settings.l1Weight, adversarialWeight: settings.adversarialWeight,
-      discriminatorLrRatio: settings.discriminatorLrRatio, clipGradNorm: 10, featureMatchingWeight: settings.featureMatchingWeight ?? 0,
-    },
-    { generator: generatorSource, discriminator: models.discriminator, tokens: models.tokens },
-  );
+  const compiled = compileGanStep(ganStepConfigFor(settings, models), { generator: generatorSource, discriminator: models.discriminator, tokens: models.tokens });
   const moments = new Set(compiled.momentInputs);
+  // The EMA is step state updated in the graph; checkpoints keep it under `ema.<name>` as before.
+  const emaStates = new Set(compiled.emaInputs.values());
   const initial: Record<string, Float32Array> = {};
   for (const binding of compiled.program.state) {
+    if (emaStates.has(binding.input)) continue;
     const saved = checkpoint?.tensors.get(`state.${binding.input}`);
     if (checkpoint && !saved) throw new Error(`${run.checkpointPath(startStep)}: missing state tensor '${binding.input}' (was the run started with other settings?)`);
     initial[binding.input] = saved?.data ?? (moments.has(binding.input)
@@ -270,6 +266,10 @@ export async function trainRun(runPath: string, given: TrainSettings | undefined
   }
   const ema = new Map<string, Float32Array>();
   for (const name of compiled.generatorTrainables) ema.set(name, (checkpoint?.tensors.get(`ema.${name}`)?.data ?? initial[name]!).slice());
+  for (const [name, input] of compiled.emaInputs) initial[input] = ema.get(name)!;
+  const syncEma = (state: Record<string, Float32Array>): void => {
+    for (const [name, input] of compiled.emaInputs) ema.set(name, state[input]!);
+  };
 
   const rng = createRng(checkpoint?.rngState.data ?? settings.seed + 4);
   const sampler = new EpochSampler(trainPairs.length, rng);
@@ -300,6 +300,7 @@ export async function trainRun(runPath: string, given: TrainSettings | undefined
     });
 
     const preview = async (step: number, write = options.previews ?? true): Promise<HeldOutScore> => {
+      syncEma(await compute.readState(stateId!, [...emaStates]));
       const { weights, tokens } = exportWeights(models, settings.mode, ema);
       const score = await scoreHeldOut(models.generatorConfig, weights, tokens, previewPairs, settings.executionProviders);
       if (selectBest && Number.isFinite(score.psnr) && (!best || score.psnr > best.psnr)) {
@@ -320,8 +321,11 @@ export async function trainRun(runPath: string, given: TrainSettings | undefined
 
     const saveCheckpoint = async (step: number): Promise<void> => {
       const state = await compute.readState(stateId!);
+      syncEma(state);
       const tensors = new Map<string, NamedTensor>();
-      for (const binding of compiled.program.state) tensors.set(`state.${binding.input}`, { shape: binding.shape, data: state[binding.input]! });
+      for (const binding of compiled.program.state) {
+        if (!emaStates.has(binding.input)) tensors.set(`state.${binding.input}`, { shape: binding.shape, data: state[binding.input]! });
+      }
       for (const [name, data] of ema) tensors.set(`ema.${name}`, { shape: [data.length], data });
       if (best) for (const [name, data] of best.weights) tensors.set(`best.${name}`, { shape: [data.length], data });
       const path = await run.saveCheckpoint({
@@ -346,11 +350,9 @@ export async function trainRun(runPath: string, given: TrainSettings | undefined
         target: wire(imagesToNchw(batch.map((p) => p.target))),
         // The state's own step counter restarts at 0 in a fresh session; Adam needs the run's true step.
         step_offset: { dtype: 'float32', dims: [], data: new Float32Array([startStep]) },
+        [EMA_DECAY_INPUT]: { dtype: 'float32', dims: [], data: new Float32Array([emaDecayAt(settings.emaDecay, step + 1)]) },
       }, learningRate);
       step += 1;
-      const current = await compute.readState(stateId, [...ema.keys()]);
-      const decay = emaDecayAt(settings.emaDecay, step);
-      for (const [name, average] of ema) updateEma(average, current[name]!, decay);
       history.push({ step, losses: result.metrics });
       windowSteps += 1;
       const windowSeconds = (performance.now() - windowStart) / 1000;

@@ -6,7 +6,8 @@ const usage = `Usage: e2gan doctor [--json] [--provider NAME]...
 
 Prints the app version, Node and Electron versions, the data folder, and which onnxruntime execution
 providers really open a session and compute correctly on this machine (cpu always; webgpu, dml, coreml
-where the platform ships them).
+where the platform ships them), each with the GPU adapter it would run on (as the OS and the GPU drivers
+name it: Dawn, behind webgpu, takes the high-performance adapter its Vulkan/D3D12/Metal driver offers).
   --json           machine-readable output (has an "executionProviders" array of working providers)
   --provider NAME  probe only this provider (repeatable): webgpu, dml, coreml, cuda, cpu`;
 
@@ -17,11 +18,13 @@ function formatText(d: Diagnostics): string {
   ].join('; ');
   const source = d.dataDirSource === 'default' ? 'OS default; set E2GAN_STUDIO_HOME to change' : 'from E2GAN_STUDIO_HOME';
   const width = Math.max(...d.executionProviderChecks.map((c) => c.name.length));
-  const providers = d.executionProviderChecks.map((check) =>
+  const providers = d.executionProviderChecks.flatMap((check) => [
     check.available
       ? `  ${check.name.padEnd(width)}  ok (${check.ms} ms)`
       : `  ${check.name.padEnd(width)}  unavailable: ${(check.error ?? 'unknown error').split('\n')[0]}`,
-  );
+    `  ${''.padEnd(width)}  adapter: ${check.adapter ?? 'none'} (${check.adapterNote})` +
+      (check.otherAdapters.length ? `; also: ${check.otherAdapters.join(', ')}` : ''),
+  ]);
   return [
     `${d.app.name} ${d.app.version}`,
     `Node          ${d.node}`,

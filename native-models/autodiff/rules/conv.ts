@@ -43,10 +43,24 @@ export function convWeightGradient(
   const taps = kernel[0] * kernel[1];
   const cin = x.shape[1]!;
   const cout = g.shape[1]!;
-  const chosen = strategy === 'auto' ? (taps > 1 && cout < cin ? 'shifts' : 'taps') : strategy;
+  const chosen = strategy === 'auto' ? autoWeightGradStrategy(cin, cout, taps, geo) : strategy;
   if (geo.group === 1 && chosen === 'conv') return weightGradByConv(b, x, g, kernel, geo);
   if (geo.group === 1 && chosen === 'shifts') return weightGradByShifts(b, x, g, kernel, geo);
   return weightGradByTaps(b, x, g, kernel, geo);
+}
+
+/**
+ * Measured on the CPU EP (batch 4, the E2GAN generator's LoRA factors and PatchGAN layers): when one channel
+ * side is thin (< 16, e.g. a LoRA down-projection of rank 4, or an RGB input), big kernels and strided convs
+ * are cheapest as one Conv (its im2col is a single tight pass: stem 7x7 3->4 at 256²: 61 ms vs 85 taps, 128
+ * shifts; output 7x7 8->3: 49 vs 171 / 135); thin 3x3 stride-1 down-projections by shifted dY (up.1 16->4:
+ * 39 vs 62 taps, 70 conv); wide layers by one GEMM per tap (PatchGAN 64->128 4x4: 78 vs 228 conv).
+ */
+function autoWeightGradStrategy(cin: number, cout: number, taps: number, geo: Conv2dGeometry): Exclude<ConvWeightGradStrategy, 'auto'> {
+  if (taps === 1 || geo.group !== 1) return 'taps';
+  const strided = geo.strides.some((s) => s > 1);
+  if (Math.min(cin, cout) < 16 && (taps >= 16 || strided)) return 'conv';
+  return cout < cin ? 'shifts' : 'taps';
 }
 
 /** Inserts (factor - 1) zeros between neighbours along `axis`: length n -> (n - 1) * factor + 1. */
@@ -164,8 +178,14 @@ function tapSlice(b: GraphBuilder, padded: Value, i: number, j: number, ho: numb
   return b.slice(padded, { starts: [i, j], ends: [i + sh * (ho - 1) + 1, j + sw * (wo - 1) + 1], axes: [2, 3], steps: [sh, sw] });
 }
 
-/** The transposed-conv trick: batch and channel axes swap roles; stride and dilation swap roles. */
+/**
+ * The transposed-conv trick: batch and channel axes swap roles; stride and dilation swap roles. ORT's CPU Conv
+ * expands (im2col) each batch item of its input, so the cost grows with the batch axis: X^T's C_in items, or,
+ * for unit stride and dilation with C_out < C_in, dY^T's C_out items (weightGradBySwappedConv).
+ */
 function weightGradByConv(b: GraphBuilder, x: Value, g: Value, kernel: readonly [number, number], geo: Conv2dGeometry): Value {
+  const unit = geo.strides.every((s) => s === 1) && geo.dilations.every((d) => d === 1);
+  if (unit && g.shape[1]! < x.shape[1]!) return weightGradBySwappedConv(b, x, g, kernel, geo);
   const xt = b.transpose(x, [1, 0, 2, 3]); // [C_in, N, H, W]
   const gt = b.transpose(g, [1, 0, 2, 3]); // [C_out, N, Ho, Wo]
   let gw = b.conv(xt, gt, null, { strides: geo.dilations, dilations: geo.strides, pads: geo.pads }); // [C_in, C_out, kh', kw']
@@ -173,6 +193,33 @@ function weightGradByConv(b: GraphBuilder, x: Value, g: Value, kernel: readonly 
     gw = b.slice(gw, { starts: [0, 0], ends: [kernel[0], kernel[1]], axes: [2, 3] });
   }
   return b.transpose(gw, [1, 0, 2, 3]);
+}
+
+/**
+ * Unit stride and dilation: dW[o, c, i, j] = sum_{n, h, w} dY[n, o, h - i + top, w - j + left] X[n, c, h, w], a
+ * Conv of dY^T [C_out, N, Ho, Wo] (zero-padded) with X^T [C_in, N, H, W] as the kernel. Its output index u
+ * reads dY at h + u - (kh - 1 - top), so it runs over the taps backwards: u = kh - 1 - i; a reverse of the
+ * tiny [C_out, C_in, kh, kw] result restores the order.
+ */
+function weightGradBySwappedConv(b: GraphBuilder, x: Value, g: Value, kernel: readonly [number, number], geo: Conv2dGeometry): Value {
+  const [h, w] = [x.shape[2]!, x.shape[3]!];
+  const [ho, wo] = [g.shape[2]!, g.shape[3]!];
+  const [kh, kw] = kernel;
+  const [top, left] = [geo.pads[0], geo.pads[1]];
+  // Output size (ho + padTop + padBottom) - h + 1 must be kh.
+  const padTop = kh - 1 - top;
+  const padLeft = kw - 1 - left;
+  const padBottom = kh - 1 + h - ho - padTop;
+  const padRight = kw - 1 + w - wo - padLeft;
+  const gt = b.transpose(g, [1, 0, 2, 3]); // [C_out, N, Ho, Wo]
+  const xt = b.transpose(x, [1, 0, 2, 3]); // [C_in, N, H, W]
+  const pads = [padTop, padLeft, padBottom, padRight];
+  // Negative pads crop: only possible when the forward conv's pads exceed the kernel's reach (unusual).
+  const cropped = pads.some((p) => p < 0)
+    ? b.slice(gt, { starts: [Math.max(0, -padTop), Math.max(0, -padLeft)], ends: [ho - Math.max(0, -padBottom), wo - Math.max(0, -padRight)], axes: [2, 3] })
+    : gt;
+  const flipped = b.conv(cropped, xt, null, { pads: pads.map((p) => Math.max(0, p)) }); // [C_out, C_in, kh, kw], taps reversed
+  return reverseAxis(b, reverseAxis(b, flipped, 2), 3);
 }
 
 /** Kernel flipped spatially with in/out channels swapped per group: [C_in, C_out / group, kh, kw]. */

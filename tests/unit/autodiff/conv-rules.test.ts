@@ -22,6 +22,8 @@ const convCases: ConvCase[] = [
   { name: 'groups 2', x: [2, 4, 5, 5], w: [6, 2, 3, 3], strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], group: 2 },
   { name: 'depthwise stride 2', x: [1, 3, 6, 6], w: [3, 1, 3, 3], strides: [2, 2], pads: [1, 1, 1, 1], dilations: [1, 1], group: 3 },
   { name: 'C_out < C_in (LoRA-like down-projection) stride 2, pads crop the frame', x: [2, 6, 8, 7], w: [2, 6, 3, 3], strides: [2, 2], pads: [1, 0, 0, 1], dilations: [1, 1], group: 1 },
+  { name: 'C_out < C_in stride 1 (dW by the swapped conv)', x: [2, 5, 6, 5], w: [2, 5, 3, 3], strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], group: 1 },
+  { name: 'C_out < C_in stride 1, 5x5 kernel, asymmetric pads', x: [1, 4, 7, 6], w: [3, 4, 5, 5], strides: [1, 1], pads: [2, 1, 3, 2], dilations: [1, 1], group: 1 },
   { name: '1x1 pointwise', x: [2, 3, 3, 4], w: [5, 3, 1, 1], strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1 },
 ];
 

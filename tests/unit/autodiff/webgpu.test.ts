@@ -71,6 +71,7 @@ const cases: [string, Record<string, number[]>, (b: GraphBuilder, v: Record<stri
   ['Conv stride 2, ConvTranspose dX', { x: [1, 4, 7, 7], w: [4, 4, 3, 3] }, (b, v) => b.conv(v.x!, v.w!, null, { strides: 2, pads: 1 }), { convInputGrad: 'convTranspose' }],
   ['Conv depthwise + dilation', { x: [1, 3, 6, 6], w: [3, 1, 3, 3] }, (b, v) => b.conv(v.x!, v.w!, null, { pads: 2, dilations: 2, group: 3 })],
   ['Conv stride 1, in-graph flipped kernel dX, conv-trick dW', { x: [1, 2, 5, 5], w: [3, 2, 3, 3] }, (b, v) => b.conv(v.x!, v.w!, null, { pads: 1 }), { convInputGrad: 'flippedConv', convWeightGrad: 'conv' }],
+  ['Conv C_out < C_in stride 1, 5x5 (swapped conv-trick dW)', { x: [2, 4, 7, 7], w: [2, 4, 5, 5] }, (b, v) => b.conv(v.x!, v.w!, null, { pads: 2 }), { convWeightGrad: 'conv' }],
   ['Conv C_out < C_in stride 2 (shifts dW with dilated dY)', { x: [1, 4, 6, 6], w: [2, 4, 3, 3] }, (b, v) => b.conv(v.x!, v.w!, null, { strides: 2, pads: 1 }), { convWeightGrad: 'shifts' }],
   ['ConvTranspose stride 2', { x: [1, 3, 3, 3], w: [3, 2, 4, 4], bias: [2] }, (b, v) => b.convTranspose(v.x!, v.w!, v.bias!, { strides: 2, pads: 1 })],
   ['InstanceNorm + LeakyRelu', { x: [1, 3, 4, 4], s: [3], t: [3] }, (b, v) => b.leakyRelu(b.instanceNorm(v.x!, v.s!, v.t!), 0.2)],
