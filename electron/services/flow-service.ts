@@ -9,8 +9,8 @@ import { PairsRepository } from '../store/repositories/pairs';
 import { TrainingRunsRepository } from '../store/repositories/training-runs';
 import { ConflictError, InvalidInputError, NotFoundError } from './errors';
 import type {
-  ImportPairsResult, LiveModel, PairItemCancelled, PairRecord, PairTeacher, SubsetSelection, TeacherInfo, TrainingAdvanced, TrainingPreset,
-  TrainingRun, TrainingState,
+  ImportPairsResult, LiveModel, PairItemCancelled, PairRecord, PairStatus, PairTeacher, SubsetSelection, TeacherInfo, TrainingAdvanced,
+  TrainingPlan, TrainingPreset, TrainingRun, TrainingState,
 } from './flow-types';
 import { importPairedFiles } from './import-pairs';
 import { addSkippedPairItem } from './pair-item-skips';
@@ -18,7 +18,8 @@ import { PHONE_INPUT, PHONE_OUTPUT } from '../../native-models/export/phone-grap
 import { buildLiveModel } from './live-model';
 import type { JobsService } from './services';
 import { selectRepresentatives } from './subset-selection';
-import { isTrainingPair } from './training-pairs';
+import { estimateTrainingTime } from './training-estimate';
+import { isTrainingPair, planTrainingPairs } from './training-pairs';
 import { resolveTrainingSettings } from './training-presets';
 import type { TypedEmitter } from './typed-emitter';
 import type { ImportFile, Job, ServiceEvents } from './types';
@@ -36,6 +37,8 @@ export interface FlowService {
     list(conceptId: number): PairRecord[];
     get(pairId: number): PairRecord;
     setStatus(pairId: number, status: 'pending' | 'accepted' | 'rejected'): PairRecord;
+    /** Sets every pair of a concept now in one of `from` (default: pending) to `status`; returns the pairs changed. */
+    setStatusAll(input: { conceptId: number; status: 'accepted' | 'rejected' | 'pending'; from?: PairStatus[] }): PairRecord[];
     regenerate(input: { pairId: number; seed?: number; guidance?: number }): Job<'generate-pairs'>;
     /**
      * Cancels one photo of a queued or running generate-pairs job; the job skips it when it gets there and goes
@@ -49,6 +52,8 @@ export interface FlowService {
   };
   training: {
     start(input: { conceptId: number; preset: TrainingPreset; advanced?: TrainingAdvanced }): TrainingRun;
+    /** What start would do now: settings, the exact train / held-out split, and a time estimate. Changes nothing. */
+    plan(input: { conceptId: number; preset: TrainingPreset; advanced?: TrainingAdvanced }): TrainingPlan;
     pause(runId: number): TrainingRun;
     resume(runId: number): TrainingRun;
     cancel(runId: number): TrainingRun;
@@ -66,6 +71,7 @@ export interface DiffusionOverrides {
   imageGuidance?: number;
   steps?: number;
   size?: number;
+  negativePrompt?: string;
 }
 
 export interface FlowServiceDeps {
@@ -211,7 +217,10 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
       generate({ conceptId, imageIds, seed, diffusion }) {
         const concept = requireConcept(conceptId);
         const chosen = teacherOf(conceptId);
-        const teacher: PairTeacher = chosen.kind === 'diffusion' ? { ...chosen, ...diffusion } : chosen;
+        // An empty negative prompt is the same as none: not stored, so "same teacher settings" still matches.
+        const { negativePrompt, ...knobs } = diffusion ?? {};
+        const teacher: PairTeacher =
+          chosen.kind === 'diffusion' ? { ...chosen, ...knobs, ...(negativePrompt ? { negativePrompt } : {}) } : chosen;
         const unique = [...new Set(imageIds)];
         if (unique.length === 0) throw new InvalidInputError('imageIds: expected at least one image id');
         for (const imageId of unique) {
@@ -234,6 +243,17 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
         pairs.setStatus(pairId, status, status === 'rejected' ? 'rejected by you' : pair.status === 'guard-rejected' ? pair.reason : null);
         events.emit('pairsChanged', { projectId: pair.projectId, conceptId: pair.conceptId });
         return requirePair(pairId);
+      },
+      setStatusAll({ conceptId, status, from = ['pending'] }) {
+        const concept = requireConcept(conceptId);
+        const changed = pairs.listByConcept(conceptId).filter((pair) => from.includes(pair.status) && pair.status !== status);
+        store.db.transaction(() => {
+          for (const pair of changed) {
+            pairs.setStatus(pair.id, status, status === 'rejected' ? 'rejected by you' : pair.status === 'guard-rejected' ? pair.reason : null);
+          }
+        })();
+        if (changed.length > 0) events.emit('pairsChanged', { projectId: concept.projectId, conceptId });
+        return changed.map((pair) => requirePair(pair.id));
       },
       cancelItem({ jobId, imageId }) {
         const job = store.jobs.get(jobId);
@@ -307,6 +327,12 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
         const created = runs.create({ projectId: concept.projectId, conceptId, settings, runPath: '', totalSteps: settings.steps });
         runs.setRunPath(created.id, path.join(runsDir(store.layout.root), `run-${created.id}`));
         return enqueueRun(requireRun(created.id));
+      },
+      plan({ conceptId, preset, advanced }) {
+        requireConcept(conceptId);
+        const settings = resolveTrainingSettings(preset, advanced);
+        const split = planTrainingPairs(pairs.listByConcept(conceptId));
+        return { conceptId, settings, ...split, estimate: estimateTrainingTime(settings, runs.recentSpeeds()) };
       },
       pause(runId) {
         const run = requireRun(runId);

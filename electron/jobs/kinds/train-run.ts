@@ -5,9 +5,9 @@ import { RunDir } from '../../../native-models/e2gan/run-dir';
 import { runRankSearch } from '../../../native-models/e2gan/rank-search-run';
 import { findShippedBase } from '../../../native-models/e2gan/shipped-base';
 import { DEFAULT_SETTINGS, trainRun, type TrainSettings } from '../../../native-models/e2gan/trainer';
-import type { TrainingRun, TrainRunResult } from '../../services/flow-types';
+import type { QualityBaselines, TrainingRun, TrainRunResult } from '../../services/flow-types';
 import { buildLiveModel, type LiveModelCache } from '../../services/live-model';
-import { isTrainingPair } from '../../services/training-pairs';
+import { heldOutCountFor, isTrainingPair } from '../../services/training-pairs';
 import { PairsRepository } from '../../store/repositories/pairs';
 import { TrainingRunsRepository } from '../../store/repositories/training-runs';
 import type { Store } from '../../store/store';
@@ -56,6 +56,8 @@ export const trainRunJob: JobHandler<'train-run'> = async ({ payload, store, sig
       } else if (event.type === 'preview' || event.type === 'done') {
         // Preview files are written before the event; storing them as blobs is async, so queue it.
         pending.push(storePreview(store, runs, run, event));
+        const baselines = baselinesOf(event);
+        if (baselines) runs.setBaselines(run.id, baselines);
       }
     },
   });
@@ -63,6 +65,15 @@ export const trainRunJob: JobHandler<'train-run'> = async ({ payload, store, sig
   reportProgress(result.step / run.totalSteps, result.completed ? 'done' : `stopped at step ${result.step}`);
   return { runId: run.id, step: result.step, completed: result.completed } satisfies TrainRunResult;
 };
+
+/** The reference PSNRs a preview or done event carries (absent from trainers that predate them). */
+function baselinesOf(event: object): QualityBaselines | null {
+  const baselines = (event as { baselines?: Partial<QualityBaselines> }).baselines;
+  const finite = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+  return baselines && finite(baselines.identityPsnr) && finite(baselines.affinePsnr)
+    ? { identityPsnr: baselines.identityPsnr, affinePsnr: baselines.affinePsnr }
+    : null;
+}
 
 async function storePreview(
   store: Store,
@@ -135,8 +146,8 @@ async function prepareNewRun(store: Store, run: TrainingRun): Promise<TrainSetti
     warmupSteps: Math.min(DEFAULT_SETTINGS.warmupSteps, Math.floor(s.steps / 10)),
     checkpointEvery: s.checkpointEvery,
     previewEvery: s.previewEvery,
-    // Hold out photos for the preview grid only when enough remain to train on.
-    heldOut: pairs.length >= 6 ? 2 : pairs.length >= 3 ? 1 : 0,
+    // The same split training.plan shows before the run starts.
+    heldOut: heldOutCountFor(pairs.length),
     executionProviders: s.executionProvider === 'auto' ? 'auto' : [s.executionProvider],
   };
 }
