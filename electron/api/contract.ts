@@ -28,6 +28,7 @@ import type {
   PairRecord,
   SubsetSelection,
   TeacherInfo,
+  TeacherSample,
   TrainingPlan,
   TrainingProgress,
   TrainingRun,
@@ -48,6 +49,7 @@ export type {
   QualityBaselines,
   SubsetSelection,
   TeacherInfo,
+  TeacherSample,
   TrainingAdvanced,
   TrainingCheckpoint,
   TrainingPlan,
@@ -272,6 +274,8 @@ export const apiMethods = {
   teachers: {
     /** Built-in effects (offline, always available) and installed diffusion models. */
     list: method(noInput).returns<TeacherInfo[]>(),
+    /** Every built-in effect applied to one of the project's photos (scaled down), for a gallery to choose from. */
+    gallery: method(z.strictObject({ imageId: id })).returns<TeacherSample[]>(),
   },
   models: {
     /** Installed diffusion models (the data folder's models/): kind, size, and any layout problem. */

@@ -48,6 +48,7 @@ export function createApiHandlers(services: Services, appInfo: AppInfoSource): A
     },
     teachers: {
       list: () => services.flow.teachers.list(),
+      gallery: ({ imageId }) => services.flow.teachers.gallery(imageId),
     },
     models: {
       list: () => services.models.list(),

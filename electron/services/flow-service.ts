@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { listInstalledModels } from '../../native-models/diffusion/models/model-store';
-import { decodeImage, imageFeatures } from '../../native-models/image/index';
+import { decodeImage, encodeImage, imageFeatures } from '../../native-models/image/index';
 import { listTeachers, findTeacher } from '../../native-models/teachers/index';
 import type { Store } from '../store/store';
 import { PairsRepository } from '../store/repositories/pairs';
@@ -10,7 +10,7 @@ import { TrainingRunsRepository } from '../store/repositories/training-runs';
 import { ConflictError, InvalidInputError, NotFoundError } from './errors';
 import type {
   ImportPairsResult, LiveModel, PairItemCancelled, PairRecord, PairStatus, PairTeacher, SubsetSelection, TeacherInfo, TrainingAdvanced,
-  TrainingPlan, TrainingPreset, TrainingRun, TrainingState,
+  TeacherSample, TrainingPlan, TrainingPreset, TrainingRun, TrainingState,
 } from './flow-types';
 import { importPairedFiles } from './import-pairs';
 import { addSkippedPairItem } from './pair-item-skips';
@@ -27,6 +27,8 @@ import type { ImportFile, Job, ServiceEvents } from './types';
 export interface FlowService {
   teachers: {
     list(): Promise<TeacherInfo[]>;
+    /** Every built-in effect applied to one project photo (small, for a gallery), as PNG blobs. */
+    gallery(imageId: number): Promise<TeacherSample[]>;
   };
   pairs: {
     /**
@@ -83,6 +85,8 @@ export interface FlowServiceDeps {
 }
 
 const SUBSET_FEATURE_SIDE = 64;
+/** Gallery tiles: big enough to tell the effects apart, small enough that all twenty take well under a second. */
+const GALLERY_SIDE = 160;
 const PROGRESS_INTERVAL_MS = 100;
 /** concept.teacher value for a diffusion model: 'diffusion:<installed model name>'. */
 export const DIFFUSION_PREFIX = 'diffusion:';
@@ -103,6 +107,8 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
   /** The newest live model handed out per run: rebuilding the graph is skipped while no new checkpoint landed. */
   const liveModels = new Map<number, LiveModel>();
   const lastProgressAt = new Map<number, number>();
+  /** Gallery tiles per photo (by its content hash): a photo's effects never change. */
+  const galleries = new Map<string, Promise<TeacherSample[]>>();
 
   const requireConcept = (id: number) => {
     const concept = store.concepts.get(id);
@@ -211,6 +217,24 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
           ...builtins,
           ...models.map((m): TeacherInfo => ({ kind: 'diffusion', id: `${DIFFUSION_PREFIX}${m.name}`, name: m.name, description: m.pipelineClass ?? 'diffusion model' })),
         ];
+      },
+      gallery(imageId) {
+        const image = store.images.get(imageId);
+        if (!image) throw new NotFoundError('image', imageId);
+        const cached = galleries.get(image.sha256);
+        if (cached) return cached;
+        const made = (async () => {
+          const input = await decodeImage(await store.blobs.read(image.sha256), image.originalName, { maxSide: GALLERY_SIDE });
+          const samples: TeacherSample[] = [];
+          for (const teacher of listTeachers()) {
+            samples.push({ teacherId: teacher.id, sha256: await store.blobs.put(await encodeImage(teacher.apply(input), 'png')) });
+          }
+          return samples;
+        })();
+        galleries.set(image.sha256, made);
+        // A failure is reported, not cached: the next request tries again.
+        made.catch(() => galleries.delete(image.sha256));
+        return made;
       },
     },
     pairs: {

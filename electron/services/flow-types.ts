@@ -12,6 +12,13 @@ export interface TeacherInfo {
   description: string;
 }
 
+/** One built-in effect applied to one photo, for the teacher gallery. */
+export interface TeacherSample {
+  teacherId: string;
+  /** PNG blob of the effect's output (the photo scaled down). */
+  sha256: string;
+}
+
 export const PAIR_STATUSES = ['pending', 'accepted', 'rejected', 'guard-rejected'] as const;
 export type PairStatus = (typeof PAIR_STATUSES)[number];
 

@@ -68,18 +68,23 @@ export class ProjectState {
     for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
   }
 
-  async createConcept(input: { name: string; prompt: string }): Promise<void> {
+  /** Returns the new concept (the page makes it the active one), or null when it could not be created. */
+  async createConcept(input: { name: string; prompt: string; teacher?: string }): Promise<Concept | null> {
     try {
-      const concept = await this.api.concepts.create({ projectId: this.projectId, name: input.name, prompt: input.prompt });
+      const concept = await this.api.concepts.create({
+        projectId: this.projectId, name: input.name, prompt: input.prompt, ...(input.teacher ? { teacher: input.teacher } : {}),
+      });
       this.concepts = [...this.concepts.filter((c) => c.id !== concept.id), concept];
+      return concept;
     } catch (error) {
       this.error = `Could not create the concept: ${errorMessage(error)}`;
+      return null;
     }
   }
 
-  async updateConcept(conceptId: number, input: { name: string; prompt: string }): Promise<void> {
+  async updateConcept(conceptId: number, input: { name?: string; prompt?: string; teacher?: string }): Promise<void> {
     try {
-      const updated = await this.api.concepts.update({ conceptId, name: input.name, prompt: input.prompt });
+      const updated = await this.api.concepts.update({ conceptId, ...input });
       this.concepts = this.concepts.map((c) => (c.id === conceptId ? updated : c));
     } catch (error) {
       this.error = `Could not save the concept: ${errorMessage(error)}`;
