@@ -45,6 +45,7 @@ export const trainRunJob: JobHandler<'train-run'> = async ({ payload, store, sig
     onEvent: (event) => {
       if (event.type === 'started') {
         runs.setExecutionProvider(run.id, event.executionProvider);
+        recordBaselines(runs, run.id, event.baselines);
       } else if (event.type === 'step') {
         runs.recordStep(run.id, { step: event.step, losses: event.losses, itPerSec: event.itPerSec, etaSeconds: Number.isFinite(event.etaSeconds) ? event.etaSeconds : 0 });
         reportProgress(event.step / event.totalSteps, `step ${event.step} of ${event.totalSteps}`);
@@ -56,8 +57,7 @@ export const trainRunJob: JobHandler<'train-run'> = async ({ payload, store, sig
       } else if (event.type === 'preview' || event.type === 'done') {
         // Preview files are written before the event; storing them as blobs is async, so queue it.
         pending.push(storePreview(store, runs, run, event));
-        const baselines = baselinesOf(event);
-        if (baselines) runs.setBaselines(run.id, baselines);
+        recordBaselines(runs, run.id, event.baselines);
       }
     },
   });
@@ -66,13 +66,11 @@ export const trainRunJob: JobHandler<'train-run'> = async ({ payload, store, sig
   return { runId: run.id, step: result.step, completed: result.completed } satisfies TrainRunResult;
 };
 
-/** The reference PSNRs a preview or done event carries (absent from trainers that predate them). */
-function baselinesOf(event: object): QualityBaselines | null {
-  const baselines = (event as { baselines?: Partial<QualityBaselines> }).baselines;
-  const finite = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
-  return baselines && finite(baselines.identityPsnr) && finite(baselines.affinePsnr)
-    ? { identityPsnr: baselines.identityPsnr, affinePsnr: baselines.affinePsnr }
-    : null;
+/** The run's reference PSNRs (the same for every event of a run); not finite when nothing could be scored. */
+function recordBaselines(runs: TrainingRunsRepository, runId: number, baselines: QualityBaselines): void {
+  if (Number.isFinite(baselines.identityPsnr) && Number.isFinite(baselines.affinePsnr)) {
+    runs.setBaselines(runId, { identityPsnr: baselines.identityPsnr, affinePsnr: baselines.affinePsnr });
+  }
 }
 
 async function storePreview(

@@ -74,20 +74,21 @@ export class CurationState {
     this.focusedPairId = shown[next]!.id;
   }
 
-  /** Accepts or rejects the focused pair and moves on to the pair that follows it in the list shown. */
+  /**
+   * Accepts or rejects the focused pair and moves on to the pair that follows it in the list shown. Focus moves
+   * before the back end answers, so keys pressed in quick succession each decide the next pair.
+   */
   async decide(status: 'accepted' | 'rejected'): Promise<void> {
     const pair = this.focused ?? this.shown[0] ?? null;
     if (!pair) return;
     const shown = this.shown;
     const index = shown.indexOf(pair);
-    // The pair after it, or before it at the end; under a filter the decided pair may leave the list.
-    const following = shown[index + 1] ?? shown[index - 1] ?? null;
-    if (pair.status !== status) {
-      this.undoStack.push({ pairId: pair.id, previous: pair.status === 'guard-rejected' ? 'rejected' : pair.status });
-      await this.setStatus(pair.id, status);
-    }
-    const stillShown = matchesFilter(status, this.filter);
-    this.focusedPairId = shown[index + 1] ? shown[index + 1]!.id : stillShown ? pair.id : (following?.id ?? null);
+    const after = shown[index + 1] ?? null;
+    // At the end of the list: stay on the pair if the filter still shows it, else step back.
+    this.focusedPairId = after ? after.id : matchesFilter(status, this.filter) ? pair.id : (shown[index - 1]?.id ?? null);
+    if (pair.status === status) return;
+    this.undoStack.push({ pairId: pair.id, previous: pair.status === 'guard-rejected' ? 'rejected' : pair.status });
+    await this.setStatus(pair.id, status);
   }
 
   async undo(): Promise<void> {
