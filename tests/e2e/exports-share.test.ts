@@ -74,6 +74,8 @@ describe('export and send to phone', () => {
     await poll(() => page.getByTestId('connection-state').getAttribute('data-state')).toBe('connected');
     await page.getByTestId('project-row').getByRole('button', { name: /^Sepia effect/ }).click();
     await poll(() => page.getByTestId('project-title').innerText()).toBe('Sepia effect');
+    // Export / Send is the guided flow's last step.
+    await page.getByTestId('guide-step-export').click();
     await poll(() => page.getByTestId('exports-empty').isVisible()).toBe(true);
 
     // A path that is not a run is refused with the back end's explanation, keyboard only.
@@ -100,7 +102,9 @@ describe('export and send to phone', () => {
     await row.getByRole('button', { name: 'Send to phone' }).click();
     const share = page.getByTestId('share-dialog');
     await poll(() => share.isVisible()).toBe(true);
-    await poll(() => share.getByTestId('share-qr').locator('svg').isVisible()).toBe(true);
+    // Only loopback here (no LAN address): no QR code a phone could not use, and the dialog says why.
+    await poll(() => share.getByTestId('share-no-qr').isVisible()).toBe(true);
+    expect(await share.getByTestId('share-qr').count()).toBe(0);
     const url = await share.getByTestId('share-url').innerText();
     expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/s\/[A-Za-z0-9_-]+\/$/);
     // The code as Chromium drew it (a screenshot of the element) must decode to the URL shown next to it.

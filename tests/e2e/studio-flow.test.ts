@@ -244,9 +244,9 @@ describe('studio flow in browser mode', () => {
     );
     await poll(() => page.getByTestId('guide-step-pairs').getAttribute('data-done')).toBe('true');
     // The status filter shows one kind at a time.
-    await page.getByText(/^Rejected \d/).click();
+    await page.getByTestId('filter-rejected').click();
     await poll(() => cards.count()).toBe(1);
-    await page.getByText(/^All \d/).click();
+    await page.getByTestId('filter-all').click();
     await poll(() => cards.count()).toBe(PHOTO_COUNT);
     await shot('06-curated');
 
@@ -256,6 +256,11 @@ describe('studio flow in browser mode', () => {
     await page.getByRole('button', { name: `Regenerate ${secondName} with a new seed`, exact: true }).click();
     await poll(() => cards.nth(1).getAttribute('data-seed'), 120_000).not.toBe(seedBefore);
     await poll(() => cards.count()).toBe(PHOTO_COUNT);
+    // A remade pair is to review again; "Accept all to review" decides it (and only it).
+    await poll(() => cards.nth(1).getAttribute('data-status')).toBe('pending');
+    await page.getByTestId('accept-all').click();
+    await poll(() => cards.nth(1).getAttribute('data-status')).toBe('accepted');
+    expect(await cards.first().getAttribute('data-status')).toBe('rejected');
 
     await page.getByText('Representative subset and importing pairs').click();
     await page.getByTestId('subset-count').fill(String(SUBSET));
@@ -265,8 +270,7 @@ describe('studio flow in browser mode', () => {
     expect(await cards.first().getAttribute('data-in-subset')).not.toBe('true');
 
     // Step 4, Train: before starting, the plan names exactly what trains and what is held out.
-    await page.getByTestId('guide-continue').click();
-    await poll(() => page.getByTestId('guide-step-train').getAttribute('aria-current')).toBe('step');
+    await showStep('train');
     const plan = page.getByTestId('training-plan');
     await poll(() => plan.getAttribute('data-train')).toBe(String(SUBSET - 1));
     expect(await plan.getAttribute('data-held-out')).toBe('1');
