@@ -303,7 +303,7 @@ describe('studio flow in browser mode', () => {
     // GAN losses and gradient norms are one click away, with their newest values.
     expect(await page.getByTestId('loss-chart').isVisible()).toBe(false);
     await page.getByText('Details: GAN losses and gradient norms').click();
-    await poll(() => page.getByTestId('loss-legend').innerText()).toMatch(/l1 \d+\.\d{4}/);
+    await poll(() => page.getByTestId('loss-legend').innerText()).toMatch(/l1\s+\d+\.\d{4}/);
     // Now that a run measured this machine's speed, the presets carry an estimate.
     await poll(() => page.getByTestId('preset-fast').getByTestId('preset-estimate').innerText(), 30_000).toMatch(/^about .+ here$/);
     await shot('08-trained');

@@ -118,6 +118,8 @@ export class FlowState {
   chosenPreset: TrainingPreset = $state('fast');
   error: string | null = $state(null);
   busy = $state(false);
+  /** The newest progress message of each training run's job (e.g. the rank search's trials before step 0). */
+  runMessages: ReadonlyMap<number, string> = $state.raw(new Map());
   /** True once the first reload answered (the guide waits for it before choosing where to start). */
   loaded = $state(false);
 
@@ -163,6 +165,8 @@ export class FlowState {
       events.onModelsChanged(() => void this.fetchTeachers()),
       events.onTrainingProgress((progress) => this.applyProgress(progress)),
       events.onJobProgress((progress) => {
+        const run = this.runs.find((candidate) => candidate.jobId === progress.jobId);
+        if (run && progress.message) this.runMessages = new Map(this.runMessages).set(run.id, progress.message);
         if (this.generation?.jobId === progress.jobId) {
           this.generation = { ...this.generation, progress: progress.progress, message: progress.message };
         }

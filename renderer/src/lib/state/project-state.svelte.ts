@@ -12,6 +12,8 @@ export class ProjectState {
   concepts: Concept[] = $state.raw([]);
   images: ImageRecord[] = $state.raw([]);
   error: string | null = $state(null);
+  /** True once the first full load answered (the guide waits for it before choosing where to open). */
+  loaded = $state(false);
   readonly imports: ImportState;
   readonly exports: ExportsState;
 
@@ -62,6 +64,7 @@ export class ProjectState {
   /** Re-reads everything; also used after a reconnect, when change events may have been missed. */
   async reload(): Promise<void> {
     await Promise.all([this.loadProject(), this.loadConcepts(), this.loadImages(), this.imports.reload(), this.exports.reload()]);
+    this.loaded = true;
   }
 
   stop(): void {
