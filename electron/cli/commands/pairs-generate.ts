@@ -106,9 +106,9 @@ const command: CliCommand = {
       ...(schedulerKind !== undefined ? { schedulerKind } : {}),
       qualityGuard: !values['no-quality-guard'],
       onModelLoaded: (model) => {
-        lines.err(`model: ${model.signatures.kind} (${model.signatures.unet.sampleDtype}), execution provider ${model.executionProviders.unet}`);
+        lines.out(`model: ${model.signatures.kind} (${model.signatures.unet.sampleDtype}), execution provider ${model.executionProviders.unet}`);
         const substituted = model.schedulerConfig.substitutedFrom;
-        if (substituted) lines.err(`scheduler: ${substituted} is not implemented; using Euler over the same noise schedule`);
+        if (substituted) lines.out(`scheduler: ${substituted} is not implemented; using Euler over the same noise schedule`);
       },
       onFallback: (f) => io.err(`execution provider ${f.from.join(', ')} failed while running (${f.reason}); retrying on ${f.to.join(', ')}`),
       onProgress: (p) => {
