@@ -175,8 +175,11 @@ export interface TrainingPlan {
   excluded: { pairId: number; reason: string }[];
   /** Pairs used although still "to review" (pending): accept or reject them to decide. */
   unreviewedPairIds: number[];
-  /** Estimated wall time on this machine, from the speed of its earlier runs; null before any run measured it. */
-  estimate: { seconds: number; basis: string } | null;
+  /**
+   * Estimated wall time on this machine, from the speed of its earlier runs; null before any run measured it.
+   * `scaled`: measured at another resolution and scaled by pixel count (rough: small runs carry fixed overheads).
+   */
+  estimate: { seconds: number; basis: string; scaled: boolean } | null;
 }
 
 export interface TrainingCheckpoint {

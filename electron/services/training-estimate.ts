@@ -16,7 +16,7 @@ export interface MeasuredSpeed {
 export function estimateTrainingTime(
   settings: TrainingSettingsSummary,
   measured: readonly MeasuredSpeed[],
-): { seconds: number; basis: string } | null {
+): { seconds: number; basis: string; scaled: boolean } | null {
   const provider = settings.executionProvider === 'auto' ? null : settings.executionProvider;
   const usable = measured.filter((speed) => speed.itPerSec > 0 && speed.settings.size > 0 && (provider === null || speed.executionProvider === provider));
   const reference = usable.find((speed) => speed.settings.size === settings.size) ?? usable[0];
@@ -28,6 +28,7 @@ export function estimateTrainingTime(
   const search = settings.rank === 'auto' ? '; not counting the rank search before step 0' : '';
   return {
     seconds,
+    scaled: areaRatio !== 1,
     basis: `run #${reference.runId} measured ${reference.itPerSec.toFixed(2)} steps/s${reference.executionProvider ? ` on ${reference.executionProvider}` : ''}${scaled}${search}`,
   };
 }

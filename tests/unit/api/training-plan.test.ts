@@ -51,11 +51,12 @@ describe('estimateTrainingTime', () => {
       { runId: 5, settings: settings(64, 10), itPerSec: 8, executionProvider: 'cpu' },
       { runId: 4, settings: settings(128, 10), itPerSec: 2, executionProvider: 'cpu' },
     ];
-    expect(estimateTrainingTime(settings(128, 300), measured)).toEqual({ seconds: 150, basis: 'run #4 measured 2.00 steps/s on cpu' });
+    expect(estimateTrainingTime(settings(128, 300), measured)).toEqual({ seconds: 150, basis: 'run #4 measured 2.00 steps/s on cpu', scaled: false });
     const scaled = estimateTrainingTime(settings(256, 300), measured)!;
     // 300 steps at 8 steps/s, times (256/64)^2 = 16 for the pixel count.
     expect(scaled.seconds).toBe(600);
     expect(scaled.basis).toContain('scaled from 64 px to 256 px');
+    expect(scaled.scaled).toBe(true);
   });
 
   it('only uses runs on the execution provider asked for', () => {
