@@ -23,10 +23,21 @@ function overview(): string {
   ].join('\n');
 }
 
-/** The version in package.json (the app's and the CLI's: one version for both). */
+/**
+ * The version in the app's package.json (one version for the app and the CLI). Looked up from this file
+ * upwards, so it is found from the sources (electron/cli/) and from a compiled bundle (dist/electron/) alike.
+ */
 export function cliVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-  return pkg.version ?? 'unknown';
+  for (let up = 1; up <= 4; up += 1) {
+    try {
+      const file = new URL(`${'../'.repeat(up)}package.json`, import.meta.url);
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'e2gan-studio' && pkg.version) return pkg.version;
+    } catch {
+      // Not at this level: look one folder higher.
+    }
+  }
+  return 'unknown';
 }
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
