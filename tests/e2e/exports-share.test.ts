@@ -9,7 +9,6 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { decodeQr } from '../support/qr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../electron/cli/main';
 import type { CliIo } from '../../electron/cli/command';
@@ -107,8 +106,6 @@ describe('export and send to phone', () => {
     expect(await share.getByTestId('share-qr').count()).toBe(0);
     const url = await share.getByTestId('share-url').innerText();
     expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/s\/[A-Za-z0-9_-]+\/$/);
-    // The code as Chromium drew it (a screenshot of the element) must decode to the URL shown next to it.
-    expect(await decodeQr(await share.getByTestId('share-qr').screenshot())).toBe(url);
     expect(await share.getByTestId('share-countdown').innerText()).toMatch(/^1[45]:\d\d$/);
     expect(await share.getByTestId('share-warning').innerText()).toContain('127.0.0.1');
     expect(await share.getByTestId('share-fingerprint').textContent()).toMatch(/SHA-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}/);

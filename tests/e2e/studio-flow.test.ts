@@ -16,6 +16,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebServer } from '../../electron/web/server';
+import { decodeQr } from '../support/qr';
 
 const ARTIFACTS = join(process.cwd(), 'test-results', 'e2e');
 const SAMPLES = join(process.cwd(), 'resources', 'samples');
@@ -368,6 +369,8 @@ describe('studio flow in browser mode', () => {
       await expect(share.getByTestId('share-warning').innerText()).resolves.toContain('127.0.0.1');
     } else {
       await poll(() => share.getByTestId('share-qr').locator('svg').isVisible()).toBe(true);
+      // The code as Chromium drew it (a screenshot of the element) decodes to the URL shown next to it.
+      expect(await decodeQr(await share.getByTestId('share-qr').screenshot())).toBe(await share.getByTestId('share-url').innerText());
     }
     await shot('12-send-to-phone');
     await share.getByRole('button', { name: 'Stop sharing' }).click();

@@ -12,6 +12,7 @@ import type { Services } from '../../../electron/services/index';
 import { createShareService, listShareAddresses, LOOPBACK_WARNING } from '../../../electron/services/share-service';
 import { TypedEmitter } from '../../../electron/services/typed-emitter';
 import type { ServiceEvents } from '../../../electron/services/types';
+import { decodeQrSvg } from '../../support/qr';
 import { callOk, openApiHarness } from './fixtures/api-harness';
 
 let root: string;
@@ -106,6 +107,9 @@ describe('guided studio API', () => {
     await expect(lan.start(1, { host: '10.9.9.9' })).rejects.toThrow(/10\.9\.9\.9 is not an address of this machine's network adapters \(available: 127\.0\.0\.1 \(test-lan\)\)/);
     const shared = await lan.start(1, { host: '127.0.0.1' });
     expect(shared).toMatchObject({ active: true, host: '127.0.0.1', warning: null, qrSvg: expect.stringMatching(/^<svg/) });
+    // A phone reads pixels: the rasterised code decodes to exactly the share URL.
+    if (!shared.active || !shared.qrSvg) throw new Error('the LAN share has no QR code');
+    expect(await decodeQrSvg(shared.qrSvg)).toBe(shared.url);
     await lan.stop();
 
     const loopback = createShareService({ dataDir: root, events, getExport: () => exportRecord, listAddresses: () => [] });
