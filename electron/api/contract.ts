@@ -19,7 +19,7 @@ import type {
   JobState,
   Project,
 } from '../services/types';
-import type { ExportFile, ExportRecord, Precision, ShareState } from '../services/export-types';
+import type { ExportFile, ExportRecord, Precision, ShareAddress, ShareState } from '../services/export-types';
 import type { DiffusionModelInfo, ModelVerification } from '../services/models-service';
 import type {
   ImportPairsResult,
@@ -28,12 +28,14 @@ import type {
   PairRecord,
   SubsetSelection,
   TeacherInfo,
+  TeacherSample,
+  TrainingPlan,
   TrainingProgress,
   TrainingRun,
 } from '../services/flow-types';
 
 export type { Concept, ImageRecord, ImportImagesResult, Job, JobProgress, JobState, Project };
-export type { ExportFile, ExportRecord, Precision, ShareState };
+export type { ExportFile, ExportRecord, Precision, ShareAddress, ShareState };
 export type { DiffusionModelInfo, ModelVerification };
 export type {
   GeneratePairsResult,
@@ -44,10 +46,13 @@ export type {
   PairRecord,
   PairStatus,
   PairTeacher,
+  QualityBaselines,
   SubsetSelection,
   TeacherInfo,
+  TeacherSample,
   TrainingAdvanced,
   TrainingCheckpoint,
+  TrainingPlan,
   TrainingPreset,
   TrainingPreview,
   TrainingProgress,
@@ -224,6 +229,8 @@ export const apiMethods = {
         sources: importSources,
       }),
     ).returns<Job>(),
+    /** Queues an import of the photos shipped with the app (resources/samples), for a first try. */
+    samples: method(z.strictObject({ projectId: id })).returns<Job>(),
   },
   jobs: {
     list: method(
@@ -267,6 +274,8 @@ export const apiMethods = {
   teachers: {
     /** Built-in effects (offline, always available) and installed diffusion models. */
     list: method(noInput).returns<TeacherInfo[]>(),
+    /** Every built-in effect applied to one of the project's photos (scaled down), for a gallery to choose from. */
+    gallery: method(z.strictObject({ imageId: id })).returns<TeacherSample[]>(),
   },
   models: {
     /** Installed diffusion models (the data folder's models/): kind, size, and any layout problem. */
@@ -301,6 +310,8 @@ export const apiMethods = {
             imageGuidance: z.number().min(0).max(50).optional(),
             steps: z.number().int().min(1).max(200).optional(),
             size: z.number().int().min(64).max(1024).multipleOf(64, 'must be a multiple of 64').optional(),
+            /** What the edit should avoid (classifier-free guidance's unconditional prompt); stored on each pair. */
+            negativePrompt: prompt.optional(),
           })
           .optional(),
       }),
@@ -308,6 +319,14 @@ export const apiMethods = {
     /** A concept's pairs, oldest first. */
     list: method(z.strictObject({ conceptId: id })).returns<PairRecord[]>(),
     setStatus: method(z.strictObject({ pairId: id, status: userPairStatus })).returns<PairRecord>(),
+    /** Sets every pair of a concept in one of `from` (default: the pending ones) to `status`; returns those changed. */
+    setStatusAll: method(
+      z.strictObject({
+        conceptId: id,
+        status: userPairStatus,
+        from: z.array(z.enum(['pending', 'accepted', 'rejected', 'guard-rejected'])).min(1).optional(),
+      }),
+    ).returns<PairRecord[]>(),
     /**
      * Cancels one photo of a queued or running pairs.generate job; the others carry on and the job's
      * result.cancelled lists it. Announced as onPairItemCancelled.
@@ -332,6 +351,8 @@ export const apiMethods = {
   training: {
     /** Creates a run on the concept's accepted pairs (the subset when one was selected) and queues it. */
     start: method(z.strictObject({ conceptId: id, preset: trainingPreset, advanced: trainingAdvanced.optional() })).returns<TrainingRun>(),
+    /** What start would do now (settings, which pairs train and which are held out, estimated time); changes nothing. */
+    plan: method(z.strictObject({ conceptId: id, preset: trainingPreset, advanced: trainingAdvanced.optional() })).returns<TrainingPlan>(),
     /** Checkpoints and stops; resume continues from that checkpoint. */
     pause: method(z.strictObject({ runId: id })).returns<TrainingRun>(),
     /** Continues a paused, interrupted or failed run from its newest checkpoint. */
@@ -349,7 +370,15 @@ export const apiMethods = {
   },
   share: {
     /** Starts "send to phone" for an export (stopping any other share); the state has the URL and QR code. */
-    start: method(z.strictObject({ exportId: id })).returns<ShareState>(),
+    start: method(
+      z.strictObject({
+        exportId: id,
+        /** One of share.addresses' addresses; default: the first (a private, non-virtual adapter when there is one). */
+        host: z.ipv4().optional(),
+      }),
+    ).returns<ShareState>(),
+    /** This machine's network adapters a phone might reach it on, the suggested one first. */
+    addresses: method(noInput).returns<ShareAddress[]>(),
     stop: method(noInput).returns<ShareState>(),
     state: method(noInput).returns<ShareState>(),
   },

@@ -4,6 +4,7 @@
  * by browser mode alike; imports no Electron.
  */
 import type { Services } from '../services/services';
+import { listSamplePhotos } from '../services/sample-photos';
 import type { ServiceEvents } from '../services/types';
 import type { ApiEventName, ApiHandlers, AppInfo, EventPayload, Unsubscribe } from './contract';
 
@@ -31,6 +32,7 @@ export function createApiHandlers(services: Services, appInfo: AppInfoSource): A
     },
     imports: {
       start: ({ projectId, sources }) => services.jobs.startImport(projectId, sources),
+      samples: async ({ projectId }) => services.jobs.startImport(projectId, await listSamplePhotos()),
     },
     jobs: {
       list: (filter) => services.jobs.list(filter ?? {}),
@@ -46,6 +48,7 @@ export function createApiHandlers(services: Services, appInfo: AppInfoSource): A
     },
     teachers: {
       list: () => services.flow.teachers.list(),
+      gallery: ({ imageId }) => services.flow.teachers.gallery(imageId),
     },
     models: {
       list: () => services.models.list(),
@@ -59,6 +62,7 @@ export function createApiHandlers(services: Services, appInfo: AppInfoSource): A
         services.flow.pairs.generate({ ...(withoutUndefined(input) as typeof input), ...(diffusion ? { diffusion: withoutUndefined(diffusion) } : {}) }),
       list: ({ conceptId }) => services.flow.pairs.list(conceptId),
       setStatus: ({ pairId, status }) => services.flow.pairs.setStatus(pairId, status),
+      setStatusAll: (input) => services.flow.pairs.setStatusAll(withoutUndefined(input) as typeof input),
       cancelItem: (input) => services.flow.pairs.cancelItem(input),
       regenerate: (input) => services.flow.pairs.regenerate(withoutUndefined(input) as typeof input),
       importPaired: ({ conceptId, sources }) =>
@@ -69,6 +73,7 @@ export function createApiHandlers(services: Services, appInfo: AppInfoSource): A
     },
     training: {
       start: (input) => services.flow.training.start(withoutUndefined(input) as typeof input),
+      plan: (input) => services.flow.training.plan(withoutUndefined(input) as typeof input),
       pause: ({ runId }) => services.flow.training.pause(runId),
       resume: ({ runId }) => services.flow.training.resume(runId),
       cancel: ({ runId }) => services.flow.training.cancel(runId),
@@ -80,7 +85,8 @@ export function createApiHandlers(services: Services, appInfo: AppInfoSource): A
       get: ({ runId }) => services.flow.liveModel.get(runId),
     },
     share: {
-      start: ({ exportId }) => services.share.start(exportId),
+      start: ({ exportId, host }) => services.share.start(exportId, host !== undefined ? { host } : {}),
+      addresses: () => services.share.addresses(),
       stop: () => services.share.stop(),
       state: () => services.share.state(),
     },

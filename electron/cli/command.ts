@@ -24,6 +24,19 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+/**
+ * The io a command prints through: as given, or with --json every human-readable line (progress, notes,
+ * summaries) moved to stderr, so stdout carries exactly one JSON document for scripts.
+ */
+export function linesIo(io: CliIo, json: boolean | undefined): CliIo {
+  return json ? { out: io.err, err: io.err, isTty: false } : io;
+}
+
+/** The command's result for --json: one JSON document on stdout. */
+export function printJson(io: CliIo, result: unknown): void {
+  io.out(JSON.stringify(result, null, 2));
+}
+
 export const processIo: CliIo = {
   out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { commands } from './commands/index';
 import { processIo, UsageError, type CliCommand, type CliIo } from './command';
 
@@ -15,10 +16,35 @@ function findCommand(argv: string[]): { command: CliCommand; rest: string[] } | 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.path.join(' ').length), 4);
   const lines = commands.map((c) => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`);
-  return ['Usage: e2gan <command> [options]', '', 'Commands:', ...lines, '', 'e2gan help <command> shows its options.'].join('\n');
+  return [
+    'Usage: e2gan <command> [options]', '', 'Commands:', ...lines, '',
+    'e2gan help <command> shows its options; e2gan --version prints the version.',
+    'Progress goes to stderr, results to stdout; train, export, pairs generate, apply and teach take --json.',
+  ].join('\n');
+}
+
+/**
+ * The version in the app's package.json (one version for the app and the CLI). Looked up from this file
+ * upwards, so it is found from the sources (electron/cli/) and from a compiled bundle (dist/electron/) alike.
+ */
+export function cliVersion(): string {
+  for (let up = 1; up <= 4; up += 1) {
+    try {
+      const file = new URL(`${'../'.repeat(up)}package.json`, import.meta.url);
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'e2gan-studio' && pkg.version) return pkg.version;
+    } catch {
+      // Not at this level: look one folder higher.
+    }
+  }
+  return 'unknown';
 }
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  if (argv[0] === '--version' || argv[0] === '-V' || argv[0] === 'version') {
+    io.out(argv.includes('--json') ? JSON.stringify({ name: 'e2gan', version: cliVersion() }) : `e2gan ${cliVersion()}`);
+    return 0;
+  }
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h') {
     io.out(overview());
     return 0;

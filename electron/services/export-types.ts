@@ -65,8 +65,8 @@ export type ShareState =
       active: true;
       exportId: number;
       url: string;
-      /** The QR code of `url`, an SVG document. */
-      qrSvg: string;
+      /** The QR code of `url`, an SVG document; null when sharing on loopback (a phone cannot reach it). */
+      qrSvg: string | null;
       expiresAt: string;
       host: string;
       /** SHA-256 fingerprint of the per-install certificate, for the one-time trust step on the phone. */
@@ -74,3 +74,14 @@ export type ShareState =
       /** Set when no LAN address was found and the server listens on 127.0.0.1 (a phone cannot reach it). */
       warning: string | null;
     };
+
+/** A network adapter's IPv4 address that "send to phone" can serve on. */
+export interface ShareAddress {
+  address: string;
+  /** The adapter's name as the OS reports it, e.g. "wlan0", "en0", "docker0", "Wi-Fi". */
+  adapter: string;
+  /** In a private range (10/8, 172.16/12, 192.168/16): a home or office LAN. */
+  private: boolean;
+  /** The name looks like a Docker bridge, VPN tunnel or virtual machine adapter. */
+  likelyVirtual: boolean;
+}

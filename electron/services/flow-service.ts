@@ -2,15 +2,15 @@ import { existsSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { listInstalledModels } from '../../native-models/diffusion/models/model-store';
-import { decodeImage, imageFeatures } from '../../native-models/image/index';
+import { decodeImage, encodeImage, imageFeatures } from '../../native-models/image/index';
 import { listTeachers, findTeacher } from '../../native-models/teachers/index';
 import type { Store } from '../store/store';
 import { PairsRepository } from '../store/repositories/pairs';
 import { TrainingRunsRepository } from '../store/repositories/training-runs';
 import { ConflictError, InvalidInputError, NotFoundError } from './errors';
 import type {
-  ImportPairsResult, LiveModel, PairItemCancelled, PairRecord, PairTeacher, SubsetSelection, TeacherInfo, TrainingAdvanced, TrainingPreset,
-  TrainingRun, TrainingState,
+  ImportPairsResult, LiveModel, PairItemCancelled, PairRecord, PairStatus, PairTeacher, SubsetSelection, TeacherInfo, TrainingAdvanced,
+  TeacherSample, TrainingPlan, TrainingPreset, TrainingRun, TrainingState,
 } from './flow-types';
 import { importPairedFiles } from './import-pairs';
 import { addSkippedPairItem } from './pair-item-skips';
@@ -18,7 +18,8 @@ import { PHONE_INPUT, PHONE_OUTPUT } from '../../native-models/export/phone-grap
 import { buildLiveModel } from './live-model';
 import type { JobsService } from './services';
 import { selectRepresentatives } from './subset-selection';
-import { isTrainingPair } from './training-pairs';
+import { estimateTrainingTime } from './training-estimate';
+import { isTrainingPair, planTrainingPairs } from './training-pairs';
 import { resolveTrainingSettings } from './training-presets';
 import type { TypedEmitter } from './typed-emitter';
 import type { ImportFile, Job, ServiceEvents } from './types';
@@ -26,6 +27,8 @@ import type { ImportFile, Job, ServiceEvents } from './types';
 export interface FlowService {
   teachers: {
     list(): Promise<TeacherInfo[]>;
+    /** Every built-in effect applied to one project photo (small, for a gallery), as PNG blobs. */
+    gallery(imageId: number): Promise<TeacherSample[]>;
   };
   pairs: {
     /**
@@ -36,6 +39,8 @@ export interface FlowService {
     list(conceptId: number): PairRecord[];
     get(pairId: number): PairRecord;
     setStatus(pairId: number, status: 'pending' | 'accepted' | 'rejected'): PairRecord;
+    /** Sets every pair of a concept now in one of `from` (default: pending) to `status`; returns the pairs changed. */
+    setStatusAll(input: { conceptId: number; status: 'accepted' | 'rejected' | 'pending'; from?: PairStatus[] }): PairRecord[];
     regenerate(input: { pairId: number; seed?: number; guidance?: number }): Job<'generate-pairs'>;
     /**
      * Cancels one photo of a queued or running generate-pairs job; the job skips it when it gets there and goes
@@ -49,6 +54,8 @@ export interface FlowService {
   };
   training: {
     start(input: { conceptId: number; preset: TrainingPreset; advanced?: TrainingAdvanced }): TrainingRun;
+    /** What start would do now: settings, the exact train / held-out split, and a time estimate. Changes nothing. */
+    plan(input: { conceptId: number; preset: TrainingPreset; advanced?: TrainingAdvanced }): TrainingPlan;
     pause(runId: number): TrainingRun;
     resume(runId: number): TrainingRun;
     cancel(runId: number): TrainingRun;
@@ -66,6 +73,7 @@ export interface DiffusionOverrides {
   imageGuidance?: number;
   steps?: number;
   size?: number;
+  negativePrompt?: string;
 }
 
 export interface FlowServiceDeps {
@@ -77,6 +85,8 @@ export interface FlowServiceDeps {
 }
 
 const SUBSET_FEATURE_SIDE = 64;
+/** Gallery tiles: big enough to tell the effects apart, small enough that all twenty take well under a second. */
+const GALLERY_SIDE = 160;
 const PROGRESS_INTERVAL_MS = 100;
 /** concept.teacher value for a diffusion model: 'diffusion:<installed model name>'. */
 export const DIFFUSION_PREFIX = 'diffusion:';
@@ -97,6 +107,8 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
   /** The newest live model handed out per run: rebuilding the graph is skipped while no new checkpoint landed. */
   const liveModels = new Map<number, LiveModel>();
   const lastProgressAt = new Map<number, number>();
+  /** Gallery tiles per photo (by its content hash): a photo's effects never change. */
+  const galleries = new Map<string, Promise<TeacherSample[]>>();
 
   const requireConcept = (id: number) => {
     const concept = store.concepts.get(id);
@@ -206,12 +218,33 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
           ...models.map((m): TeacherInfo => ({ kind: 'diffusion', id: `${DIFFUSION_PREFIX}${m.name}`, name: m.name, description: m.pipelineClass ?? 'diffusion model' })),
         ];
       },
+      gallery(imageId) {
+        const image = store.images.get(imageId);
+        if (!image) throw new NotFoundError('image', imageId);
+        const cached = galleries.get(image.sha256);
+        if (cached) return cached;
+        const made = (async () => {
+          const input = await decodeImage(await store.blobs.read(image.sha256), image.originalName, { maxSide: GALLERY_SIDE });
+          const samples: TeacherSample[] = [];
+          for (const teacher of listTeachers()) {
+            samples.push({ teacherId: teacher.id, sha256: await store.blobs.put(await encodeImage(teacher.apply(input), 'png')) });
+          }
+          return samples;
+        })();
+        galleries.set(image.sha256, made);
+        // A failure is reported, not cached: the next request tries again.
+        made.catch(() => galleries.delete(image.sha256));
+        return made;
+      },
     },
     pairs: {
       generate({ conceptId, imageIds, seed, diffusion }) {
         const concept = requireConcept(conceptId);
         const chosen = teacherOf(conceptId);
-        const teacher: PairTeacher = chosen.kind === 'diffusion' ? { ...chosen, ...diffusion } : chosen;
+        // An empty negative prompt is the same as none: not stored, so "same teacher settings" still matches.
+        const { negativePrompt, ...knobs } = diffusion ?? {};
+        const teacher: PairTeacher =
+          chosen.kind === 'diffusion' ? { ...chosen, ...knobs, ...(negativePrompt ? { negativePrompt } : {}) } : chosen;
         const unique = [...new Set(imageIds)];
         if (unique.length === 0) throw new InvalidInputError('imageIds: expected at least one image id');
         for (const imageId of unique) {
@@ -234,6 +267,17 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
         pairs.setStatus(pairId, status, status === 'rejected' ? 'rejected by you' : pair.status === 'guard-rejected' ? pair.reason : null);
         events.emit('pairsChanged', { projectId: pair.projectId, conceptId: pair.conceptId });
         return requirePair(pairId);
+      },
+      setStatusAll({ conceptId, status, from = ['pending'] }) {
+        const concept = requireConcept(conceptId);
+        const changed = pairs.listByConcept(conceptId).filter((pair) => from.includes(pair.status) && pair.status !== status);
+        store.db.transaction(() => {
+          for (const pair of changed) {
+            pairs.setStatus(pair.id, status, status === 'rejected' ? 'rejected by you' : pair.status === 'guard-rejected' ? pair.reason : null);
+          }
+        })();
+        if (changed.length > 0) events.emit('pairsChanged', { projectId: concept.projectId, conceptId });
+        return changed.map((pair) => requirePair(pair.id));
       },
       cancelItem({ jobId, imageId }) {
         const job = store.jobs.get(jobId);
@@ -307,6 +351,12 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
         const created = runs.create({ projectId: concept.projectId, conceptId, settings, runPath: '', totalSteps: settings.steps });
         runs.setRunPath(created.id, path.join(runsDir(store.layout.root), `run-${created.id}`));
         return enqueueRun(requireRun(created.id));
+      },
+      plan({ conceptId, preset, advanced }) {
+        requireConcept(conceptId);
+        const settings = resolveTrainingSettings(preset, advanced);
+        const split = planTrainingPairs(pairs.listByConcept(conceptId));
+        return { conceptId, settings, ...split, estimate: estimateTrainingTime(settings, runs.recentSpeeds()) };
       },
       pause(runId) {
         const run = requireRun(runId);

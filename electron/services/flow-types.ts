@@ -12,13 +12,24 @@ export interface TeacherInfo {
   description: string;
 }
 
+/** One built-in effect applied to one photo, for the teacher gallery. */
+export interface TeacherSample {
+  teacherId: string;
+  /** PNG blob of the effect's output (the photo scaled down). */
+  sha256: string;
+}
+
 export const PAIR_STATUSES = ['pending', 'accepted', 'rejected', 'guard-rejected'] as const;
 export type PairStatus = (typeof PAIR_STATUSES)[number];
 
 /** How a pair's target was made, stored with the pair so a regeneration can vary one knob. */
 export type PairTeacher =
   | { kind: 'builtin'; id: string }
-  | { kind: 'diffusion'; modelId: string; guidance: number; imageGuidance: number; steps: number; size: number }
+  | {
+      kind: 'diffusion'; modelId: string; guidance: number; imageGuidance: number; steps: number; size: number;
+      /** What the edit should avoid; absent on pairs made before it could be set (the same as ''). */
+      negativePrompt?: string;
+    }
   | { kind: 'imported' };
 
 export interface PairRecord {
@@ -142,6 +153,35 @@ export interface TrainingPreview {
   heldOutPsnr: number | null;
 }
 
+/**
+ * PSNR on the run's held-out pairs of two models that need no training: the input returned unchanged, and a
+ * least-squares RGB affine colour map fitted on the training pairs. A run that does not beat them has learnt
+ * nothing a colour curve could not do.
+ */
+export interface QualityBaselines {
+  identityPsnr: number;
+  affinePsnr: number;
+}
+
+/** What training.plan says a new run would do, before it starts. */
+export interface TrainingPlan {
+  conceptId: number;
+  settings: TrainingSettingsSummary;
+  /** Pairs the run trains on (ascending id). */
+  trainPairIds: number[];
+  /** Pairs held out for the preview grid and the held-out PSNR (the highest ids among the usable ones). */
+  heldOutPairIds: number[];
+  /** Pairs the run does not use, with why. */
+  excluded: { pairId: number; reason: string }[];
+  /** Pairs used although still "to review" (pending): accept or reject them to decide. */
+  unreviewedPairIds: number[];
+  /**
+   * Estimated wall time on this machine, from the speed of its earlier runs; null before any run measured it.
+   * `scaled`: measured at another resolution and scaled by pixel count (rough: small runs carry fixed overheads).
+   */
+  estimate: { seconds: number; basis: string; scaled: boolean } | null;
+}
+
 export interface TrainingCheckpoint {
   step: number;
   createdAt: string;
@@ -164,6 +204,8 @@ export interface TrainingRun {
   lossHistory: LossPoint[];
   checkpoints: TrainingCheckpoint[];
   previews: TrainingPreview[];
+  /** Reference PSNRs on the same held-out pairs; null until the trainer reports them (or for older runs). */
+  baselines: QualityBaselines | null;
   itPerSec: number | null;
   etaSeconds: number | null;
   executionProvider: string | null;

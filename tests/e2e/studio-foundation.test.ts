@@ -150,11 +150,14 @@ describe('studio foundation in browser mode', () => {
     expect(await page.title()).toBe('Watercolor effect — E2GAN Studio');
     await page.screenshot({ path: join(ARTIFACTS, '02-new-project.png') });
 
+    // The concept is step 2 of the guided flow; photos are step 1.
+    await page.getByTestId('guide-step-concept').click();
     await page.getByRole('button', { name: 'New concept' }).click();
     await page.getByRole('dialog').getByLabel('Name').fill('Watercolor');
     await page.getByRole('dialog').getByLabel(/Edit prompt/).fill('make it a watercolor painting');
     await page.keyboard.press('Enter');
     await poll(() => page.getByTestId('concept-row').count()).toBe(1);
+    await page.getByTestId('guide-step-photos').click();
 
     await recordProgressLabels(page);
     await recordLayoutShifts(page);
@@ -178,6 +181,7 @@ describe('studio foundation in browser mode', () => {
 
     await page.reload();
     await poll(() => page.getByTestId('connection-state').getAttribute('data-state')).toBe('connected');
+    await page.getByTestId('guide-step-photos').click();
     await expectImportedState(page);
     expect(await page.getByTestId('concept-row').first().innerText()).toContain('make it a watercolor painting');
     await page.screenshot({ path: join(ARTIFACTS, '04-after-reload.png') });
@@ -234,6 +238,7 @@ describe('studio foundation in browser mode', () => {
     expect(names).toEqual(expect.arrayContaining(['trip/green.png', 'trip/day2/yellow.jpg']));
     await poll(() => page.getByTestId('skipped-entry').allInnerTexts()).toEqual([expect.stringContaining('trip/notes.txt')]);
 
+    await page.getByTestId('guide-step-concept').click();
     await page.getByRole('button', { name: 'Edit Watercolor' }).click();
     await page.getByRole('dialog').getByLabel(/Edit prompt/).fill('soft watercolor, paper texture');
     await page.keyboard.press('Enter');

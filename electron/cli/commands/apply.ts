@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { UsageError, type CliCommand } from '../command';
+import { linesIo, printJson, UsageError, type CliCommand } from '../command';
 import { loadRunGenerator } from '../../../native-models/e2gan/run-model';
 import { GeneratorRunner } from '../../../native-models/e2gan/inference';
 import { totalStride } from '../../../native-models/e2gan/config';
@@ -9,7 +9,7 @@ import { isImageFileName, readImage, writeImage } from '../../../native-models/i
 import { resizeCover } from '../../../native-models/image/transform';
 import { numberFlag, providersFlag } from './train';
 
-const usage = `Usage: e2gan apply --run RUN --in IMG|DIR --out PATH [--max-side N] [--ep auto|cpu|webgpu]
+const usage = `Usage: e2gan apply --run RUN --in IMG|DIR --out PATH [--max-side N] [--ep auto|cpu|webgpu] [--json]
 
 Applies a trained concept (a finished \`e2gan train\` run) to one image (--out is a file, .png/.jpg) or to
 every image of a folder (--out is a folder; outputs are NAME.png).
@@ -23,9 +23,14 @@ const command: CliCommand = {
   async run(args, io) {
     const { values } = parseArgs({
       args,
-      options: { run: { type: 'string' }, in: { type: 'string' }, out: { type: 'string' }, 'max-side': { type: 'string' }, ep: { type: 'string' } },
+      options: {
+        run: { type: 'string' }, in: { type: 'string' }, out: { type: 'string' }, 'max-side': { type: 'string' }, ep: { type: 'string' },
+        json: { type: 'boolean' },
+      },
       allowPositionals: false,
     });
+    const lines = linesIo(io, values.json);
+    const written: { from: string; to: string; width: number; height: number }[] = [];
     if (!values.run || !values.in || !values.out) throw new UsageError('--run, --in and --out are required');
     const maxSide = numberFlag(values['max-side'], '--max-side', { integer: true, min: 8 }) ?? 512;
     const inputInfo = await stat(values.in).catch(() => undefined);
@@ -56,11 +61,13 @@ const command: CliCommand = {
         }
         const fitted = width === image.width && height === image.height ? image : resizeCover(image, width, height);
         await writeImage(job.to, await runner.run(fitted));
-        io.out(`${job.from} -> ${job.to} (${width}x${height})`);
+        lines.out(`${job.from} -> ${job.to} (${width}x${height})`);
+        written.push({ from: job.from, to: job.to, width, height });
       }
     } finally {
       for (const runner of runners.values()) await runner.release();
     }
+    if (values.json) printJson(io, { run: values.run, written });
     return 0;
   },
 };

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { UsageError, type CliCommand } from '../command';
+import { linesIo, printJson, UsageError, type CliCommand } from '../command';
 import { isExecutionProviderName, type ExecutionProviderName } from '../../../native-models/runtime/index';
 import { generatePairs } from '../../../native-models/diffusion/pair-generator';
 import type { SchedulerKind } from '../../../native-models/diffusion/schedulers/config';
@@ -24,7 +24,8 @@ layout) and writes training pairs NAME.input.png + NAME.target.png into --out.
   --scheduler KIND       sampler over the model's noise schedule: euler, euler-ancestral, ddim, lcm
                          (default: the model's scheduler_config.json)
   --negative TEXT        negative prompt
-  --no-quality-guard     keep every output (by default near-identical or unrelated outputs are skipped)`;
+  --no-quality-guard     keep every output (by default near-identical or unrelated outputs are skipped)
+  --json                 print the result as JSON on stdout (progress stays on stderr)`;
 
 function number(value: string | undefined, flag: string, check: (n: number) => boolean, expected: string): number | undefined {
   if (value === undefined) return undefined;
@@ -55,10 +56,11 @@ const command: CliCommand = {
         model: { type: 'string' }, prompt: { type: 'string' }, images: { type: 'string' }, out: { type: 'string' },
         steps: { type: 'string' }, seed: { type: 'string' }, guidance: { type: 'string' }, 'image-guidance': { type: 'string' },
         strength: { type: 'string' }, size: { type: 'string' }, batch: { type: 'string' }, ep: { type: 'string' },
-        negative: { type: 'string' }, scheduler: { type: 'string' }, 'no-quality-guard': { type: 'boolean' },
+        negative: { type: 'string' }, scheduler: { type: 'string' }, 'no-quality-guard': { type: 'boolean' }, json: { type: 'boolean' },
       },
       allowPositionals: false,
     });
+    const lines = linesIo(io, values.json);
     for (const flag of ['model', 'prompt', 'images', 'out'] as const) {
       if (!values[flag]) throw new UsageError(`--${flag} is required`);
     }
@@ -104,14 +106,14 @@ const command: CliCommand = {
       ...(schedulerKind !== undefined ? { schedulerKind } : {}),
       qualityGuard: !values['no-quality-guard'],
       onModelLoaded: (model) => {
-        io.out(`model: ${model.signatures.kind} (${model.signatures.unet.sampleDtype}), execution provider ${model.executionProviders.unet}`);
+        lines.out(`model: ${model.signatures.kind} (${model.signatures.unet.sampleDtype}), execution provider ${model.executionProviders.unet}`);
         const substituted = model.schedulerConfig.substitutedFrom;
-        if (substituted) io.out(`scheduler: ${substituted} is not implemented; using Euler over the same noise schedule`);
+        if (substituted) lines.out(`scheduler: ${substituted} is not implemented; using Euler over the same noise schedule`);
       },
       onFallback: (f) => io.err(`execution provider ${f.from.join(', ')} failed while running (${f.reason}); retrying on ${f.to.join(', ')}`),
       onProgress: (p) => {
         const line = `image ${p.imageIndex + 1}/${p.imageCount}: step ${p.step}/${p.steps}`;
-        if (line !== lastReported) io.out(line);
+        if (line !== lastReported) lines.err(line);
         lastReported = line;
       },
     }).finally(() => process.off('SIGINT', onSigint));
@@ -119,13 +121,19 @@ const command: CliCommand = {
     for (const outcome of summary.outcomes) {
       if (outcome.status === 'written') {
         written++;
-        io.out(`${outcome.path} -> ${outcome.target}`);
+        lines.out(`${outcome.path} -> ${outcome.target}`);
       } else {
         io.err(`${outcome.status === 'rejected' ? 'skipped' : 'failed'} ${outcome.path}: ${outcome.reason}`);
       }
     }
     const perStep = summary.stepSeconds.length ? summary.stepSeconds.reduce((a, b) => a + b, 0) / summary.stepSeconds.length : 0;
-    io.out(`${written} of ${imagePaths.length} pairs written to ${values.out} (${summary.totalSeconds.toFixed(1)} s, ${perStep.toFixed(3)} s per UNet step)`);
+    lines.out(`${written} of ${imagePaths.length} pairs written to ${values.out} (${summary.totalSeconds.toFixed(1)} s, ${perStep.toFixed(3)} s per UNet step)`);
+    if (values.json) {
+      printJson(io, {
+        out: values.out, written, images: imagePaths.length, seconds: summary.totalSeconds, secondsPerUnetStep: perStep,
+        outcomes: summary.outcomes.map((o) => ({ path: o.path, status: o.status, ...(o.status === 'written' ? { target: o.target } : { reason: o.reason }) })),
+      });
+    }
     return summary.outcomes.some((o) => o.status === 'failed') ? 1 : 0;
   },
 };

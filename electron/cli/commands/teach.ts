@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { UsageError, type CliCommand } from '../command';
+import { linesIo, printJson, UsageError, type CliCommand } from '../command';
 import { findTeacher, listTeachers } from '../../../native-models/teachers/registry';
 import { writeImage, formatFromPath, type ImageFormat } from '../../../native-models/image/io';
 import {
@@ -17,7 +17,8 @@ Applies a built-in concept teacher (see \`e2gan teachers list\`) to one image or
   --pairs         write training pairs NAME.input.png + NAME.target.png into the --out folder
   --size N        scale to cover N x N and center-crop first (training size, e.g. 256)
   --max-side N    otherwise shrink so the longer side is at most N
-  --format F      output format for folder output without --pairs (default png)`;
+  --format F      output format for folder output without --pairs (default png)
+  --json          print the result as JSON on stdout (errors stay on stderr)`;
 
 function positiveInt(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
@@ -42,10 +43,12 @@ const command: CliCommand = {
       args,
       options: {
         concept: { type: 'string' }, in: { type: 'string' }, out: { type: 'string' }, pairs: { type: 'boolean' },
-        size: { type: 'string' }, 'max-side': { type: 'string' }, format: { type: 'string' },
+        size: { type: 'string' }, 'max-side': { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean' },
       },
       allowPositionals: false,
     });
+    const lines = linesIo(io, values.json);
+    const written: { from: string; to: string[] }[] = [];
     if (!values.concept) throw new UsageError('--concept is required');
     if (!values.in) throw new UsageError('--in is required');
     if (!values.out) throw new UsageError('--out is required');
@@ -71,13 +74,15 @@ const command: CliCommand = {
         const { input, target } = await teachImageFile(teacher, path, options);
         const name = stemOf(path);
         if (values.pairs) {
-          const written = await writePair(values.out, name, input, target);
-          io.out(`${path} -> ${written.input}, ${written.target}`);
+          const pair = await writePair(values.out, name, input, target);
+          lines.out(`${path} -> ${pair.input}, ${pair.target}`);
+          written.push({ from: path, to: [pair.input, pair.target] });
         } else {
           const outPath = outIsDir ? join(values.out, `${name}${OUTPUT_EXTENSIONS[format]}`) : values.out;
           await mkdir(dirname(outPath), { recursive: true });
           await writeImage(outPath, target);
-          io.out(`${path} -> ${outPath}`);
+          lines.out(`${path} -> ${outPath}`);
+          written.push({ from: path, to: [outPath] });
         }
       } catch (error) {
         // In a folder, one bad file should not stop the rest; it is reported and fails the exit code.
@@ -87,7 +92,8 @@ const command: CliCommand = {
       }
     }
     const done = inputs.length - failures;
-    io.out(`${teacher.id}: ${done} of ${inputs.length} image${inputs.length === 1 ? '' : 's'} written${failures ? `, ${failures} failed` : ''}`);
+    if (values.json) printJson(io, { teacher: teacher.id, images: inputs.length, failed: failures, written });
+    lines.out(`${teacher.id}: ${done} of ${inputs.length} image${inputs.length === 1 ? '' : 's'} written${failures ? `, ${failures} failed` : ''}`);
     return failures ? 1 : 0;
   },
 };

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
-import { UsageError, type CliCommand, type CliIo } from '../command';
+import { linesIo, printJson, UsageError, type CliCommand, type CliIo } from '../command';
 import { isExecutionProviderName, type ExecutionProviderName } from '../../../native-models/runtime';
 import { bestBaselinePsnr, type QualityBaselines } from '../../../native-models/image/colour-baselines';
 import { DEFAULT_SETTINGS, trainRun, type TrainEvent, type TrainSettings } from '../../../native-models/e2gan/trainer';
@@ -20,8 +20,9 @@ folder RUN (run.json, checkpoints/, previews/, concept.safetensors or generator.
                        when this build has one; 'none' starts the generator from a seeded random init)
   --steps N            training steps (default ${DEFAULT_SETTINGS.steps})
   --rank auto|N        LoRA rank on every eligible layer, or 'auto' for a rank search first (default ${DEFAULT_SETTINGS.ranks})
-  --ep auto|cpu|webgpu execution provider chain (default cpu)
+  --ep auto|cpu|webgpu execution provider chain (default auto, as in the studio: the best one that works here)
   --resume             continue RUN from its newest checkpoint (other flags are ignored)
+  --json               print the result as JSON on stdout (progress stays on stderr)
   --mode lora|full|scratch   LoRA from base (default), full fine-tune from base, or training from scratch
   --size N             training resolution (default ${DEFAULT_SETTINGS.size}; a multiple of 8)
   --preset tiny|small|base   generator width without --base (default ${DEFAULT_SETTINGS.preset})
@@ -49,32 +50,35 @@ export function providersFlag(value: string | undefined): readonly ExecutionProv
   return names as ExecutionProviderName[];
 }
 
+/** Progress (start, steps, previews) on stderr; the final "done" line is the result, on stdout. */
 export function progressPrinter(io: CliIo): (event: TrainEvent) => void {
   let lastLine = 0;
+  const drawInPlace = io.isTty && Boolean(process.stderr.isTTY);
   return (event) => {
     switch (event.type) {
       case 'started':
-        io.out(`training on ${event.executionProvider}: ${event.trainPairs} pairs (+${event.heldOutPairs} held out), ${event.trainableParameters} trainable of ${event.generatorParameters} generator parameters${event.step > 0 ? `, resuming at step ${event.step}` : ''}`);
-        if (event.randomBase) io.out('note: no --base given; the generator starts from a seeded random initialisation');
+        io.err(`training on ${event.executionProvider}: ${event.trainPairs} pairs (+${event.heldOutPairs} held out), ${event.trainableParameters} trainable of ${event.generatorParameters} generator parameters${event.step > 0 ? `, resuming at step ${event.step}` : ''}`);
+        if (event.randomBase) io.err('note: no --base given; the generator starts from a seeded random initialisation');
         if (event.problems.length > 0) io.err(`${event.problems.length} file(s) skipped:\n${formatProblems(event.problems)}`);
         break;
       case 'step': {
         const now = Date.now();
         const line = `step ${event.step}/${event.totalSteps}  loss_g ${event.losses.loss_g!.toFixed(4)}  loss_d ${event.losses.loss_d!.toFixed(4)}  l1 ${event.losses.l1!.toFixed(4)}  ${event.itPerSec.toFixed(2)} it/s  ETA ${formatSeconds(event.etaSeconds)}`;
-        if (io.isTty) process.stdout.write(`\r${line}\u001b[K`);
+        if (drawInPlace) process.stderr.write(`\r${line}\u001b[K`);
         else if (now - lastLine > 5000 || event.step === event.totalSteps) {
-          io.out(line);
+          io.err(line);
           lastLine = now;
         }
         break;
       }
       case 'preview':
-        if (io.isTty) process.stdout.write('\n');
-        io.out(`preview at step ${event.step}: held-out L1 ${event.heldOutL1.toFixed(4)}, PSNR ${event.heldOutPsnr.toFixed(2)} dB ${baselineNote(event.heldOutPsnr, event.baselines)} (${event.files.length} images)`);
+        if (drawInPlace) process.stderr.write('\n');
+        io.err(`preview at step ${event.step}: held-out L1 ${event.heldOutL1.toFixed(4)}, PSNR ${event.heldOutPsnr.toFixed(2)} dB ${baselineNote(event.heldOutPsnr, event.baselines)} (${event.files.length} images)`);
         break;
       case 'checkpoint':
         break;
       case 'done':
+        if (drawInPlace) process.stderr.write('\n');
         io.out(`done: ${event.output} (${event.step} steps, ${formatSeconds(event.seconds)}, held-out PSNR ${event.heldOutPsnr.toFixed(2)} dB ${baselineNote(event.heldOutPsnr, event.baselines)}${event.keptStep !== event.step ? `; kept the weights of step ${event.keptStep}, its best held-out score` : ''})`);
         break;
     }
@@ -102,6 +106,7 @@ export const trainOptions = {
   ep: { type: 'string' }, resume: { type: 'boolean' }, mode: { type: 'string' }, size: { type: 'string' }, preset: { type: 'string' },
   batch: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' }, 'held-out': { type: 'string' },
   'checkpoint-every': { type: 'string' }, 'preview-every': { type: 'string' }, 'feature-matching': { type: 'string' },
+  json: { type: 'boolean' },
 } as const;
 
 /** --base PATH, 'none', or (absent) the shipped base when there is one; scratch training never uses a base. */
@@ -133,7 +138,8 @@ export function settingsFromFlags(values: Record<string, string | boolean | unde
     heldOut: numberFlag(str('held-out'), '--held-out', { integer: true, min: 0 }) ?? DEFAULT_SETTINGS.heldOut,
     checkpointEvery: numberFlag(str('checkpoint-every'), '--checkpoint-every', { integer: true, min: 1 }) ?? Math.min(DEFAULT_SETTINGS.checkpointEvery, steps),
     previewEvery: numberFlag(str('preview-every'), '--preview-every', { integer: true, min: 1 }) ?? DEFAULT_SETTINGS.previewEvery,
-    executionProviders: providersFlag(str('ep')),
+    // The studio's default: the best execution provider that opens a session here, CPU as the fallback.
+    executionProviders: str('ep') === undefined ? 'auto' : providersFlag(str('ep')),
     featureMatchingWeight: numberFlag(str('feature-matching'), '--feature-matching', { min: 0 }) ?? 0,
   };
 }
@@ -145,7 +151,8 @@ const command: CliCommand = {
   async run(args, io) {
     const values = parseTrainArgs(args);
     if (!values.out) throw new UsageError('--out RUN is required');
-    const print = progressPrinter(io);
+    const lines = linesIo(io, values.json);
+    const print = progressPrinter(lines);
     // Ctrl-C stops after the current step and writes a checkpoint, so --resume loses nothing.
     const stop = new AbortController();
     const onInterrupt = (): void => {
@@ -154,34 +161,43 @@ const command: CliCommand = {
     };
     process.once('SIGINT', onInterrupt);
     try {
-      return await trainCommand(values, io, print, stop.signal);
+      const result = await trainCommand(values, lines, print, stop.signal);
+      if (values.json) {
+        printJson(io, {
+          run: values.out, completed: result.completed, step: result.step, seconds: result.seconds,
+          heldOutL1: finiteOrNull(result.heldOutL1), heldOutPsnr: finiteOrNull(result.heldOutPsnr),
+          baselines: { identityPsnr: finiteOrNull(result.baselines.identityPsnr), affinePsnr: finiteOrNull(result.baselines.affinePsnr) },
+          ...(result.output ? { output: result.output } : {}),
+        });
+      }
+      return result.completed ? 0 : 1;
     } finally {
       process.off('SIGINT', onInterrupt);
     }
   },
 };
 
+function finiteOrNull(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
+}
+
 async function trainCommand(
   values: ReturnType<typeof parseTrainArgs>, io: CliIo, print: (event: TrainEvent) => void, signal: AbortSignal,
-): Promise<number> {
+): Promise<Awaited<ReturnType<typeof trainRun>>> {
   if (!values.out) throw new UsageError('--out RUN is required');
-  if (values.resume) {
-    const result = await trainRun(values.out, undefined, { resume: true, onEvent: print, signal });
-    return result.completed ? 0 : 1;
-  }
+  if (values.resume) return trainRun(values.out, undefined, { resume: true, onEvent: print, signal });
   let settings = settingsFromFlags(values);
   if (values.rank === 'auto') {
-    io.out('rank search: short fine-tunes from rank 8 per layer group...');
+    io.err('rank search: short fine-tunes from rank 8 per layer group...');
     const report = await runRankSearch(settings, {
       workDir: join(values.out, 'rank-search'), startRank: 8, trialSteps: Math.max(10, Math.round(settings.steps / 10)),
-      onTrial: (label, _ranks, loss) => io.out(`  ${label}: validation L1 ${loss.toFixed(5)}`),
+      onTrial: (label, _ranks, loss) => io.err(`  ${label}: validation L1 ${loss.toFixed(5)}`),
     });
     await writeFileAtomic(join(values.out, 'rank-search.txt'), `${formatRankReport(report)}\n`);
     io.out(formatRankReport(report));
     settings = { ...settings, ranks: report.ranks };
   }
-  const result = await trainRun(values.out, settings, { onEvent: print, signal });
-  return result.completed ? 0 : 1;
+  return trainRun(values.out, settings, { onEvent: print, signal });
 }
 
 function parseTrainArgs(args: string[]) {

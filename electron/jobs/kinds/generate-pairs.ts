@@ -103,6 +103,7 @@ async function withDiffusion(
             modelDir: payload.modelDir, prompt: payload.prompt, imagePaths: [...byPath.keys()],
             outDir: workDir, size: teacher.size, steps: teacher.steps, seed: payload.seed + run[0]!.index, guidanceScale: teacher.guidance,
             imageGuidanceScale: teacher.imageGuidance, executionProviders: 'auto', qualityGuard: false, signal,
+            ...(teacher.negativePrompt ? { negativePrompt: teacher.negativePrompt } : {}),
             onProgress: (p) => reportProgress((p.imageIndex + p.step / Math.max(1, p.steps)) / p.imageCount, `${p.imageIndex + 1} of ${p.imageCount}: step ${p.step} of ${p.steps}`),
           });
         } catch (error) {

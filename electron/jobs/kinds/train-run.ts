@@ -5,9 +5,9 @@ import { RunDir } from '../../../native-models/e2gan/run-dir';
 import { runRankSearch } from '../../../native-models/e2gan/rank-search-run';
 import { findShippedBase } from '../../../native-models/e2gan/shipped-base';
 import { DEFAULT_SETTINGS, trainRun, type TrainSettings } from '../../../native-models/e2gan/trainer';
-import type { TrainingRun, TrainRunResult } from '../../services/flow-types';
+import type { QualityBaselines, TrainingRun, TrainRunResult } from '../../services/flow-types';
 import { buildLiveModel, type LiveModelCache } from '../../services/live-model';
-import { isTrainingPair } from '../../services/training-pairs';
+import { heldOutCountFor, isTrainingPair } from '../../services/training-pairs';
 import { PairsRepository } from '../../store/repositories/pairs';
 import { TrainingRunsRepository } from '../../store/repositories/training-runs';
 import type { Store } from '../../store/store';
@@ -45,6 +45,7 @@ export const trainRunJob: JobHandler<'train-run'> = async ({ payload, store, sig
     onEvent: (event) => {
       if (event.type === 'started') {
         runs.setExecutionProvider(run.id, event.executionProvider);
+        recordBaselines(runs, run.id, event.baselines);
       } else if (event.type === 'step') {
         runs.recordStep(run.id, { step: event.step, losses: event.losses, itPerSec: event.itPerSec, etaSeconds: Number.isFinite(event.etaSeconds) ? event.etaSeconds : 0 });
         reportProgress(event.step / event.totalSteps, `step ${event.step} of ${event.totalSteps}`);
@@ -56,6 +57,7 @@ export const trainRunJob: JobHandler<'train-run'> = async ({ payload, store, sig
       } else if (event.type === 'preview' || event.type === 'done') {
         // Preview files are written before the event; storing them as blobs is async, so queue it.
         pending.push(storePreview(store, runs, run, event));
+        recordBaselines(runs, run.id, event.baselines);
       }
     },
   });
@@ -63,6 +65,13 @@ export const trainRunJob: JobHandler<'train-run'> = async ({ payload, store, sig
   reportProgress(result.step / run.totalSteps, result.completed ? 'done' : `stopped at step ${result.step}`);
   return { runId: run.id, step: result.step, completed: result.completed } satisfies TrainRunResult;
 };
+
+/** The run's reference PSNRs (the same for every event of a run); not finite when nothing could be scored. */
+function recordBaselines(runs: TrainingRunsRepository, runId: number, baselines: QualityBaselines): void {
+  if (Number.isFinite(baselines.identityPsnr) && Number.isFinite(baselines.affinePsnr)) {
+    runs.setBaselines(runId, { identityPsnr: baselines.identityPsnr, affinePsnr: baselines.affinePsnr });
+  }
+}
 
 async function storePreview(
   store: Store,
@@ -135,8 +144,8 @@ async function prepareNewRun(store: Store, run: TrainingRun): Promise<TrainSetti
     warmupSteps: Math.min(DEFAULT_SETTINGS.warmupSteps, Math.floor(s.steps / 10)),
     checkpointEvery: s.checkpointEvery,
     previewEvery: s.previewEvery,
-    // Hold out photos for the preview grid only when enough remain to train on.
-    heldOut: pairs.length >= 6 ? 2 : pairs.length >= 3 ? 1 : 0,
+    // The same split training.plan shows before the run starts.
+    heldOut: heldOutCountFor(pairs.length),
     executionProviders: s.executionProvider === 'auto' ? 'auto' : [s.executionProvider],
   };
 }

@@ -6,7 +6,8 @@ import { migration004Exports } from './004-exports';
 import { migration005Flow } from './005-flow';
 import { migration006TrainingPreviewPairs } from './006-training-preview-pairs';
 import { migration007TrainingPauseRequests } from './007-training-pause-requests';
+import { migration008TrainingBaselines } from './008-training-baselines';
 
 // Append only: a shipped migration is never edited, a change is a new numbered file.
-export const migrations: readonly Migration[] = [migration001Initial, migration002Jobs, migration003JobCancelRequests, migration004Exports, migration005Flow, migration006TrainingPreviewPairs, migration007TrainingPauseRequests];
+export const migrations: readonly Migration[] = [migration001Initial, migration002Jobs, migration003JobCancelRequests, migration004Exports, migration005Flow, migration006TrainingPreviewPairs, migration007TrainingPauseRequests, migration008TrainingBaselines];
 export type { Migration };

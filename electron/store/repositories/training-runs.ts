@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type {
-  LossPoint, TrainingCheckpoint, TrainingPreview, TrainingRun, TrainingSettingsSummary, TrainingState,
+  LossPoint, QualityBaselines, TrainingCheckpoint, TrainingPreview, TrainingRun, TrainingSettingsSummary, TrainingState,
 } from '../../services/flow-types';
 import { systemClock, type Clock } from './clock';
 
@@ -21,6 +21,8 @@ interface RunRow {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  identity_psnr: number | null;
+  affine_psnr: number | null;
 }
 
 export interface NewTrainingRun {
@@ -148,6 +150,21 @@ export class TrainingRunsRepository {
     this.db.transaction(() => sha256s.forEach((sha, position) => insert.run(id, step, position, sha, heldOutPsnr, pairIds[position] ?? null)))();
   }
 
+  /** The measured speed of the newest runs on this machine (any project), newest first: for time estimates. */
+  recentSpeeds(limit = 20): { runId: number; settings: TrainingSettingsSummary; itPerSec: number; executionProvider: string | null }[] {
+    const rows = this.db
+      .prepare(`SELECT id, settings, it_per_sec, execution_provider FROM training_runs WHERE it_per_sec > 0 ORDER BY id DESC LIMIT ?`)
+      .all(limit) as { id: number; settings: string; it_per_sec: number; execution_provider: string | null }[];
+    return rows.map((row) => ({
+      runId: row.id, settings: JSON.parse(row.settings) as TrainingSettingsSummary, itPerSec: row.it_per_sec, executionProvider: row.execution_provider,
+    }));
+  }
+
+  /** The run's reference PSNRs (the same for every preview of a run: the newest report wins). */
+  setBaselines(id: number, baselines: QualityBaselines): void {
+    this.db.prepare(`UPDATE training_runs SET identity_psnr = ?, affine_psnr = ? WHERE id = ?`).run(baselines.identityPsnr, baselines.affinePsnr, id);
+  }
+
   latestCheckpoint(id: number): { step: number; liveModelSha256: string | null } | undefined {
     const row = this.db
       .prepare(`SELECT step, live_model_sha256 FROM training_checkpoints WHERE run_id = ? ORDER BY step DESC LIMIT 1`)
@@ -216,6 +233,8 @@ export class TrainingRunsRepository {
       runPath: row.run_path,
       step: row.step,
       totalSteps: row.total_steps,
+      baselines:
+        row.identity_psnr !== null && row.affine_psnr !== null ? { identityPsnr: row.identity_psnr, affinePsnr: row.affine_psnr } : null,
       itPerSec: row.it_per_sec,
       etaSeconds: row.eta_seconds,
       executionProvider: row.execution_provider,

@@ -12,7 +12,6 @@ import {
 import { LOOPBACK_WARNING } from '../../../electron/services/share-service';
 import { openStore } from '../../../electron/store/store';
 import { TrainingRunsRepository } from '../../../electron/store/repositories/training-runs';
-import { decodeQrSvg } from '../../support/qr';
 
 const SAMPLES = new URL('../../../resources/samples/', import.meta.url).pathname;
 const quietIo: CliIo = { isTty: false, out() {}, err() {} };
@@ -150,9 +149,9 @@ describe('exports service', () => {
       const state = await services.share.start(exportId);
       if (!state.active) throw new Error('share did not start');
       expect(state.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/s\/[A-Za-z0-9_-]{20,}\/$/);
-      expect(state.qrSvg).toMatch(/^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
-      // A phone reads pixels: the rasterised code must decode to exactly the share URL.
-      expect(await decodeQrSvg(state.qrSvg)).toBe(state.url);
+      // On loopback a QR code would point the phone at itself: none (the warning says why). The QR code of a
+      // LAN share is decoded in tests/integration/flow/guided-studio-api.test.ts.
+      expect(state.qrSvg).toBeNull();
       expect(state.certificateFingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
       expect(state.warning).toBe(LOOPBACK_WARNING);
       expect(Date.parse(state.expiresAt) - Date.now()).toBeGreaterThan(14 * 60_000);

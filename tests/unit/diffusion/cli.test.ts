@@ -48,13 +48,20 @@ beforeAll(async () => {
   }
 });
 
+/** A per-step progress line ("image 1/2: step 1/2"), printed on stderr. */
+function isProgress(line: string): boolean {
+  return /^image \d+\/\d+: step \d+\/\d+$/.test(line);
+}
+
 describe('e2gan pairs generate', () => {
   it('writes the pairs layout the trainer reads, from an InstructPix2Pix fixture', async () => {
     const out = join(root, 'pairs-ip2p');
     const io = captureIo();
     const code = await main(['pairs', 'generate', '--model', join(root, 'ip2p'), '--prompt', 'make it snowy', '--images', photos,
       '--out', out, '--size', '64', '--steps', '2', '--seed', '3', '--guidance', '5', '--image-guidance', '1.2', '--ep', 'cpu', '--no-quality-guard'], io);
-    expect(io.stderr).toEqual([]);
+    // Progress goes to stderr (issue 16); nothing else does on a clean run.
+    expect(io.stderr.filter((line) => !isProgress(line))).toEqual([]);
+    expect(io.stderr.filter(isProgress)).toContain('image 2/2: step 2/2');
     expect(code).toBe(0);
     expect(io.stdout[0]).toBe('model: instruct-pix2pix (float32), execution provider cpu');
     expect(io.stdout.at(-1)).toMatch(/^2 of 2 pairs written to /);
@@ -71,8 +78,9 @@ describe('e2gan pairs generate', () => {
     // Random weights produce outputs unrelated to the photo: the guard must catch them.
     const code = await main(['pairs', 'generate', '--model', join(root, 'ip2p'), '--prompt', 'x', '--images', photos, '--out', out, '--size', '64', '--steps', '2'], io);
     expect(code).toBe(0);
-    expect(io.stderr).toHaveLength(2);
-    expect(io.stderr[0]).toMatch(/^skipped .*\.png: output looks unrelated to the input/);
+    const reports = io.stderr.filter((line) => !isProgress(line));
+    expect(reports).toHaveLength(2);
+    expect(reports[0]).toMatch(/^skipped .*\.png: output looks unrelated to the input/);
     expect(await readdir(out)).toEqual([]);
   });
 

@@ -24,6 +24,7 @@ function run(overrides: Partial<TrainingRun> = {}): TrainingRun {
     lossHistory: [],
     checkpoints: [],
     previews: [{ step: 0, sha256s: ['a0', 'b0'], heldOutPsnr: 12 }],
+    baselines: null,
     itPerSec: null,
     etaSeconds: null,
     executionProvider: null,

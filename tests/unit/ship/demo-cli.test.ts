@@ -25,7 +25,8 @@ describe('e2gan demo', () => {
     const zip = join(out, 'cartoon.zip');
     expect(io.stdout.trim().split('\n').at(-1)).toBe(`bundle=${zip}`);
     expect(io.stdout).toContain('[1/3 pairs] 10 pairs');
-    expect(io.stdout).toMatch(/step 2\/2/);
+    // Training progress goes to stderr (results stay on stdout).
+    expect(io.stderr).toMatch(/step 2\/2/);
     if (findShippedBase() === undefined) expect(io.stderr).toContain('seeded random base');
     else expect(io.stdout).toContain('base model:');
     const files = unzipSync(new Uint8Array(await readFile(zip)));

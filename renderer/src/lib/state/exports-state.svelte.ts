@@ -1,4 +1,4 @@
-import type { ExportRecord, Job, JobProgress, Precision, ShareState, StudioApi, TrainingRun, Unsubscribe } from '../../../../electron/api/contract';
+import type { ExportRecord, Job, JobProgress, Precision, ShareAddress, ShareState, StudioApi, TrainingRun, Unsubscribe } from '../../../../electron/api/contract';
 import { errorMessage } from '../errors';
 import type { ProgressView } from '../view-types';
 
@@ -21,6 +21,8 @@ export class ExportsState {
   activeJob: Job | null = $state.raw(null);
   progress: ProgressView | null = $state(null);
   error: string | null = $state(null);
+  /** This machine's adapters a phone might reach (loaded when sharing starts), the suggested one first. */
+  addresses: ShareAddress[] = $state.raw([]);
   /** Ticks every second while sharing, for the expiry countdown. */
   now = $state(Date.now());
 
@@ -107,10 +109,12 @@ export class ExportsState {
     }
   }
 
-  async sendToPhone(exportId: number): Promise<void> {
+  /** Starts (or restarts, on another adapter) sharing an export; `host` is one of `addresses`. */
+  async sendToPhone(exportId: number, host?: string): Promise<void> {
     this.error = null;
     try {
-      this.setShare(await this.api.share.start({ exportId }));
+      this.addresses = await this.api.share.addresses();
+      this.setShare(await this.api.share.start({ exportId, ...(host ? { host } : {}) }));
     } catch (error) {
       this.error = `Could not start sharing: ${errorMessage(error)}`;
     }

@@ -9,6 +9,7 @@ import type {
   SubsetSelection,
   TeacherInfo,
   TrainingAdvanced,
+  TrainingPlan,
   TrainingPreset,
   TrainingProgress,
   TrainingRun,
@@ -112,11 +113,26 @@ export class FlowState {
   /** Photos cancelled one by one in the last finished generation (its result.cancelled). */
   lastCancelledImageIds: readonly number[] = $state.raw([]);
   selectedRunId: number | null = $state(null);
+  /** What a new run would do with each preset (the chosen one with its advanced settings), from training.plan. */
+  presetPlans: Partial<Record<TrainingPreset, TrainingPlan>> = $state.raw({});
+  chosenPreset: TrainingPreset = $state('fast');
   error: string | null = $state(null);
   busy = $state(false);
+  /** The newest progress message of each training run's job (e.g. the rank search's trials before step 0). */
+  runMessages: ReadonlyMap<number, string> = $state.raw(new Map());
+  /** True once the first reload answered (the guide waits for it before choosing where to start). */
+  loaded = $state(false);
 
   readonly selectedRun: TrainingRun | null = $derived(
     this.runs.find((run) => run.id === this.selectedRunId) ?? this.runs[0] ?? null,
+  );
+  readonly plan: TrainingPlan | null = $derived(this.presetPlans[this.chosenPreset] ?? null);
+  /** Train / held-out role of each pair in the planned run (pairs it leaves out have none). */
+  readonly pairRoles: ReadonlyMap<number, 'train' | 'held-out'> = $derived(
+    new Map([
+      ...(this.plan?.trainPairIds ?? []).map((id): [number, 'train'] => [id, 'train']),
+      ...(this.plan?.heldOutPairIds ?? []).map((id): [number, 'held-out'] => [id, 'held-out']),
+    ]),
   );
   readonly counts = $derived({
     pending: this.pairs.filter((pair) => pair.status === 'pending').length,
@@ -149,6 +165,8 @@ export class FlowState {
       events.onModelsChanged(() => void this.fetchTeachers()),
       events.onTrainingProgress((progress) => this.applyProgress(progress)),
       events.onJobProgress((progress) => {
+        const run = this.runs.find((candidate) => candidate.jobId === progress.jobId);
+        if (run && progress.message) this.runMessages = new Map(this.runMessages).set(run.id, progress.message);
         if (this.generation?.jobId === progress.jobId) {
           this.generation = { ...this.generation, progress: progress.progress, message: progress.message };
         }
@@ -168,18 +186,22 @@ export class FlowState {
 
   async reload(): Promise<void> {
     await Promise.all([this.fetchTeachers(), this.loadPairs(), this.loadRuns(), this.findRunningGeneration()]);
+    this.loaded = true;
   }
 
   async setTeacher(teacherId: string): Promise<void> {
     await this.attempt(() => this.api.concepts.update({ conceptId: this.conceptId, teacher: teacherId }));
   }
 
-  async generate(imageIds: number[]): Promise<void> {
+  async generate(
+    imageIds: number[],
+    options: { seed?: number; diffusion?: { guidance?: number; imageGuidance?: number; steps?: number; negativePrompt?: string } } = {},
+  ): Promise<void> {
     if (imageIds.length === 0) {
       this.error = 'Import some photos first: pairs are made from the project’s photos.';
       return;
     }
-    const job = await this.attempt(() => this.api.pairs.generate({ conceptId: this.conceptId, imageIds }));
+    const job = await this.attempt(() => this.api.pairs.generate({ conceptId: this.conceptId, imageIds, ...options }));
     if (job) {
       this.lastCancelledImageIds = [];
       this.generation = generationView(job, 'Queued');
@@ -202,6 +224,31 @@ export class FlowState {
   async setStatus(pairId: number, status: 'accepted' | 'rejected' | 'pending'): Promise<void> {
     const updated = await this.attempt(() => this.api.pairs.setStatus({ pairId, status }));
     if (updated) this.pairs = this.pairs.map((pair) => (pair.id === updated.id ? updated : pair));
+  }
+
+  /** Decides every pair still to review at once (accept all / reject all). */
+  async setStatusAll(status: 'accepted' | 'rejected'): Promise<void> {
+    const changed = await this.attempt(() => this.api.pairs.setStatusAll({ conceptId: this.conceptId, status }));
+    if (changed) {
+      const byId = new Map(changed.map((pair) => [pair.id, pair]));
+      this.pairs = this.pairs.map((pair) => byId.get(pair.id) ?? pair);
+    }
+  }
+
+  /** Re-plans every preset (the chosen one with its advanced overrides) after pairs, runs or settings change. */
+  async refreshPlans(advanced?: TrainingAdvanced): Promise<void> {
+    const chosen = this.chosenPreset;
+    try {
+      const entries = await Promise.all(
+        (['fast', 'balanced', 'quality'] as const).map(async (preset) => {
+          const overrides = preset === chosen ? advanced : undefined;
+          return [preset, await this.api.training.plan({ conceptId: this.conceptId, preset, ...(overrides ? { advanced: overrides } : {}) })] as const;
+        }),
+      );
+      this.presetPlans = Object.fromEntries(entries);
+    } catch (error) {
+      this.error = errorMessage(error);
+    }
   }
 
   async regenerate(pair: PairRecord): Promise<void> {

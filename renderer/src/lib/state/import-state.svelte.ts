@@ -79,6 +79,22 @@ export class ImportState {
     }
   }
 
+  /** Imports the photos shipped with the app (a first try without one's own), tracked like any import. */
+  async importSamples(): Promise<void> {
+    this.error = null;
+    try {
+      const job = await this.api.imports.samples({ projectId: this.projectId });
+      const early = this.finishedEarly.get(job.id);
+      if (early) this.applyFinished(early);
+      else {
+        this.activeJobIds = [...this.activeJobIds, job.id];
+        this.jobProgress = { fraction: job.progress, label: job.message ?? 'Importing the sample photos…' };
+      }
+    } catch (error) {
+      this.error = `Could not import the sample photos: ${errorMessage(error)}`;
+    }
+  }
+
   async cancel(): Promise<void> {
     await Promise.all(
       this.activeJobIds.map((jobId) =>

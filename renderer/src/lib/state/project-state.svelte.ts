@@ -12,6 +12,8 @@ export class ProjectState {
   concepts: Concept[] = $state.raw([]);
   images: ImageRecord[] = $state.raw([]);
   error: string | null = $state(null);
+  /** True once the first full load answered (the guide waits for it before choosing where to open). */
+  loaded = $state(false);
   readonly imports: ImportState;
   readonly exports: ExportsState;
 
@@ -62,24 +64,30 @@ export class ProjectState {
   /** Re-reads everything; also used after a reconnect, when change events may have been missed. */
   async reload(): Promise<void> {
     await Promise.all([this.loadProject(), this.loadConcepts(), this.loadImages(), this.imports.reload(), this.exports.reload()]);
+    this.loaded = true;
   }
 
   stop(): void {
     for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
   }
 
-  async createConcept(input: { name: string; prompt: string }): Promise<void> {
+  /** Returns the new concept (the page makes it the active one), or null when it could not be created. */
+  async createConcept(input: { name: string; prompt: string; teacher?: string }): Promise<Concept | null> {
     try {
-      const concept = await this.api.concepts.create({ projectId: this.projectId, name: input.name, prompt: input.prompt });
+      const concept = await this.api.concepts.create({
+        projectId: this.projectId, name: input.name, prompt: input.prompt, ...(input.teacher ? { teacher: input.teacher } : {}),
+      });
       this.concepts = [...this.concepts.filter((c) => c.id !== concept.id), concept];
+      return concept;
     } catch (error) {
       this.error = `Could not create the concept: ${errorMessage(error)}`;
+      return null;
     }
   }
 
-  async updateConcept(conceptId: number, input: { name: string; prompt: string }): Promise<void> {
+  async updateConcept(conceptId: number, input: { name?: string; prompt?: string; teacher?: string }): Promise<void> {
     try {
-      const updated = await this.api.concepts.update({ conceptId, name: input.name, prompt: input.prompt });
+      const updated = await this.api.concepts.update({ conceptId, ...input });
       this.concepts = this.concepts.map((c) => (c.id === conceptId ? updated : c));
     } catch (error) {
       this.error = `Could not save the concept: ${errorMessage(error)}`;
