@@ -46,6 +46,7 @@ describe('exportBundle', () => {
       studioVersion: '0.1.0',
       previewImages: [texturedImage(40, 36, 1), texturedImage(32, 32, 2)],
       outZip,
+      size: 32,
       latencyRuns: 2,
       onProgress: (stage) => stages.push(stage),
     });
@@ -91,6 +92,19 @@ describe('exportBundle', () => {
     const delta = await loadConceptDelta(join(unpacked, 'concept.lora.safetensors'));
     expect(delta.placement).toEqual(placement);
     expect(delta.info?.concept_name).toBe('Test concept');
+  });
+
+  test('exports at a size other than the training size (the generator is fully convolutional); a size off the stride is refused', async () => {
+    const config = generatorPreset('tiny', { height: 16, width: 16 });
+    const common = {
+      config, base: initGeneratorWeights(config, 1), placement: [], lora: new Map(), tokens: initConceptTokens(config, 1),
+      concept: { id: 'c', name: 'c', prompt: '' }, baseModel: { id: 'b', sha256: '' }, studioVersion: '0', previewImages: [texturedImage(40, 40, 3)],
+      precisions: [] as const, latencyRuns: 1,
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'export-size-'));
+    const result = await exportBundle({ ...common, size: 40, outZip: join(dir, 'b.zip') });
+    expect(result.manifest.input).toMatchObject({ height: 40, width: 40 });
+    await expect(exportBundle({ ...common, size: 36, outZip: join(dir, 'c.zip') })).rejects.toThrow(/size 36 must be a positive multiple of 8/);
   });
 
   test('rejects a request without preview images', async () => {
