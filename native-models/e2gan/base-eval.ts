@@ -212,7 +212,7 @@ export async function evaluateBase(basePath: string, options: EvaluateBaseOption
   const photos = options.evaluationSources
     ? await loadPhotoSplit(photoSources, options.evaluationSources, { maxSide: size * 4 })
     : await loadPhotoSet(photoSources, { maxSide: size * 4, evaluationCount: options.evaluationPhotos ?? config?.settings.evaluationPhotos ?? 2 });
-  if (photos.evaluation.length === 0) throw new Error('base eval: no evaluation photos (pass the evaluation folder)');
+  if (photos.evaluation.length === 0) throw new Error('base eval: no evaluation photos; build the photo corpus with `npm run corpus` (its eval/ folder is used by default) or pass --eval DIRS');
   const ep = options.executionProviders ?? ['cpu'];
   const trained: ConceptScore[] = [];
   for (const [id, tokens] of base.conceptTokens ?? []) {

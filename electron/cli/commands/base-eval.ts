@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { UsageError, type CliCommand } from '../command';
-import { evaluateBase, formatEvalReport } from '../../../native-models/e2gan/base-eval';
-import { findShippedBase } from '../../../native-models/e2gan/shipped-base';
+import { evaluateBase, formatEvalReport, readBaseConfig } from '../../../native-models/e2gan/base-eval';
+import { expandResourcesPath, findShippedBase } from '../../../native-models/e2gan/shipped-base';
 import { writeFileAtomic } from '../../../native-models/io/atomic-file';
 import { numberFlag, providersFlag } from './train';
 
@@ -47,6 +47,11 @@ const command: CliCommand = {
     const corpusReady = existsSync(join(corpus, 'photos')) && existsSync(join(corpus, 'eval'));
     const photos = values.photos?.split(',') ?? (corpusReady ? [join(corpus, 'photos')] : undefined);
     const evaluation = values.eval?.split(',') ?? (corpusReady && !values.photos ? [join(corpus, 'eval')] : undefined);
+    const recorded = photos ?? (await readBaseConfig(base))?.settings.photos ?? [];
+    const missing = recorded.map((dir) => expandResourcesPath(dir)).filter((dir) => !existsSync(dir));
+    if (missing.length > 0) {
+      throw new UsageError(`photos not found: ${missing.join(', ')}; build the photo corpus with \`npm run corpus\` (it goes to ${corpus}) or pass --photos DIRS --eval DIRS`);
+    }
     const workDir = await mkdtemp(join(tmpdir(), 'e2gan-base-eval-'));
     try {
       const report = await evaluateBase(base, {
