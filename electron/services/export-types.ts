@@ -13,6 +13,8 @@ export interface ExportBundlePayload {
   runPath: string;
   /** Variants besides fp32 (fp32 is always exported as the reference). */
   precisions: Precision[];
+  /** Side of the phone model's square input; absent = the exporter's default (256). */
+  size?: number;
   /** Concept name and prompt written into the manifest. */
   name: string;
   prompt: string;
@@ -56,6 +58,7 @@ export interface StartExportInput {
   precisions: Precision[];
   name?: string;
   prompt?: string;
+  size?: number;
 }
 
 /** The "send to phone" server's state; one share at a time. */

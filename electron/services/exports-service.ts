@@ -75,6 +75,7 @@ export function createExportsService({ store, jobs, events, sharedExportId }: Ex
       if (name.length === 0) throw new InvalidInputError('name: must not be empty');
       return jobs.enqueue('export-bundle', project.id, {
         projectId: project.id, conceptId, runPath, precisions, name, prompt: (input.prompt ?? concept?.prompt ?? '').trim(),
+        ...(input.size !== undefined ? { size: input.size } : {}),
       });
     },
     list(filter) {

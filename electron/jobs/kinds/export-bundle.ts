@@ -38,6 +38,7 @@ export const exportBundleJob: JobHandler<'export-bundle'> = async ({ jobId, payl
       runPath: payload.runPath,
       outZip: zipPath,
       precisions: payload.precisions,
+      ...(payload.size !== undefined ? { size: payload.size } : {}),
       concept: { id: slug(payload.name) || 'concept', name: payload.name, prompt: payload.prompt },
       // exportBundle has no cancel hook; its progress callback is the safe point between stages.
       onProgress: (stage, fraction) => {

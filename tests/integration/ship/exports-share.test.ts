@@ -107,7 +107,7 @@ describe('exports service', () => {
     projectId = project.id;
     conceptId = services.concepts.create(project.id, { name: 'Invert colours', prompt: 'invert the colours' }).id;
     const changed = nextEvent('exportsChanged', (e) => e.projectId === project.id);
-    const job = services.exports.start({ projectId: project.id, conceptId, runPath, precisions: ['fp16', 'fp16'] });
+    const job = services.exports.start({ projectId: project.id, conceptId, runPath, precisions: ['fp16', 'fp16'], size: 64 });
     expect(job.kind).toBe('export-bundle');
     expect(job.payload).toMatchObject({ name: 'Invert colours', prompt: 'invert the colours', precisions: ['fp16'] });
     const finished = await services.jobs.waitFor(job.id);
@@ -126,6 +126,11 @@ describe('exports service', () => {
     expect(record!.manifest.concept).toMatchObject({ name: 'Invert colours', prompt: 'invert the colours' });
     expect(record!.files.map((f) => f.path)).toEqual(expect.arrayContaining(['model.onnx', 'model.fp16.onnx', 'model.fp16.ort', 'README.md']));
     expect(record!.manifest.variants.every((v) => v.cpuLatencyMs > 0)).toBe(true);
+    // The artist's chosen size, not the training size, and the held-out quality measured at it next to the baselines.
+    expect(record!.manifest.input).toMatchObject({ width: 64, height: 64 });
+    expect(record!.manifest.quality).toMatchObject({ size: 64 });
+    const q = record!.manifest.quality!;
+    expect(q.heldOutPairs === 0 ? Number.isNaN(q.psnr) : [q.psnr, q.identityPsnr, q.affinePsnr].every(Number.isFinite)).toBe(true);
     expect(services.exports.list({ projectId: project.id })).toHaveLength(1);
     expect(services.exports.list({ projectId: project.id, conceptId: conceptId + 1000 })).toEqual([]);
     expect(() => services.exports.get(exportId + 1000)).toThrow(NotFoundError);

@@ -9,6 +9,8 @@ export interface ExportRequest {
   /** A finished studio training run, or a run folder made by `e2gan train`. */
   source: { trainingRunId: number } | { runPath: string };
   precisions: Precision[];
+  /** Side of the phone model's input in pixels (default 256). */
+  size?: number;
 }
 
 /**
@@ -69,6 +71,7 @@ export class ExportsState {
         conceptId: request.conceptId,
         ...('runPath' in request.source ? { runPath: request.source.runPath.trim() } : { trainingRunId: request.source.trainingRunId }),
         precisions: request.precisions,
+        ...(request.size !== undefined ? { size: request.size } : {}),
       });
       if (!this.finishedIds.has(job.id)) {
         this.activeJob = job;
