@@ -12,21 +12,17 @@
  * preset table, so this measures the button the artist presses.
  * Last line: quality_margin_db=<mean over concepts of model PSNR minus the better baseline> seconds=<mean fine-tune s>
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { resolveFineTuneBench } from './fine-tune-bench-inputs';
 import { fineTuneConcept, marginOverBaselines, presetOf, readBaseConfig } from '../native-models/e2gan/base-eval';
 import { loadPhotoSplit } from '../native-models/e2gan/base-data';
-import { findShippedBase } from '../native-models/e2gan/shipped-base';
 import { DEFAULT_SETTINGS } from '../native-models/e2gan/trainer';
 import { loadBaseModel } from '../native-models/e2gan/weights';
 import { ComputeClient } from '../native-models/runtime';
 import { getTeacher } from '../native-models/teachers';
-import { resolveDataDir } from '../electron/paths';
-import { resolveTrainingSettings } from '../electron/services/training-presets';
-import type { TrainingPreset } from '../electron/services/flow-types';
 
 const { values } = parseArgs({
   options: {
@@ -37,17 +33,7 @@ const { values } = parseArgs({
   allowPositionals: false,
 });
 
-const basePath = values.base ?? findShippedBase()?.weights;
-if (!basePath) throw new Error('no base model: pass --base PATH (no shipped base in resources/base-model)');
-const corpus = values.corpus ?? join(resolveDataDir(), 'corpus');
-if (!existsSync(join(corpus, 'photos')) || !existsSync(join(corpus, 'eval'))) {
-  throw new Error(`${corpus}: no photo corpus there (photos/ and eval/); build it with: npm run corpus -- --out ${corpus}`);
-}
-const preset = resolveTrainingSettings(values.preset as TrainingPreset);
-const steps = Number(values.steps ?? preset.steps);
-const size = Number(values.size ?? preset.size);
-const learningRate = Number(values.lr ?? preset.learningRate);
-const rank = Number(values.rank ?? (preset.rank === 'auto' ? 8 : preset.rank));
+const { basePath, corpus, steps, size, learningRate, rank } = resolveFineTuneBench(values);
 const batch = Number(values.batch ?? DEFAULT_SETTINGS.batch);
 const base = await loadBaseModel(basePath);
 const baseConfig = await readBaseConfig(basePath);

@@ -15,24 +15,20 @@
  * no arm trains or selects on. Margin = model PSNR minus the better of input-as-output and an RGB affine fit.
  * Last line: representative_minus_random_db=<mean over concepts>
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { resolveFineTuneBench } from './fine-tune-bench-inputs';
 import { fineTuneConcept, marginOverBaselines, presetOf } from '../native-models/e2gan/base-eval';
 import { loadPhotoSplit, type Photo, type PhotoSet } from '../native-models/e2gan/base-data';
-import { findShippedBase } from '../native-models/e2gan/shipped-base';
 import { loadBaseModel } from '../native-models/e2gan/weights';
 import { imageFeatures } from '../native-models/image/metrics';
 import { resize } from '../native-models/image/transform';
 import { ComputeClient } from '../native-models/runtime';
 import { getTeacher } from '../native-models/teachers';
 import { createRng } from '../native-models/util/rng';
-import { resolveDataDir } from '../electron/paths';
 import { selectRepresentatives } from '../electron/services/subset-selection';
-import { resolveTrainingSettings } from '../electron/services/training-presets';
-import type { TrainingPreset } from '../electron/services/flow-types';
 
 const { values } = parseArgs({
   options: {
@@ -44,17 +40,7 @@ const { values } = parseArgs({
   allowPositionals: false,
 });
 
-const basePath = values.base ?? findShippedBase()?.weights;
-if (!basePath) throw new Error('no base model: pass --base PATH (no shipped base in resources/base-model)');
-const corpus = values.corpus ?? join(resolveDataDir(), 'corpus');
-if (!existsSync(join(corpus, 'photos')) || !existsSync(join(corpus, 'eval'))) {
-  throw new Error(`${corpus}: no photo corpus there (photos/ and eval/); build it with: npm run corpus -- --out ${corpus}`);
-}
-const preset = resolveTrainingSettings(values.preset as TrainingPreset);
-const steps = Number(values.steps ?? preset.steps);
-const size = Number(values.size ?? preset.size);
-const learningRate = Number(values.lr ?? preset.learningRate);
-const rank = Number(values.rank ?? (preset.rank === 'auto' ? 8 : preset.rank));
+const { basePath, corpus, steps, size, learningRate, rank } = resolveFineTuneBench(values);
 const batch = Number(values.batch);
 const poolSize = Number(values.pool);
 const k = Number(values.k);

@@ -9,24 +9,20 @@
  * with the preset's recipe (LoRA, batch 1) on corpus photos/ and the fine-tuned model's outputs are shown.
  * Cells are `size` px (the preset's training size, 128 for Fast): the photo is centre-covered to that square.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { resolveFineTuneBench } from './fine-tune-bench-inputs';
 import { applyBaseConcept, openBaseConcept } from '../native-models/e2gan/base-apply';
 import { evaluationExample, loadPhotoSplit } from '../native-models/e2gan/base-data';
 import { fineTuneConcept, marginOverBaselines, presetOf } from '../native-models/e2gan/base-eval';
-import { findShippedBase } from '../native-models/e2gan/shipped-base';
 import { loadBaseModel } from '../native-models/e2gan/weights';
 import { createImage, type RgbImage } from '../native-models/image/image';
 import { writeImage } from '../native-models/image/io';
 import { psnr } from '../native-models/image/metrics';
 import { ComputeClient } from '../native-models/runtime';
 import { getTeacher } from '../native-models/teachers';
-import { resolveDataDir } from '../electron/paths';
-import { resolveTrainingSettings } from '../electron/services/training-presets';
-import type { TrainingPreset } from '../electron/services/flow-types';
 
 const { values } = parseArgs({
   options: {
@@ -38,17 +34,7 @@ const { values } = parseArgs({
   allowPositionals: false,
 });
 
-const basePath = values.base ?? findShippedBase()?.weights;
-if (!basePath) throw new Error('no base model: pass --base PATH (no shipped base in resources/base-model)');
-const corpus = values.corpus ?? join(resolveDataDir(), 'corpus');
-if (!existsSync(join(corpus, 'photos')) || !existsSync(join(corpus, 'eval'))) {
-  throw new Error(`${corpus}: no photo corpus there (photos/ and eval/); build it with: npm run corpus -- --out ${corpus}`);
-}
-const preset = resolveTrainingSettings(values.preset as TrainingPreset);
-const size = preset.size;
-const steps = Number(values.steps ?? preset.steps);
-const learningRate = Number(values.lr ?? preset.learningRate);
-const rank = Number(values.rank ?? (preset.rank === 'auto' ? 8 : preset.rank));
+const { basePath, corpus, steps, size, learningRate, rank } = resolveFineTuneBench({ ...values, size: undefined });
 const count = Number(values.photos);
 if (!Number.isInteger(count) || count < 1) throw new Error(`--photos: expected a positive integer, got ${values.photos}`);
 const split = await loadPhotoSplit([join(corpus, 'photos')], [join(corpus, 'eval')], { maxSide: size * 2 });
