@@ -35,7 +35,7 @@ beforeAll(async () => {
   await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>stub</title>');
   // Shares stay on 127.0.0.1 in tests.
   services = createServices({ dataDir: path.join(root, 'data'), lanAddress: () => undefined });
-  server = await startWebServer({ dataDir: services.dataDir, services, port: 0, rendererDir, buildRenderer: 'never' });
+  server = await startWebServer({ dataDir: services.dataDir, services, port: 0, rendererDir, buildRenderer: 'never', allowedPathRoots: [root] });
   api = createWsStudioApi({
     origin: server.origin, token: server.token, createSocket: (url) => new WebSocket(url) as unknown as WebSocketLike, reconnectDelaysMs: [50],
   });

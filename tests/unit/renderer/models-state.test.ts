@@ -29,7 +29,7 @@ beforeAll(async () => {
   await mkdir(rendererDir, { recursive: true });
   await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>stub</title>');
   const services = createServices({ dataDir: path.join(root, 'data'), hubUrl: hub.url });
-  server = await startWebServer({ dataDir: path.join(root, 'data'), port: 0, rendererDir, buildRenderer: 'never', services });
+  server = await startWebServer({ dataDir: path.join(root, 'data'), port: 0, rendererDir, buildRenderer: 'never', services, allowedPathRoots: [root] });
   api = createWsStudioApi({
     origin: server.origin,
     token: server.token,
