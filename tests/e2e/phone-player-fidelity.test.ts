@@ -112,7 +112,7 @@ beforeAll(async () => {
   await exportBundle({
     config, base: initGeneratorWeights(config, 11), placement, lora, tokens: initConceptTokens(config, 3),
     concept: { id: 'fidelity', name: 'Fidelity check', prompt: 'anything' }, baseModel: { id: 'random-tiny', sha256: '' },
-    studioVersion: 'test', previewImages: [preview], precisions: ['fp16', 'int8'], outZip: zipPath, latencyRuns: 1,
+    studioVersion: 'test', previewImages: [preview], precisions: ['fp16', 'int8'], outZip: zipPath, size: SIZE, latencyRuns: 1,
   });
   unpacked = join(workDir, 'unpacked');
   for (const [path, data] of Object.entries(unzipSync(new Uint8Array(readFileSync(zipPath))))) {

@@ -41,7 +41,7 @@ beforeAll(async () => {
   await exportBundle({
     config, base: initGeneratorWeights(config, 1), placement, lora: trainedLookingLora(config, placement), tokens: initConceptTokens(config, 3),
     concept: { id: 'phone-test', name: 'Phone test concept', prompt: 'anything' }, baseModel: { id: 'random-tiny', sha256: '' },
-    studioVersion: 'test', previewImages: [preview], precisions: [], outZip: zipPath, latencyRuns: 1,
+    studioVersion: 'test', previewImages: [preview], precisions: [], outZip: zipPath, size: 64, latencyRuns: 1,
   });
   const unpacked = join(workDir, 'unpacked');
   for (const [path, data] of Object.entries(unzipSync(new Uint8Array(readFileSync(zipPath))))) {
