@@ -4,6 +4,7 @@
  * sessions try one provider at a time (see session.ts).
  */
 import type * as ort from 'onnxruntime-node';
+import { describeProviderAdapters } from './adapters';
 
 export type ExecutionProviderName = 'webgpu' | 'dml' | 'coreml' | 'cuda' | 'cpu';
 
@@ -24,6 +25,19 @@ export function platformProviderChain(
   return ['cpu'];
 }
 
+/**
+ * What 'auto' means on this machine: the platform chain, minus WebGPU when the only Vulkan adapter is a software
+ * rasterizer (SwiftShader, lavapipe): training there is ~30x slower than the CPU EP (measured: 20 steps at 32 px,
+ * 69 s vs 2 s). An explicit 'webgpu' still gets it.
+ */
+export function autoProviderChain(): ExecutionProviderName[] {
+  const chain = platformProviderChain();
+  if (!chain.includes('webgpu') || process.platform !== 'linux') return chain;
+  const webgpu = describeProviderAdapters(['webgpu'])[0];
+  const softwareOnly = webgpu?.adapter !== undefined && /swiftshader|llvmpipe|lavapipe/i.test(webgpu.adapter) && webgpu.alternatives.length === 0;
+  return softwareOnly ? chain.filter((name) => name !== 'webgpu') : chain;
+}
+
 export function isExecutionProviderName(value: string): value is ExecutionProviderName {
   return (EXECUTION_PROVIDER_NAMES as readonly string[]).includes(value);
 }
@@ -31,7 +45,7 @@ export function isExecutionProviderName(value: string): value is ExecutionProvid
 /** Normalises a user/chain request: 'auto' becomes the platform chain; unknown names are rejected. */
 export function resolveProviderChain(request: readonly string[] | 'auto' | undefined): ExecutionProviderName[] {
   if (request === undefined) return ['cpu'];
-  if (request === 'auto') return platformProviderChain();
+  if (request === 'auto') return autoProviderChain();
   if (request.length === 0) throw new Error('executionProviders: empty list (expected at least one provider or "auto")');
   const chain: ExecutionProviderName[] = [];
   for (const name of request) {

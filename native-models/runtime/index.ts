@@ -3,6 +3,7 @@
  * as bytes and runs them through these functions.
  */
 export {
+  autoProviderChain,
   EXECUTION_PROVIDER_NAMES,
   isExecutionProviderName,
   platformProviderChain,

@@ -7,6 +7,7 @@ import {
   OpenSessionError,
   createTensor,
   openSession,
+  autoProviderChain,
   platformProviderChain,
   probeExecutionProviders,
   resolveProviderChain,
@@ -104,7 +105,8 @@ describe('openSession', () => {
 describe('provider chains', () => {
   test('auto resolves to the platform chain ending in cpu; unknown names are rejected', () => {
     expect(resolveProviderChain(undefined)).toEqual(['cpu']);
-    expect(resolveProviderChain('auto')).toEqual(platformProviderChain());
+    expect(resolveProviderChain('auto')).toEqual(autoProviderChain());
+    expect(platformProviderChain()).toEqual(expect.arrayContaining(autoProviderChain()));
     expect(platformProviderChain('win32', 'x64')).toEqual(['webgpu', 'dml', 'cpu']);
     expect(platformProviderChain('darwin', 'arm64')).toEqual(['webgpu', 'coreml', 'cpu']);
     expect(platformProviderChain('linux', 'arm64')).toEqual(['cpu']);
