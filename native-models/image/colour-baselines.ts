@@ -112,6 +112,6 @@ export function qualityBaselines(training: readonly ImagePairLike[], evaluation:
 }
 
 /** The better (higher-PSNR) of the two baselines: what a model's margin is measured against. */
-export function bestBaselinePsnr(baselines: QualityBaselines): number {
+export function bestBaselinePsnr(baselines: Pick<QualityBaselines, 'identityPsnr' | 'affinePsnr'>): number {
   return Math.max(baselines.identityPsnr, baselines.affinePsnr);
 }

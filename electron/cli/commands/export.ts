@@ -1,15 +1,11 @@
 import { parseArgs } from 'node:util';
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { createRequire } from 'node:module';
-import { runQualityAtSize } from '../../../native-models/e2gan/run-quality';
 import { baselineNote, numberFlag } from './train';
 import { linesIo, printJson, UsageError, type CliCommand } from '../command';
 import { findTeacher } from '../../../native-models/teachers/index';
-import { DEFAULT_EXPORT_SIZE, exportBundle } from '../../../native-models/export/exporter';
+import { DEFAULT_EXPORT_SIZE } from '../../../native-models/export/exporter';
+import { exportTrainedRun } from '../../services/export-run';
 import { loadRunConcept } from '../../../native-models/e2gan/run-model';
 import { PRECISIONS, type Precision } from '../../../native-models/export/manifest';
-import { isImageFileName, readImage } from '../../../native-models/image/io';
 
 const usage = `Usage: e2gan export --run RUN --out BUNDLE.zip [--precision fp32|fp16|int8 ...] [--previews DIR]
                     [--name NAME] [--prompt TEXT] [--size N] [--json]
@@ -46,31 +42,24 @@ const command: CliCommand = {
       if (!PRECISIONS.includes(p as Precision)) throw new UsageError(`--precision: expected ${PRECISIONS.join(', ')}, got '${p}'`);
     }
     const run = await loadRunConcept(values.run);
-    const previewDir = values.previews ?? run.settings.pairs;
-    const previewFiles = (await readdir(previewDir).catch(() => { throw new Error(`${previewDir}: cannot read the preview folder`); }))
-      .filter((name) => isImageFileName(name) && (values.previews !== undefined || /\.input\.[a-z]+$/i.test(name)))
-      .sort()
-      .slice(0, 4);
-    if (previewFiles.length === 0) throw new Error(`${previewDir}: no preview images found${values.previews ? '' : ' (NAME.input.png files)'}; pass --previews DIR`);
-    const previewImages = await Promise.all(previewFiles.map((name) => readImage(join(previewDir, name))));
-    const version = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
     const conceptName = values.name ?? defaultConceptName(run.settings);
-    let lastStage = '';
     const size = numberFlag(values.size, '--size', { integer: true, min: 8 }) ?? DEFAULT_EXPORT_SIZE;
-    const quality = await runQualityAtSize(values.run, size);
-    const result = await exportBundle({
-      ...run,
-      size,
-      quality: { size, heldOutPairs: quality.heldOutPairs, psnr: quality.psnr, identityPsnr: quality.identityPsnr, affinePsnr: quality.affinePsnr },
-      concept: { id: conceptName.toLowerCase().replace(/[^a-z0-9]+/g, '-'), name: conceptName, prompt: values.prompt ?? '' },
-      studioVersion: version,
-      previewImages,
-      precisions: requested as Precision[],
+    let lastStage = '';
+    // The studio's export path (previews, held-out quality at `size`, bundle): one implementation for both.
+    const result = await exportTrainedRun({
+      runPath: values.run,
       outZip: values.out,
+      precisions: requested as Precision[],
+      concept: { id: conceptName.toLowerCase().replace(/[^a-z0-9]+/g, '-'), name: conceptName, prompt: values.prompt ?? '' },
+      ...(values.previews !== undefined ? { previewDir: values.previews } : {}),
+      size,
       onProgress: (stage, fraction) => {
         if (stage !== lastStage) lines.err(`${String(Math.round(fraction * 100)).padStart(3)}%  ${stage}`);
         lastStage = stage;
       },
+    }).catch((error: unknown) => {
+      if (error instanceof Error && !values.previews && /no preview images found/.test(error.message)) error.message += '; pass --previews DIR';
+      throw error;
     });
     const m = result.manifest;
     lines.out(`generator: ${m.parameters.toLocaleString('en-US')} parameters (LoRA ${m.loraParameters.toLocaleString('en-US')}), ${(m.macs / 1e9).toFixed(2)} GMACs at ${m.input.width}x${m.input.height}`);
@@ -78,7 +67,8 @@ const command: CliCommand = {
     for (const v of m.variants) {
       lines.out(`${v.precision.padEnd(5)} ${(v.bytes / 1048576).toFixed(2)} MB onnx, ${(v.ortBytes / 1048576).toFixed(2)} MB ort, ${v.psnrVsFp32 === null ? 'reference' : `${v.psnrVsFp32.toFixed(1)} dB vs fp32`}, ${v.cpuLatencyMs.toFixed(1)} ms on this CPU`);
     }
-    if (quality.heldOutPairs > 0) {
+    const quality = m.quality;
+    if (quality && quality.heldOutPairs > 0) {
       lines.out(`quality at ${size}x${size}: held-out PSNR ${quality.psnr.toFixed(2)} dB ${baselineNote(quality.psnr, quality)} on ${quality.heldOutPairs} pair(s)`);
     } else {
       lines.out(`quality at ${size}x${size}: not measured (the run held no pairs out)`);

@@ -86,7 +86,7 @@ export function progressPrinter(io: CliIo): (event: TrainEvent) => void {
 }
 
 /** "(input as output 17.9 dB, colour fit 26.5 dB: loses to the colour fit by 5.1 dB)" */
-export function baselineNote(psnr: number, baselines: QualityBaselines): string {
+export function baselineNote(psnr: number, baselines: Pick<QualityBaselines, 'identityPsnr' | 'affinePsnr'>): string {
   if (!Number.isFinite(psnr) || !Number.isFinite(baselines.identityPsnr)) return '';
   const better = bestBaselinePsnr(baselines);
   const name = better === baselines.affinePsnr ? 'colour fit' : 'input as output';
