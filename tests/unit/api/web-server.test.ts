@@ -11,7 +11,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { StudioApiError, type Job } from '../../../electron/api/contract';
-import { createWsStudioApi, type WebSocketLike, type WsStudioApi } from '../../../electron/api/ws-client';
+import { type WsStudioApi } from '../../../electron/api/ws-client';
+import { connectWsApi } from '../../support/ws-api';
 import { startWebServer, type WebServer } from '../../../electron/web/server';
 
 let root: string;
@@ -35,12 +36,7 @@ afterAll(async () => {
 });
 
 function connect(token: string): WsStudioApi {
-  return createWsStudioApi({
-    origin: server.origin,
-    token,
-    createSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
-    reconnectDelaysMs: [50],
-  });
+  return connectWsApi({ origin: server.origin, token });
 }
 
 interface RawResponse {
@@ -156,12 +152,7 @@ describe('WebSocket API round trip', () => {
     const dataDir = path.join(root, 'data-restart');
     const options = { dataDir, rendererDir: path.join(root, 'renderer'), buildRenderer: 'never' as const, token: 'restart-token' };
     let restarting = await startWebServer({ ...options, port: 0 });
-    const client = createWsStudioApi({
-      origin: restarting.origin,
-      token: 'restart-token',
-      createSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
-      reconnectDelaysMs: [50],
-    });
+    const client = connectWsApi({ origin: restarting.origin, token: 'restart-token' });
     const states: string[] = [];
     client.connection.onChange((state) => states.push(state));
     await client.projects.create({ name: 'Survives restarts' });

@@ -10,7 +10,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { StudioApiError, type Job } from '../../../electron/api/contract';
-import { createWsStudioApi, type WebSocketLike, type WsStudioApi } from '../../../electron/api/ws-client';
+import { type WsStudioApi } from '../../../electron/api/ws-client';
+import { connectWsApi } from '../../support/ws-api';
 import { WS_MAX_PAYLOAD_BYTES } from '../../../electron/api/ws-protocol';
 import { httpCall, rawExchange, startBrowserModeChild, type BrowserModeChild } from './fixtures/browser-mode';
 
@@ -36,12 +37,7 @@ function freshServerPerGroup(): void {
   beforeAll(async () => {
     const folder = await mkdtemp(path.join(root, 'group-'));
     server = await startBrowserModeChild(folder, { maxUploadBytes: MAX_UPLOAD_BYTES, maxStagingBytes: MAX_STAGING_BYTES });
-    api = createWsStudioApi({
-      origin: server.origin,
-      token: server.token,
-      createSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
-      reconnectDelaysMs: [50],
-    });
+    api = connectWsApi(server);
   });
   afterAll(async () => {
     api?.dispose();
@@ -186,7 +182,7 @@ describe('defect 3: every path-taking method is confined to the upload staging f
     await writeFile(path.join(allowed, 'ok.input.png'), png);
     await writeFile(path.join(allowed, 'ok.target.png'), png);
     const child = await startBrowserModeChild(await mkdtemp(path.join(root, 'allow-')), { allowedPathRoots: [allowed] });
-    const client = createWsStudioApi({ origin: child.origin, token: child.token, createSocket: (url) => new WebSocket(url) as unknown as WebSocketLike });
+    const client = connectWsApi(child);
     try {
       const project = await client.projects.create({ name: 'Allowed' });
       const concept = await client.concepts.create({ projectId: project.id, name: 'c' });

@@ -6,8 +6,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import WebSocket from 'ws';
-import { createWsStudioApi, type WebSocketLike, type WsStudioApi } from '../../../electron/api/ws-client';
+import { type WsStudioApi } from '../../../electron/api/ws-client';
+import { connectWsApi } from '../../support/ws-api';
 import { main } from '../../../electron/cli/main';
 import type { CliIo } from '../../../electron/cli/command';
 import { createServices, type Services } from '../../../electron/services/index';
@@ -36,9 +36,7 @@ beforeAll(async () => {
   // Shares stay on 127.0.0.1 in tests.
   services = createServices({ dataDir: path.join(root, 'data'), lanAddress: () => undefined });
   server = await startWebServer({ dataDir: services.dataDir, services, port: 0, rendererDir, buildRenderer: 'never', allowedPathRoots: [root] });
-  api = createWsStudioApi({
-    origin: server.origin, token: server.token, createSocket: (url) => new WebSocket(url) as unknown as WebSocketLike, reconnectDelaysMs: [50],
-  });
+  api = connectWsApi(server);
 }, 120_000);
 
 afterAll(async () => {

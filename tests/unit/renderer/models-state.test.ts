@@ -6,8 +6,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import WebSocket from 'ws';
-import { createWsStudioApi, type WebSocketLike, type WsStudioApi } from '../../../electron/api/ws-client';
+import { type WsStudioApi } from '../../../electron/api/ws-client';
+import { connectWsApi } from '../../support/ws-api';
 import { createServices } from '../../../electron/services/index';
 import { startWebServer, type WebServer } from '../../../electron/web/server';
 import { writeTinyPipeline } from '../../../native-models/diffusion/fixtures/tiny-pipeline';
@@ -30,12 +30,7 @@ beforeAll(async () => {
   await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>stub</title>');
   const services = createServices({ dataDir: path.join(root, 'data'), hubUrl: hub.url });
   server = await startWebServer({ dataDir: path.join(root, 'data'), port: 0, rendererDir, buildRenderer: 'never', services, allowedPathRoots: [root] });
-  api = createWsStudioApi({
-    origin: server.origin,
-    token: server.token,
-    createSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
-    reconnectDelaysMs: [50],
-  });
+  api = connectWsApi(server);
 });
 
 afterAll(async () => {

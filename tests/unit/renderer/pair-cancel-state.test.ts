@@ -6,9 +6,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import WebSocket from 'ws';
 import type { PairRecord } from '../../../electron/services/flow-types';
-import { createWsStudioApi, type WebSocketLike, type WsStudioApi } from '../../../electron/api/ws-client';
+import { type WsStudioApi } from '../../../electron/api/ws-client';
+import { connectWsApi } from '../../support/ws-api';
 import { startWebServer, type WebServer } from '../../../electron/web/server';
 import { FlowState, photoSlots, waitingImageIds, type GenerationView } from '../../../renderer/src/lib/state/flow-state.svelte';
 
@@ -25,12 +25,7 @@ beforeAll(async () => {
   await mkdir(rendererDir, { recursive: true });
   await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>stub</title>');
   server = await startWebServer({ dataDir: path.join(root, 'data'), port: 0, rendererDir, buildRenderer: 'never' });
-  api = createWsStudioApi({
-    origin: server.origin,
-    token: server.token,
-    createSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
-    reconnectDelaysMs: [50],
-  });
+  api = connectWsApi(server);
 });
 
 afterAll(async () => {

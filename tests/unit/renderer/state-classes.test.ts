@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import WebSocket from 'ws';
 import type { StudioApi } from '../../../electron/api/contract';
-import { createWsStudioApi, type WebSocketLike, type WsStudioApi } from '../../../electron/api/ws-client';
+import { type WsStudioApi } from '../../../electron/api/ws-client';
+import { connectWsApi } from '../../support/ws-api';
 import { selectionFromDrop } from '../../../renderer/src/lib/dropped-files';
 import { startWebServer, type WebServer } from '../../../electron/web/server';
 import { JobsState } from '../../../renderer/src/lib/state/jobs-state.svelte';
@@ -32,12 +32,7 @@ beforeAll(async () => {
 });
 
 function connect(target: WebServer): WsStudioApi {
-  return createWsStudioApi({
-    origin: target.origin,
-    token: target.token,
-    createSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
-    reconnectDelaysMs: [50],
-  });
+  return connectWsApi(target);
 }
 
 afterAll(async () => {
