@@ -8,22 +8,35 @@ import { createImage, type RgbImage } from './image';
 /** Box mean over a (2r+1)² window with clamped borders, via running sums (cost independent of r). */
 export function boxBlurPlane(plane: Float32Array, width: number, height: number, radius: number): Float32Array {
   if (radius <= 0) return plane.slice();
-  const tmp = new Float32Array(plane.length);
-  const out = new Float32Array(plane.length);
+  return boxBlurInto(plane, width, height, radius, new Float32Array(plane.length), createBoxBlurScratch(width, height, radius));
+}
+
+/** Reusable buffers for boxBlurInto, so filters that blur many planes (the guided filter) allocate once. */
+export interface BoxBlurScratch { readonly tmp: Float32Array; readonly padded: Float32Array; readonly sums: Float64Array }
+
+export function createBoxBlurScratch(width: number, height: number, radius: number): BoxBlurScratch {
+  return { tmp: new Float32Array(width * height), padded: new Float32Array(width + 2 * radius + 1), sums: new Float64Array(width) };
+}
+
+/** boxBlurPlane writing into `out` (which must not be `plane`), with caller-owned scratch buffers; radius >= 1. */
+export function boxBlurInto(
+  plane: Float32Array, width: number, height: number, radius: number, out: Float32Array, scratch: BoxBlurScratch,
+): Float32Array {
+  const { tmp, padded, sums } = scratch;
   const inv = 1 / (2 * radius + 1);
+  // Horizontal pass on a copy of the row padded with its edge values: the running sum needs no branches.
   for (let y = 0; y < height; y++) {
     const row = y * width;
+    padRow(plane, row, width, radius, padded);
     let sum = 0;
-    for (let k = -radius; k <= radius; k++) sum += plane[row + clampIndex(k, width)]!;
+    for (let k = 0; k <= 2 * radius; k++) sum += padded[k]!;
     for (let x = 0; x < width; x++) {
       tmp[row + x] = sum * inv;
-      const add = x + radius + 1 < width ? x + radius + 1 : width - 1;
-      const sub = x - radius > 0 ? x - radius : 0;
-      sum += plane[row + add]! - plane[row + sub]!;
+      sum += padded[x + 2 * radius + 1]! - padded[x]!;
     }
   }
   // Vertical pass row by row with one running sum per column: sequential memory access, cache friendly.
-  const sums = new Float64Array(width);
+  sums.fill(0);
   for (let k = -radius; k <= radius; k++) {
     const row = clampIndex(k, height) * width;
     for (let x = 0; x < width; x++) sums[x]! += tmp[row + x]!;
@@ -38,6 +51,15 @@ export function boxBlurPlane(plane: Float32Array, width: number, height: number,
     }
   }
   return out;
+}
+
+/** Copies row `row..row+width` of `plane` into `padded[radius..]`, repeating the edge values `radius` times each side (and once more on the right, for running sums). */
+function padRow(plane: Float32Array, row: number, width: number, radius: number, padded: Float32Array): void {
+  padded.set(plane.subarray(row, row + width), radius);
+  const first = plane[row]!;
+  const last = plane[row + width - 1]!;
+  for (let k = 0; k < radius; k++) padded[k] = first;
+  for (let k = radius + width; k < padded.length; k++) padded[k] = last;
 }
 
 export function gaussianKernel(sigma: number, radius = Math.max(1, Math.ceil(sigma * 3))): Float32Array {
@@ -55,31 +77,31 @@ export function gaussianKernel(sigma: number, radius = Math.max(1, Math.ceil(sig
 /** Separable convolution with a symmetric 1-D kernel on both axes, clamped borders. */
 export function convolveSeparablePlane(plane: Float32Array, width: number, height: number, kernel: Float32Array): Float32Array {
   const radius = (kernel.length - 1) >> 1;
+  const taps = kernel.length;
   const tmp = new Float32Array(plane.length);
   const out = new Float32Array(plane.length);
+  // Horizontal: each row padded with its edge values, so the inner loop has no border branches.
+  const padded = new Float32Array(width + 2 * radius + 1);
   for (let y = 0; y < height; y++) {
     const row = y * width;
+    padRow(plane, row, width, radius, padded);
     for (let x = 0; x < width; x++) {
       let sum = 0;
-      if (x >= radius && x < width - radius) {
-        for (let k = 0; k < kernel.length; k++) sum += plane[row + x - radius + k]! * kernel[k]!;
-      } else {
-        for (let k = 0; k < kernel.length; k++) sum += plane[row + clampIndex(x - radius + k, width)]! * kernel[k]!;
-      }
+      for (let k = 0; k < taps; k++) sum += padded[x + k]! * kernel[k]!;
       tmp[row + x] = sum;
     }
   }
+  // Vertical: each output row accumulates whole (clamped) source rows, which walks memory sequentially.
+  // Accumulated in float64, as the per-pixel sum above is, then stored as float32.
+  const acc = new Float64Array(width);
   for (let y = 0; y < height; y++) {
-    const inside = y >= radius && y < height - radius;
-    for (let x = 0; x < width; x++) {
-      let sum = 0;
-      if (inside) {
-        for (let k = 0; k < kernel.length; k++) sum += tmp[(y - radius + k) * width + x]! * kernel[k]!;
-      } else {
-        for (let k = 0; k < kernel.length; k++) sum += tmp[clampIndex(y - radius + k, height) * width + x]! * kernel[k]!;
-      }
-      out[y * width + x] = sum;
+    acc.fill(0);
+    for (let k = 0; k < taps; k++) {
+      const w = kernel[k]!;
+      const src = clampIndex(y - radius + k, height) * width;
+      for (let x = 0; x < width; x++) acc[x]! += tmp[src + x]! * w;
     }
+    out.set(acc, y * width);
   }
   return out;
 }

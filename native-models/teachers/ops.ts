@@ -1,5 +1,5 @@
-import { createImage, luminance, type RgbImage } from '../image/image';
-import { boxBlurPlane, gaussianBlurPlane, splitChannels, mergeChannels } from '../image/filters';
+import { cloneImage, createImage, luminance, type RgbImage } from '../image/image';
+import { boxBlurInto, createBoxBlurScratch, gaussianBlurPlane } from '../image/filters';
 import { hashSeed } from '../util/rng';
 
 /**
@@ -105,32 +105,45 @@ export function makeGradientMap(stops: ReadonlyArray<readonly [number, number, n
 export function guidedSmooth(image: RgbImage, radius: number, eps: number): RgbImage {
   const { width, height } = image;
   const guide = luminance(image);
-  const box = (p: Float32Array): Float32Array => boxBlurPlane(p, width, height, radius);
   const n = guide.length;
-  const guideSq = new Float32Array(n);
-  for (let i = 0; i < n; i++) guideSq[i] = guide[i]! * guide[i]!;
-  const meanI = box(guide);
-  const varI = box(guideSq);
+  if (radius <= 0) return cloneImage(image);
+  // Seven planes and one set of blur buffers for the whole filter: it blurs 14 planes, and allocating two
+  // fresh planes per blur cost as much as the blurs themselves.
+  const scratch = createBoxBlurScratch(width, height, radius);
+  const box = (p: Float32Array, out: Float32Array): Float32Array => boxBlurInto(p, width, height, radius, out, scratch);
+  const meanI = new Float32Array(n);
+  const varI = new Float32Array(n);
+  const p = new Float32Array(n);
+  const prod = new Float32Array(n);
+  const meanP = new Float32Array(n);
+  const a = new Float32Array(n);
+  const b = new Float32Array(n);
+  for (let i = 0; i < n; i++) prod[i] = guide[i]! * guide[i]!;
+  box(guide, meanI);
+  box(prod, varI);
   for (let i = 0; i < n; i++) varI[i] = varI[i]! - meanI[i]! * meanI[i]!;
-  const channels = splitChannels(image).map((p) => {
-    const meanP = box(p);
-    const prod = new Float32Array(n);
-    for (let i = 0; i < n; i++) prod[i] = guide[i]! * p[i]!;
-    const corr = box(prod);
-    const a = new Float32Array(n);
-    const b = new Float32Array(n);
+  const src = image.data;
+  const result = createImage(width, height);
+  const dst = result.data;
+  for (let c = 0; c < 3; c++) {
+    for (let i = 0; i < n; i++) {
+      const v = src[i * 3 + c]!;
+      p[i] = v;
+      prod[i] = guide[i]! * v;
+    }
+    box(p, meanP);
+    const corr = box(prod, p); // p is no longer needed: its buffer takes the blurred product
     for (let i = 0; i < n; i++) {
       const cov = corr[i]! - meanI[i]! * meanP[i]!;
+      // Stored through float32 as the separate a/b planes always were, so results do not change.
       a[i] = cov / (varI[i]! + eps);
       b[i] = meanP[i]! - a[i]! * meanI[i]!;
     }
-    const meanA = box(a);
-    const meanB = box(b);
-    const out = new Float32Array(n);
-    for (let i = 0; i < n; i++) out[i] = meanA[i]! * guide[i]! + meanB[i]!;
-    return out;
-  }) as [Float32Array, Float32Array, Float32Array];
-  return mergeChannels(width, height, ...channels);
+    const meanA = box(a, prod);
+    const meanB = box(b, meanP);
+    for (let i = 0; i < n; i++) dst[i * 3 + c] = Math.fround(meanA[i]! * guide[i]! + meanB[i]!);
+  }
+  return result;
 }
 
 /**
