@@ -10,12 +10,25 @@ Object.assign(process.env, withWebgpuEnvironment(process.env));
 // Without /usr/bin/chromium the browser e2e files are left out (outside CI) and named once at the end.
 const browserPlan = planBrowserTests(fileURLToPath(new URL('.', import.meta.url)));
 
-// Two projects: fast unit/integration tests, and browser e2e tests that drive Debian's Chromium against
-// browser mode. Both run on plain Node (never inside Electron).
+// Three projects, all on plain Node (never inside Electron): timing budgets, which run first and alone
+// (sequence.groupOrder 0, one file at a time) because a concurrent fork on a 2-core machine doubles what they
+// measure; then, side by side (group 1), fast unit/integration tests and browser e2e tests that drive Debian's
+// Chromium against browser mode.
 export default defineConfig({
   test: {
     reporters: ['default', browserSummaryReporter(browserPlan)],
     projects: [
+      {
+        test: {
+          name: 'timing',
+          include: ['tests/timing/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          pool: 'forks',
+          fileParallelism: false,
+          sequence: { groupOrder: 0 },
+        },
+      },
       {
         plugins: [svelte()],
         resolve: { conditions: ['browser'] },
@@ -26,6 +39,7 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
           pool: 'forks',
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -38,6 +52,7 @@ export default defineConfig({
           hookTimeout: 300_000,
           pool: 'forks',
           fileParallelism: false,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -80,23 +80,4 @@ describe.each(listTeachers().map((t) => [t.id, t] as const))('teacher %s', (_id,
     expect(meanAbsDiff(out, photo)).toBeGreaterThan(0.03);
     expect(psnr(out, photo)).toBeLessThan(28);
   });
-
-  it('runs in under 50 ms on 256x256 (best of 5, robust to a busy machine)', () => {
-    teacher.apply(photo); // warm-up: JIT compilation is not the operator's cost
-    // Wall time inflates when other processes share the 2 cores; process CPU time does not (but counts
-    // GC helper threads). Each is an upper bound of the operator's cost in its own regime, so the best of
-    // both, over 5 runs, is what we hold to the budget.
-    let bestWall = Infinity;
-    let bestCpu = Infinity;
-    for (let run = 0; run < 5; run++) {
-      const cpu = process.cpuUsage();
-      const start = performance.now();
-      teacher.apply(photo);
-      bestWall = Math.min(bestWall, performance.now() - start);
-      const used = process.cpuUsage(cpu);
-      bestCpu = Math.min(bestCpu, (used.user + used.system) / 1000);
-    }
-    console.log(`${teacher.id}: ${bestWall.toFixed(1)} ms wall, ${bestCpu.toFixed(1)} ms cpu`);
-    expect(Math.min(bestWall, bestCpu)).toBeLessThan(50);
-  });
 });
