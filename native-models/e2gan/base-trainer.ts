@@ -1,20 +1,19 @@
 import { join } from 'node:path';
-import { ComputeClient, type ExecutionProviderName, type WireTensor } from '../runtime';
+import type { ComputeClient, ExecutionProviderName, WireTensor } from '../runtime';
 import { imagesToNchw } from '../image/image';
 import { writeFileAtomic } from '../io/atomic-file';
 import { getTeacher } from '../teachers';
-import { createRng } from '../util/rng';
 import { EpochSampler } from './augment';
-import { CONCEPT_INPUT, compileBaseStep, TOKEN_TABLE_NAME } from './base-train-step';
 import { DEFAULT_BASE_AUGMENTATION, DEFAULT_HELD_OUT_CONCEPTS, loadPhotoSet, makeExample, splitConcepts, type BaseAugmentation } from './base-data';
 import {
   conceptTokensShape, countParameters, discriminatorForSize, generatorParameters, generatorPreset,
   type DiscriminatorConfig, type GeneratorConfig, type WidthPreset,
 } from './config';
-import { RunDir, type LossRecord, type NamedTensor } from './run-dir';
+import { RunDir, type LossRecord } from './run-dir';
 import { learningRateAt } from './schedule';
 import { BASE_CONFIG_FILE, BASE_WEIGHTS_FILE } from './shipped-base';
-import type { GanLoss } from './train-step';
+import { baseStepConfigFor, compileGanStep, CONCEPT_INPUT, TOKEN_TABLE_NAME, type GanLoss } from './train-step';
+import { initialStepState, resumedRng, runSettings, runTrainingLoop } from './training-loop';
 import { sameArchitecture } from './concept';
 import { initConceptTokens, initDiscriminatorWeights, initGeneratorWeights, loadBaseModel, saveBaseModel, type Weights } from './weights';
 
@@ -156,16 +155,9 @@ function wire(tensor: { data: Float32Array; dims: readonly number[] }): WireTens
 
 export async function trainBase(runPath: string, given: BaseTrainSettings | undefined, options: BaseTrainOptions = {}): Promise<BaseTrainResult> {
   const run = new RunDir(runPath);
-  const stored = (await run.readSettings()) as BaseTrainSettings | undefined;
-  let settings: BaseTrainSettings;
-  if (options.resume) {
-    if (!stored) throw new BaseSettingsError(`${run.settingsPath}: no base run to resume (run.json missing)`);
-    settings = stored;
-  } else {
-    if (stored) throw new BaseSettingsError(`${runPath}: a run already exists there; resume it with --resume or choose another --out`);
-    if (!given) throw new BaseSettingsError('settings are required for a new base run');
-    settings = given;
-  }
+  const settings = await runSettings(run, given, options.resume ?? false, {
+    make: (message) => new BaseSettingsError(message), kind: 'base run', resumeHint: 'resume it with --resume',
+  });
   validateBaseSettings(settings);
   const teachers = settings.concepts.map((id) => getTeacher(id));
   // Crops are drawn from photos at twice the training size, so a crop at scale 0.5 still has full detail.
@@ -175,26 +167,17 @@ export async function trainBase(runPath: string, given: BaseTrainSettings | unde
   const checkpoint = options.resume ? await run.loadLatestCheckpoint() : undefined;
   const startStep = checkpoint?.step ?? 0;
 
-  const compiled = compileBaseStep(
-    {
-      generator: models.generatorConfig, discriminator: models.discriminatorConfig, batch: settings.batch, concepts: teachers.length,
-      ganLoss: settings.ganLoss, l1Weight: settings.l1Weight, adversarialWeight: settings.adversarialWeight,
-      discriminatorLrRatio: settings.discriminatorLrRatio, clipGradNorm: 10,
-    },
-    { generator: models.generator, discriminator: models.discriminator, tokenTable: models.tokenTable },
+  const compiled = compileGanStep(
+    baseStepConfigFor(settings, { ...models, concepts: teachers.length }),
+    { generator: models.generator, discriminator: models.discriminator, tokens: models.tokenTable },
   );
-  const moments = new Set(compiled.momentInputs);
-  const initial: Record<string, Float32Array> = {};
-  for (const binding of compiled.program.state) {
-    const saved = checkpoint?.tensors.get(`state.${binding.input}`);
-    if (checkpoint && !saved) throw new Error(`${run.checkpointPath(startStep)}: missing state tensor '${binding.input}' (was the run started with other settings?)`);
-    initial[binding.input] = saved?.data ?? (moments.has(binding.input)
-      ? new Float32Array(binding.shape.reduce((a, b) => a * b, 1))
-      : binding.input === TOKEN_TABLE_NAME ? models.tokenTable : (models.generator.get(binding.input) ?? models.discriminator.get(binding.input))!);
-  }
+  const initial = initialStepState(compiled.program, checkpoint, run.checkpointPath(startStep), {
+    moments: new Set(compiled.momentInputs),
+    fresh: (input) => (input === TOKEN_TABLE_NAME ? models.tokenTable : (models.generator.get(input) ?? models.discriminator.get(input))!),
+  });
 
   // Separate streams: concept order, photo order and crops; all restored on resume.
-  const rng = createRng(checkpoint?.rngState.data ?? settings.seed + 4);
+  const rng = resumedRng(checkpoint, settings.seed + 4);
   const conceptSampler = new EpochSampler(teachers.length, rng);
   const photoSampler = new EpochSampler(photos.train.length, rng);
   const samplers = checkpoint?.extra?.samplers as { concept: { order: number[]; position: number }; photo: { order: number[]; position: number } } | undefined;
@@ -202,76 +185,48 @@ export async function trainBase(runPath: string, given: BaseTrainSettings | unde
     conceptSampler.restore(samplers.concept);
     photoSampler.restore(samplers.photo);
   }
-  const history: LossRecord[] = [...(checkpoint?.lossHistory ?? [])];
-  const previousSeconds = Number(checkpoint?.extra?.seconds ?? 0);
-  const ownsCompute = !options.compute;
-  const compute = options.compute ?? ComputeClient.start();
-  const started = performance.now();
-  const elapsed = (): number => previousSeconds + (performance.now() - started) / 1000;
-  let stateId: number | undefined;
-  try {
-    const loaded = await compute.loadTrainStep(compiled.program, initial, { executionProviders: settings.executionProviders as ExecutionProviderName[] | 'auto', keepStateOnDevice: true });
-    stateId = loaded.stateId;
-    options.onEvent?.({
-      type: 'started', step: startStep, totalSteps: settings.steps, executionProvider: loaded.executionProvider, concepts: teachers.length,
-      trainPhotos: photos.train.length, evaluationPhotos: photos.evaluation.length, generatorParameters: countParameters(generatorParameters(models.generatorConfig)),
-    });
-    const saveCheckpoint = async (step: number): Promise<void> => {
-      const state = await compute.readState(stateId!);
-      const tensors = new Map<string, NamedTensor>();
-      for (const binding of compiled.program.state) tensors.set(`state.${binding.input}`, { shape: binding.shape, data: state[binding.input]! });
-      const path = await run.saveCheckpoint({
-        step, tensors, rngState: { data: rng.state }, lossHistory: history,
-        extra: { samplers: { concept: conceptSampler.state, photo: photoSampler.state }, seconds: elapsed() },
-      });
-      options.onEvent?.({ type: 'checkpoint', step, path });
-    };
-
-    let windowStart = performance.now();
-    let windowSteps = 0;
-    let itPerSec = 0;
-    let step = startStep;
-    const stopAt = Math.min(settings.steps, options.stopAfter ?? Infinity);
-    while (step < stopAt) {
-      if (options.signal?.aborted) break;
+  const outcome = await runTrainingLoop({
+    run, program: compiled.program, initial, executionProviders: settings.executionProviders, checkpoint, totalSteps: settings.steps, rng,
+    signal: options.signal, stopAfter: options.stopAfter, compute: options.compute,
+    planStep: (step) => {
       const conceptIndex = conceptSampler.next(1)[0]!;
       const teacher = teachers[conceptIndex]!;
       const batch = photoSampler.next(settings.batch).map((i) => makeExample(photos.train[i]!, teacher, rng, settings.size, settings.augment));
       const oneHot = new Float32Array(teachers.length);
       oneHot[conceptIndex] = 1;
-      const learningRate = learningRateAt({ base: settings.learningRate, warmupSteps: settings.warmupSteps, totalSteps: settings.steps, decay: settings.decay, minFactor: 0.05 }, step);
-      const result = await compute.trainStep(stateId, {
-        input: wire(imagesToNchw(batch.map((p) => p.input))),
-        target: wire(imagesToNchw(batch.map((p) => p.target))),
-        [CONCEPT_INPUT]: { dtype: 'float32', dims: [teachers.length], data: oneHot },
-        step_offset: { dtype: 'float32', dims: [], data: new Float32Array([startStep]) },
-      }, learningRate);
-      step += 1;
-      history.push({ step, losses: { ...result.metrics, concept: conceptIndex } });
-      windowSteps += 1;
-      const windowSeconds = (performance.now() - windowStart) / 1000;
-      if (windowSeconds > 0) itPerSec = windowSteps / windowSeconds;
-      if (windowSteps >= 20) {
-        windowStart = performance.now();
-        windowSteps = 0;
-      }
-      options.onEvent?.({
-        type: 'step', step, totalSteps: settings.steps, concept: teacher.id, losses: result.metrics, learningRate, itPerSec,
-        etaSeconds: itPerSec > 0 ? (settings.steps - step) / itPerSec : NaN,
-      });
-      if (step % settings.checkpointEvery === 0 || step === stopAt) await saveCheckpoint(step);
-    }
-    if (step > startStep && (await run.listCheckpoints()).at(-1) !== step) await saveCheckpoint(step);
-    if (step < settings.steps) return { step, completed: false, lossHistory: history, seconds: elapsed() };
-    const finalState = await compute.readState(stateId);
-    const output = await writeBase(runPath, settings, models, finalState, elapsed());
-    const seconds = elapsed();
-    options.onEvent?.({ type: 'done', step, output, seconds });
-    return { step, completed: true, lossHistory: history, seconds, output };
-  } finally {
-    if (stateId !== undefined) await compute.releaseState(stateId).catch(() => undefined);
-    if (ownsCompute) await compute.terminate();
-  }
+      return {
+        data: {
+          input: wire(imagesToNchw(batch.map((p) => p.input))),
+          target: wire(imagesToNchw(batch.map((p) => p.target))),
+          [CONCEPT_INPUT]: { dtype: 'float32', dims: [teachers.length], data: oneHot },
+        },
+        learningRate: learningRateAt({ base: settings.learningRate, warmupSteps: settings.warmupSteps, totalSteps: settings.steps, decay: settings.decay, minFactor: 0.05 }, step),
+        recorded: { concept: conceptIndex },
+        detail: teacher.id,
+      };
+    },
+    checkpoints: {
+      every: settings.checkpointEvery,
+      extra: (seconds) => ({ samplers: { concept: conceptSampler.state, photo: photoSampler.state }, seconds }),
+    },
+    onStarted: (executionProvider) => options.onEvent?.({
+      type: 'started', step: startStep, totalSteps: settings.steps, executionProvider, concepts: teachers.length,
+      trainPhotos: photos.train.length, evaluationPhotos: photos.evaluation.length, generatorParameters: countParameters(generatorParameters(models.generatorConfig)),
+    }),
+    onStep: (report) => options.onEvent?.({
+      type: 'step', step: report.step, totalSteps: settings.steps, concept: report.detail, losses: report.losses, learningRate: report.learningRate,
+      itPerSec: report.itPerSec, etaSeconds: report.etaSeconds,
+    }),
+    onCheckpoint: (step, path) => options.onEvent?.({ type: 'checkpoint', step, path }),
+    finish: async (state) => {
+      const output = await writeBase(runPath, settings, models, await state.readState(), state.elapsed());
+      const seconds = state.elapsed();
+      options.onEvent?.({ type: 'done', step: settings.steps, output, seconds });
+      return { output, seconds };
+    },
+  });
+  if (!outcome.completed) return { step: outcome.step, completed: false, lossHistory: outcome.lossHistory, seconds: outcome.seconds };
+  return { step: outcome.step, completed: true, lossHistory: outcome.lossHistory, ...outcome.result };
 }
 
 /**

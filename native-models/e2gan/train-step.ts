@@ -13,6 +13,12 @@ import { ganDiscriminatorLoss, ganGeneratorLoss, l1Loss, mean } from '../train/l
  * with respect to its own network only (the generator's fake reaches the D loss but no G gradient is asked of
  * it, which is the usual detach), and Adam updates for both. Parameters and moments are state that the
  * runtime feeds back each step, so G and D steps cost one session run.
+ *
+ * The same compiler serves concept fine-tuning (one token set, LoRA or full) and multi-concept base
+ * pre-training (`concepts`: a table of per-concept tokens [C, T, D] picked by a one-hot CONCEPT_INPUT). The
+ * picked row gets the only non-zero token gradient, but Adam's momentum would still move the other rows, so the
+ * table (and its moments) are blended back: row_c' = row_c + onehot_c · (adam(row_c) - row_c). Rows of concepts
+ * not in the batch therefore stay bit-identical, which the tests check.
  */
 export type TrainMode = 'lora' | 'full' | 'scratch';
 export type GanLoss = 'lsgan' | 'hinge';
@@ -32,8 +38,16 @@ export interface GanStepConfig {
   /** Discriminator learning rate = generator learning rate * this. */
   readonly discriminatorLrRatio: number;
   readonly clipGradNorm?: number;
-  /** Weight of the discriminator feature-matching term in the generator loss (pix2pixHD); 0 or absent = off. */
+  /**
+   * Weight of the discriminator feature-matching term in the generator loss (pix2pixHD); 0 = off. When absent
+   * the step neither computes the term nor reports the `feature_matching` metric (base pre-training).
+   */
   readonly featureMatchingWeight?: number;
+  /**
+   * Base pre-training: train a token table of this many concepts, one row picked per step by CONCEPT_INPUT,
+   * instead of one concept's tokens. Absent for concept fine-tuning.
+   */
+  readonly concepts?: number;
   /**
    * Keep the exponential moving average of the generator's trained tensors as step state, updated in the
    * graph (`ema.<name>`; the decay is the data input EMA_DECAY_INPUT), instead of reading the weights back
@@ -53,6 +67,8 @@ export interface CompiledGanStep {
   readonly stepOffsetInput: string;
   /** emaInGraph: state input of each generator trainable's moving average, by trainable name (else empty). */
   readonly emaInputs: ReadonlyMap<string, string>;
+  /** State input of the trained tokens: TOKENS_NAME, or TOKEN_TABLE_NAME with `concepts`. */
+  readonly tokensInput: string;
 }
 
 /** The run settings a GAN step is compiled from (fields of the trainer's TrainSettings). */
@@ -90,18 +106,56 @@ export function ganStepConfigFor(
 }
 
 export const TOKENS_NAME = 'concept.tokens';
-export const METRICS = ['loss_g', 'loss_d', 'l1', 'adv_g', 'grad_norm_g', 'grad_norm_d', 'feature_matching'] as const;
+/** Base pre-training's per-concept token table [C, T, D] and the one-hot data input that picks a row. */
+export const TOKEN_TABLE_NAME = 'concept.token_table';
+export const CONCEPT_INPUT = 'concept';
+/** Metrics of every step; `feature_matching` is added when the step has a featureMatchingWeight. */
+export const BASE_METRICS = ['loss_g', 'loss_d', 'l1', 'adv_g', 'grad_norm_g', 'grad_norm_d'] as const;
+export const METRICS = [...BASE_METRICS, 'feature_matching'] as const;
+
+/** Run settings a base pre-training step is compiled from (fields of base-trainer.ts BaseTrainSettings). */
+export interface BaseStepSettings {
+  readonly batch: number;
+  readonly ganLoss: GanLoss;
+  readonly l1Weight: number;
+  readonly adversarialWeight: number;
+  readonly discriminatorLrRatio: number;
+}
+
+/** The step configuration of a base pre-training run: the whole generator trunk plus a token table. */
+export function baseStepConfigFor(
+  settings: BaseStepSettings,
+  models: { generatorConfig: GeneratorConfig; discriminatorConfig: DiscriminatorConfig; concepts: number },
+): GanStepConfig {
+  return {
+    generator: models.generatorConfig, discriminator: models.discriminatorConfig, batch: settings.batch, mode: 'full', placement: [],
+    concepts: models.concepts, ganLoss: settings.ganLoss, l1Weight: settings.l1Weight, adversarialWeight: settings.adversarialWeight,
+    discriminatorLrRatio: settings.discriminatorLrRatio, clipGradNorm: RUN_CLIP_GRAD_NORM,
+  };
+}
 
 export function compileGanStep(
   config: GanStepConfig,
-  /** Current values of every generator weight (+ LoRA factors in lora mode) and discriminator weight. */
+  /**
+   * Current values of every generator weight (+ LoRA factors in lora mode) and discriminator weight, and the
+   * tokens: one concept's [T, D], or the [concepts, T, D] table with `concepts`.
+   */
   weights: { generator: ReadonlyMap<string, Float32Array>; discriminator: ReadonlyMap<string, Float32Array>; tokens: Float32Array },
 ): CompiledGanStep {
   const { generator: gc, discriminator: dc, batch: n } = config;
-  const g = new GraphBuilder('e2gan_train_step');
+  const concepts = config.concepts;
+  const [t, d] = conceptTokensShape(gc);
+  if (concepts !== undefined) {
+    if (!Number.isInteger(concepts) || concepts < 1) throw new Error(`base step: expected at least one concept, got ${concepts}`);
+    if (weights.tokens.length !== concepts * t * d) {
+      throw new Error(`base step: token table has ${weights.tokens.length} values, expected [${concepts}, ${t}, ${d}]`);
+    }
+  }
+  const g = new GraphBuilder(concepts === undefined ? 'e2gan_train_step' : 'e2gan_base_train_step');
   const imageShape = [n, gc.inChannels, gc.height, gc.width];
   const input = g.input('input', 'float32', imageShape);
   const target = g.input('target', 'float32', [n, gc.outChannels, gc.height, gc.width]);
+  const conceptOneHot = concepts === undefined ? undefined : g.input(CONCEPT_INPUT, 'float32', [concepts]);
   const lr = g.input('learning_rate', 'float32', []);
   const stepRaw = g.input('step', 'float32', []);
   const stepOffset = g.input('step_offset', 'float32', []);
@@ -109,7 +163,18 @@ export function compileGanStep(
 
   const loraWeights = new Set(config.mode === 'lora' ? config.placement.flatMap((p) => Object.values(loraNames(p.layer))) : []);
   const trainsAllOfG = config.mode !== 'lora';
-  const tokens = g.parameter(TOKENS_NAME, weights.tokens, conceptTokensShape(gc), { trainable: true });
+  let tokens: Value;
+  let rowMask: Value | undefined;
+  let tokensInput: string;
+  if (conceptOneHot) {
+    const table = g.parameter(TOKEN_TABLE_NAME, weights.tokens, [concepts!, t, d], { trainable: true });
+    rowMask = g.reshape(conceptOneHot, [concepts!, 1, 1]);
+    tokens = g.reduceSum(g.mul(table, rowMask), [0], false);
+    tokensInput = TOKEN_TABLE_NAME;
+  } else {
+    tokens = g.parameter(TOKENS_NAME, weights.tokens, [t, d], { trainable: true });
+    tokensInput = TOKENS_NAME;
+  }
   const fake = buildGenerator(g, gc, input, tokens, {
     weights: weights.generator,
     trainable: (name) => trainsAllOfG || loraWeights.has(name),
@@ -128,7 +193,7 @@ export function compileGanStep(
   const l1 = l1Loss(g, fake, target);
   let lossG = g.add(g.mul(advG, config.adversarialWeight), g.mul(l1, config.l1Weight));
   const fmWeight = config.featureMatchingWeight ?? 0;
-  let featureMatching: Value = g.scalar(0);
+  let featureMatching: Value | undefined = config.featureMatchingWeight !== undefined ? g.scalar(0) : undefined;
   if (fmWeight > 0) {
     // Mean L1 between D's hidden activations on real and generated pairs, averaged over layers. Only G
     // gradients are taken of lossG, so the real-pair features act as constants.
@@ -145,19 +210,28 @@ export function compileGanStep(
   const gUpdate = emitAdam(g, gParams.map((param, i) => ({ param, grad: gGrads[i]! })), lr, step, adamOptions);
   const dUpdate = emitAdam(g, dParams.map((param, i) => ({ param, grad: dGrads[i]! })), g.mul(lr, config.discriminatorLrRatio), step, adamOptions);
 
+  // Only the picked row of a token table (and of its moments) takes the update; see the note at the top.
+  const onlyPickedRow = (old: Value, next: Value): Value => g.add(old, g.mul(rowMask!, g.sub(next, old)));
   const state: StepProgram['state'] = [];
   const momentInputs: string[] = [];
   for (const s of [...gUpdate.states, ...dUpdate.states]) {
+    const isTable = rowMask !== undefined && s.param.name === TOKEN_TABLE_NAME;
+    const pick = (old: Value, next: Value): Value => (isTable ? onlyPickedRow(old, next) : next);
     const shape = [...s.param.shape];
-    state.push({ input: s.param.name, output: g.output(s.newParam, `${s.param.name}.next`).name, shape, init: 'given' });
+    state.push({ input: s.param.name, output: g.output(pick(s.param, s.newParam), `${s.param.name}.next`).name, shape, init: 'given' });
     // Moments are 'given' too (zeros on a fresh run) so a resume can restore them.
-    for (const moment of [[s.m, s.newM], [s.v, s.newV]] as const) {
-      state.push({ input: moment[0].name, output: g.output(moment[1], `${moment[0].name}.next`).name, shape, init: 'given' });
-      momentInputs.push(moment[0].name);
+    for (const [moment, next] of [[s.m, s.newM], [s.v, s.newV]] as const) {
+      state.push({ input: moment.name, output: g.output(pick(moment, next), `${moment.name}.next`).name, shape, init: 'given' });
+      momentInputs.push(moment.name);
     }
   }
   const emaInputs = new Map<string, string>();
-  const data: StepProgram['data'] = [{ name: 'input', shape: imageShape }, { name: 'target', shape: [n, gc.outChannels, gc.height, gc.width] }, { name: 'step_offset', shape: [] }];
+  const data: StepProgram['data'] = [
+    { name: 'input', shape: imageShape },
+    { name: 'target', shape: [n, gc.outChannels, gc.height, gc.width] },
+    ...(concepts !== undefined ? [{ name: CONCEPT_INPUT, shape: [concepts] }] : []),
+    { name: 'step_offset', shape: [] },
+  ];
   if (config.emaInGraph) {
     // ema' = decay·ema + (1 - decay)·p', the same arithmetic as schedule.ts updateEma, on the updated weights.
     const decay = g.input(EMA_DECAY_INPUT, 'float32', []);
@@ -176,7 +250,7 @@ export function compileGanStep(
   g.output(advG, 'adv_g');
   g.output(gUpdate.gradNorm, 'grad_norm_g');
   g.output(dUpdate.gradNorm, 'grad_norm_d');
-  g.output(g.identity(featureMatching), 'feature_matching');
+  if (featureMatching) g.output(g.identity(featureMatching), 'feature_matching');
   return {
     program: {
       model: g.build({ producerName: 'e2gan-studio' }),
@@ -184,13 +258,14 @@ export function compileGanStep(
       data,
       learningRateInput: 'learning_rate',
       stepInput: 'step',
-      metrics: [...METRICS],
+      metrics: featureMatching ? [...METRICS] : [...BASE_METRICS],
     },
     generatorTrainables: gParams.map((v) => v.name),
     discriminatorTrainables: dParams.map((v) => v.name),
     momentInputs,
     stepOffsetInput: 'step_offset',
     emaInputs,
+    tokensInput,
   };
 }
 

@@ -1,12 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ComputeClient, type ExecutionProviderName, type WireTensor } from '../runtime';
+import type { ComputeClient, ExecutionProviderName, WireTensor } from '../runtime';
 import { imagesToNchw, type RgbImage } from '../image/image';
 import { writeImage } from '../image/io';
 import { psnr } from '../image/metrics';
 import { qualityBaselines, type QualityBaselines } from '../image/colour-baselines';
 import { getTeacher, type ConceptTeacher } from '../teachers';
-import { createRng } from '../util/rng';
+import type { Rng } from '../util/rng';
 import { augmentPair, DEFAULT_AUGMENTATION, EpochSampler, type ImagePair, type PairAugmentation } from './augment';
 import { saveConceptDelta } from './concept';
 import {
@@ -17,6 +17,7 @@ import { GeneratorRunner } from './inference';
 import { initLoraWeights, loraNames, mergeLora } from './lora';
 import { loadPairsDir, type PairProblem } from './pairs-dir';
 import { RunDir, type LossRecord, type NamedTensor } from './run-dir';
+import { initialStepState, resumedRng, runSettings, runTrainingLoop, type LoopState } from './training-loop';
 import { emaDecayAt, learningRateAt } from './schedule';
 import { compileGanStep, EMA_DECAY_INPUT, ganStepConfigFor, TOKENS_NAME, type GanLoss, type TrainMode } from './train-step';
 import { initConceptTokens, initDiscriminatorWeights, initGeneratorWeights, loadBaseModel, saveBaseModel, type Weights } from './weights';
@@ -168,7 +169,7 @@ export function validateSettings(settings: TrainSettings): void {
 }
 
 /** One training example: the same crop/flip of both images, or of the input then taught afresh. */
-export function trainingExample(pair: ImagePair, rng: ReturnType<typeof createRng>, settings: TrainSettings, teacher: ConceptTeacher | undefined): ImagePair {
+export function trainingExample(pair: ImagePair, rng: Rng, settings: TrainSettings, teacher: ConceptTeacher | undefined): ImagePair {
   const augmented = augmentPair(pair, rng, settings.size, settings.augment);
   return teacher ? { input: augmented.input, target: teacher.apply(augmented.input) } : augmented;
 }
@@ -223,16 +224,9 @@ export async function scoreHeldOut(
 
 export async function trainRun(runPath: string, given: TrainSettings | undefined, options: TrainOptions = {}): Promise<TrainResult> {
   const run = new RunDir(runPath);
-  const stored = (await run.readSettings()) as TrainSettings | undefined;
-  let settings: TrainSettings;
-  if (options.resume) {
-    if (!stored) throw new TrainSettingsError(`${run.settingsPath}: no run to resume (run.json missing)`);
-    settings = stored;
-  } else {
-    if (stored) throw new TrainSettingsError(`${runPath}: a run already exists there; resume it or choose another --out`);
-    if (!given) throw new TrainSettingsError('settings are required for a new run');
-    settings = given;
-  }
+  const settings = await runSettings(run, given, options.resume ?? false, {
+    make: (message) => new TrainSettingsError(message), kind: 'run', resumeHint: 'resume it',
+  });
   validateSettings(settings);
   const models = await resolveRunModels(settings);
   const loaded = await loadPairsDir(settings.pairs, { size: settings.size });
@@ -252,18 +246,13 @@ export async function trainRun(runPath: string, given: TrainSettings | undefined
   const initialLora = settings.mode === 'lora' ? initLoraWeights(models.generatorConfig, models.placement, settings.seed + 3) : new Map<string, Float32Array>();
   const generatorSource: Weights = new Map([...models.generator, ...initialLora]);
   const compiled = compileGanStep(ganStepConfigFor(settings, models), { generator: generatorSource, discriminator: models.discriminator, tokens: models.tokens });
-  const moments = new Set(compiled.momentInputs);
   // The EMA is step state updated in the graph; checkpoints keep it under `ema.<name>` as before.
   const emaStates = new Set(compiled.emaInputs.values());
-  const initial: Record<string, Float32Array> = {};
-  for (const binding of compiled.program.state) {
-    if (emaStates.has(binding.input)) continue;
-    const saved = checkpoint?.tensors.get(`state.${binding.input}`);
-    if (checkpoint && !saved) throw new Error(`${run.checkpointPath(startStep)}: missing state tensor '${binding.input}' (was the run started with other settings?)`);
-    initial[binding.input] = saved?.data ?? (moments.has(binding.input)
-      ? new Float32Array(binding.shape.reduce((a, b) => a * b, 1))
-      : binding.input === TOKENS_NAME ? models.tokens : (generatorSource.get(binding.input) ?? models.discriminator.get(binding.input))!);
-  }
+  const initial = initialStepState(compiled.program, checkpoint, run.checkpointPath(startStep), {
+    moments: new Set(compiled.momentInputs),
+    fresh: (input) => (input === TOKENS_NAME ? models.tokens : (generatorSource.get(input) ?? models.discriminator.get(input))!),
+    skip: emaStates,
+  });
   const ema = new Map<string, Float32Array>();
   for (const name of compiled.generatorTrainables) ema.set(name, (checkpoint?.tensors.get(`ema.${name}`)?.data ?? initial[name]!).slice());
   for (const [name, input] of compiled.emaInputs) initial[input] = ema.get(name)!;
@@ -271,126 +260,103 @@ export async function trainRun(runPath: string, given: TrainSettings | undefined
     for (const [name, input] of compiled.emaInputs) ema.set(name, state[input]!);
   };
 
-  const rng = createRng(checkpoint?.rngState.data ?? settings.seed + 4);
+  const rng = resumedRng(checkpoint, settings.seed + 4);
   const sampler = new EpochSampler(trainPairs.length, rng);
   const samplerState = checkpoint?.extra?.sampler as { order: number[]; position: number } | undefined;
   if (samplerState) sampler.restore(samplerState);
-  const history: LossRecord[] = [...(checkpoint?.lossHistory ?? [])];
-  const previousSeconds = Number(checkpoint?.extra?.seconds ?? 0);
   // The best-scoring EMA weights seen at a preview (only with real held-out pairs: never selected on training data).
   const selectBest = heldOutPairs.length > 0;
   const savedBest = checkpoint?.extra?.best as { step: number; psnr: number } | undefined;
   let best: { step: number; psnr: number; weights: Map<string, Float32Array> } | undefined = savedBest
     ? { ...savedBest, weights: new Map([...ema.keys()].map((name) => [name, checkpoint!.tensors.get(`best.${name}`)!.data.slice()])) }
     : undefined;
+  const writesPreviews = options.previews ?? true;
 
-  const ownsCompute = !options.compute;
-  const compute = options.compute ?? ComputeClient.start();
-  const started = performance.now();
-  const elapsed = (): number => previousSeconds + (performance.now() - started) / 1000;
-  let stateId: number | undefined;
-  try {
-    const loadedState = await compute.loadTrainStep(compiled.program, initial, { executionProviders: settings.executionProviders as ExecutionProviderName[] | 'auto', keepStateOnDevice: true });
-    stateId = loadedState.stateId;
-    options.onEvent?.({
-      type: 'started', step: startStep, totalSteps: settings.steps, executionProvider: loadedState.executionProvider, trainPairs: trainPairs.length,
-      heldOutPairs: heldOutPairs.length, problems: loaded.problems, randomBase: models.randomBase, baselines,
-      trainableParameters: settings.mode === 'lora' ? loraParameterCount(models.generatorConfig, models.placement) + models.tokens.length : countParameters(generatorParameters(models.generatorConfig)) + models.tokens.length,
-      generatorParameters: countParameters(generatorParameters(models.generatorConfig)),
-    });
+  const preview = async (state: LoopState, step: number, write = writesPreviews): Promise<HeldOutScore> => {
+    syncEma(await state.readState([...emaStates]));
+    const { weights, tokens } = exportWeights(models, settings.mode, ema);
+    const score = await scoreHeldOut(models.generatorConfig, weights, tokens, previewPairs, settings.executionProviders);
+    if (selectBest && Number.isFinite(score.psnr) && (!best || score.psnr > best.psnr)) {
+      best = { step, psnr: score.psnr, weights: new Map([...ema].map(([name, data]) => [name, data.slice()])) };
+    }
+    if (!write) return score;
+    const dir = join(run.previewsPath, `step-${String(step).padStart(8, '0')}`);
+    await mkdir(dir, { recursive: true });
+    const files: string[] = [];
+    for (let i = 0; i < score.outputs.length; i++) {
+      const file = join(dir, `${previewPairs[i]!.name}.png`);
+      await writeImage(file, score.outputs[i]!);
+      files.push(file);
+    }
+    options.onEvent?.({ type: 'preview', step, files, heldOutL1: score.l1, heldOutPsnr: score.psnr, baselines });
+    return score;
+  };
 
-    const preview = async (step: number, write = options.previews ?? true): Promise<HeldOutScore> => {
-      syncEma(await compute.readState(stateId!, [...emaStates]));
-      const { weights, tokens } = exportWeights(models, settings.mode, ema);
-      const score = await scoreHeldOut(models.generatorConfig, weights, tokens, previewPairs, settings.executionProviders);
-      if (selectBest && Number.isFinite(score.psnr) && (!best || score.psnr > best.psnr)) {
-        best = { step, psnr: score.psnr, weights: new Map([...ema].map(([name, data]) => [name, data.slice()])) };
-      }
-      if (!write) return score;
-      const dir = join(run.previewsPath, `step-${String(step).padStart(8, '0')}`);
-      await mkdir(dir, { recursive: true });
-      const files: string[] = [];
-      for (let i = 0; i < score.outputs.length; i++) {
-        const file = join(dir, `${previewPairs[i]!.name}.png`);
-        await writeImage(file, score.outputs[i]!);
-        files.push(file);
-      }
-      options.onEvent?.({ type: 'preview', step, files, heldOutL1: score.l1, heldOutPsnr: score.psnr, baselines });
-      return score;
-    };
-
-    const saveCheckpoint = async (step: number): Promise<void> => {
-      const state = await compute.readState(stateId!);
-      syncEma(state);
-      const tensors = new Map<string, NamedTensor>();
-      for (const binding of compiled.program.state) {
-        if (!emaStates.has(binding.input)) tensors.set(`state.${binding.input}`, { shape: binding.shape, data: state[binding.input]! });
-      }
-      for (const [name, data] of ema) tensors.set(`ema.${name}`, { shape: [data.length], data });
-      if (best) for (const [name, data] of best.weights) tensors.set(`best.${name}`, { shape: [data.length], data });
-      const path = await run.saveCheckpoint({
-        step, tensors, rngState: { data: rng.state }, lossHistory: history,
-        extra: { sampler: sampler.state, seconds: elapsed(), ...(best ? { best: { step: best.step, psnr: best.psnr } } : {}) },
-      });
-      options.onEvent?.({ type: 'checkpoint', step, path });
-    };
-
-    if (startStep === 0 && (options.previews ?? true)) await preview(0);
-    let windowStart = performance.now();
-    let windowSteps = 0;
-    let itPerSec = 0;
-    let step = startStep;
-    const stopAt = Math.min(settings.steps, options.stopAfter ?? Infinity);
-    while (step < stopAt) {
-      if (options.signal?.aborted) break;
+  const outcome = await runTrainingLoop({
+    run, program: compiled.program, initial, executionProviders: settings.executionProviders, checkpoint, totalSteps: settings.steps, rng,
+    signal: options.signal, stopAfter: options.stopAfter, compute: options.compute,
+    planStep: (step) => {
       const batch = sampler.next(settings.batch).map((i) => trainingExample(trainPairs[i]!, rng, settings, teacher));
-      const learningRate = learningRateAt({ base: settings.learningRate, warmupSteps: settings.warmupSteps, totalSteps: settings.steps, decay: settings.decay }, step);
-      const result = await compute.trainStep(stateId, {
-        input: wire(imagesToNchw(batch.map((p) => p.input))),
-        target: wire(imagesToNchw(batch.map((p) => p.target))),
-        // The state's own step counter restarts at 0 in a fresh session; Adam needs the run's true step.
-        step_offset: { dtype: 'float32', dims: [], data: new Float32Array([startStep]) },
-        [EMA_DECAY_INPUT]: { dtype: 'float32', dims: [], data: new Float32Array([emaDecayAt(settings.emaDecay, step + 1)]) },
-      }, learningRate);
-      step += 1;
-      history.push({ step, losses: result.metrics });
-      windowSteps += 1;
-      const windowSeconds = (performance.now() - windowStart) / 1000;
-      if (windowSeconds > 0) itPerSec = windowSteps / windowSeconds;
-      if (windowSteps >= 20) {
-        windowStart = performance.now();
-        windowSteps = 0;
-      }
+      return {
+        data: {
+          input: wire(imagesToNchw(batch.map((p) => p.input))),
+          target: wire(imagesToNchw(batch.map((p) => p.target))),
+          [EMA_DECAY_INPUT]: { dtype: 'float32', dims: [], data: new Float32Array([emaDecayAt(settings.emaDecay, step + 1)]) },
+        },
+        learningRate: learningRateAt({ base: settings.learningRate, warmupSteps: settings.warmupSteps, totalSteps: settings.steps, decay: settings.decay }, step),
+        detail: undefined,
+      };
+    },
+    checkpoints: {
+      every: settings.checkpointEvery,
+      unsavedState: emaStates,
+      tensors: (state) => {
+        syncEma(state);
+        const tensors: [string, NamedTensor][] = [...ema].map(([name, data]) => [`ema.${name}`, { shape: [data.length], data }]);
+        if (best) for (const [name, data] of best.weights) tensors.push([`best.${name}`, { shape: [data.length], data }]);
+        return tensors;
+      },
+      extra: (seconds) => ({ sampler: sampler.state, seconds, ...(best ? { best: { step: best.step, psnr: best.psnr } } : {}) }),
+    },
+    onStarted: async (executionProvider, state) => {
       options.onEvent?.({
-        type: 'step', step, totalSteps: settings.steps, losses: result.metrics, learningRate, itPerSec,
-        etaSeconds: itPerSec > 0 ? (settings.steps - step) / itPerSec : NaN,
+        type: 'started', step: startStep, totalSteps: settings.steps, executionProvider, trainPairs: trainPairs.length,
+        heldOutPairs: heldOutPairs.length, problems: loaded.problems, randomBase: models.randomBase, baselines,
+        trainableParameters: settings.mode === 'lora' ? loraParameterCount(models.generatorConfig, models.placement) + models.tokens.length : countParameters(generatorParameters(models.generatorConfig)) + models.tokens.length,
+        generatorParameters: countParameters(generatorParameters(models.generatorConfig)),
       });
-      if (step % settings.checkpointEvery === 0 || step === stopAt) await saveCheckpoint(step);
-      if (step % settings.previewEvery === 0 && step !== settings.steps && (options.previews ?? true)) await preview(step);
-    }
-    // Interrupted by the signal between checkpoints: keep what was done.
-    if (step > startStep && (await run.listCheckpoints()).at(-1) !== step) await saveCheckpoint(step);
-    if (step < settings.steps) {
-      return { step, completed: false, lossHistory: history, heldOutL1: NaN, heldOutPsnr: NaN, baselines, seconds: elapsed() };
-    }
-    let final = await preview(step);
-    let kept: ReadonlyMap<string, Float32Array> = ema;
-    let keptStep = step;
-    if (best && best.step !== step && best.psnr > final.psnr) {
-      // An earlier preview scored better on the held-out pairs than the last step (over-fitting, or a GAN swing).
-      kept = best.weights;
-      keptStep = best.step;
-      const { weights, tokens } = exportWeights(models, settings.mode, kept);
-      final = await scoreHeldOut(models.generatorConfig, weights, tokens, previewPairs, settings.executionProviders);
-    }
-    const output = await writeRunOutput(run, settings, models, kept);
-    const seconds = elapsed();
-    options.onEvent?.({ type: 'done', step, output, seconds, heldOutL1: final.l1, heldOutPsnr: final.psnr, baselines, keptStep });
-    return { step, completed: true, lossHistory: history, heldOutL1: final.l1, heldOutPsnr: final.psnr, baselines, keptStep, output, seconds };
-  } finally {
-    if (stateId !== undefined) await compute.releaseState(stateId).catch(() => undefined);
-    if (ownsCompute) await compute.terminate();
+      if (startStep === 0 && writesPreviews) await preview(state, 0);
+    },
+    onStep: (report) => options.onEvent?.({
+      type: 'step', step: report.step, totalSteps: settings.steps, losses: report.losses, learningRate: report.learningRate,
+      itPerSec: report.itPerSec, etaSeconds: report.etaSeconds,
+    }),
+    onCheckpoint: (step, path) => options.onEvent?.({ type: 'checkpoint', step, path }),
+    afterStep: async (step, state) => {
+      if (step % settings.previewEvery === 0 && step !== settings.steps && writesPreviews) await preview(state, step);
+    },
+    finish: async (state) => {
+      const step = settings.steps;
+      let final = await preview(state, step);
+      let kept: ReadonlyMap<string, Float32Array> = ema;
+      let keptStep = step;
+      if (best && best.step !== step && best.psnr > final.psnr) {
+        // An earlier preview scored better on the held-out pairs than the last step (over-fitting, or a GAN swing).
+        kept = best.weights;
+        keptStep = best.step;
+        const { weights, tokens } = exportWeights(models, settings.mode, kept);
+        final = await scoreHeldOut(models.generatorConfig, weights, tokens, previewPairs, settings.executionProviders);
+      }
+      const output = await writeRunOutput(run, settings, models, kept);
+      const seconds = state.elapsed();
+      options.onEvent?.({ type: 'done', step, output, seconds, heldOutL1: final.l1, heldOutPsnr: final.psnr, baselines, keptStep });
+      return { heldOutL1: final.l1, heldOutPsnr: final.psnr, keptStep, output, seconds };
+    },
+  });
+  if (!outcome.completed) {
+    return { step: outcome.step, completed: false, lossHistory: outcome.lossHistory, heldOutL1: NaN, heldOutPsnr: NaN, baselines, seconds: outcome.seconds };
   }
+  return { step: outcome.step, completed: true, lossHistory: outcome.lossHistory, baselines, ...outcome.result };
 }
 
 async function writeRunOutput(run: RunDir, settings: TrainSettings, models: RunModels, ema: ReadonlyMap<string, Float32Array>): Promise<string> {

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { createTensor, TrainState } from '../../../native-models/runtime';
-import { compileBaseStep, CONCEPT_INPUT, TOKEN_TABLE_NAME } from '../../../native-models/e2gan/base-train-step';
+import { compileGanStep, CONCEPT_INPUT, TOKEN_TABLE_NAME } from '../../../native-models/e2gan/train-step';
 import { conceptTokensShape, discriminatorForSize, generatorPreset } from '../../../native-models/e2gan/config';
 import { initConceptTokens, initDiscriminatorWeights, initGeneratorWeights } from '../../../native-models/e2gan/weights';
 
@@ -18,9 +18,9 @@ test('a multi-concept step moves the shared trunk and only the chosen concept\'s
     gWeights.set(name, gWeights.get(name)!.map((_, i) => 0.05 * Math.sin(i * 1.7 + 0.3)));
   }
   const dWeights = initDiscriminatorWeights(discriminator, 2);
-  const compiled = compileBaseStep(
-    { generator, discriminator, batch: 1, concepts, ganLoss: 'lsgan', l1Weight: 100, adversarialWeight: 1, discriminatorLrRatio: 0.5 },
-    { generator: gWeights, discriminator: dWeights, tokenTable },
+  const compiled = compileGanStep(
+    { generator, discriminator, batch: 1, mode: 'full', placement: [], concepts, ganLoss: 'lsgan', l1Weight: 100, adversarialWeight: 1, discriminatorLrRatio: 0.5 },
+    { generator: gWeights, discriminator: dWeights, tokens: tokenTable },
   );
   const moments = new Set(compiled.momentInputs);
   const initial: Record<string, Float32Array> = {};
@@ -66,11 +66,11 @@ test('a multi-concept step moves the shared trunk and only the chosen concept\'s
   }
 });
 
-test('compileBaseStep names a wrong token table size', () => {
+test('compileGanStep with concepts names a wrong token table size', () => {
   const generator = generatorPreset('tiny', { height: 16, width: 16 });
   const discriminator = discriminatorForSize('tiny', 16, 16);
-  expect(() => compileBaseStep(
-    { generator, discriminator, batch: 1, concepts: 2, ganLoss: 'lsgan', l1Weight: 100, adversarialWeight: 1, discriminatorLrRatio: 0.5 },
-    { generator: initGeneratorWeights(generator, 1), discriminator: initDiscriminatorWeights(discriminator, 2), tokenTable: new Float32Array(5) },
+  expect(() => compileGanStep(
+    { generator, discriminator, batch: 1, mode: 'full', placement: [], concepts: 2, ganLoss: 'lsgan', l1Weight: 100, adversarialWeight: 1, discriminatorLrRatio: 0.5 },
+    { generator: initGeneratorWeights(generator, 1), discriminator: initDiscriminatorWeights(discriminator, 2), tokens: new Float32Array(5) },
   )).toThrow(/token table has 5 values, expected \[2, 4, 64\]/);
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { baseSettings, exportBaseFromCheckpoint, trainBase } from '../../../native-models/e2gan/base-trainer';
 import { RunDir } from '../../../native-models/e2gan/run-dir';
 import { loadBaseModel } from '../../../native-models/e2gan/weights';
-import { TOKEN_TABLE_NAME } from '../../../native-models/e2gan/base-train-step';
+import { TOKEN_TABLE_NAME } from '../../../native-models/e2gan/train-step';
 import { splitConcepts } from '../../../native-models/e2gan/base-data';
 
 const samples = new URL('../../../resources/samples/', import.meta.url).pathname;
