@@ -12,7 +12,7 @@
  */
 import { GraphBuilder, type GraphNode, type Value } from '../graph';
 import { createRng } from '../util/rng';
-import { convWeightGradShiftedTaps, shiftedTapsApplicable, type ConvGeometry } from './lora-gradients';
+import { convWeightGradient, type Conv2dGeometry } from '../autodiff';
 import type { GradientShortcut } from './compile';
 
 export type LoraOp = 'Conv' | 'MatMul' | 'Gemm';
@@ -62,6 +62,18 @@ export interface LoraLayer extends LoraLayerSpec {
   convUses: { x: Value; down: Value; geometry: ConvGeometry }[];
 }
 
+/** A wrapped conv's strides, pads ([top, left, bottom, right] in 2-D) and dilations, as its node has them. */
+export interface ConvGeometry {
+  strides: number[];
+  pads: number[];
+  dilations: number[];
+}
+
+/** 2-D, stride 1, dilation 1: the convs the gemm-taps branch and the shifted-dY gradient shortcut take. */
+function stride1Conv2d(geometry: ConvGeometry): boolean {
+  return geometry.strides.length === 2 && geometry.strides.every((s) => s === 1) && geometry.dilations.every((d) => d === 1);
+}
+
 export interface LoraGraph {
   builder: GraphBuilder;
   layers: LoraLayer[];
@@ -69,7 +81,8 @@ export interface LoraGraph {
   map(value: Value): Value;
   /**
    * Faster gradients for conv A factors (stride 1), to pass to compileTrainStep: dA from the gradient of the
-   * A-conv output with shifted narrow taps instead of the generic per-tap slices of the wide input.
+   * A-conv output by shifted copies of the narrow dY (the autodiff's 'shifts' conv weight-gradient) instead of
+   * the generic per-tap slices of the wide input.
    */
   gradientShortcuts(): GradientShortcut[];
 }
@@ -295,7 +308,7 @@ function emitBranch(builder: GraphBuilder, node: GraphNode, x: Value, layer: Lor
       pads: node.ints('pads', new Array(spatial * 2).fill(0)),
       dilations: node.ints('dilations', new Array(spatial).fill(1)),
     };
-    if (convBranch === 'gemm-taps' && spatial === 2 && shiftedTapsApplicable(geometry)) {
+    if (convBranch === 'gemm-taps' && spatial === 2 && stride1Conv2d(geometry)) {
       const down = gemmTapsDown(builder, x, layer.a, geometry);
       return builder.conv(scaled(builder, down, layer.scale), layer.b, null);
     }
@@ -316,17 +329,24 @@ function convShortcuts(builder: GraphBuilder, layers: readonly LoraLayer[]): Gra
   for (const layer of layers) {
     // Only plain-Conv A branches have uses; gemm-taps branches already get GEMM gradients from the autodiff.
     if (layer.op !== 'Conv' || layer.convUses.length === 0 || layer.weightShape.length !== 4) continue;
-    if (!layer.convUses.every((use) => shiftedTapsApplicable(use.geometry))) continue;
+    if (!layer.convUses.every((use) => stride1Conv2d(use.geometry))) continue;
     const kernel: [number, number] = [layer.weightShape[2]!, layer.weightShape[3]!];
     shortcuts.push({
       param: layer.a,
       uses: layer.convUses.map((use) => ({
         via: use.down,
-        compute: (gradDown: Value) => convWeightGradShiftedTaps(builder, use.x, gradDown, kernel, use.geometry),
+        compute: (gradDown: Value) => convWeightGradient(builder, use.x, gradDown, kernel, conv2dGeometry(use.geometry), 'shifts'),
       })),
     });
   }
   return shortcuts;
+}
+
+function conv2dGeometry(geometry: ConvGeometry): Conv2dGeometry {
+  const [sh, sw] = geometry.strides as [number, number];
+  const [dh, dw] = geometry.dilations as [number, number];
+  const [top, left, bottom, right] = geometry.pads as [number, number, number, number];
+  return { strides: [sh, sw], dilations: [dh, dw], pads: [top, left, bottom, right], group: 1 };
 }
 
 /** W0 + scale·ΔW for one layer, in W0's layout. */

@@ -6,7 +6,7 @@ import { reverseAxis } from '../reverse';
 import { convInputGradByPhases } from './conv-input-phases';
 import { dy, type ConvWeightGradStrategy, type GradientContext, type GradientRule } from '../types';
 
-interface Conv2dGeometry {
+export interface Conv2dGeometry {
   strides: [number, number];
   dilations: [number, number];
   /** [top, left, bottom, right] (ONNX order) */
