@@ -6,6 +6,7 @@
 import { DEFAULT_OPSET, attr, makeGraph, makeModel, makeNode, makeTensor, makeValueInfo, type TensorData } from '../onnx/helper';
 import { encodeModel, encodeModelWithExternalData, type EncodedModelWithWeights } from '../onnx/encode';
 import { ONNX_DATA_TYPE, type AttributeProto, type DType, type ModelProto, type TensorProto } from '../onnx/types';
+import { float32ToFloat16Bits } from '../io/float16';
 import { GraphNode } from './graph-node';
 import {
   ShapeError,
@@ -98,32 +99,6 @@ function toTypedArray(dtype: DType, values: readonly number[]): TensorData {
     default:
       throw new Error(`constants of dtype ${dtype} must be given as a typed array`);
   }
-}
-
-/** IEEE 754 half-precision bits of a number, round-to-nearest-even. */
-export function float32ToFloat16Bits(value: number): number {
-  const f32 = new Float32Array([value]);
-  const bits = new Uint32Array(f32.buffer)[0]!;
-  const sign = (bits >>> 16) & 0x8000;
-  const exp = (bits >>> 23) & 0xff;
-  let mant = bits & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  let e = exp - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mant |= 0x800000;
-    const shift = 14 - e;
-    let half = mant >> shift;
-    const rem = mant & ((1 << shift) - 1);
-    const mid = 1 << (shift - 1);
-    if (rem > mid || (rem === mid && (half & 1))) half++;
-    return sign | half;
-  }
-  let half = (e << 10) | (mant >> 13);
-  const rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && (half & 1))) half++;
-  return sign | half;
 }
 
 function perAxis(where: string, name: string, value: number | number[] | undefined, count: number, fallback: number): number[] {

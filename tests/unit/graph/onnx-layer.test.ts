@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder, float32ToFloat16Bits } from '../../../native-models/graph';
+import { GraphBuilder } from '../../../native-models/graph';
+import { float32ToFloat16Bits } from '../../../native-models/io/float16';
 import {
   attr,
   decodeModel,
