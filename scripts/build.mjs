@@ -25,7 +25,6 @@ export const NATIVE_EXTERNALS = ['electron', 'better-sqlite3', 'onnxruntime-node
 export const WORKER_ENTRIES = {
   'job-worker': 'electron/jobs/job-worker.ts',
   'compute-worker': 'native-models/runtime/compute-worker.ts',
-  'pair-worker': 'native-models/diffusion/pair-worker.ts',
 };
 
 /**

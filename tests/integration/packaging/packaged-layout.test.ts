@@ -108,7 +108,7 @@ afterAll(async () => {
 
 describe.skipIf(Boolean(skipReason))('the unpacked package electron-builder makes', () => {
   it('app.asar holds the bundles, the renderer and the window icon, and no sources, maps or dev tools', () => {
-    for (const bundle of ['main', 'preload', 'job-process', 'job-worker', 'compute-worker', 'pair-worker', 'cli']) {
+    for (const bundle of ['main', 'preload', 'job-process', 'job-worker', 'compute-worker', 'cli']) {
       expect(asarFiles, bundle).toContain(`/dist/electron/${bundle}.cjs`);
     }
     expect(asarFiles).toContain('/dist/renderer/index.html');
