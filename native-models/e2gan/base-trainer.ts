@@ -186,7 +186,7 @@ export async function trainBase(runPath: string, given: BaseTrainSettings | unde
     photoSampler.restore(samplers.photo);
   }
   const outcome = await runTrainingLoop({
-    run, program: compiled.program, initial, executionProviders: settings.executionProviders, checkpoint, totalSteps: settings.steps, rng,
+    checkpointStore: run, program: compiled.program, initial, executionProviders: settings.executionProviders, checkpoint, totalSteps: settings.steps, rng,
     signal: options.signal, stopAfter: options.stopAfter, compute: options.compute,
     planStep: (step) => {
       const conceptIndex = conceptSampler.next(1)[0]!;

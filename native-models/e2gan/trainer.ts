@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import type { ComputeClient, ExecutionProviderName, WireTensor } from '../runtime';
 import { imagesToNchw, type RgbImage } from '../image/image';
 import { writeImage } from '../image/io';
+import { resizeCover } from '../image/transform';
 import { psnr } from '../image/metrics';
 import { qualityBaselines, type QualityBaselines } from '../image/colour-baselines';
 import { getTeacher, type ConceptTeacher } from '../teachers';
 import type { Rng } from '../util/rng';
 import { augmentPair, DEFAULT_AUGMENTATION, EpochSampler, type ImagePair, type PairAugmentation } from './augment';
-import { saveConceptDelta } from './concept';
+import { saveConceptDelta, type ConceptDelta } from './concept';
 import {
   countParameters, discriminatorForSize, validateDiscriminatorConfig, generatorParameters, generatorPreset, loraParameterCount, loraPlacement,
   type DiscriminatorConfig, type GeneratorConfig, type LoraPlacement, type RankSpec, type WidthPreset,
@@ -17,7 +18,7 @@ import { GeneratorRunner } from './inference';
 import { initLoraWeights, loraNames, mergeLora } from './lora';
 import { loadPairsDir, type PairProblem } from './pairs-dir';
 import { RunDir, type LossRecord, type NamedTensor } from './run-dir';
-import { initialStepState, resumedRng, runSettings, runTrainingLoop, type LoopState } from './training-loop';
+import { initialStepState, MemoryCheckpoints, resumedRng, runSettings, runTrainingLoop, type CheckpointStore, type LoopState } from './training-loop';
 import { emaDecayAt, learningRateAt } from './schedule';
 import { compileGanStep, EMA_DECAY_INPUT, ganStepConfigFor, TOKENS_NAME, type GanLoss, type TrainMode } from './train-step';
 import { initConceptTokens, initDiscriminatorWeights, initGeneratorWeights, loadBaseModel, saveBaseModel, type Weights } from './weights';
@@ -61,7 +62,10 @@ export interface TrainSettings {
   readonly teacher?: string;
 }
 
-export const DEFAULT_SETTINGS: Omit<TrainSettings, 'pairs'> = {
+/** A run's settings without its pairs folder: what the in-memory entry point fineTune takes. */
+export type FineTuneSettings = Omit<TrainSettings, 'pairs'>;
+
+export const DEFAULT_SETTINGS: FineTuneSettings = {
   preset: 'small', size: 256, steps: 500, batch: 1, mode: 'lora', ranks: 4, learningRate: 2e-3,
   discriminatorLrRatio: 0.1, warmupSteps: 20, decay: 'cosine', ganLoss: 'lsgan', l1Weight: 100, adversarialWeight: 1,
   emaDecay: 0.99, seed: 1, checkpointEvery: 100, previewEvery: 100, heldOut: 2, augment: DEFAULT_AUGMENTATION,
@@ -111,6 +115,51 @@ export interface TrainResult {
   readonly seconds: number;
 }
 
+/** A training pair in memory; its name labels its previews. */
+export interface NamedPair extends ImagePair {
+  readonly name: string;
+}
+
+export interface PreviewImage {
+  readonly name: string;
+  readonly image: RgbImage;
+}
+
+/** fineTune's events: TrainEvent's, with preview images in memory and no output file. */
+export type FineTuneEvent =
+  | Exclude<TrainEvent, { type: 'preview' } | { type: 'done' }>
+  | { type: 'preview'; step: number; images: readonly PreviewImage[]; heldOutL1: number; heldOutPsnr: number; baselines: QualityBaselines }
+  | Omit<Extract<TrainEvent, { type: 'done' }>, 'output'>;
+
+export interface FineTuneRequest {
+  /** Training pairs; each is resized (cover + centre crop) to settings.size unless it already has that size. */
+  readonly pairs: readonly NamedPair[];
+  readonly settings: FineTuneSettings;
+  /** Where checkpoints go (a RunDir, MemoryCheckpoints, the caller's store); in memory when absent. */
+  readonly checkpoints?: CheckpointStore;
+  /** Continue from the store's newest checkpoint (the settings must be the run's). */
+  readonly resume?: boolean;
+  /** Pairs the caller could not use, reported in the 'started' event. */
+  readonly problems?: readonly PairProblem[];
+  /** Awaited before the run goes on (a preview handler may store its images first). */
+  readonly onEvent?: (event: FineTuneEvent) => void | Promise<void>;
+  readonly signal?: AbortSignal;
+  readonly stopAfter?: number;
+  readonly compute?: ComputeClient;
+  /** Preview images at step 0 and every previewEvery steps (default true; the final score is always computed). */
+  readonly previews?: boolean;
+}
+
+/** The trained generator of a completed run: a LoRA concept delta, or a whole generator (full / scratch). */
+export type TrainedGenerator =
+  | { readonly kind: 'concept'; readonly delta: ConceptDelta }
+  | { readonly kind: 'generator'; readonly generatorConfig: GeneratorConfig; readonly generator: Weights; readonly tokens: Float32Array };
+
+export interface FineTuneResult extends Omit<TrainResult, 'output'> {
+  /** Once completed. */
+  readonly model?: TrainedGenerator;
+}
+
 export class TrainSettingsError extends Error {
   override readonly name = 'TrainSettingsError';
 }
@@ -126,7 +175,7 @@ export interface RunModels {
   readonly randomBase: boolean;
 }
 
-export async function resolveRunModels(settings: TrainSettings): Promise<RunModels> {
+export async function resolveRunModels(settings: FineTuneSettings): Promise<RunModels> {
   const base = settings.mode !== 'scratch' && settings.base ? await loadBaseModel(settings.base) : undefined;
   const generatorConfig = generatorPreset(settings.preset, { ...(base?.generatorConfig ?? {}), height: settings.size, width: settings.size });
   const generator = base?.generator ?? initGeneratorWeights(generatorConfig, settings.seed);
@@ -150,7 +199,7 @@ function discriminatorAtSize(config: DiscriminatorConfig, size: number): Discrim
   }
 }
 
-export function validateSettings(settings: TrainSettings): void {
+export function validateSettings(settings: FineTuneSettings): void {
   const positive = ['size', 'steps', 'batch', 'checkpointEvery', 'previewEvery'] as const;
   for (const field of positive) {
     if (!Number.isInteger(settings[field]) || settings[field] < 1) throw new TrainSettingsError(`${field}: expected a positive integer, got ${settings[field]}`);
@@ -169,7 +218,7 @@ export function validateSettings(settings: TrainSettings): void {
 }
 
 /** One training example: the same crop/flip of both images, or of the input then taught afresh. */
-export function trainingExample(pair: ImagePair, rng: Rng, settings: TrainSettings, teacher: ConceptTeacher | undefined): ImagePair {
+export function trainingExample(pair: ImagePair, rng: Rng, settings: FineTuneSettings, teacher: ConceptTeacher | undefined): ImagePair {
   const augmented = augmentPair(pair, rng, settings.size, settings.augment);
   return teacher ? { input: augmented.input, target: teacher.apply(augmented.input) } : augmented;
 }
@@ -199,7 +248,7 @@ export interface HeldOutScore {
 
 export async function scoreHeldOut(
   config: GeneratorConfig, weights: ReadonlyMap<string, Float32Array>, tokens: Float32Array, pairs: readonly ImagePair[],
-  executionProviders: TrainSettings['executionProviders'] = ['cpu'],
+  executionProviders: FineTuneSettings['executionProviders'] = ['cpu'],
 ): Promise<HeldOutScore> {
   if (pairs.length === 0) return { l1: NaN, psnr: NaN, outputs: [] };
   const runner = await GeneratorRunner.open(config, weights, tokens, { executionProviders });
@@ -222,25 +271,43 @@ export async function scoreHeldOut(
   }
 }
 
-export async function trainRun(runPath: string, given: TrainSettings | undefined, options: TrainOptions = {}): Promise<TrainResult> {
-  const run = new RunDir(runPath);
-  const settings = await runSettings(run, given, options.resume ?? false, {
-    make: (message) => new TrainSettingsError(message), kind: 'run', resumeHint: 'resume it',
-  });
-  validateSettings(settings);
-  const models = await resolveRunModels(settings);
-  const loaded = await loadPairsDir(settings.pairs, { size: settings.size });
-  if (loaded.pairs.length === 0) throw new TrainSettingsError(`${settings.pairs}: no usable pairs (${loaded.problems.length} problems)`);
-  const heldOutCount = Math.min(settings.heldOut, Math.max(0, loaded.pairs.length - 1));
-  const trainPairs = loaded.pairs.slice(0, loaded.pairs.length - heldOutCount);
-  const heldOutPairs = loaded.pairs.slice(loaded.pairs.length - heldOutCount);
+/**
+ * Fine-tunes a concept from pairs in memory: the engine's entry point. Events and the result carry images and
+ * weights, never files; checkpoints go to `checkpoints`. trainRun is the folder adapter the CLI uses.
+ */
+export async function fineTune(request: FineTuneRequest): Promise<FineTuneResult> {
+  return runFineTune(await prepareFineTune(request));
+}
+
+/** A fine-tune whose settings, pairs and models have been checked and loaded, ready to train. */
+export interface PreparedFineTune {
+  readonly request: FineTuneRequest;
+  /** At settings.size. */
+  readonly pairs: readonly NamedPair[];
+  readonly models: RunModels;
+}
+
+/** fineTune's first half: every input error (settings, pairs, base model) surfaces here, before anything is stored. */
+export async function prepareFineTune(request: FineTuneRequest): Promise<PreparedFineTune> {
+  validateSettings(request.settings);
+  if (request.pairs.length === 0) throw new TrainSettingsError(`pairs: no usable pairs (${request.problems?.length ?? 0} problems)`);
+  const pairs = request.pairs.map((pair) => pairAtSize(pair, request.settings.size));
+  return { request, pairs, models: await resolveRunModels(request.settings) };
+}
+
+/** fineTune's second half: compiles the step and trains. */
+export async function runFineTune(prepared: PreparedFineTune): Promise<FineTuneResult> {
+  const { request, pairs, models } = prepared;
+  const { settings } = request;
+  const heldOutCount = Math.min(settings.heldOut, Math.max(0, pairs.length - 1));
+  const trainPairs = pairs.slice(0, pairs.length - heldOutCount);
+  const heldOutPairs = pairs.slice(pairs.length - heldOutCount);
   // With nothing held out, previews show training inputs (better than none; the event says which).
   const previewPairs = heldOutPairs.length > 0 ? heldOutPairs : trainPairs.slice(0, 2);
   const baselines = qualityBaselines(trainPairs, previewPairs);
   const teacher = settings.teacher !== undefined ? getTeacher(settings.teacher) : undefined;
-  if (!options.resume) await run.writeSettings(settings);
-
-  const checkpoint = options.resume ? await run.loadLatestCheckpoint() : undefined;
+  const checkpointStore = request.checkpoints ?? new MemoryCheckpoints();
+  const checkpoint = request.resume ? await checkpointStore.loadLatestCheckpoint() : undefined;
   const startStep = checkpoint?.step ?? 0;
 
   const initialLora = settings.mode === 'lora' ? initLoraWeights(models.generatorConfig, models.placement, settings.seed + 3) : new Map<string, Float32Array>();
@@ -248,7 +315,7 @@ export async function trainRun(runPath: string, given: TrainSettings | undefined
   const compiled = compileGanStep(ganStepConfigFor(settings, models), { generator: generatorSource, discriminator: models.discriminator, tokens: models.tokens });
   // The EMA is step state updated in the graph; checkpoints keep it under `ema.<name>` as before.
   const emaStates = new Set(compiled.emaInputs.values());
-  const initial = initialStepState(compiled.program, checkpoint, run.checkpointPath(startStep), {
+  const initial = initialStepState(compiled.program, checkpoint, checkpointStore.checkpointPath(startStep), {
     moments: new Set(compiled.momentInputs),
     fresh: (input) => (input === TOKENS_NAME ? models.tokens : (generatorSource.get(input) ?? models.discriminator.get(input))!),
     skip: emaStates,
@@ -270,7 +337,7 @@ export async function trainRun(runPath: string, given: TrainSettings | undefined
   let best: { step: number; psnr: number; weights: Map<string, Float32Array> } | undefined = savedBest
     ? { ...savedBest, weights: new Map([...ema.keys()].map((name) => [name, checkpoint!.tensors.get(`best.${name}`)!.data.slice()])) }
     : undefined;
-  const writesPreviews = options.previews ?? true;
+  const writesPreviews = request.previews ?? true;
 
   const preview = async (state: LoopState, step: number, write = writesPreviews): Promise<HeldOutScore> => {
     syncEma(await state.readState([...emaStates]));
@@ -280,21 +347,14 @@ export async function trainRun(runPath: string, given: TrainSettings | undefined
       best = { step, psnr: score.psnr, weights: new Map([...ema].map(([name, data]) => [name, data.slice()])) };
     }
     if (!write) return score;
-    const dir = join(run.previewsPath, `step-${String(step).padStart(8, '0')}`);
-    await mkdir(dir, { recursive: true });
-    const files: string[] = [];
-    for (let i = 0; i < score.outputs.length; i++) {
-      const file = join(dir, `${previewPairs[i]!.name}.png`);
-      await writeImage(file, score.outputs[i]!);
-      files.push(file);
-    }
-    options.onEvent?.({ type: 'preview', step, files, heldOutL1: score.l1, heldOutPsnr: score.psnr, baselines });
+    const images = score.outputs.map((image, i) => ({ name: previewPairs[i]!.name, image }));
+    await request.onEvent?.({ type: 'preview', step, images, heldOutL1: score.l1, heldOutPsnr: score.psnr, baselines });
     return score;
   };
 
   const outcome = await runTrainingLoop({
-    run, program: compiled.program, initial, executionProviders: settings.executionProviders, checkpoint, totalSteps: settings.steps, rng,
-    signal: options.signal, stopAfter: options.stopAfter, compute: options.compute,
+    checkpointStore, program: compiled.program, initial, executionProviders: settings.executionProviders, checkpoint, totalSteps: settings.steps, rng,
+    signal: request.signal, stopAfter: request.stopAfter, compute: request.compute,
     planStep: (step) => {
       const batch = sampler.next(settings.batch).map((i) => trainingExample(trainPairs[i]!, rng, settings, teacher));
       return {
@@ -319,19 +379,19 @@ export async function trainRun(runPath: string, given: TrainSettings | undefined
       extra: (seconds) => ({ sampler: sampler.state, seconds, ...(best ? { best: { step: best.step, psnr: best.psnr } } : {}) }),
     },
     onStarted: async (executionProvider, state) => {
-      options.onEvent?.({
+      await request.onEvent?.({
         type: 'started', step: startStep, totalSteps: settings.steps, executionProvider, trainPairs: trainPairs.length,
-        heldOutPairs: heldOutPairs.length, problems: loaded.problems, randomBase: models.randomBase, baselines,
+        heldOutPairs: heldOutPairs.length, problems: request.problems ?? [], randomBase: models.randomBase, baselines,
         trainableParameters: settings.mode === 'lora' ? loraParameterCount(models.generatorConfig, models.placement) + models.tokens.length : countParameters(generatorParameters(models.generatorConfig)) + models.tokens.length,
         generatorParameters: countParameters(generatorParameters(models.generatorConfig)),
       });
       if (startStep === 0 && writesPreviews) await preview(state, 0);
     },
-    onStep: (report) => options.onEvent?.({
+    onStep: async (report) => request.onEvent?.({
       type: 'step', step: report.step, totalSteps: settings.steps, losses: report.losses, learningRate: report.learningRate,
       itPerSec: report.itPerSec, etaSeconds: report.etaSeconds,
     }),
-    onCheckpoint: (step, path) => options.onEvent?.({ type: 'checkpoint', step, path }),
+    onCheckpoint: async (step, path) => request.onEvent?.({ type: 'checkpoint', step, path }),
     afterStep: async (step, state) => {
       if (step % settings.previewEvery === 0 && step !== settings.steps && writesPreviews) await preview(state, step);
     },
@@ -347,10 +407,10 @@ export async function trainRun(runPath: string, given: TrainSettings | undefined
         const { weights, tokens } = exportWeights(models, settings.mode, kept);
         final = await scoreHeldOut(models.generatorConfig, weights, tokens, previewPairs, settings.executionProviders);
       }
-      const output = await writeRunOutput(run, settings, models, kept);
+      const model = trainedGenerator(settings, models, kept);
       const seconds = state.elapsed();
-      options.onEvent?.({ type: 'done', step, output, seconds, heldOutL1: final.l1, heldOutPsnr: final.psnr, baselines, keptStep });
-      return { heldOutL1: final.l1, heldOutPsnr: final.psnr, keptStep, output, seconds };
+      await request.onEvent?.({ type: 'done', step, seconds, heldOutL1: final.l1, heldOutPsnr: final.psnr, baselines, keptStep });
+      return { heldOutL1: final.l1, heldOutPsnr: final.psnr, keptStep, model, seconds };
     },
   });
   if (!outcome.completed) {
@@ -359,17 +419,79 @@ export async function trainRun(runPath: string, given: TrainSettings | undefined
   return { step: outcome.step, completed: true, lossHistory: outcome.lossHistory, baselines, ...outcome.result };
 }
 
-async function writeRunOutput(run: RunDir, settings: TrainSettings, models: RunModels, ema: ReadonlyMap<string, Float32Array>): Promise<string> {
-  const info = { steps: String(settings.steps), mode: settings.mode, base: settings.base ?? `random-init(seed=${settings.seed})` };
+
+/**
+ * The folder adapter of fineTune (the CLI's and the e2gan tools' entry point): settings in RUN/run.json, pairs
+ * from the settings' pairs folder, checkpoints in RUN/checkpoints, previews as PNGs in RUN/previews, and the
+ * trained generator as RUN/concept.safetensors (lora) or RUN/generator.safetensors.
+ */
+export async function trainRun(runPath: string, given: TrainSettings | undefined, options: TrainOptions = {}): Promise<TrainResult> {
+  const run = new RunDir(runPath);
+  const settings = await runSettings(run, given, options.resume ?? false, {
+    make: (message) => new TrainSettingsError(message), kind: 'run', resumeHint: 'resume it',
+  });
+  validateSettings(settings);
+  const loaded = await loadPairsDir(settings.pairs, { size: settings.size });
+  if (loaded.pairs.length === 0) throw new TrainSettingsError(`${settings.pairs}: no usable pairs (${loaded.problems.length} problems)`);
+  const prepared = await prepareFineTune({
+    pairs: loaded.pairs, settings, checkpoints: run, resume: options.resume, problems: loaded.problems,
+    signal: options.signal, stopAfter: options.stopAfter, compute: options.compute, previews: options.previews,
+    onEvent: async (event) => {
+      if (event.type === 'preview') {
+        const dir = join(run.previewsPath, `step-${String(event.step).padStart(8, '0')}`);
+        await mkdir(dir, { recursive: true });
+        const files: string[] = [];
+        for (const preview of event.images) {
+          const file = join(dir, `${preview.name}.png`);
+          await writeImage(file, preview.image);
+          files.push(file);
+        }
+        options.onEvent?.({ type: 'preview', step: event.step, files, heldOutL1: event.heldOutL1, heldOutPsnr: event.heldOutPsnr, baselines: event.baselines });
+      } else if (event.type !== 'done') {
+        options.onEvent?.(event);
+      }
+    },
+  });
+  // run.json once pairs and models have loaded: a run that cannot load leaves no folder to resume.
+  if (!options.resume) await run.writeSettings(settings);
+  const result = await runFineTune(prepared);
+  const { model, ...rest } = result;
+  if (!model) return rest;
+  const output = await writeTrainedGenerator(run, model);
+  options.onEvent?.({
+    type: 'done', step: result.step, output, seconds: result.seconds, heldOutL1: result.heldOutL1, heldOutPsnr: result.heldOutPsnr,
+    baselines: result.baselines, keptStep: result.keptStep!,
+  });
+  return { ...rest, output };
+}
+
+function pairAtSize(pair: NamedPair, size: number): NamedPair {
+  const { input, target } = pair;
+  if (input.width !== target.width || input.height !== target.height) {
+    throw new TrainSettingsError(`pairs: '${pair.name}' target is ${target.width}x${target.height} but its input is ${input.width}x${input.height}`);
+  }
+  if (input.width === size && input.height === size) return pair;
+  return { name: pair.name, input: resizeCover(input, size, size), target: resizeCover(target, size, size) };
+}
+
+function trainedGenerator(settings: FineTuneSettings, models: RunModels, ema: ReadonlyMap<string, Float32Array>): TrainedGenerator {
   if (settings.mode === 'lora') {
+    const info = { steps: String(settings.steps), mode: settings.mode, base: settings.base ?? `random-init(seed=${settings.seed})` };
     const lora: Weights = new Map();
     for (const p of models.placement) for (const name of Object.values(loraNames(p.layer))) lora.set(name, ema.get(name)!);
-    const path = join(run.path, 'concept.safetensors');
-    await saveConceptDelta(path, { generatorConfig: models.generatorConfig, placement: models.placement, lora, tokens: ema.get(TOKENS_NAME)!, info });
-    return path;
+    return { kind: 'concept', delta: { generatorConfig: models.generatorConfig, placement: models.placement, lora, tokens: ema.get(TOKENS_NAME)!, info } };
   }
   const { weights, tokens } = exportWeights(models, settings.mode, ema);
+  return { kind: 'generator', generatorConfig: models.generatorConfig, generator: weights, tokens };
+}
+
+async function writeTrainedGenerator(run: RunDir, model: TrainedGenerator): Promise<string> {
+  if (model.kind === 'concept') {
+    const path = join(run.path, 'concept.safetensors');
+    await saveConceptDelta(path, model.delta);
+    return path;
+  }
   const path = join(run.path, 'generator.safetensors');
-  await saveBaseModel(path, { generatorConfig: models.generatorConfig, generator: weights, conceptTokens: new Map([['concept', tokens]]) });
+  await saveBaseModel(path, { generatorConfig: model.generatorConfig, generator: model.generator, conceptTokens: new Map([['concept', model.tokens]]) });
   return path;
 }

@@ -1,6 +1,6 @@
 import { ComputeClient, type ExecutionProviderName, type StepProgram, type WireTensor } from '../runtime';
 import { createRng, type Rng } from '../util/rng';
-import { RunDir, type LossRecord, type NamedTensor, type TrainState } from './run-dir';
+import type { LossRecord, NamedTensor, RunDir, TrainState } from './run-dir';
 
 /**
  * The one training loop of concept fine-tuning (trainer.ts) and base pre-training (base-trainer.ts): a compiled
@@ -9,6 +9,40 @@ import { RunDir, type LossRecord, type NamedTensor, type TrainState } from './ru
  * from exactly, and lifecycle callbacks through which each trainer emits its own events. What differs between
  * the two (data, previews, EMA, outputs) stays in the trainers.
  */
+
+/**
+ * Where a run's checkpoints go. A run folder (RunDir: one safetensors file per checkpoint) is one; the studio
+ * can keep them elsewhere (MemoryCheckpoints below, or its own store) without a folder.
+ */
+export type CheckpointStore = Pick<RunDir, 'saveCheckpoint' | 'loadLatestCheckpoint' | 'listCheckpoints' | 'checkpointPath'>;
+
+/** Checkpoints kept in memory (the newest `keep`), for runs without a folder and for tests. */
+export class MemoryCheckpoints implements CheckpointStore {
+  private readonly saved = new Map<number, TrainState>();
+
+  constructor(private readonly keep = 2) {}
+
+  checkpointPath(step: number): string {
+    return `checkpoint of step ${step} (in memory)`;
+  }
+
+  async saveCheckpoint(state: TrainState): Promise<string> {
+    // A copy: the trainer keeps appending to its loss history and reusing its sampler state after a save.
+    this.saved.set(state.step, structuredClone(state));
+    const steps = await this.listCheckpoints();
+    for (const old of steps.slice(0, Math.max(0, steps.length - this.keep))) this.saved.delete(old);
+    return this.checkpointPath(state.step);
+  }
+
+  async listCheckpoints(): Promise<number[]> {
+    return [...this.saved.keys()].sort((a, b) => a - b);
+  }
+
+  async loadLatestCheckpoint(): Promise<TrainState | undefined> {
+    const step = (await this.listCheckpoints()).at(-1);
+    return step === undefined ? undefined : structuredClone(this.saved.get(step)!);
+  }
+}
 
 /** What a trainer hands the loop for one step. */
 export interface PlannedStep<Detail> {
@@ -50,7 +84,7 @@ export interface CheckpointPolicy {
 }
 
 export interface TrainingLoopSpec<Detail, Result> {
-  readonly run: RunDir;
+  readonly checkpointStore: CheckpointStore;
   readonly program: StepProgram;
   /** Starting value of every state input (from the checkpoint on a resume). */
   readonly initial: Record<string, Float32Array>;
@@ -64,8 +98,8 @@ export interface TrainingLoopSpec<Detail, Result> {
   planStep(stepsDone: number): PlannedStep<Detail>;
   readonly checkpoints: CheckpointPolicy;
   onStarted?(executionProvider: ExecutionProviderName, state: LoopState): void | Promise<void>;
-  onStep?(report: StepReport<Detail>): void;
-  onCheckpoint?(step: number, path: string): void;
+  onStep?(report: StepReport<Detail>): void | Promise<void>;
+  onCheckpoint?(step: number, path: string): void | Promise<void>;
   /** After a step (and its checkpoint): previews. */
   afterStep?(step: number, state: LoopState): Promise<void>;
   /** Once all totalSteps are done, with the state still loaded: write the outputs. */
@@ -85,7 +119,7 @@ export type TrainingLoopOutcome<Result> =
 const SPEED_WINDOW_STEPS = 20;
 
 export async function runTrainingLoop<Detail, Result>(spec: TrainingLoopSpec<Detail, Result>): Promise<TrainingLoopOutcome<Result>> {
-  const { run, program, checkpoint, rng, totalSteps } = spec;
+  const { checkpointStore, program, checkpoint, rng, totalSteps } = spec;
   const startStep = checkpoint?.step ?? 0;
   const history: LossRecord[] = [...(checkpoint?.lossHistory ?? [])];
   const previousSeconds = Number(checkpoint?.extra?.seconds ?? 0);
@@ -110,10 +144,10 @@ export async function runTrainingLoop<Detail, Result>(spec: TrainingLoopSpec<Det
         if (!spec.checkpoints.unsavedState?.has(binding.input)) tensors.set(`state.${binding.input}`, { shape: binding.shape, data: values[binding.input]! });
       }
       for (const [name, tensor] of spec.checkpoints.tensors?.(values) ?? []) tensors.set(name, tensor);
-      const path = await run.saveCheckpoint({
+      const path = await checkpointStore.saveCheckpoint({
         step, tensors, rngState: { data: rng.state }, lossHistory: history, extra: spec.checkpoints.extra(elapsed()),
       });
-      spec.onCheckpoint?.(step, path);
+      await spec.onCheckpoint?.(step, path);
     };
 
     let windowStart = performance.now();
@@ -138,7 +172,7 @@ export async function runTrainingLoop<Detail, Result>(spec: TrainingLoopSpec<Det
         windowStart = performance.now();
         windowSteps = 0;
       }
-      spec.onStep?.({
+      await spec.onStep?.({
         step, losses: result.metrics, learningRate: planned.learningRate, itPerSec,
         etaSeconds: itPerSec > 0 ? (totalSteps - step) / itPerSec : NaN, detail: planned.detail,
       });
@@ -146,7 +180,7 @@ export async function runTrainingLoop<Detail, Result>(spec: TrainingLoopSpec<Det
       await spec.afterStep?.(step, state);
     }
     // Interrupted by the signal between checkpoints: keep what was done.
-    if (step > startStep && (await run.listCheckpoints()).at(-1) !== step) await saveCheckpoint(step);
+    if (step > startStep && (await checkpointStore.listCheckpoints()).at(-1) !== step) await saveCheckpoint(step);
     if (step < totalSteps) return { completed: false, step, lossHistory: history, seconds: elapsed() };
     return { completed: true, step, lossHistory: history, result: await spec.finish(state, history) };
   } finally {
