@@ -31,7 +31,6 @@ const command: CliCommand = {
     const settings = settingsFromFlags(values);
     await mkdir(values.out, { recursive: true });
     const report = await runRankSearch(settings, {
-      workDir: join(values.out, 'trials'),
       startRank: numberFlag(values['start-rank'], '--start-rank', { integer: true, min: 1 }) ?? 8,
       trialSteps: numberFlag(values['trial-steps'], '--trial-steps', { integer: true, min: 1 }) ?? 50,
       tolerance: numberFlag(values.tolerance, '--tolerance', { min: 0 }) ?? 0.05,

@@ -190,7 +190,7 @@ async function trainCommand(
   if (values.rank === 'auto') {
     io.err('rank search: short fine-tunes from rank 8 per layer group...');
     const report = await runRankSearch(settings, {
-      workDir: join(values.out, 'rank-search'), startRank: 8, trialSteps: Math.max(10, Math.round(settings.steps / 10)),
+      startRank: 8, trialSteps: Math.max(10, Math.round(settings.steps / 10)),
       onTrial: (label, _ranks, loss) => io.err(`  ${label}: validation L1 ${loss.toFixed(5)}`),
     });
     await writeFileAtomic(join(values.out, 'rank-search.txt'), `${formatRankReport(report)}\n`);

@@ -157,14 +157,11 @@ const AUTO_RANK_START = 8;
  * then the run trains with the per-layer ranks found. The search is not interruptible; it runs before step 0.
  */
 async function searchRanksFor(settings: TrainSettings, run: TrainingRun, reportProgress: (progress: number, message: string | null) => void): Promise<TrainSettings> {
-  const workDir = path.join(run.runPath, 'rank-search');
   let trials = 0;
   const report = await runRankSearch(settings, {
-    workDir,
     startRank: AUTO_RANK_START,
     trialSteps: Math.max(2, Math.floor(settings.steps / 10)),
     onTrial: (label, _ranks, loss) => reportProgress(0, `rank search trial ${++trials} (${label}): validation L1 ${loss.toFixed(4)}`),
   });
-  await rm(workDir, { recursive: true, force: true });
   return { ...settings, ranks: report.ranks };
 }

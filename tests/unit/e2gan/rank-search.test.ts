@@ -46,7 +46,7 @@ test('rank search over real short LoRA fine-tunes on a tiny configuration return
   const trials: string[] = [];
   const report = await runRankSearch(
     { ...DEFAULT_SETTINGS, pairs, preset: 'tiny', size: 16, batch: 1, heldOut: 1, warmupSteps: 0, augment: NO_AUGMENTATION, learningRate: 5e-3 },
-    { workDir: mkdtempSync(join(tmpdir(), 'rank-work-')), startRank: 1, trialSteps: 3, tolerance: 0.02, onTrial: (label) => trials.push(label) },
+    { startRank: 1, trialSteps: 3, tolerance: 0.02, onTrial: (label) => trials.push(label) },
   );
   // reference + one halving attempt (1 -> 0) per paper group that was still at rank 1
   expect(trials[0]).toBe('reference');
