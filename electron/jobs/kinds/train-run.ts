@@ -1,12 +1,15 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { LORA_GROUPS } from '../../../native-models/e2gan/config';
 import { RunDir } from '../../../native-models/e2gan/run-dir';
 import { runRankSearch } from '../../../native-models/e2gan/rank-search-run';
+import { ComputeClient } from '../../../native-models/runtime';
 import { findShippedBase } from '../../../native-models/e2gan/shipped-base';
 import { DEFAULT_SETTINGS, trainRun, type TrainSettings } from '../../../native-models/e2gan/trainer';
 import type { QualityBaselines, TrainingRun, TrainRunResult } from '../../services/flow-types';
 import { buildLiveModel, type LiveModelCache } from '../../services/live-model';
+import { formatRankSearchProgress, maxRankSearchTrials } from '../../services/rank-search-progress';
 import { heldOutCountFor, isTrainingPair } from '../../services/training-pairs';
 import { PairsRepository } from '../../store/repositories/pairs';
 import { TrainingRunsRepository } from '../../store/repositories/training-runs';
@@ -32,7 +35,13 @@ export const trainRunJob: JobHandler<'train-run'> = async ({ payload, store, sig
     runs.truncateAfter(run.id, steps.at(-1) ?? 0);
   } else {
     settings = await prepareNewRun(store, run);
-    if (run.settings.rank === 'auto') settings = await searchRanksFor(settings, run, reportProgress);
+    if (run.settings.rank === 'auto') {
+      const searched = await searchRanksFor(settings, run, reportProgress, signal);
+      // Cancelled (or paused) during the search: nothing of the run was written but its pairs folder, so the
+      // next start (a resume) searches again from scratch.
+      if (!searched) return { runId: run.id, step: 0, completed: false } satisfies TrainRunResult;
+      settings = searched;
+    }
   }
   runs.setState(run.id, 'running');
   reportProgress(run.step / run.totalSteps, resume ? `resuming at step ${run.step}` : 'starting');
@@ -154,14 +163,36 @@ const AUTO_RANK_START = 8;
 
 /**
  * Rank 'auto': E2GAN's rank search over short real fine-tunes of this run's data (a tenth of its steps each),
- * then the run trains with the per-layer ranks found. The search is not interruptible; it runs before step 0.
+ * then the run trains with the per-layer ranks found. Each finished trial is reported as progress. A cancel
+ * terminates the search's compute worker, which fails the trial in flight at its next step, and null is
+ * returned: trials run in memory, so a cancelled search leaves nothing half-written behind.
  */
-async function searchRanksFor(settings: TrainSettings, run: TrainingRun, reportProgress: (progress: number, message: string | null) => void): Promise<TrainSettings> {
+async function searchRanksFor(
+  settings: TrainSettings,
+  run: TrainingRun,
+  reportProgress: (progress: number, message: string | null) => void,
+  signal: AbortSignal,
+): Promise<TrainSettings | null> {
+  if (signal.aborted) return null;
+  const maxTrials = maxRankSearchTrials(AUTO_RANK_START, LORA_GROUPS.length);
   let trials = 0;
-  const report = await runRankSearch(settings, {
-    startRank: AUTO_RANK_START,
-    trialSteps: Math.max(2, Math.floor(settings.steps / 10)),
-    onTrial: (label, _ranks, loss) => reportProgress(0, `rank search trial ${++trials} (${label}): validation L1 ${loss.toFixed(4)}`),
-  });
-  return { ...settings, ranks: report.ranks };
+  reportProgress(0, formatRankSearchProgress({ done: 0, maxTrials }));
+  const compute = ComputeClient.start();
+  const stop = () => void compute.terminate();
+  signal.addEventListener('abort', stop, { once: true });
+  try {
+    const report = await runRankSearch(settings, {
+      startRank: AUTO_RANK_START,
+      trialSteps: Math.max(2, Math.floor(settings.steps / 10)),
+      compute,
+      onTrial: (label, _ranks, loss) => reportProgress(0, formatRankSearchProgress({ done: ++trials, maxTrials, label, validationL1: loss })),
+    });
+    return signal.aborted ? null : { ...settings, ranks: report.ranks };
+  } catch (error) {
+    if (signal.aborted) return null;
+    throw error;
+  } finally {
+    signal.removeEventListener('abort', stop);
+    await compute.terminate();
+  }
 }

@@ -8,7 +8,7 @@ import { FpsCounter } from '../../../renderer/src/lib/live-preview/fps-counter';
 import { PreviewEngine, type WorkerLike } from '../../../renderer/src/lib/live-preview/preview-engine';
 import type { WorkerRequest, WorkerResponse } from '../../../renderer/src/lib/live-preview/protocol';
 import { pairedFromFolders, pairedFromNamedFiles } from '../../../renderer/src/lib/paired-files';
-import { mergeProgress, nextSeed } from '../../../renderer/src/lib/state/flow-state.svelte';
+import { appendRankSearchTrial, mergeProgress, nextSeed } from '../../../renderer/src/lib/state/flow-state.svelte';
 
 function run(overrides: Partial<TrainingRun> = {}): TrainingRun {
   return {
@@ -70,6 +70,17 @@ describe('mergeProgress', () => {
 
   it('keeps a paused run paused when a late progress event arrives', () => {
     expect(mergeProgress(run({ state: 'paused' }), progress(3, 0.3)).state).toBe('paused');
+  });
+});
+
+describe('appendRankSearchTrial', () => {
+  it('lists each trial once, in order, and starts over when a resumed run searches again', () => {
+    let trials = appendRankSearchTrial(undefined, { done: 0, maxTrials: 25 });
+    trials = appendRankSearchTrial(trials, { done: 1, maxTrials: 25, label: 'reference', validationL1: 0.2 });
+    trials = appendRankSearchTrial(trials, { done: 2, maxTrials: 25, label: 'down-stage=4', validationL1: 0.21 });
+    trials = appendRankSearchTrial(trials, { done: 2, maxTrials: 25, label: 'down-stage=4', validationL1: 0.21 });
+    expect(trials.map((trial) => trial.done)).toEqual([0, 1, 2]);
+    expect(appendRankSearchTrial(trials, { done: 0, maxTrials: 25 })).toEqual([{ done: 0, maxTrials: 25 }]);
   });
 });
 

@@ -14,6 +14,7 @@ import type {
   TrainingProgress,
   TrainingRun,
 } from '../../../../electron/services/flow-types';
+import { parseRankSearchProgress, type RankSearchProgress } from '../../../../electron/services/rank-search-progress';
 import { coalesce } from '../coalesce';
 import { errorMessage } from '../errors';
 
@@ -120,6 +121,8 @@ export class FlowState {
   busy = $state(false);
   /** The newest progress message of each training run's job (e.g. the rank search's trials before step 0). */
   runMessages: ReadonlyMap<number, string> = $state.raw(new Map());
+  /** Per run, the rank search's trials so far (its steps before step 0), newest last; a new search starts over. */
+  rankSearches: ReadonlyMap<number, readonly RankSearchProgress[]> = $state.raw(new Map());
   /** True once the first reload answered (the guide waits for it before choosing where to start). */
   loaded = $state(false);
 
@@ -167,6 +170,10 @@ export class FlowState {
       events.onJobProgress((progress) => {
         const run = this.runs.find((candidate) => candidate.jobId === progress.jobId);
         if (run && progress.message) this.runMessages = new Map(this.runMessages).set(run.id, progress.message);
+        const search = run ? parseRankSearchProgress(progress.message) : null;
+        if (run && search) {
+          this.rankSearches = new Map(this.rankSearches).set(run.id, appendRankSearchTrial(this.rankSearches.get(run.id), search));
+        }
         if (this.generation?.jobId === progress.jobId) {
           this.generation = { ...this.generation, progress: progress.progress, message: progress.message };
         }
@@ -378,4 +385,13 @@ function generationView(job: Job, message: string | null): GenerationView {
 function isForConcept(job: Job, conceptId: number): boolean {
   const payload = job.payload as { conceptId?: unknown } | null;
   return payload?.conceptId === conceptId;
+}
+
+/**
+ * A run's rank search trials with one more report: 'starting' (done 0) begins a new search (a resumed run searches
+ * again); a repeated or older count replaces what came after it, so the list never shows a trial twice.
+ */
+export function appendRankSearchTrial(trials: readonly RankSearchProgress[] | undefined, next: RankSearchProgress): RankSearchProgress[] {
+  const earlier = next.done === 0 ? [] : (trials ?? []).filter((trial) => trial.done < next.done);
+  return [...earlier, next];
 }
