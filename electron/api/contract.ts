@@ -266,6 +266,8 @@ export const apiMethods = {
         prompt: prompt.optional(),
         /** Side of the phone model's square input (default 256); the model is fully convolutional. */
         size: z.number().int().min(64).max(1024).multipleOf(8, 'must be a multiple of 8').optional(),
+        /** With trainingRunId: export the run's newest checkpoint now, while it keeps training. */
+        snapshot: z.boolean().optional(),
       }),
     ).returns<Job>(),
     /** A project's exports (or one concept's), newest first, with their manifest and files. */

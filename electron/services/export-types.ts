@@ -18,6 +18,8 @@ export interface ExportBundlePayload {
   /** Concept name and prompt written into the manifest. */
   name: string;
   prompt: string;
+  /** Export the run's newest checkpoint instead of its final concept (a run still training, paused or stopped). */
+  snapshot?: boolean;
 }
 
 export interface ExportBundleResult {
@@ -59,6 +61,8 @@ export interface StartExportInput {
   name?: string;
   prompt?: string;
   size?: number;
+  /** With trainingRunId: export the run's newest checkpoint now, while it trains (or after it stopped early). */
+  snapshot?: boolean;
 }
 
 /** The "send to phone" server's state; one share at a time. */

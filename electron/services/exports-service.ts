@@ -12,7 +12,10 @@ import type { TypedEmitter } from './typed-emitter';
 import type { Job, ServiceEvents } from './types';
 
 export interface ExportsService {
-  /** Queues an export job of a finished training run (studio run or run folder); progress arrives as job events. */
+  /**
+   * Queues an export job of a finished training run (studio run or run folder), or with `snapshot` of a studio
+   * run's newest checkpoint while it trains; progress arrives as job events.
+   */
   start(input: StartExportInput): Job<'export-bundle'>;
   /** Newest first. */
   list(filter: { projectId: number; conceptId?: number }): ExportRecord[];
@@ -61,7 +64,13 @@ export function createExportsService({ store, jobs, events, sharedExportId }: Ex
       if (input.trainingRunId !== undefined) {
         const run = trainingRuns.get(input.trainingRunId);
         if (!run || run.projectId !== project.id) throw new NotFoundError(`training run in project ${project.id}:`, input.trainingRunId);
-        if (run.state !== 'done') throw new ConflictError(`training run ${run.id} is ${run.state}; export it once it is done`);
+        if (input.snapshot) {
+          if (!trainingRuns.latestCheckpoint(run.id)) {
+            throw new ConflictError(`training run ${run.id} has no checkpoint yet; a snapshot can be exported after its first one`);
+          }
+        } else if (run.state !== 'done') {
+          throw new ConflictError(`training run ${run.id} is ${run.state}; export it once it is done, or export a snapshot of its newest checkpoint`);
+        }
         runPathInput = run.runPath;
         conceptId = input.conceptId === undefined ? run.conceptId : conceptId;
       }
@@ -69,13 +78,17 @@ export function createExportsService({ store, jobs, events, sharedExportId }: Ex
       if (conceptId !== null && (!concept || concept.projectId !== project.id)) {
         throw new NotFoundError(`concept in project ${project.id}:`, conceptId);
       }
-      const runPath = checkRunFolder(runPathInput);
+      if (input.snapshot && input.trainingRunId === undefined) {
+        throw new InvalidInputError('snapshot: only a studio training run (trainingRunId) can be exported as a snapshot of its newest checkpoint');
+      }
+      const runPath = input.snapshot ? path.resolve(runPathInput!) : checkRunFolder(runPathInput);
       const precisions = checkPrecisions(input.precisions);
       const name = (input.name ?? concept?.name ?? path.basename(runPath)).trim();
       if (name.length === 0) throw new InvalidInputError('name: must not be empty');
       return jobs.enqueue('export-bundle', project.id, {
         projectId: project.id, conceptId, runPath, precisions, name, prompt: (input.prompt ?? concept?.prompt ?? '').trim(),
         ...(input.size !== undefined ? { size: input.size } : {}),
+        ...(input.snapshot ? { snapshot: true } : {}),
       });
     },
     list(filter) {

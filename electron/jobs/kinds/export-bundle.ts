@@ -1,6 +1,7 @@
 import { mkdir, rm, stat, writeFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
+import { writeCheckpointSnapshot } from '../../services/checkpoint-concept';
 import { exportTrainedRun } from '../../services/export-run';
 import type { ExportBundleResult } from '../../services/export-types';
 import { ExportsRepository } from '../../store/repositories/exports';
@@ -17,7 +18,8 @@ export const SHARED_BUNDLE_FILES = ['manifest.json', 'model.onnx'] as const;
 class ExportCancelled extends Error {}
 
 /**
- * Exports a finished training run as a mobile bundle into the data folder and records it. The row is inserted
+ * Exports a finished training run (or, for a snapshot, a run's newest checkpoint) as a mobile bundle into the
+ * data folder and records it. The row is inserted
  * only after the zip and its unpacked files are complete; a job resumed after a crash starts the export over.
  */
 export const exportBundleJob: JobHandler<'export-bundle'> = async ({ jobId, payload, store, signal, reportProgress }) => {
@@ -33,9 +35,16 @@ export const exportBundleJob: JobHandler<'export-bundle'> = async ({ jobId, payl
   const zipName = `${slug(payload.name) || 'concept'}.zip`;
   const zipPath = path.join(absolute, zipName);
   let result;
+  let snapshotStep: number | null = null;
+  const snapshotPath = path.join(absolute, 'snapshot-run');
   try {
+    if (payload.snapshot) {
+      // Taken first, at once: the training job keeps rotating its checkpoints while this one exports.
+      reportProgress(0, 'copying the newest checkpoint');
+      snapshotStep = (await writeCheckpointSnapshot(payload.runPath, snapshotPath)).step;
+    }
     result = await exportTrainedRun({
-      runPath: payload.runPath,
+      runPath: snapshotStep === null ? payload.runPath : snapshotPath,
       outZip: zipPath,
       precisions: payload.precisions,
       ...(payload.size !== undefined ? { size: payload.size } : {}),
@@ -52,6 +61,8 @@ export const exportBundleJob: JobHandler<'export-bundle'> = async ({ jobId, payl
       return { exportId: null };
     }
     throw error;
+  } finally {
+    await rm(snapshotPath, { recursive: true, force: true });
   }
   const unpacked = unzipSync(new Uint8Array(await readFile(zipPath)), { filter: (file) => (SHARED_BUNDLE_FILES as readonly string[]).includes(file.name) });
   for (const name of SHARED_BUNDLE_FILES) {
@@ -69,11 +80,16 @@ export const exportBundleJob: JobHandler<'export-bundle'> = async ({ jobId, payl
     zipBytes: (await stat(zipPath)).size,
     precisions: result.manifest.variants.map((variant) => variant.precision),
     manifest: result.manifest,
-    warnings: result.warnings,
+    warnings: snapshotStep === null ? result.warnings : [snapshotWarning(snapshotStep), ...result.warnings],
   });
   reportProgress(1, `exported ${zipName}`);
   return { exportId: record.id };
 };
+
+/** Says on the export itself that it is not the finished run. */
+export function snapshotWarning(step: number): string {
+  return `Snapshot of step ${step}, taken while the run was still training: the finished run may look different.`;
+}
 
 function slug(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60);
