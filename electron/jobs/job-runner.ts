@@ -14,6 +14,11 @@ export interface JobRunnerOptions {
   changeEventIntervalMs?: number;
   /** How often an outcome that could not be written (disk full) is written again (ms, default 5000). */
   outcomeRetryIntervalMs?: number;
+  /**
+   * Kinds that may run in one extra slot when every slot is busy (default: exports), so exporting a finished run,
+   * or a snapshot of the one training, does not wait hours behind an overnight training run.
+   */
+  besideKinds?: readonly JobKind[];
 }
 
 /** Shown while a finished job's outcome waits for disk space; the job's row still says 'running'. */
@@ -36,6 +41,8 @@ export function explainFailure(error: string): string {
 
 interface ActiveJob {
   execution: JobExecution;
+  /** Started in the extra slot for besideKinds while every regular slot was busy. */
+  beside: boolean;
   /** Why we asked it to stop: the user cancelled it, or the runner is closing (it resumes next launch). */
   stopReason?: 'cancel' | 'shutdown';
   lastProgressWrite: number;
@@ -60,6 +67,7 @@ export class JobRunner {
   /** Finished jobs whose outcome the disk had no room for, written again every outcomeRetryIntervalMs. */
   private readonly pendingOutcomes = new Map<number, { job: Job; stopReason: ActiveJob['stopReason']; outcome: JobOutcome }>();
   private outcomeRetryTimer: NodeJS.Timeout | undefined;
+  private readonly besideKinds: readonly JobKind[];
 
   constructor(
     private readonly store: Store,
@@ -71,6 +79,7 @@ export class JobRunner {
     this.progressWriteIntervalMs = options.progressWriteIntervalMs ?? 250;
     this.changeEventIntervalMs = options.changeEventIntervalMs ?? 250;
     this.outcomeRetryIntervalMs = options.outcomeRetryIntervalMs ?? 5000;
+    this.besideKinds = options.besideKinds ?? ['export-bundle'];
   }
 
   /** Marks jobs orphaned by a dead process as interrupted; returns them. */
@@ -102,10 +111,15 @@ export class JobRunner {
    */
   pump(): void {
     try {
-      while (!this.closed && this.active.size < this.concurrency) {
-        const job = this.store.jobs.claimNext(process.pid);
+      while (!this.closed) {
+        const regular = [...this.active.values()].filter((active) => !active.beside).length;
+        const besideFree = this.besideKinds.length > 0 && ![...this.active.values()].some((active) => active.beside);
+        let job: Job | undefined;
+        if (regular < this.concurrency) job = this.store.jobs.claimNext(process.pid);
+        const beside = job === undefined && regular >= this.concurrency && besideFree;
+        if (beside) job = this.store.jobs.claimNext(process.pid, this.besideKinds);
         if (!job) break;
-        this.start(job);
+        this.start(job, beside);
       }
     } catch (error) {
       console.error('job runner: could not claim the next job; retrying in 1 s', error);
@@ -222,9 +236,10 @@ export class JobRunner {
     await idle;
   }
 
-  private start(job: Job): void {
+  private start(job: Job, beside: boolean): void {
     this.events.emit('jobChanged', { job });
     const active: ActiveJob = {
+      beside,
       lastProgressWrite: 0,
       execution: this.host.execute(
         { jobId: job.id, kind: job.kind, payload: job.payload, dataDir: this.store.layout.root },

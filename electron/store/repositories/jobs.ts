@@ -97,13 +97,16 @@ export class JobsRepository {
    * Oldest queued job this process may run (unreserved, reserved for it, or reserved by a dead process),
    * claimed as running; undefined when there is none.
    */
-  claimNext(ownerPid: number): Job | undefined {
+  /** `kinds`: claim only jobs of these kinds (the runner's extra slot beside a long job). */
+  claimNext(ownerPid: number, kinds?: readonly JobKind[]): Job | undefined {
     const claim = this.db.transaction(() => {
       const queued = this.db
-        .prepare(`SELECT id, owner_pid FROM jobs WHERE state = 'queued' ORDER BY id`)
-        .all() as { id: number; owner_pid: number | null }[];
+        .prepare(`SELECT id, kind, owner_pid FROM jobs WHERE state = 'queued' ORDER BY id`)
+        .all() as { id: number; kind: JobKind; owner_pid: number | null }[];
       const row = queued.find(
-        (job) => job.owner_pid === null || job.owner_pid === ownerPid || !isProcessAlive(job.owner_pid),
+        (job) =>
+          (kinds === undefined || kinds.includes(job.kind)) &&
+          (job.owner_pid === null || job.owner_pid === ownerPid || !isProcessAlive(job.owner_pid)),
       );
       if (!row) return undefined;
       this.db

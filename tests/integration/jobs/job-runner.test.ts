@@ -62,6 +62,28 @@ describe('JobRunner', () => {
     expect(progress).toEqual([0.25]);
   });
 
+  it('runs one export beside a busy slot (a long training does not hold exports back), but never a second one', async () => {
+    const host = new ManualHost();
+    const runner = new JobRunner(store, host, events);
+    const exportPayload = { projectId, conceptId: null, runPath: '/r', precisions: [], name: 'n', prompt: '' };
+    const training = runner.enqueue('train-run', projectId, { runId: 1 } as never);
+    const importJob = runner.enqueue('import-images', projectId, payload());
+    const firstExport = runner.enqueue('export-bundle', projectId, exportPayload);
+    const secondExport = runner.enqueue('export-bundle', projectId, exportPayload);
+    // The import keeps its place in the queue behind the training; the first export runs beside it.
+    expect(host.started.map((s) => s.request.jobId)).toEqual([training.id, firstExport.id]);
+    expect(store.jobs.get(importJob.id)?.state).toBe('queued');
+    expect(store.jobs.get(secondExport.id)?.state).toBe('queued');
+
+    host.started[1]!.finish({ state: 'done', result: { exportId: null } });
+    await tick();
+    expect(host.started.map((s) => s.request.jobId)).toEqual([training.id, firstExport.id, secondExport.id]);
+    host.started[0]!.finish({ state: 'done', result: {} });
+    await tick();
+    // The regular slot takes the queue in order again.
+    expect(host.started.map((s) => s.request.jobId)).toEqual([training.id, firstExport.id, secondExport.id, importJob.id]);
+  });
+
   it('coalesces per-file image changes into one event per interval, flushed before the job ends', async () => {
     const host = new ManualHost();
     const runner = new JobRunner(store, host, events, { changeEventIntervalMs: 60_000 });
