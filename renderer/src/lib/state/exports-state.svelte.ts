@@ -11,6 +11,8 @@ export interface ExportRequest {
   precisions: Precision[];
   /** Side of the phone model's input in pixels (default 256). */
   size?: number;
+  /** Export the training run's newest checkpoint now, while it trains. */
+  snapshot?: boolean;
 }
 
 /**
@@ -72,6 +74,7 @@ export class ExportsState {
         ...('runPath' in request.source ? { runPath: request.source.runPath.trim() } : { trainingRunId: request.source.trainingRunId }),
         precisions: request.precisions,
         ...(request.size !== undefined ? { size: request.size } : {}),
+        ...(request.snapshot ? { snapshot: true } : {}),
       });
       if (!this.finishedIds.has(job.id)) {
         this.activeJob = job;
