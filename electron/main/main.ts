@@ -5,12 +5,14 @@
  */
 import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { app, BrowserWindow, dialog } from 'electron';
+import { app, BrowserWindow, dialog, Notification } from 'electron';
 import { createDispatcher } from '../api/dispatch';
 import { createApiHandlers, forwardServiceEvents, nodeAppInfo } from '../api/handlers';
 import { resolveDataDir } from '../paths';
 import { createServices } from '../services/create-services';
 import type { Services } from '../services/services';
+import { JobAttention } from '../services/job-attention';
+import { electronAttentionTarget } from './attention';
 import { serveApiOverIpc, sendEventToWindows } from './ipc-host';
 import { installMenu } from './menu';
 import { handleAppProtocols, registerPrivilegedSchemes } from './protocols';
@@ -62,6 +64,7 @@ function start(): void {
     lockDownWebContents();
     installMenu(dataDir);
     mainWindow = createMainWindow(path.join(bundleDir, 'preload.cjs'));
+    watchLongJobs(services);
     // In the background: the window is up before the update feed is even asked.
     void checkForUpdatesInBackground();
   } catch (error) {
@@ -87,6 +90,20 @@ app.on('before-quit', (event) => {
   quitting = true;
   void services.close().finally(() => app.quit());
 });
+
+/** Taskbar / dock progress while training, pair generation or a download runs; a notification when one ends unseen. */
+function watchLongJobs(running: Services): void {
+  const lookup = (jobId: number) => {
+    try {
+      return running.jobs.get(jobId);
+    } catch {
+      return undefined;
+    }
+  };
+  const attention = new JobAttention(electronAttentionTarget(() => mainWindow, Notification), lookup);
+  running.events.on('jobChanged', ({ job }) => attention.jobChanged(job));
+  running.events.on('jobProgress', (progress) => attention.jobProgress(progress));
+}
 
 function fail(error: unknown): void {
   const message = error instanceof Error ? (error.stack ?? error.message) : String(error);

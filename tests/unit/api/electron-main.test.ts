@@ -196,6 +196,29 @@ describe('Electron main process (bundled)', () => {
     expect(thumbnail.headers.get('content-type')).toBe('image/webp');
   });
 
+  it('shows a long job on the taskbar and notifies when it ends with the window in the background', async () => {
+    const project = ((await call('projects.create', { name: 'Attention' })) as { value: Project }).value;
+    const photo = path.join(workDir, 'attention.png');
+    await sharp({ create: { width: 32, height: 24, channels: 3, background: '#36a' } }).png().toFile(photo);
+    const imported = (await call('imports.start', { projectId: project.id, sources: [{ path: photo }] })) as { value: { id: number } };
+    const finishedChannel = eventChannel('onJobFinished');
+    const finishedJob = (jobId: number) =>
+      fake.windows[0]!.sent.find(([channel, payload]) => channel === finishedChannel && (payload as { job: { id: number } }).job.id === jobId);
+    await expect.poll(() => finishedJob(imported.value.id), { timeout: 30_000 }).toBeDefined();
+    // An import is not a long job: no taskbar progress, no notification.
+    expect(fake.windows[0]!.progressBar).toEqual([]);
+    const images = (await call('images.list', { projectId: project.id })) as { value: { id: number }[] };
+    const concept = (await call('concepts.create', { projectId: project.id, name: 'Sepia', teacher: 'sepia-vintage' })) as { value: { id: number } };
+    const generating = (await call('pairs.generate', { conceptId: concept.value.id, imageIds: images.value.map((image) => image.id) })) as { ok: boolean; value: { id: number } };
+    expect(generating.ok, JSON.stringify(generating)).toBe(true);
+    await expect.poll(() => finishedJob(generating.value.id), { timeout: 60_000 }).toBeDefined();
+    // A flat one-colour photo: the pair guard flags its pair, which is then both made and listed as failed.
+    await expect.poll(() => fake.notifications).toEqual(['Pairs ready: 1 pair made; 1 photo flagged or failed: ready to review.']);
+    const bar = fake.windows[0]!.progressBar;
+    expect(bar[0]).toEqual([0, 'normal']);
+    expect(bar.at(-1)).toEqual([-1, 'none']);
+  });
+
   it('a second instance hands over and quits without opening the data folder', async () => {
     const second = new FakeElectron({ userData: path.join(workDir, 'user-data'), appPath: repoRoot, gotSingleInstanceLock: false });
     loadMain(second);

@@ -29,6 +29,24 @@ interface WindowOptions {
 export class FakeWindow {
   url?: string;
   readonly sent: [string, unknown][] = [];
+  /** setProgressBar calls as [value, mode]; the window is in the background (not focused) unless a test says so. */
+  readonly progressBar: [number, string | undefined][] = [];
+  focused = false;
+  isFocused() {
+    return this.focused;
+  }
+  isMinimized() {
+    return false;
+  }
+  isVisible() {
+    return true;
+  }
+  setProgressBar(value: number, options?: { mode?: string }) {
+    this.progressBar.push([value, options?.mode]);
+  }
+  show() {}
+  restore() {}
+  focus() {}
   readonly webContents = { send: (channel: string, payload: unknown) => this.sent.push([channel, payload]) };
   constructor(readonly options: WindowOptions) {}
   once() {}
@@ -53,6 +71,8 @@ export class FakeElectron {
   readonly forked: string[] = [];
   /** URLs electron-updater fetched through net.request. */
   readonly netRequests: string[] = [];
+  /** OS notifications shown, as "title: body". */
+  readonly notifications: string[] = [];
   permissionHandler?: Handler;
   permissionCheckHandler?: Handler;
   devicePermissionHandler?: Handler;
@@ -115,7 +135,16 @@ export class FakeElectron {
         },
       },
       Notification: class {
-        show() {}
+        static isSupported() {
+          return true;
+        }
+        constructor(private readonly notification: { title?: string; body?: string } = {}) {}
+        on() {
+          return this;
+        }
+        show() {
+          fake.notifications.push(`${this.notification.title}: ${this.notification.body}`);
+        }
       },
       shell: { openExternal: async (url: string) => void fake.openedExternally.push(url), openPath: async () => '' },
       Menu: { buildFromTemplate: (template: unknown) => template, setApplicationMenu: (menu: unknown) => (fake.menu = menu) },
