@@ -21,6 +21,8 @@ import type {
 } from '../services/types';
 import type { ExportFile, ExportRecord, Precision, ShareAddress, ShareState } from '../services/export-types';
 import type { DiffusionModelInfo, ModelVerification } from '../services/models-service';
+import type { DownloadPlan } from '../services/hf-cache';
+import type { HubTokenStatus } from '../services/hub-token';
 import type {
   ImportPairsResult,
   LiveModel,
@@ -36,7 +38,7 @@ import type {
 
 export type { Concept, ImageRecord, ImportImagesResult, Job, JobProgress, JobState, Project };
 export type { ExportFile, ExportRecord, Precision, ShareAddress, ShareState };
-export type { DiffusionModelInfo, ModelVerification };
+export type { DiffusionModelInfo, DownloadPlan, HubTokenStatus, ModelVerification };
 export type {
   GeneratePairsResult,
   ImportPairsResult,
@@ -195,6 +197,11 @@ export interface AppInfo {
 export const apiMethods = {
   app: {
     info: method(noInput).returns<AppInfo>(),
+    /**
+     * The OS folder picker (the desktop app only); null when the user closed it. Browser mode answers
+     * unsupported: type the path there (the server confines it to the folders it may read).
+     */
+    pickFolder: method(z.strictObject({ title: z.string().min(1).max(200) })).returns<{ path: string | null }>(),
   },
   projects: {
     list: method(noInput).returns<Project[]>(),
@@ -295,6 +302,15 @@ export const apiMethods = {
       z.strictObject({ repoId: z.string().min(3).max(200), revision: z.string().min(1).max(200).optional(), name: modelName.optional() }),
     ).returns<Job>(),
     remove: method(z.strictObject({ name: modelName })).returns<void>(),
+    /** What a download would fetch, before it starts: its files and sizes, and what the Hugging Face cache holds. */
+    plan: method(
+      z.strictObject({ repoId: z.string().min(3).max(200), revision: z.string().min(1).max(200).optional(), name: modelName.optional() }),
+    ).returns<DownloadPlan>(),
+    /** Whether a Hugging Face token is stored; the token itself never comes back. */
+    tokenStatus: method(noInput).returns<HubTokenStatus>(),
+    /** Stores a Hugging Face token encrypted (Electron's safeStorage); refused where secrets cannot be encrypted. */
+    setToken: method(z.strictObject({ token: z.string().min(1).max(1024) })).returns<HubTokenStatus>(),
+    clearToken: method(noInput).returns<HubTokenStatus>(),
   },
   pairs: {
     /**

@@ -4,16 +4,27 @@
  * by browser mode alike; imports no Electron.
  */
 import type { Services } from '../services/services';
+import { ConflictError } from '../services/errors';
 import { listSamplePhotos } from '../services/sample-photos';
 import type { ServiceEvents } from '../services/types';
 import type { ApiEventName, ApiHandlers, AppInfo, EventPayload, Unsubscribe } from './contract';
 
 export type AppInfoSource = () => AppInfo;
 
-export function createApiHandlers(services: Services, appInfo: AppInfoSource): ApiHandlers {
+/** What only the desktop app can do; browser mode has none of it. */
+export interface DesktopFeatures {
+  /** The OS folder picker; resolves null when the user closes it. */
+  pickFolder(title: string): Promise<string | null>;
+}
+
+export function createApiHandlers(services: Services, appInfo: AppInfoSource, desktop?: DesktopFeatures): ApiHandlers {
   return {
     app: {
       info: () => appInfo(),
+      pickFolder: async ({ title }) => {
+        if (!desktop) throw new ConflictError('the folder picker needs the desktop app; type the folder path instead');
+        return { path: await desktop.pickFolder(title) };
+      },
     },
     projects: {
       list: () => services.projects.list(),
@@ -56,6 +67,10 @@ export function createApiHandlers(services: Services, appInfo: AppInfoSource): A
       importFolder: (input) => services.models.importFolder(withoutUndefined(input) as typeof input),
       download: (input) => services.models.download(withoutUndefined(input) as typeof input),
       remove: ({ name }) => services.models.remove(name),
+      plan: (input) => services.models.plan(withoutUndefined(input) as typeof input),
+      tokenStatus: () => services.models.tokenStatus(),
+      setToken: ({ token }) => services.models.setToken(token),
+      clearToken: () => services.models.clearToken(),
     },
     pairs: {
       generate: ({ diffusion, ...input }) =>

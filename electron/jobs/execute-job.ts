@@ -39,6 +39,7 @@ export async function executeJob(
       payload: request.payload as never,
       store,
       signal,
+      secrets: request.secrets ?? {},
       reportProgress: (progress, message, changed) => onProgress({ progress, message, ...(changed ? { changed } : {}) }),
     });
     return signal.aborted ? { state: 'stopped', result } : { state: 'done', result };

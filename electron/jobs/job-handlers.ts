@@ -1,6 +1,6 @@
 import type { Store } from '../store/store';
 import type { JobKind, JobKinds } from '../services/types';
-import type { ChangedData } from './job-host';
+import type { ChangedData, JobSecrets } from './job-host';
 
 export interface JobContext<K extends JobKind> {
   jobId: number;
@@ -8,6 +8,8 @@ export interface JobContext<K extends JobKind> {
   store: Store;
   /** Aborted when the user cancels or the app shuts down; handlers check it at safe points and return early. */
   signal: AbortSignal;
+  /** In-memory secrets the runner gave this run of the job (never in the payload, which is stored). */
+  secrets: JobSecrets;
   reportProgress(progress: number, message: string | null, changed?: readonly ChangedData[]): void;
 }
 

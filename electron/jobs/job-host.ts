@@ -15,6 +15,13 @@ export interface JobRequest {
   payload: unknown;
   /** The executor opens its own connection to this data folder. */
   dataDir: string;
+  /** Handed to the job in memory, never stored with it (the payload is): e.g. the Hugging Face token. */
+  secrets?: JobSecrets;
+}
+
+export interface JobSecrets {
+  /** Bearer token for gated or private Hugging Face repos (download-model). */
+  hfToken?: string;
 }
 
 /** Kinds of project data a job step changed, so the runner can tell the UI what to refresh. */

@@ -3,7 +3,7 @@ import type { Store } from '../store/store';
 import { ConflictError, NotFoundError } from '../services/errors';
 import type { TypedEmitter } from '../services/typed-emitter';
 import { FINISHED_JOB_STATES, type Job, type JobKind, type JobKinds, type ServiceEvents } from '../services/types';
-import type { JobExecution, JobHost, JobOutcome, JobProgressUpdate } from './job-host';
+import type { JobExecution, JobHost, JobOutcome, JobProgressUpdate, JobSecrets } from './job-host';
 
 export interface JobRunnerOptions {
   /** Jobs run at the same time (default 1: imports and training compete for the same cores). */
@@ -19,6 +19,8 @@ export interface JobRunnerOptions {
    * or a snapshot of the one training, does not wait hours behind an overnight training run.
    */
   besideKinds?: readonly JobKind[];
+  /** Secrets a job gets in memory each time it starts (e.g. the stored Hugging Face token for downloads). */
+  secretsFor?: (job: Job) => JobSecrets | undefined;
 }
 
 /** Shown while a finished job's outcome waits for disk space; the job's row still says 'running'. */
@@ -68,6 +70,7 @@ export class JobRunner {
   private readonly pendingOutcomes = new Map<number, { job: Job; stopReason: ActiveJob['stopReason']; outcome: JobOutcome }>();
   private outcomeRetryTimer: NodeJS.Timeout | undefined;
   private readonly besideKinds: readonly JobKind[];
+  private readonly secretsFor: (job: Job) => JobSecrets | undefined;
 
   constructor(
     private readonly store: Store,
@@ -80,6 +83,7 @@ export class JobRunner {
     this.changeEventIntervalMs = options.changeEventIntervalMs ?? 250;
     this.outcomeRetryIntervalMs = options.outcomeRetryIntervalMs ?? 5000;
     this.besideKinds = options.besideKinds ?? ['export-bundle'];
+    this.secretsFor = options.secretsFor ?? (() => undefined);
   }
 
   /** Marks jobs orphaned by a dead process as interrupted; returns them. */
@@ -238,11 +242,12 @@ export class JobRunner {
 
   private start(job: Job, beside: boolean): void {
     this.events.emit('jobChanged', { job });
+    const secrets = this.secretsFor(job);
     const active: ActiveJob = {
       beside,
       lastProgressWrite: 0,
       execution: this.host.execute(
-        { jobId: job.id, kind: job.kind, payload: job.payload, dataDir: this.store.layout.root },
+        { jobId: job.id, kind: job.kind, payload: job.payload, dataDir: this.store.layout.root, ...(secrets ? { secrets } : {}) },
         (update) => this.onProgress(job, update),
       ),
     };

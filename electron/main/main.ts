@@ -5,7 +5,7 @@
  */
 import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { app, BrowserWindow, dialog, Notification } from 'electron';
+import { app, BrowserWindow, dialog, Notification, safeStorage } from 'electron';
 import { createDispatcher } from '../api/dispatch';
 import { createApiHandlers, forwardServiceEvents, nodeAppInfo } from '../api/handlers';
 import { resolveDataDir } from '../paths';
@@ -13,6 +13,7 @@ import { createServices } from '../services/create-services';
 import type { Services } from '../services/services';
 import { JobAttention } from '../services/job-attention';
 import { electronAttentionTarget } from './attention';
+import { safeStorageCipher } from './secret-cipher';
 import { serveApiOverIpc, sendEventToWindows } from './ipc-host';
 import { installMenu } from './menu';
 import { handleAppProtocols, registerPrivilegedSchemes } from './protocols';
@@ -54,8 +55,11 @@ function start(): void {
       mkdirSync(dataDir, { recursive: true, mode: 0o700 });
       chmodSync(dataDir, 0o700);
     }
-    services = createServices({ dataDir, jobHost: new UtilityProcessJobHost(path.join(bundleDir, 'job-process.cjs')) });
-    const dispatch = createDispatcher(createApiHandlers(services, nodeAppInfo('electron', app.getVersion(), dataDir)), {
+    services = createServices({
+      dataDir, jobHost: new UtilityProcessJobHost(path.join(bundleDir, 'job-process.cjs')), secretCipher: safeStorageCipher(safeStorage),
+    });
+    const desktop = { pickFolder };
+    const dispatch = createDispatcher(createApiHandlers(services, nodeAppInfo('electron', app.getVersion(), dataDir), desktop), {
       onInternalError: (method, error) => console.error(`[main] ${method} failed`, error),
     });
     serveApiOverIpc(dispatch);
@@ -90,6 +94,12 @@ app.on('before-quit', (event) => {
   quitting = true;
   void services.close().finally(() => app.quit());
 });
+
+async function pickFolder(title: string): Promise<string | null> {
+  const options = { title, properties: ['openDirectory' as const] };
+  const result = mainWindow && !mainWindow.isDestroyed() ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+  return result.canceled ? null : (result.filePaths[0] ?? null);
+}
 
 /** Taskbar / dock progress while training, pair generation or a download runs; a notification when one ends unseen. */
 function watchLongJobs(running: Services): void {

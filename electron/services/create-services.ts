@@ -13,6 +13,8 @@ import { createExportsService } from './exports-service';
 import { createShareService } from './share-service';
 import { createFlowService } from './flow-service';
 import { createModelsService } from './models-service';
+import { huggingFaceCacheDir } from './hf-cache';
+import { HubTokenStore, type SecretCipher } from './hub-token';
 import type { ConceptInput, ImportFile, ServiceEvents } from './types';
 
 export interface CreateServicesOptions {
@@ -24,6 +26,10 @@ export interface CreateServicesOptions {
   modelsDir?: string;
   /** Hugging Face Hub base URL for model downloads; tests point it at a local server. */
   hubUrl?: string;
+  /** Encrypts the stored Hugging Face token (Electron's safeStorage in the app); without one none is stored. */
+  secretCipher?: SecretCipher;
+  /** The Hugging Face cache reused before downloads; default HF_HUB_CACHE, HF_HOME/hub or ~/.cache/huggingface/hub. */
+  hfCacheDir?: string;
   /** Where a phone reaches this machine (default: the first LAN IPv4 address); tests pass () => '127.0.0.1'. */
   lanAddress?: () => string | undefined;
   clock?: Clock;
@@ -36,7 +42,15 @@ export function createServices(options: CreateServicesOptions): Services {
   const store = openStore(dataDir, options.clock);
   mkdirSync(store.layout.staging, { recursive: true });
   const events = new TypedEmitter<ServiceEvents>();
-  const runner = new JobRunner(store, options.jobHost ?? new WorkerThreadJobHost(), events, options.jobRunner);
+  const hubToken = new HubTokenStore(dataDir, options.secretCipher ?? null);
+  const runner = new JobRunner(store, options.jobHost ?? new WorkerThreadJobHost(), events, {
+    // A download reads the stored token when it starts (also when resumed after a restart); nothing else gets it.
+    secretsFor: (job) => {
+      const hfToken = job.kind === 'download-model' ? hubToken.read() : undefined;
+      return hfToken ? { hfToken } : undefined;
+    },
+    ...options.jobRunner,
+  });
   store.blobs.sweepTemporaryFiles();
   runner.recoverInterrupted();
   runner.pump();
@@ -185,7 +199,9 @@ export function createServices(options: CreateServicesOptions): Services {
 
   const modelsDir = options.modelsDir ?? path.join(dataDir, 'models');
   const flow = createFlowService({ store, jobs, events, modelsDir });
-  const models = createModelsService({ jobs, events, modelsDir, ...(options.hubUrl ? { hubUrl: options.hubUrl } : {}) });
+  const models = createModelsService({
+    jobs, events, modelsDir, token: hubToken, hfCacheDir: options.hfCacheDir ?? huggingFaceCacheDir(), ...(options.hubUrl ? { hubUrl: options.hubUrl } : {}),
+  });
 
   let closing: Promise<void> | undefined;
   return {

@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { importModelFolder, listInstalledModels, removeModel, validateModelName, verifyInstalledModel, type InstalledModel } from '../../native-models/diffusion/models/model-store';
 import { ConflictError, InvalidInputError, NotFoundError } from './errors';
+import { planDownload, type DownloadPlan } from './hf-cache';
+import type { HubTokenStatus, HubTokenStore } from './hub-token';
 import type { JobsService } from './services';
 import type { TypedEmitter } from './typed-emitter';
 import type { Job, ServiceEvents } from './types';
@@ -33,16 +35,27 @@ export interface DownloadModelPayload {
   baseUrl?: string;
   revision?: string;
   name?: string;
+  /** The Hugging Face cache to reuse files from before downloading (HF_HUB_CACHE / HF_HOME / ~/.cache). */
+  hfCacheDir?: string;
 }
 
 export interface DownloadModelResult {
   /** The installed model's name; null when the download was cancelled (its partial files are kept to resume). */
   name: string | null;
   sizeBytes: number;
+  /** Bytes taken from the Hugging Face cache instead of downloaded (absent in results of older jobs). */
+  reusedBytes?: number;
 }
 
 export interface ModelsService {
   list(): Promise<DiffusionModelInfo[]>;
+  /** What a download would fetch, before it starts: files, sizes, what the Hugging Face cache already holds. */
+  plan(input: { repoId: string; revision?: string; name?: string }): Promise<DownloadPlan>;
+  /** Whether a Hugging Face token is stored (never the token itself). */
+  tokenStatus(): HubTokenStatus;
+  /** Stores the token encrypted; refused where this back end cannot encrypt (browser mode). */
+  setToken(token: string): HubTokenStatus;
+  clearToken(): HubTokenStatus;
   /** Re-hashes every file of an installed model against the manifest written at install. */
   verify(name: string): Promise<ModelVerification>;
   /** Copies a local diffusers ONNX export in after checking its layout (the error names the missing file). */
@@ -59,6 +72,9 @@ export interface ModelsServiceDeps {
   modelsDir: string;
   /** Hub base URL for downloads (tests use a local server). */
   hubUrl?: string;
+  /** The Hugging Face cache reused before downloading. */
+  hfCacheDir: string;
+  token: HubTokenStore;
 }
 
 const REPO_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
@@ -79,7 +95,7 @@ function toInfo(model: InstalledModel): DiffusionModelInfo {
   };
 }
 
-export function createModelsService({ jobs, events, modelsDir, hubUrl }: ModelsServiceDeps): ModelsService {
+export function createModelsService({ jobs, events, modelsDir, hubUrl, hfCacheDir, token }: ModelsServiceDeps): ModelsService {
   const announce = () => events.emit('modelsChanged', { modelsDir });
   const requireModel = (name: string): string => {
     const dir = path.join(modelsDir, checkedName(name));
@@ -96,6 +112,22 @@ export function createModelsService({ jobs, events, modelsDir, hubUrl }: ModelsS
     async list() {
       return (await listInstalledModels(modelsDir)).map(toInfo);
     },
+    async plan({ repoId, revision, name }) {
+      checkRepoId(repoId);
+      if (name !== undefined) checkedName(name);
+      const hfToken = token.read();
+      try {
+        return await planDownload(repoId, {
+          cacheDir: hfCacheDir, modelsDir, ...(hubUrl ? { baseUrl: hubUrl } : {}), ...(revision ? { revision } : {}),
+          ...(name ? { name } : {}), ...(hfToken ? { token: hfToken } : {}),
+        });
+      } catch (error) {
+        throw new InvalidInputError(`cannot list ${repoId}: ${(error as Error).message}`);
+      }
+    },
+    tokenStatus: () => token.status(),
+    setToken: (value) => token.set(value),
+    clearToken: () => token.clear(),
     async verify(name) {
       return { name, problems: await verifyInstalledModel(requireModel(name)) };
     },
@@ -112,12 +144,12 @@ export function createModelsService({ jobs, events, modelsDir, hubUrl }: ModelsS
       return toInfo(model);
     },
     download({ repoId, revision, name }) {
-      if (!REPO_ID.test(repoId)) throw new InvalidInputError(`repoId: expected a Hugging Face repo id like 'org/model', got '${repoId}'`);
+      checkRepoId(repoId);
       if (name !== undefined) checkedName(name);
       const busy = activeJobs().find((job) => job.kind === 'download-model' && job.payload.repoId === repoId);
       if (busy) throw new ConflictError(`${repoId} is already being downloaded (job ${busy.id})`);
       return jobs.enqueue('download-model', null, {
-        repoId, modelsDir, ...(hubUrl ? { baseUrl: hubUrl } : {}), ...(revision ? { revision } : {}), ...(name ? { name } : {}),
+        repoId, modelsDir, hfCacheDir, ...(hubUrl ? { baseUrl: hubUrl } : {}), ...(revision ? { revision } : {}), ...(name ? { name } : {}),
       });
     },
     async remove(name) {
@@ -128,6 +160,10 @@ export function createModelsService({ jobs, events, modelsDir, hubUrl }: ModelsS
       announce();
     },
   };
+}
+
+function checkRepoId(repoId: string): void {
+  if (!REPO_ID.test(repoId)) throw new InvalidInputError(`repoId: expected a Hugging Face repo id like 'org/model', got '${repoId}'`);
 }
 
 function checkedName(name: string): string {
