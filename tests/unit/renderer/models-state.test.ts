@@ -28,7 +28,7 @@ beforeAll(async () => {
   const rendererDir = path.join(root, 'renderer');
   await mkdir(rendererDir, { recursive: true });
   await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>stub</title>');
-  const services = createServices({ dataDir: path.join(root, 'data'), hubUrl: hub.url });
+  const services = createServices({ dataDir: path.join(root, 'data'), hubUrl: hub.url, hfCacheDir: path.join(root, 'hf-cache') });
   server = await startWebServer({ dataDir: path.join(root, 'data'), port: 0, rendererDir, buildRenderer: 'never', services, allowedPathRoots: [root] });
   api = connectWsApi(server);
 });
@@ -69,7 +69,23 @@ describe('ModelsState', () => {
       expect(models.models).toEqual([expect.objectContaining({ name: 'tiny', kind: 'instruct-pix2pix', problem: null })]);
       await waitFor(() => expect(flow.teachers.map((teacher) => teacher.id)).toContain('diffusion:tiny'));
 
-      await models.startDownload(REPO);
+      // Browser mode: a typed path, no folder picker, and no token stored (nothing can encrypt it here).
+      expect(models.canPickFolder).toBe(false);
+      await waitFor(() => expect(models.tokenStatus).toMatchObject({ stored: false, canStore: false }));
+      expect(await models.saveToken('hf_abcdefghijkl')).toBe(false);
+      expect(models.error).toMatch(/not stored/);
+
+      // The sizes come first; the download starts only when confirmed.
+      await models.checkDownload('');
+      expect(models.error).toMatch(/repo id/);
+      await models.checkDownload(REPO);
+      expect(models.error).toBeNull();
+      expect(models.plan).toMatchObject({ repoId: REPO, name: 'acme--tiny-ip2p', cachedBytes: 0 });
+      expect(models.plan!.downloadBytes).toBe(models.plan!.totalBytes);
+      expect(models.plan!.totalBytes).toBeGreaterThan(350_000);
+      expect(models.download).toBeNull();
+      await models.confirmDownload();
+      expect(models.plan).toBeNull();
       expect(models.error).toBeNull();
       expect(models.download?.repoId).toBe(REPO);
       await waitFor(() => expect(models.download).toBeNull());

@@ -2,7 +2,7 @@
  * The model manager: installed diffusion models, importing a local export folder, downloading a Hugging Face
  * repo as a cancellable job (a new download of the same repo resumes its partial files), verifying and removing.
  */
-import type { DiffusionModelInfo, Job, StudioApi, Unsubscribe } from '../../../../electron/api/contract';
+import type { DiffusionModelInfo, DownloadPlan, HubTokenStatus, Job, StudioApi, Unsubscribe } from '../../../../electron/api/contract';
 import { coalesce } from '../coalesce';
 import { errorMessage } from '../errors';
 import type { JobView } from './flow-state.svelte';
@@ -22,6 +22,12 @@ export class ModelsState {
   notice: string | null = $state(null);
   error: string | null = $state(null);
   busy = $state(false);
+  /** A download's files and sizes, shown for confirmation before it starts. */
+  plan: DownloadPlan | null = $state.raw(null);
+  /** Whether a Hugging Face token is stored, and whether this back end can store one (never the token). */
+  tokenStatus: HubTokenStatus | null = $state.raw(null);
+  /** The desktop app has the OS folder picker; browser mode types a path (the server confines it). */
+  readonly canPickFolder: boolean;
 
   private readonly api: StudioApi;
   private readonly load: () => Promise<void>;
@@ -29,6 +35,7 @@ export class ModelsState {
 
   constructor(api: StudioApi) {
     this.api = api;
+    this.canPickFolder = api.mode === 'electron';
     this.load = coalesce(() => this.fetchModels());
   }
 
@@ -44,6 +51,7 @@ export class ModelsState {
     );
     void this.load();
     void this.findRunningDownload();
+    void this.loadTokenStatus();
     return () => this.stop();
   }
 
@@ -61,6 +69,48 @@ export class ModelsState {
     if (model) {
       this.notice = `Installed ${model.name}`;
       await this.load();
+    }
+  }
+
+  /** Opens the OS folder picker (desktop app) and imports the folder chosen; nothing when it is closed. */
+  async pickAndImport(): Promise<void> {
+    const picked = await this.attempt(() => this.api.app.pickFolder({ title: 'Choose a diffusers ONNX export folder' }));
+    if (picked?.path) await this.importFolder(picked.path);
+  }
+
+  /** Lists what downloading the repo would fetch (sizes, cache hits, free space) for the user to confirm. */
+  async checkDownload(repoId: string): Promise<void> {
+    const trimmed = repoId.trim();
+    if (!trimmed) {
+      this.error = 'Enter a Hugging Face repo id such as org/model.';
+      return;
+    }
+    this.plan = null;
+    const plan = await this.attempt(() => this.api.models.plan({ repoId: trimmed }));
+    if (plan) this.plan = plan;
+  }
+
+  async confirmDownload(): Promise<void> {
+    const plan = this.plan;
+    if (!plan) return;
+    this.plan = null;
+    await this.startDownload(plan.repoId);
+  }
+
+  async saveToken(token: string): Promise<boolean> {
+    const status = await this.attempt(() => this.api.models.setToken({ token }));
+    if (status) {
+      this.tokenStatus = status;
+      this.notice = 'Token saved (encrypted on this computer)';
+    }
+    return status !== null;
+  }
+
+  async clearToken(): Promise<void> {
+    const status = await this.attempt(() => this.api.models.clearToken());
+    if (status) {
+      this.tokenStatus = status;
+      this.notice = 'Token removed';
     }
   }
 
@@ -113,6 +163,14 @@ export class ModelsState {
       return null;
     } finally {
       this.busy = false;
+    }
+  }
+
+  private async loadTokenStatus(): Promise<void> {
+    try {
+      this.tokenStatus = await this.api.models.tokenStatus();
+    } catch (error) {
+      this.error = errorMessage(error);
     }
   }
 
