@@ -164,8 +164,8 @@ const AUTO_RANK_START = 8;
 /**
  * Rank 'auto': E2GAN's rank search over short real fine-tunes of this run's data (a tenth of its steps each),
  * then the run trains with the per-layer ranks found. Each finished trial is reported as progress. A cancel
- * terminates the search's compute worker, which fails the trial in flight at its next step, and null is
- * returned: trials run in memory, so a cancelled search leaves nothing half-written behind.
+ * fails the trial in flight at its next compute request (one training step at most) and null is returned:
+ * trials run in memory, so a cancelled search leaves nothing half-written behind.
  */
 async function searchRanksFor(
   settings: TrainSettings,
@@ -177,9 +177,8 @@ async function searchRanksFor(
   const maxTrials = maxRankSearchTrials(AUTO_RANK_START, LORA_GROUPS.length);
   let trials = 0;
   reportProgress(0, formatRankSearchProgress({ done: 0, maxTrials }));
-  const compute = ComputeClient.start();
-  const stop = () => void compute.terminate();
-  signal.addEventListener('abort', stop, { once: true });
+  const client = ComputeClient.start();
+  const compute = refuseAfterAbort(client, signal);
   try {
     const report = await runRankSearch(settings, {
       startRank: AUTO_RANK_START,
@@ -192,7 +191,35 @@ async function searchRanksFor(
     if (signal.aborted) return null;
     throw error;
   } finally {
-    signal.removeEventListener('abort', stop);
-    await compute.terminate();
+    await compute.settled();
+    await client.terminate();
   }
+}
+
+/**
+ * The compute client as the search sees it: once `signal` aborts, every new request rejects at once, so the
+ * trial in flight stops at its next step. Requests already running are let finish (settled() waits for them):
+ * terminating the worker while onnxruntime runs inside it aborts the whole process.
+ */
+function refuseAfterAbort(client: ComputeClient, signal: AbortSignal): ComputeClient & { settled(): Promise<void> } {
+  const inFlight = new Set<Promise<unknown>>();
+  const settled = async () => {
+    while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+  };
+  return new Proxy(client, {
+    get(target, property) {
+      if (property === 'settled') return settled;
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (signal.aborted) return Promise.reject(new Error('rank search cancelled'));
+        const result: unknown = value.apply(target, args);
+        if (result instanceof Promise) {
+          inFlight.add(result);
+          void result.then(() => inFlight.delete(result), () => inFlight.delete(result));
+        }
+        return result;
+      };
+    },
+  }) as ComputeClient & { settled(): Promise<void> };
 }
