@@ -48,7 +48,7 @@ class TokenGate {
 /** A reversible stand-in for safeStorage: its output must not contain the token in clear. */
 const testCipher: SecretCipher = {
   unavailableReason: () => null,
-  encrypt: (text) => Buffer.from(`v1:${Buffer.from(text).map((byte) => byte ^ 0x5a).toString('base64')}`),
+  encrypt: (text) => Buffer.from(`v1:${Buffer.from(Buffer.from(text).map((byte) => byte ^ 0x5a)).toString('base64')}`),
   decrypt: (data) => Buffer.from(Buffer.from(data.toString().slice(3), 'base64').map((byte) => byte ^ 0x5a)).toString(),
 };
 

@@ -219,6 +219,13 @@ describe('Electron main process (bundled)', () => {
     expect(bar.at(-1)).toEqual([-1, 'none']);
   });
 
+  it('stores no Hugging Face token where safeStorage cannot encrypt, and says why', async () => {
+    const status = (await call('models.tokenStatus', undefined)) as { ok: boolean; value: { stored: boolean; canStore: boolean; note: string } };
+    expect(status.value).toMatchObject({ stored: false, canStore: false, note: expect.stringContaining('no token is stored') });
+    const refused = await call('models.setToken', { token: 'hf_abcdefghijkl' });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringContaining('not stored') } });
+  });
+
   it('a second instance hands over and quits without opening the data folder', async () => {
     const second = new FakeElectron({ userData: path.join(workDir, 'user-data'), appPath: repoRoot, gotSingleInstanceLock: false });
     loadMain(second);

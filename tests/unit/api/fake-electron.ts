@@ -146,6 +146,17 @@ export class FakeElectron {
           fake.notifications.push(`${this.notification.title}: ${this.notification.body}`);
         }
       },
+      // No keyring here: the app must say it cannot store secrets rather than store them in clear.
+      safeStorage: {
+        isEncryptionAvailable: () => false,
+        getSelectedStorageBackend: () => 'basic_text',
+        encryptString: () => {
+          throw new Error('FakeElectron: encryption is not available');
+        },
+        decryptString: () => {
+          throw new Error('FakeElectron: encryption is not available');
+        },
+      },
       shell: { openExternal: async (url: string) => void fake.openedExternally.push(url), openPath: async () => '' },
       Menu: { buildFromTemplate: (template: unknown) => template, setApplicationMenu: (menu: unknown) => (fake.menu = menu) },
       dialog: { showErrorBox: (_title: string, message: string) => fake.errors.push(message) },
