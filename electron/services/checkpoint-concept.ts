@@ -60,12 +60,13 @@ export async function loadCheckpointConcept(runPath: string, step?: number, cach
 }
 
 /**
- * Writes a finished-run folder (run.json + concept.safetensors) for a run's newest checkpoint into `outDir`, so
- * the export path that takes finished runs exports a snapshot of one still training, unchanged. The settings
- * keep the source run's pairs folder (previews, held-out score) and say the steps it had reached.
+ * Writes a finished-run folder (run.json + concept.safetensors) for a run's checkpoint of `step` (the newest when
+ * absent or rotated away) into `outDir`, so the export path that takes finished runs exports a snapshot of one
+ * still training, unchanged. The settings keep the source run's pairs folder (previews, held-out score) and say
+ * the steps it had reached.
  */
-export async function writeCheckpointSnapshot(runPath: string, outDir: string): Promise<{ step: number }> {
-  const concept = await loadCheckpointConcept(runPath);
+export async function writeCheckpointSnapshot(runPath: string, outDir: string, step?: number): Promise<{ step: number }> {
+  const concept = await loadCheckpointConcept(runPath, step);
   const snapshot = new RunDir(outDir);
   await snapshot.writeSettings({ ...concept.settings, steps: concept.step });
   const info = { steps: String(concept.step), mode: concept.settings.mode, base: concept.settings.base ?? `random-init(seed=${concept.settings.seed})`, snapshotOf: runPath };

@@ -18,8 +18,11 @@ export interface ExportBundlePayload {
   /** Concept name and prompt written into the manifest. */
   name: string;
   prompt: string;
-  /** Export the run's newest checkpoint instead of its final concept (a run still training, paused or stopped). */
-  snapshot?: boolean;
+  /**
+   * Export a checkpoint instead of the run's final concept (a run still training, paused or stopped): the one of
+   * `step`, the newest when the request was made, or the newest on disk if training has since rotated it away.
+   */
+  snapshot?: { step: number };
 }
 
 export interface ExportBundleResult {

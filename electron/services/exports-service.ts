@@ -60,14 +60,15 @@ export function createExportsService({ store, jobs, events, sharedExportId }: Ex
         throw new InvalidInputError('give exactly one of trainingRunId (a studio training run) or runPath (an e2gan train run folder)');
       }
       let runPathInput = input.runPath;
+      let snapshotStep: number | undefined;
       let conceptId = input.conceptId ?? null;
       if (input.trainingRunId !== undefined) {
         const run = trainingRuns.get(input.trainingRunId);
         if (!run || run.projectId !== project.id) throw new NotFoundError(`training run in project ${project.id}:`, input.trainingRunId);
         if (input.snapshot) {
-          if (!trainingRuns.latestCheckpoint(run.id)) {
-            throw new ConflictError(`training run ${run.id} has no checkpoint yet; a snapshot can be exported after its first one`);
-          }
+          const newest = trainingRuns.latestCheckpoint(run.id);
+          if (!newest) throw new ConflictError(`training run ${run.id} has no checkpoint yet; a snapshot can be exported after its first one`);
+          snapshotStep = newest.step;
         } else if (run.state !== 'done') {
           throw new ConflictError(`training run ${run.id} is ${run.state}; export it once it is done, or export a snapshot of its newest checkpoint`);
         }
@@ -88,7 +89,7 @@ export function createExportsService({ store, jobs, events, sharedExportId }: Ex
       return jobs.enqueue('export-bundle', project.id, {
         projectId: project.id, conceptId, runPath, precisions, name, prompt: (input.prompt ?? concept?.prompt ?? '').trim(),
         ...(input.size !== undefined ? { size: input.size } : {}),
-        ...(input.snapshot ? { snapshot: true } : {}),
+        ...(snapshotStep !== undefined ? { snapshot: { step: snapshotStep } } : {}),
       });
     },
     list(filter) {

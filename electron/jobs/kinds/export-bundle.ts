@@ -41,7 +41,7 @@ export const exportBundleJob: JobHandler<'export-bundle'> = async ({ jobId, payl
     if (payload.snapshot) {
       // Taken first, at once: the training job keeps rotating its checkpoints while this one exports.
       reportProgress(0, 'copying the newest checkpoint');
-      snapshotStep = (await writeCheckpointSnapshot(payload.runPath, snapshotPath)).step;
+      snapshotStep = (await writeCheckpointSnapshot(payload.runPath, snapshotPath, payload.snapshot.step)).step;
     }
     result = await exportTrainedRun({
       runPath: snapshotStep === null ? payload.runPath : snapshotPath,
