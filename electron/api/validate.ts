@@ -21,7 +21,7 @@ export function invalidInputError(methodName: string, input: unknown, issues: re
   const path = first ? toKeys(first.path) : [];
   const at = path.length ? path.join('.') : 'input';
   const expected = first ? describeExpected(first) : 'valid input';
-  const received = first ? describeReceived(first, valueAt(input, path)) : describeValue(input);
+  const received = first ? describeReceived(first, valueAt(input, path), isSecretField(path)) : describeValue(input);
   return {
     code: 'invalid_input',
     method: methodName,
@@ -64,9 +64,17 @@ function unit(origin: string): string {
   return '';
 }
 
-function describeReceived(issue: Issue, value: unknown): string {
+function describeReceived(issue: Issue, value: unknown, secret: boolean): string {
   if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
+  // A rejected access token is still a token: say how long it was, never what it was.
+  if (secret && typeof value === 'string') return `string of ${value.length} characters (not shown: a secret)`;
   return describeValue(value);
+}
+
+/** Fields whose values must never be echoed back in an error (and so into logs and the renderer). */
+function isSecretField(path: readonly Key[]): boolean {
+  const last = path[path.length - 1];
+  return typeof last === 'string' && /token|secret|password/i.test(last);
 }
 
 /** A short, safe description of what was sent (never the whole payload: it may be large). */

@@ -89,6 +89,16 @@ describe('error details', () => {
     });
   });
 
+  it('never echoes a rejected token, only its length', async () => {
+    const dispatch = createDispatcher(recordingHandlers([]));
+    const token = `hf_${'S3cr3t'.repeat(200)}`; // over the 1024-character limit
+    const result = await dispatch('models.setToken', { token });
+    expect(result).toMatchObject({ ok: false, error: { code: 'invalid_input', path: ['token'] } });
+    if (result.ok) return;
+    expect(result.error.received).toBe(`string of ${token.length} characters (not shown: a secret)`);
+    expect(JSON.stringify(result.error)).not.toContain('S3cr3t');
+  });
+
   it('reports nested paths inside arrays', async () => {
     const dispatch = createDispatcher(recordingHandlers([]));
     const result = await dispatch('imports.start', { projectId: 1, sources: [{ path: '/ok.png' }, { path: 'relative.png' }] });
