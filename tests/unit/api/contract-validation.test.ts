@@ -94,7 +94,7 @@ describe('error details', () => {
     const token = `hf_${'S3cr3t'.repeat(200)}`; // over the 1024-character limit
     const result = await dispatch('models.setToken', { token });
     expect(result).toMatchObject({ ok: false, error: { code: 'invalid_input', path: ['token'] } });
-    if (result.ok) return;
+    if (result.ok || result.error.code !== 'invalid_input') return;
     expect(result.error.received).toBe(`string of ${token.length} characters (not shown: a secret)`);
     expect(JSON.stringify(result.error)).not.toContain('S3cr3t');
   });
