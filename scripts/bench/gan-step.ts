@@ -46,11 +46,31 @@ function randomImages(seed: number, shape: number[]): WireTensor {
   return { dtype: 'float32', dims: shape, data };
 }
 
-/** Which part of the GAN step a node belongs to, from its builder-scoped name. */
-function ganPartOf(name: string): string {
-  if (name.startsWith('adam')) return 'adam';
-  const network = name.includes('discriminator') ? 'D' : name.includes('generator') || name.includes('transformer') ? 'G' : 'other';
-  return `${name.startsWith('grad.') ? 'backward' : 'forward'}-${network}`;
+/**
+ * Which part of the GAN step a profiled node belongs to. The builder's node names carry no network scope
+ * (`conv_250`, `grad.conv_250.matmul_2119`), so the parts come from the step graph's data flow: a forward node is
+ * D's when it reads a discriminator parameter or a D node's output (the losses on D's logits count as D), else
+ * G's; `grad.<node>.*` is the backward of <node>'s part; `adam.*` the optimizer. ORT's own nodes (layout
+ * reorders) and names it rewrote that match no step node are 'layout/other'.
+ */
+function ganPartsOf(model: Uint8Array): (name: string) => string {
+  const nodes = decodeModel(model).graph.nodes;
+  const network = new Map<string, 'D' | 'G'>();
+  const producedByD = new Set<string>();
+  for (const node of nodes) {
+    if (node.name.startsWith('grad.') || node.name.startsWith('adam')) continue;
+    const isD = node.inputs.some((input) => input.startsWith('discriminator.') || producedByD.has(input));
+    network.set(node.name, isD ? 'D' : 'G');
+    if (isD) for (const output of node.outputs) producedByD.add(output);
+  }
+  return (name) => {
+    if (name.startsWith('adam')) return 'adam';
+    const backward = name.startsWith('grad.');
+    // ORT suffixes nodes it rewrites (`conv_222_nchwc`); a gradient node is named after its forward node.
+    const forwardName = (backward ? name.split('.')[1]! : name).replace(/_nchwc$/, '');
+    const net = network.get(forwardName);
+    return net ? `${backward ? 'backward' : 'forward'}-${net}` : 'layout/other';
+  };
 }
 
 export async function benchGanPreset(compute: ComputeClient, o: GanBenchOptions): Promise<GanBenchResult> {
@@ -87,7 +107,7 @@ export async function benchGanPreset(compute: ComputeClient, o: GanBenchOptions)
     const data = Object.fromEntries(
       Object.entries({ input, target, step_offset: stepOffset, [EMA_DECAY_INPUT]: emaDecay(1) }).map(([name, wire]) => [name, createTensor('float32', wire.data as Float32Array, wire.dims)]),
     );
-    console.log(formatProfile(await profileStep(compiled.program, initial, data, `${o.profile}-${o.preset}`, sessionOptions, ganPartOf)));
+    console.log(formatProfile(await profileStep(compiled.program, initial, data, `${o.profile}-${o.preset}`, sessionOptions, ganPartsOf(compiled.program.model))));
   }
   const loaded = await compute.loadTrainStep(compiled.program, initial, { ...sessionOptions, keepStateOnDevice: true });
   const lossG: number[] = [];
