@@ -3,7 +3,8 @@
  * (compileGanStep as trainRun compiles it: LSGAN + 100·L1, G and D, Adam, LoRA at the default ranks, EMA),
  * driven through the compute worker as trainRun drives it, beside the forward pass of the exported model at
  * the same batch; then the issue-3 reference conv net (8 x 64-channel 3x3 convs, LoRA r8, L1) as a secondary
- * figure. Times are medians of --iters runs after one warm-up, with the load average before and after.
+ * figure. Times are medians of --iters runs after one warm-up, with the load average before and after; a preset's
+ * forward and step run in turns (forward, step, forward, ...) so both medians come from the same stretch of load.
  * Last line: `train_step_ratio=<worst preset's GAN step ms / forward ms>`.
  *
  *   npm run bench:train-step -- [--presets tiny,small,base] [--size 256] [--batch 4] [--iters 5]
@@ -73,7 +74,7 @@ const compute = existsSync(fileURLToPath(bundledWorker)) ? ComputeClient.start(b
 const fmt = (ms: number) => ms.toFixed(1);
 console.log(
   `bench-train-step: E2GAN LoRA GAN step (trainer's graph, through the compute worker) vs exported-model forward, batch ${batch} x 3x${size}x${size}, ` +
-    `provider ${provider}, ${threads ?? 'default'} threads (${cpus().length} CPUs: ${cpus()[0]?.model ?? '?'}), spinning ${args.spin}, median of ${iters} runs after a warm-up`,
+    `provider ${provider}, ${threads ?? 'default'} threads (${cpus().length} CPUs: ${cpus()[0]?.model ?? '?'}), spinning ${args.spin}, median of ${iters} runs after a warm-up, forward and step in turns`,
 );
 console.log(`load average at start: ${loadAverage()}`);
 const results: GanBenchResult[] = [];
@@ -86,7 +87,8 @@ try {
       `${preset.padEnd(5)} step_ms=${fmt(r.step.wallMs)} forward_ms=${fmt(r.forward.wallMs)} images_per_s=${((1000 * batch) / r.step.wallMs).toFixed(2)} ` +
         `ratio=${ratio.toFixed(2)} cpu_ratio=${(r.step.cpuMs / r.forward.cpuMs).toFixed(2)} on=${r.executionProvider} ` +
         `(G ${r.generatorGmacs.toFixed(2)} GMAC/img, D ${r.discriminatorGmacs.toFixed(2)}; step graph ${r.stepNodes} nodes, ${r.trainableParameters} trainable G params; ` +
-        `step runs ${r.step.runsMs.map((ms) => ms.toFixed(0)).join('/')} ms; load ${loadAverage()})`,
+        `step runs ${r.step.runsMs.map((ms) => ms.toFixed(0)).join('/')} ms, forward runs ${r.forward.runsMs.map((ms) => ms.toFixed(0)).join('/')} ms, ` +
+        `turn ratios ${r.turnRatios.map((x) => x.toFixed(2)).join('/')}; load ${loadAverage()})`,
     );
   }
 } finally {

@@ -13,7 +13,7 @@ import { createTensor, type ComputeClient, type ExecutionProviderName, type Open
 import { createRng } from '../../native-models/util/rng';
 import { decodeModel } from '../../native-models/onnx';
 import { formatProfile, profileStep } from './ort-profile';
-import { timeMedian, type Timing } from './timing';
+import { timeInterleaved, type Timing } from './timing';
 
 export interface GanBenchOptions {
   preset: WidthPreset;
@@ -30,6 +30,8 @@ export interface GanBenchResult {
   preset: WidthPreset;
   forward: Timing;
   step: Timing;
+  /** Each turn's step / forward wall-time ratio (forward and step run in turns). */
+  turnRatios: number[];
   /** Provider the step's session opened on. */
   executionProvider: ExecutionProviderName;
   generatorGmacs: number;
@@ -84,11 +86,6 @@ export async function benchGanPreset(compute: ComputeClient, o: GanBenchOptions)
   const sessionOptions = { executionProviders: o.executionProviders, ...o.session };
 
   const inference = buildInferenceGraph(gc, mergeLora(gc, models.generator, models.placement, lora), models.tokens, o.batch);
-  const opened = await compute.openSession(inference, sessionOptions);
-  const forward = await timeMedian(o.iters, async () => {
-    await compute.run(opened.sessionId, { input });
-  });
-  await compute.closeSession(opened.sessionId);
 
   const generatorSource = new Map([...models.generator, ...lora]);
   const compiled = compileGanStep(ganStepConfigFor(settings, models), { generator: generatorSource, discriminator: models.discriminator, tokens: models.tokens });
@@ -109,20 +106,30 @@ export async function benchGanPreset(compute: ComputeClient, o: GanBenchOptions)
     );
     console.log(formatProfile(await profileStep(compiled.program, initial, data, `${o.profile}-${o.preset}`, sessionOptions, ganPartsOf(compiled.program.model))));
   }
+  const opened = await compute.openSession(inference, sessionOptions);
   const loaded = await compute.loadTrainStep(compiled.program, initial, { ...sessionOptions, keepStateOnDevice: true });
   const lossG: number[] = [];
   let done = 0;
-  // The body of trainRun's step loop, minus batch sampling and events (the EMA is updated in the graph).
-  const step = await timeMedian(o.iters, async () => {
-    const result = await compute.trainStep(loaded.stateId, { input, target, step_offset: stepOffset, [EMA_DECAY_INPUT]: emaDecay(done + 1) }, 1e-3);
-    done += 1;
-    lossG.push(result.metrics['loss_g']!);
-  });
+  // Forward and step take turns, so both medians (and each turn's ratio) see the same machine load.
+  const { timings, ratios } = await timeInterleaved(o.iters, {
+    forward: async () => {
+      await compute.run(opened.sessionId, { input });
+    },
+    // The body of trainRun's step loop, minus batch sampling and events (the EMA is updated in the graph).
+    step: async () => {
+      const result = await compute.trainStep(loaded.stateId, { input, target, step_offset: stepOffset, [EMA_DECAY_INPUT]: emaDecay(done + 1) }, 1e-3);
+      done += 1;
+      lossG.push(result.metrics['loss_g']!);
+    },
+  }, ['step', 'forward']);
   await compute.releaseState(loaded.stateId);
+  await compute.closeSession(opened.sessionId);
+  const { forward, step } = timings;
   return {
     preset: o.preset,
     forward,
     step,
+    turnRatios: ratios,
     executionProvider: loaded.executionProvider,
     generatorGmacs: generatorMacs(gc) / 1e9,
     discriminatorGmacs: discriminatorMacs(models.discriminatorConfig) / 1e9,
