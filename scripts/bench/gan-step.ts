@@ -68,8 +68,9 @@ function ganPartsOf(model: Uint8Array): (name: string) => string {
   return (name) => {
     if (name.startsWith('adam')) return 'adam';
     const backward = name.startsWith('grad.');
-    // ORT suffixes nodes it rewrites (`conv_222_nchwc`); a gradient node is named after its forward node.
-    const forwardName = (backward ? name.split('.')[1]! : name).replace(/_nchwc$/, '');
+    // ORT suffixes nodes it rewrites (`conv_222_nchwc`, `matmul_71/MatmulTransposeFusion/`); a gradient node is
+    // named after its forward node.
+    const forwardName = (backward ? name.split('.')[1]! : name).replace(/\/.*$/, '').replace(/_nchwc$/, '');
     const net = network.get(forwardName);
     return net ? `${backward ? 'backward' : 'forward'}-${net}` : 'layout/other';
   };
