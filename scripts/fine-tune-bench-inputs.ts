@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { findShippedBase } from '../native-models/e2gan/shipped-base';
 import { resolveDataDir } from '../electron/paths';
 import { resolveTrainingSettings } from '../electron/services/training-presets';
-import type { TrainingPreset } from '../electron/services/flow-types';
+import type { TrainingPreset } from '../electron/domain/flow-types';
 
 export interface FineTuneBenchFlags {
   base?: string; corpus?: string; preset?: string; steps?: string; size?: string; lr?: string; rank?: string;

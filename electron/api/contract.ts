@@ -18,10 +18,10 @@ import type {
   JobProgress,
   JobState,
   Project,
-} from '../services/types';
-import type { ExportFile, ExportRecord, Precision, ShareAddress, ShareState } from '../services/export-types';
-import type { DiffusionModelInfo, ModelVerification } from '../services/models-service';
-import type { DownloadPlan } from '../services/hf-cache';
+} from '../domain/types';
+import type { ExportFile, ExportRecord, Precision, ShareAddress, ShareState } from '../domain/export-types';
+import type { DiffusionModelInfo, ModelVerification } from '../domain/model-types';
+import type { DownloadPlan } from '../jobs/hf-cache';
 import type { HubTokenStatus } from '../services/hub-token';
 import type {
   ImportPairsResult,
@@ -34,7 +34,7 @@ import type {
   TrainingPlan,
   TrainingProgress,
   TrainingRun,
-} from '../services/flow-types';
+} from '../domain/flow-types';
 
 export type { Concept, ImageRecord, ImportImagesResult, Job, JobProgress, JobState, Project };
 export type { ExportFile, ExportRecord, Precision, ShareAddress, ShareState };
@@ -61,7 +61,7 @@ export type {
   TrainingRun,
   TrainingSettingsSummary,
   TrainingState,
-} from '../services/flow-types';
+} from '../domain/flow-types';
 
 // ---------------------------------------------------------------------------------------------------------
 // Declaration helpers

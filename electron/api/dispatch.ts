@@ -3,7 +3,7 @@
  * against the contract, call the handler, and turn every outcome into a plain-data envelope. Both the IPC host
  * (Electron main) and the WebSocket server call this, so validation and error mapping exist exactly once.
  */
-import { ServiceError } from '../services/errors';
+import { ServiceError } from '../domain/errors';
 import { findMethod, type ApiErrorData, type ApiHandlers } from './contract';
 import { validateInput } from './validate';
 

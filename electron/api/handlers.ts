@@ -4,9 +4,9 @@
  * by browser mode alike; imports no Electron.
  */
 import type { Services } from '../services/services';
-import { ConflictError } from '../services/errors';
+import { ConflictError } from '../domain/errors';
 import { listSamplePhotos } from '../services/sample-photos';
-import type { ServiceEvents } from '../services/types';
+import type { ServiceEvents } from '../domain/types';
 import type { ApiEventName, ApiHandlers, AppInfo, EventPayload, Unsubscribe } from './contract';
 
 export type AppInfoSource = () => AppInfo;

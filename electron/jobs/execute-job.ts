@@ -1,5 +1,5 @@
 import { openStore } from '../store/store';
-import type { JobKind } from '../services/types';
+import type { JobKind } from '../domain/types';
 import type { JobHandler } from './job-handlers';
 import type { JobOutcome, JobProgressUpdate, JobRequest } from './job-host';
 import { importImages } from './kinds/import-images';

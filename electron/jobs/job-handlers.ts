@@ -1,5 +1,5 @@
 import type { Store } from '../store/store';
-import type { JobKind, JobKinds } from '../services/types';
+import type { JobKind, JobKinds } from '../domain/types';
 import type { ChangedData, JobSecrets } from './job-host';
 
 export interface JobContext<K extends JobKind> {

@@ -1,4 +1,4 @@
-import type { JobKind } from '../services/types';
+import type { JobKind } from '../domain/types';
 
 /**
  * The job-execution side, kept behind this small interface: under Node (CLI, browser mode, tests) jobs run in a

@@ -1,8 +1,8 @@
 import { isProcessAlive } from '../store/process-alive';
 import type { Store } from '../store/store';
-import { ConflictError, NotFoundError } from '../services/errors';
-import type { TypedEmitter } from '../services/typed-emitter';
-import { FINISHED_JOB_STATES, type Job, type JobKind, type JobKinds, type ServiceEvents } from '../services/types';
+import { ConflictError, NotFoundError } from '../domain/errors';
+import type { TypedEmitter } from '../domain/typed-emitter';
+import { FINISHED_JOB_STATES, type Job, type JobKind, type JobKinds, type ServiceEvents } from '../domain/types';
 import type { JobExecution, JobHost, JobOutcome, JobProgressUpdate, JobSecrets } from './job-host';
 
 export interface JobRunnerOptions {

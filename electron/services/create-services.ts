@@ -6,16 +6,17 @@ import { WorkerThreadJobHost } from '../jobs/worker-thread-host';
 import { collectGarbage } from '../store/garbage-collect';
 import { openStore } from '../store/store';
 import type { Clock } from '../store/repositories/clock';
-import { ConflictError, InvalidInputError, NotFoundError } from './errors';
-import type { ConceptsService, ImagesService, JobsService, ProjectsService, Services, StorageService } from './services';
-import { TypedEmitter } from './typed-emitter';
+import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors';
+import type { JobsService } from './jobs-service';
+import type { ConceptsService, ImagesService, ProjectsService, Services, StorageService } from './services';
+import { TypedEmitter } from '../domain/typed-emitter';
 import { createExportsService } from './exports-service';
 import { createShareService } from './share-service';
 import { createFlowService } from './flow-service';
 import { createModelsService } from './models-service';
-import { huggingFaceCacheDir } from './hf-cache';
+import { huggingFaceCacheDir } from '../jobs/hf-cache';
 import { HubTokenStore, type SecretCipher } from './hub-token';
-import type { ConceptInput, ImportFile, ServiceEvents } from './types';
+import type { ConceptInput, ImportFile, ServiceEvents } from '../domain/types';
 
 export interface CreateServicesOptions {
   dataDir: string;

@@ -3,13 +3,11 @@ import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { PRECISIONS } from '../../native-models/export/manifest';
 import type { Store } from '../store/store';
-import { ExportsRepository } from '../store/repositories/exports';
-import { TrainingRunsRepository } from '../store/repositories/training-runs';
-import { ConflictError, InvalidInputError, NotFoundError } from './errors';
-import type { ExportRecord, Precision, StartExportInput } from './export-types';
-import type { JobsService } from './services';
-import type { TypedEmitter } from './typed-emitter';
-import type { Job, ServiceEvents } from './types';
+import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors';
+import type { ExportRecord, Precision, StartExportInput } from '../domain/export-types';
+import type { JobsService } from './jobs-service';
+import type { TypedEmitter } from '../domain/typed-emitter';
+import type { Job, ServiceEvents } from '../domain/types';
 
 export interface ExportsService {
   /**
@@ -33,13 +31,12 @@ export interface ExportsServiceDeps {
 }
 
 export function createExportsService({ store, jobs, events, sharedExportId }: ExportsServiceDeps): ExportsService {
-  const repository = new ExportsRepository(store.db, store.layout.root);
-  const trainingRuns = new TrainingRunsRepository(store.db);
+  const { exports: repository, trainingRuns } = store;
   // A deleted project takes its export rows along (ON DELETE CASCADE); its bundle folders go here.
   events.on('projectsChanged', ({ projectId }) => {
-    if (!store.projects.get(projectId)) void sweepOrphanFolders(store, repository);
+    if (!store.projects.get(projectId)) void sweepOrphanFolders(store);
   });
-  void sweepOrphanFolders(store, repository);
+  void sweepOrphanFolders(store);
   events.on('jobChanged', ({ job }) => {
     if (job.kind === 'export-bundle' && job.state === 'done' && job.projectId !== null) {
       events.emit('exportsChanged', { projectId: job.projectId });
@@ -114,7 +111,7 @@ const LIVE_JOB_STATES = new Set(['queued', 'running', 'interrupted']);
  * Removes exports/job-<id>/ folders that no export row refers to and no live job may still fill: left by a
  * deleted project, or by an export job that failed or was discarded.
  */
-export async function sweepOrphanFolders(store: Store, repository: ExportsRepository): Promise<string[]> {
+export async function sweepOrphanFolders(store: Store): Promise<string[]> {
   const root = path.join(store.layout.root, 'exports');
   const names = await readdir(root).catch(() => [] as string[]);
   const removed: string[] = [];
@@ -122,7 +119,7 @@ export async function sweepOrphanFolders(store: Store, repository: ExportsReposi
     const match = /^job-(\d+)$/.exec(name);
     if (!match) continue;
     const jobId = Number(match[1]);
-    if (!store.db.open || repository.findByJob(jobId)) continue;
+    if (!store.db.open || store.exports.findByJob(jobId)) continue;
     const job = store.jobs.get(jobId);
     if (job && LIVE_JOB_STATES.has(job.state)) continue;
     await rm(path.join(root, name), { recursive: true, force: true });

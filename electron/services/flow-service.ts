@@ -5,24 +5,22 @@ import { listInstalledModels } from '../../native-models/diffusion/models/model-
 import { decodeImage, encodeImage, imageFeatures } from '../../native-models/image/index';
 import { listTeachers, findTeacher } from '../../native-models/teachers/index';
 import type { Store } from '../store/store';
-import { PairsRepository } from '../store/repositories/pairs';
-import { TrainingRunsRepository } from '../store/repositories/training-runs';
-import { ConflictError, InvalidInputError, NotFoundError } from './errors';
+import type { TrainingRunsRepository } from '../store/repositories/training-runs';
+import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors';
 import type {
   ImportPairsResult, LiveModel, PairItemCancelled, PairRecord, PairStatus, PairTeacher, SubsetSelection, TeacherInfo, TrainingAdvanced,
   TeacherSample, TrainingPlan, TrainingPreset, TrainingRun, TrainingState,
-} from './flow-types';
+} from '../domain/flow-types';
 import { importPairedFiles } from './import-pairs';
-import { addSkippedPairItem } from './pair-item-skips';
 import { PHONE_INPUT, PHONE_OUTPUT } from '../../native-models/export/phone-graph';
-import { buildLiveModel } from './live-model';
-import type { JobsService } from './services';
+import { buildLiveModel } from '../jobs/live-model';
+import type { JobsService } from './jobs-service';
 import { selectRepresentatives } from './subset-selection';
 import { estimateTrainingTime } from './training-estimate';
-import { isTrainingPair, planTrainingPairs } from './training-pairs';
+import { isTrainingPair, planTrainingPairs } from '../domain/training-pairs';
 import { resolveTrainingSettings } from './training-presets';
-import type { TypedEmitter } from './typed-emitter';
-import type { ImportFile, Job, ServiceEvents } from './types';
+import type { TypedEmitter } from '../domain/typed-emitter';
+import type { ImportFile, Job, ServiceEvents } from '../domain/types';
 
 export interface FlowService {
   teachers: {
@@ -100,8 +98,7 @@ export function runsDir(dataDir: string): string {
 }
 
 export function createFlowService({ store, jobs, events, modelsDir }: FlowServiceDeps): FlowService {
-  const pairs = new PairsRepository(store.db);
-  const runs = new TrainingRunsRepository(store.db);
+  const { pairs, trainingRuns: runs } = store;
   /** Per run, how many checkpoints + previews were last announced (so trainingChanged fires when one lands). */
   const announced = new Map<number, number>();
   /** The newest live model handed out per run: rebuilding the graph is skipped while no new checkpoint landed. */
@@ -292,7 +289,7 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
         if (made && made.updatedAt >= job.createdAt && made.seed === payload.seed + payload.imageIds.indexOf(imageId)) {
           throw new ConflictError(`image ${imageId} already has its pair (${made.id}) from job ${jobId}; reject the pair instead`);
         }
-        const skippedImageIds = addSkippedPairItem(store.db, jobId, imageId);
+        const skippedImageIds = store.jobs.addSkippedPairItem(jobId, imageId);
         const cancelled: PairItemCancelled = { projectId: payload.projectId, conceptId: payload.conceptId, jobId, imageId, skippedImageIds };
         events.emit('pairItemCancelled', cancelled);
         return cancelled;
@@ -449,11 +446,8 @@ function runStateForJob(job: Job<'train-run'>, pauseRequested: boolean): { state
 
 /** After a crash or restart, runs whose job the runner marked interrupted (or that lost their job) follow it. */
 function reconcileRuns(store: Store, runs: TrainingRunsRepository): void {
-  const stale = store.db
-    .prepare(`SELECT id, job_id FROM training_runs WHERE state IN ('queued', 'running')`)
-    .all() as { id: number; job_id: number | null }[];
-  for (const { id, job_id } of stale) {
-    const job = job_id === null ? undefined : store.jobs.get(job_id);
+  for (const { id, jobId } of runs.listActive()) {
+    const job = jobId === null ? undefined : store.jobs.get(jobId);
     if (!job) runs.setState(id, 'interrupted', 'its job was removed');
     else if (job.kind === 'train-run' && job.state !== 'queued' && job.state !== 'running') {
       const next = runStateForJob(job, runs.isPauseRequested(id));

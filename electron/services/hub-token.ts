@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { InvalidInputError } from './errors';
+import { InvalidInputError } from '../domain/errors';
 
 export interface SecretCipher {
   /** Null when secrets can be encrypted here; otherwise why not, in words a user can act on. */

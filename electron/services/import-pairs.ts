@@ -5,11 +5,9 @@ import { MAX_IMPORT_PIXELS } from '../jobs/kinds/decode-image';
 import { decodeImage, encodeImage, type RgbImage } from '../../native-models/image/index';
 import type { Store } from '../store/store';
 import type { PairsRepository } from '../store/repositories/pairs';
-import type { ImportPairsResult } from './flow-types';
-import type { ImportFile } from './types';
+import { PAIR_MAX_SIDE, type ImportPairsResult } from '../domain/flow-types';
+import type { ImportFile } from '../domain/types';
 
-/** Pairs are stored at most this large (longest side): training runs at 256 or less, the grid shows thumbnails. */
-export const PAIR_MAX_SIDE = 512;
 const PAIR_FILE = /^(.+)\.(input|target)\.(png|jpe?g|webp)$/i;
 const IMAGE_FILE = /\.(png|jpe?g|webp)$/i;
 

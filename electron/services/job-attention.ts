@@ -4,8 +4,8 @@
  * AttentionTarget out: the Electron main process binds the target to BrowserWindow.setProgressBar and
  * Notification, browser mode to the Web Notifications API. Imports nothing platform-specific.
  */
-import { parseRankSearchProgress } from './rank-search-progress';
-import type { Job, JobKind, JobProgress } from './types';
+import { parseRankSearchProgress } from '../domain/rank-search-progress';
+import type { Job, JobKind, JobProgress } from '../domain/types';
 
 export type AttentionProgress =
   | { mode: 'none' }

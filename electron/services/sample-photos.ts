@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { samplePhotosDir } from '../../native-models/e2gan/shipped-base';
-import type { ImportFile } from './types';
+import type { ImportFile } from '../domain/types';
 
 const PHOTO_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp']);
 

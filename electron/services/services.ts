@@ -1,11 +1,12 @@
 import type { DataLayout } from '../paths';
 import type { GarbageCollectionOptions, GarbageCollectionResult } from '../store/garbage-collect';
-import type { TypedEmitter } from './typed-emitter';
+import type { TypedEmitter } from '../domain/typed-emitter';
 import type { ExportsService } from './exports-service';
 import type { ShareService } from './share-service';
 import type { FlowService } from './flow-service';
 import type { ModelsService } from './models-service';
-import type { Concept, ConceptInput, ImageRecord, ImportFile, Job, JobKind, JobKinds, JobState, Project, ServiceEvents } from './types';
+import type { JobsService } from './jobs-service';
+import type { Concept, ConceptInput, ImageRecord, Project, ServiceEvents } from '../domain/types';
 
 /**
  * The back-end services, free of Electron: the app's main process, browser mode's server and the CLI all build
@@ -58,30 +59,6 @@ export interface ImagesService {
   readOriginal(id: number): Promise<{ bytes: Buffer; mimeType: string }>;
   /** Absolute path of a blob (for a custom protocol handler that streams files). */
   blobPath(sha256: string): string;
-}
-
-export interface JobsService {
-  list(filter?: { projectId?: number; states?: JobState[]; limit?: number }): Job[];
-  get(id: number): Job;
-  /** Queues an import of files and folders (recursive) into a project and returns the queued job. */
-  startImport(projectId: number, files: ImportFile[]): Job<'import-images'>;
-  /**
-   * Queues a job of any kind (later features: generate pairs, train, export). Kind-specific start methods like
-   * startImport check their payload first; prefer them where they exist.
-   */
-  enqueue<K extends JobKind>(kind: K, projectId: number | null, payload: JobKinds[K]['payload']): Job<K>;
-  /**
-   * Queued: cancelled at once. Running (here or in another process, e.g. the CLI): stops after the current step
-   * and ends 'cancelled' with a partial result; the returned job may still say 'running' until then, watch
-   * jobChanged. Interrupted: discarded.
-   */
-  cancel(id: number): Job;
-  /** Re-queues an interrupted or failed job; it continues from its persisted progress. */
-  resume(id: number): Job;
-  /** Gives up an interrupted job ('cancelled'); work finished before the interruption is kept. */
-  discard(id: number): Job;
-  /** Resolves once the job is done, failed, cancelled or interrupted. */
-  waitFor(id: number): Promise<Job>;
 }
 
 export interface StorageService {

@@ -4,10 +4,10 @@ import QRCode from 'qrcode';
 import { loadOrCreateCertificate } from '../share/certificate';
 import { locatePhonePlayer, phonePlayerFiles } from '../share/phone-player-files';
 import { DEFAULT_SHARE_TTL_MS, startShareServer, type ShareSession } from '../share/share-server';
-import { InvalidInputError } from './errors';
-import type { ExportRecord, ShareAddress, ShareState } from './export-types';
-import type { TypedEmitter } from './typed-emitter';
-import type { ServiceEvents } from './types';
+import { InvalidInputError } from '../domain/errors';
+import type { ExportRecord, ShareAddress, ShareState } from '../domain/export-types';
+import type { TypedEmitter } from '../domain/typed-emitter';
+import type { ServiceEvents } from '../domain/types';
 
 export interface ShareService {
   /**

@@ -4,10 +4,13 @@ import { BlobStore } from './blob-store';
 import { openDatabase, type Database } from './database';
 import { systemClock, type Clock } from './repositories/clock';
 import { ConceptsRepository } from './repositories/concepts';
+import { ExportsRepository } from './repositories/exports';
 import { ImagesRepository } from './repositories/images';
 import { ImportItemsRepository } from './repositories/import-items';
 import { JobsRepository } from './repositories/jobs';
+import { PairsRepository } from './repositories/pairs';
 import { ProjectsRepository } from './repositories/projects';
+import { TrainingRunsRepository } from './repositories/training-runs';
 
 /** One open data folder: the database connection, its repositories and the blob store. */
 export interface Store {
@@ -19,6 +22,9 @@ export interface Store {
   readonly images: ImagesRepository;
   readonly jobs: JobsRepository;
   readonly importItems: ImportItemsRepository;
+  readonly pairs: PairsRepository;
+  readonly trainingRuns: TrainingRunsRepository;
+  readonly exports: ExportsRepository;
   close(): void;
 }
 
@@ -47,6 +53,9 @@ export function openStore(dataDir: string, clock: Clock = systemClock): Store {
     images: new ImagesRepository(db, clock),
     jobs: new JobsRepository(db, clock),
     importItems: new ImportItemsRepository(db),
+    pairs: new PairsRepository(db, clock),
+    trainingRuns: new TrainingRunsRepository(db, clock),
+    exports: new ExportsRepository(db, layout.root, clock),
     close: () => {
       if (db.open) db.close();
     },

@@ -8,7 +8,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { ApiHandlers } from '../api/contract';
-import { InvalidInputError } from '../services/errors';
+import { InvalidInputError } from '../domain/errors';
 
 export function isInsideFolder(folder: string, candidate: string): boolean {
   const root = path.resolve(folder) + path.sep;

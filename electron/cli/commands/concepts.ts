@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { Concept } from '../../services/types';
+import type { Concept } from '../../domain/types';
 import { UsageError, type CliCommand } from '../command';
 import { parseId, withServices } from './with-services';
 

@@ -7,7 +7,7 @@ import { findTeacher, listTeachers } from '../../../native-models/teachers/regis
 import { listImageFiles, stemOf, teachImageFile, writePair } from '../../../native-models/teachers/teach-files';
 import { DEFAULT_SETTINGS, trainRun, type TrainSettings } from '../../../native-models/e2gan/trainer';
 import { findShippedBase, samplePhotosDir } from '../../../native-models/e2gan/shipped-base';
-import { exportTrainedRun, parsePrecisions } from '../../services/export-run';
+import { exportTrainedRun, parsePrecisions } from '../../jobs/export-run';
 import { numberFlag, progressPrinter, providersFlag } from './train';
 
 const DEFAULT_CONCEPT = 'sepia-vintage';

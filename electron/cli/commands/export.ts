@@ -3,7 +3,7 @@ import { baselineNote, numberFlag } from './train';
 import { linesIo, printJson, UsageError, type CliCommand } from '../command';
 import { findTeacher } from '../../../native-models/teachers/index';
 import { DEFAULT_EXPORT_SIZE } from '../../../native-models/export/exporter';
-import { exportTrainedRun } from '../../services/export-run';
+import { exportTrainedRun } from '../../jobs/export-run';
 import { loadRunConcept } from '../../../native-models/e2gan/run-model';
 import { PRECISIONS, type Precision } from '../../../native-models/export/manifest';
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { PairRecord, TrainingAdvanced, TrainingPreset, TrainingRun } from '../../services/flow-types';
+import type { PairRecord, TrainingAdvanced, TrainingPreset, TrainingRun } from '../../domain/flow-types';
 import { UsageError, type CliCommand } from '../command';
 import { followJob } from './job-progress';
 import { parseId, withServices } from './with-services';

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { Job } from '../../services/types';
+import type { Job } from '../../domain/types';
 import { UsageError, type CliCommand } from '../command';
 import { describeJobEnd, followJob } from './job-progress';
 import { parseId, withServices } from './with-services';

@@ -1,6 +1,6 @@
 import { resolveDataDir } from '../../paths';
 import { createServices, type Services } from '../../services/index';
-import { ServiceError } from '../../services/errors';
+import { ServiceError } from '../../domain/errors';
 import { UsageError } from '../command';
 
 /**

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { IMPORTABLE_FORMATS, THUMBNAIL_SIZE, type ImageFormat } from '../../services/types';
+import { IMPORTABLE_FORMATS, THUMBNAIL_SIZE, type ImageFormat } from '../../domain/types';
 
 export interface DecodedImage {
   format: ImageFormat;

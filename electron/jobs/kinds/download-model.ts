@@ -1,6 +1,6 @@
 import { defaultIncludeFile, downloadModel, formatBytes, listRemoteFiles } from '../../../native-models/diffusion/models/hf-download';
 import { modelNameFromRepoId } from '../../../native-models/diffusion/models/model-store';
-import { downloadStagingDir, seedFromCache } from '../../services/hf-cache';
+import { downloadStagingDir, seedFromCache } from '../hf-cache';
 import type { JobHandler } from '../job-handlers';
 
 /**

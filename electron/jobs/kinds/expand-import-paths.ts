@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { ImportFile } from '../../services/types';
+import type { ImportFile } from '../../domain/types';
 
 export interface ExpandedFile {
   path: string;

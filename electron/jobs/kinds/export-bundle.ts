@@ -1,10 +1,9 @@
 import { mkdir, rm, stat, writeFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
-import { writeCheckpointSnapshot } from '../../services/checkpoint-concept';
-import { exportTrainedRun } from '../../services/export-run';
-import type { ExportBundleResult } from '../../services/export-types';
-import { ExportsRepository } from '../../store/repositories/exports';
+import { writeCheckpointSnapshot } from '../checkpoint-concept';
+import { exportTrainedRun } from '../export-run';
+import type { ExportBundleResult } from '../../domain/export-types';
 import type { JobHandler } from '../job-handlers';
 
 /** Where an export job writes, relative to the data folder: one folder per job, so a rerun overwrites only itself. */
@@ -23,7 +22,7 @@ class ExportCancelled extends Error {}
  * only after the zip and its unpacked files are complete; a job resumed after a crash starts the export over.
  */
 export const exportBundleJob: JobHandler<'export-bundle'> = async ({ jobId, payload, store, signal, reportProgress }) => {
-  const exports = new ExportsRepository(store.db, store.layout.root);
+  const { exports } = store;
   const done = exports.findByJob(jobId);
   if (done) return { exportId: done.id } satisfies ExportBundleResult;
   if (!store.projects.get(payload.projectId)) throw new Error(`project ${payload.projectId} does not exist`);

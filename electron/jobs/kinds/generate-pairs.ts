@@ -4,11 +4,8 @@ import { generatePairs } from '../../../native-models/diffusion/pair-generator';
 import { checkPairQuality } from '../../../native-models/diffusion/pair-quality';
 import { decodeImage, encodeImage, type RgbImage } from '../../../native-models/image/index';
 import { getTeacher } from '../../../native-models/teachers/index';
-import type { GeneratePairsPayload, GeneratePairsResult, PairTeacher } from '../../services/flow-types';
-import { PAIR_MAX_SIDE } from '../../services/import-pairs';
-import { readSkippedPairItems } from '../../services/pair-item-skips';
-import { PairsRepository } from '../../store/repositories/pairs';
-import type { ImageRecord } from '../../services/types';
+import { PAIR_MAX_SIDE, type GeneratePairsPayload, type GeneratePairsResult, type PairTeacher } from '../../domain/flow-types';
+import type { ImageRecord } from '../../domain/types';
 import type { Store } from '../../store/store';
 import type { JobContext, JobHandler } from '../job-handlers';
 
@@ -22,7 +19,7 @@ import type { JobContext, JobHandler } from '../job-handlers';
  */
 export const generatePairsJob: JobHandler<'generate-pairs'> = async (context) => {
   const { jobId, payload, store } = context;
-  const pairs = new PairsRepository(store.db);
+  const { pairs } = store;
   const jobCreatedAt = store.jobs.get(jobId)?.createdAt ?? '';
   const result: GeneratePairsResult = { pairIds: [], failed: [], notProcessed: 0, cancelled: [] };
   const todo: { index: number; imageId: number; image: ImageRecord }[] = [];
@@ -56,7 +53,7 @@ async function withBuiltin({ jobId, payload, store, signal, reportProgress }: Jo
       result.notProcessed = todo.length - position;
       return;
     }
-    if (readSkippedPairItems(store.db, jobId).includes(imageId)) {
+    if (store.jobs.skippedPairItems(jobId).includes(imageId)) {
       result.cancelled.push(imageId);
       reportProgress((position + 1) / todo.length, `${position + 1} of ${todo.length}: ${image.originalName} cancelled`);
       continue;
@@ -92,7 +89,7 @@ async function withDiffusion(
         continue;
       }
       // Skipped photos split the run: generatePairs numbers seeds by list position, so runs stay consecutive.
-      const skippedBefore = new Set(readSkippedPairItems(store.db, jobId));
+      const skippedBefore = new Set(store.jobs.skippedPairItems(jobId));
       const kept = candidateRun.filter((item) => !skippedBefore.has(item.imageId));
       result.cancelled.push(...candidateRun.filter((item) => skippedBefore.has(item.imageId)).map((item) => item.imageId));
       for (const run of consecutiveRuns(kept)) {
@@ -113,7 +110,7 @@ async function withDiffusion(
           continue;
         }
         // A photo cancelled while its batch was denoising gets no pair (the batch cannot drop it half-way).
-        const skippedAfter = new Set(readSkippedPairItems(store.db, jobId));
+        const skippedAfter = new Set(store.jobs.skippedPairItems(jobId));
         for (const outcome of summary.outcomes) {
           const item = byPath.get(outcome.path)!;
           if (skippedAfter.has(item.imageId)) {
@@ -146,7 +143,7 @@ async function savePair(
 ): Promise<void> {
   const verdict = checkPairQuality(input, target);
   const reason = verdict.ok ? null : (verdict.reason ?? 'rejected by the pair-quality guard');
-  const pair = new PairsRepository(store.db).upsert({
+  const pair = store.pairs.upsert({
     projectId: payload.projectId, conceptId: payload.conceptId, imageId: item.imageId, name: path.parse(item.image.originalName).name,
     inputSha256: await store.blobs.put(await encodeImage(input, 'png')), targetSha256: await store.blobs.put(await encodeImage(target, 'png')),
     status: verdict.ok ? 'pending' : 'guard-rejected', reason, seed: payload.seed + item.index, teacher: payload.teacher,

@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { sha256Hex } from '../../store/blob-store';
 import type { Store } from '../../store/store';
 import type { ImportItem } from '../../store/repositories/import-items';
-import type { ImportImagesResult } from '../../services/types';
+import type { ImportImagesResult } from '../../domain/types';
 import type { JobHandler } from '../job-handlers';
 import { decodeImage } from './decode-image';
 import { expandImportPaths } from './expand-import-paths';

@@ -7,12 +7,11 @@ import { runRankSearch } from '../../../native-models/e2gan/rank-search-run';
 import { ComputeClient } from '../../../native-models/runtime';
 import { findShippedBase } from '../../../native-models/e2gan/shipped-base';
 import { DEFAULT_SETTINGS, trainRun, type TrainSettings } from '../../../native-models/e2gan/trainer';
-import type { QualityBaselines, TrainingRun, TrainRunResult } from '../../services/flow-types';
-import { buildLiveModel, type LiveModelCache } from '../../services/live-model';
-import { formatRankSearchProgress, maxRankSearchTrials } from '../../services/rank-search-progress';
-import { heldOutCountFor, isTrainingPair } from '../../services/training-pairs';
-import { PairsRepository } from '../../store/repositories/pairs';
-import { TrainingRunsRepository } from '../../store/repositories/training-runs';
+import type { QualityBaselines, TrainingRun, TrainRunResult } from '../../domain/flow-types';
+import { buildLiveModel, type LiveModelCache } from '../live-model';
+import { formatRankSearchProgress, maxRankSearchTrials } from '../../domain/rank-search-progress';
+import { heldOutCountFor, isTrainingPair } from '../../domain/training-pairs';
+import type { TrainingRunsRepository } from '../../store/repositories/training-runs';
 import type { Store } from '../../store/store';
 import type { JobHandler } from '../job-handlers';
 
@@ -23,7 +22,7 @@ import type { JobHandler } from '../job-handlers';
  * same history after a restart.
  */
 export const trainRunJob: JobHandler<'train-run'> = async ({ payload, store, signal, reportProgress }) => {
-  const runs = new TrainingRunsRepository(store.db);
+  const runs = store.trainingRuns;
   const run = runs.get(payload.runId);
   if (!run) throw new Error(`training run ${payload.runId} does not exist`);
   const runDir = new RunDir(run.runPath);
@@ -123,7 +122,7 @@ async function listPreviewFiles(dir: string): Promise<string[]> {
 
 /** Writes the concept's training pairs as NAME.input.png / NAME.target.png and returns the trainer settings. */
 async function prepareNewRun(store: Store, run: TrainingRun): Promise<TrainSettings> {
-  const pairs = new PairsRepository(store.db).listByConcept(run.conceptId).filter(isTrainingPair);
+  const pairs = store.pairs.listByConcept(run.conceptId).filter(isTrainingPair);
   if (pairs.length === 0) throw new Error(`concept ${run.conceptId} has no pending or accepted pairs to train on`);
   const pairsDir = path.join(run.runPath, 'pairs');
   await rm(pairsDir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { Concept } from '../../services/types';
+import type { Concept } from '../../domain/types';
 import { systemClock, type Clock } from './clock';
 
 interface ConceptRow {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
-import type { BundleManifest, ExportRecord, Precision } from '../../services/export-types';
+import type { BundleManifest, ExportRecord, Precision } from '../../domain/export-types';
 import { systemClock, type Clock } from './clock';
 
 interface ExportRow {

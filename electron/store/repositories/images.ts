@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { ImageFormat, ImageRecord } from '../../services/types';
+import type { ImageFormat, ImageRecord } from '../../domain/types';
 import { systemClock, type Clock } from './clock';
 
 interface ImageRow {

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { isProcessAlive } from '../process-alive';
-import type { Job, JobKind, JobKinds, JobState } from '../../services/types';
+import type { Job, JobKind, JobKinds, JobState } from '../../domain/types';
 import { systemClock, type Clock } from './clock';
 
 interface JobRow {
@@ -183,6 +183,29 @@ export class JobsRepository {
   isCancelRequested(id: number): boolean {
     const row = this.db.prepare('SELECT cancel_requested FROM jobs WHERE id = ?').get(id) as { cancel_requested: number } | undefined;
     return row?.cancel_requested === 1;
+  }
+
+  /**
+   * Per-photo cancel of a generate-pairs job: the photos to skip are kept in the job's own payload
+   * (payload.skippedImageIds) rather than in memory, because the job may run in another process or a worker
+   * thread; the worker reads the set again before each photo, so the rest of the job carries on.
+   * Returns the photos to skip after adding this one.
+   */
+  addSkippedPairItem(jobId: number, imageId: number): number[] {
+    return this.db.transaction(() => {
+      const skipped = this.skippedPairItems(jobId);
+      if (!skipped.includes(imageId)) skipped.push(imageId);
+      this.db.prepare(`UPDATE jobs SET payload = json_set(payload, '$.skippedImageIds', json(?)) WHERE id = ?`).run(JSON.stringify(skipped), jobId);
+      return skipped;
+    })();
+  }
+
+  /** The photos a generate-pairs job was asked to skip, in the order they were asked for. */
+  skippedPairItems(jobId: number): number[] {
+    const row = this.db.prepare(`SELECT json_extract(payload, '$.skippedImageIds') AS skipped FROM jobs WHERE id = ?`).get(jobId) as
+      | { skipped: string | null }
+      | undefined;
+    return row?.skipped ? (JSON.parse(row.skipped) as number[]) : [];
   }
 
   /** Running jobs and the pid that claimed them, for crash recovery. */

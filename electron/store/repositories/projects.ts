@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { Project } from '../../services/types';
+import type { Project } from '../../domain/types';
 import { systemClock, type Clock } from './clock';
 
 interface ProjectRow {

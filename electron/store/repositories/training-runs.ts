@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type {
   LossPoint, QualityBaselines, TrainingCheckpoint, TrainingPreview, TrainingRun, TrainingSettingsSummary, TrainingState,
-} from '../../services/flow-types';
+} from '../../domain/flow-types';
 import { systemClock, type Clock } from './clock';
 
 interface RunRow {
@@ -75,6 +75,12 @@ export class TrainingRunsRepository {
         : this.db.prepare(`SELECT * FROM training_runs WHERE project_id = ? AND concept_id = ? ORDER BY id DESC`).all(filter.projectId, filter.conceptId)
     ) as RunRow[];
     return rows.map((row) => this.toRun(row));
+  }
+
+  /** Runs still marked queued or running, with their job (null when it was never queued). */
+  listActive(): { id: number; jobId: number | null }[] {
+    const rows = this.db.prepare(`SELECT id, job_id FROM training_runs WHERE state IN ('queued', 'running')`).all() as { id: number; job_id: number | null }[];
+    return rows.map((row) => ({ id: row.id, jobId: row.job_id }));
   }
 
   setRunPath(id: number, runPath: string): void {

@@ -10,8 +10,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Dispatch } from '../../../electron/api/dispatch';
 import type { Services } from '../../../electron/services/index';
 import { createShareService, listShareAddresses, LOOPBACK_WARNING } from '../../../electron/services/share-service';
-import { TypedEmitter } from '../../../electron/services/typed-emitter';
-import type { ServiceEvents } from '../../../electron/services/types';
+import { TypedEmitter } from '../../../electron/domain/typed-emitter';
+import type { ServiceEvents } from '../../../electron/domain/types';
 import { decodeQrSvg } from '../../support/qr';
 import { callOk, openApiHarness } from './fixtures/api-harness';
 

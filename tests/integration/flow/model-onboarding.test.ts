@@ -12,7 +12,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Dispatch } from '../../../electron/api/dispatch';
-import { cachedRepoBlobsDir, huggingFaceCacheDir } from '../../../electron/services/hf-cache';
+import { cachedRepoBlobsDir, huggingFaceCacheDir } from '../../../electron/jobs/hf-cache';
 import type { SecretCipher } from '../../../electron/services/hub-token';
 import type { Job, Services } from '../../../electron/services/index';
 import { FakeHub, writeFakeExport } from '../../unit/diffusion/fake-hub';

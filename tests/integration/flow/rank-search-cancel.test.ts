@@ -4,7 +4,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createServices, type Services } from '../../../electron/services/index';
-import { parseRankSearchProgress, type RankSearchProgress } from '../../../electron/services/rank-search-progress';
+import { parseRankSearchProgress, type RankSearchProgress } from '../../../electron/domain/rank-search-progress';
 
 let root: string;
 let services: Services;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { electronAttentionTarget } from '../../../electron/main/attention';
 import { JobAttention, type AttentionProgress } from '../../../electron/services/job-attention';
-import { formatRankSearchProgress } from '../../../electron/services/rank-search-progress';
-import type { Job, JobKind } from '../../../electron/services/types';
+import { formatRankSearchProgress } from '../../../electron/domain/rank-search-progress';
+import type { Job, JobKind } from '../../../electron/domain/types';
 
 /** Records what Electron's setProgressBar / Notification would have been asked to do. */
 class FakeWindow {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatRankSearchProgress, maxRankSearchTrials, parseRankSearchProgress } from '../../../electron/services/rank-search-progress';
+import { formatRankSearchProgress, maxRankSearchTrials, parseRankSearchProgress } from '../../../electron/domain/rank-search-progress';
 
 describe('rank search progress lines', () => {
   it('bounds the trials: the reference plus one halving per power of two down to 0, per unit', () => {

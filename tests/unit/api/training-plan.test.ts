@@ -4,9 +4,9 @@
  * estimate comes only from a speed a run measured on this machine.
  */
 import { describe, expect, it } from 'vitest';
-import type { PairRecord, TrainingSettingsSummary } from '../../../electron/services/flow-types';
+import type { PairRecord, TrainingSettingsSummary } from '../../../electron/domain/flow-types';
 import { estimateTrainingTime } from '../../../electron/services/training-estimate';
-import { heldOutCountFor, planTrainingPairs } from '../../../electron/services/training-pairs';
+import { heldOutCountFor, planTrainingPairs } from '../../../electron/domain/training-pairs';
 import { resolveTrainingSettings } from '../../../electron/services/training-presets';
 
 function pair(id: number, status: PairRecord['status'], inSubset: boolean | null = null): PairRecord {

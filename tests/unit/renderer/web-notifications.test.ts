@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Job } from '../../../electron/services/types';
+import type { Job } from '../../../electron/domain/types';
 import { JobAttention } from '../../../electron/services/job-attention';
 import { webAttentionTarget, type BrowserSide } from '../../../renderer/src/lib/web-notifications';
 

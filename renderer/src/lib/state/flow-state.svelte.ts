@@ -13,8 +13,8 @@ import type {
   TrainingPreset,
   TrainingProgress,
   TrainingRun,
-} from '../../../../electron/services/flow-types';
-import { parseRankSearchProgress, type RankSearchProgress } from '../../../../electron/services/rank-search-progress';
+} from '../../../../electron/domain/flow-types';
+import { parseRankSearchProgress, type RankSearchProgress } from '../../../../electron/domain/rank-search-progress';
 import { coalesce } from '../coalesce';
 import { errorMessage } from '../errors';
 

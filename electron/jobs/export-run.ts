@@ -28,7 +28,7 @@ export interface ExportRunOptions {
 const MAX_PREVIEWS = 4;
 
 /**
- * The app's version from the nearest package.json above this module: electron/services/ when run from source,
+ * The app's version from the nearest package.json above this module: electron/jobs/ when run from source,
  * dist/electron/ (or a test's bundle folder) when bundled into the job process.
  */
 export function studioVersion(): string {

@@ -1,4 +1,4 @@
-import type { DownloadModelPayload, DownloadModelResult } from './models-service';
+import type { DownloadModelPayload, DownloadModelResult } from './model-types';
 import type { ExportBundlePayload, ExportBundleResult, ShareState } from './export-types';
 import type { GeneratePairsPayload, GeneratePairsResult, PairItemCancelled, TrainingProgress, TrainRunPayload, TrainRunResult } from './flow-types';
 

@@ -32,6 +32,9 @@ export type PairTeacher =
     }
   | { kind: 'imported' };
 
+/** Pairs are stored at most this large (longest side): training runs at 256 or less, the grid shows thumbnails. */
+export const PAIR_MAX_SIDE = 512;
+
 export interface PairRecord {
   id: number;
   projectId: number;
