@@ -27,7 +27,7 @@ export function createDispatcher(handlers: ApiHandlers, options: DispatchOptions
     if (!checked.ok) return checked;
     const group = handlers[entry.group] as Record<string, (input: unknown) => unknown>;
     try {
-      const value = await group[entry.key]!(checked.value);
+      const value = await group[entry.key]!(withoutUndefinedFields(checked.value));
       return { ok: true, value };
     } catch (error) {
       return { ok: false, error: toApiError(name, error, options) };
@@ -58,4 +58,18 @@ function toApiError(method: string, error: unknown, options: DispatchOptions): A
   options.onInternalError?.(method, error);
   const detail = error instanceof Error ? error.message : String(error);
   return { code: 'internal', method, message: `${method} failed: ${detail}` };
+}
+
+/**
+ * An optional field sent as `undefined` (Electron IPC keeps such keys; JSON drops them) reaches the services as
+ * an absent key, so `{ ...defaults, ...input }` keeps its defaults whichever transport carried the call.
+ */
+function withoutUndefinedFields(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutUndefinedFields);
+  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, field]) => field !== undefined)
+      .map(([key, field]) => [key, withoutUndefinedFields(field)]),
+  );
 }

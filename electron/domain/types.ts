@@ -64,6 +64,9 @@ export type JobState = (typeof JOB_STATES)[number];
 /** A state no job leaves on its own; only resume (interrupted) moves one on. */
 export const FINISHED_JOB_STATES: readonly JobState[] = ['done', 'failed', 'cancelled'];
 
+/** A job in one of these states will not change again until a user acts on it (jobFinished is emitted). */
+export const STOPPED_JOB_STATES: readonly JobState[] = [...FINISHED_JOB_STATES, 'interrupted'];
+
 export interface ImportFile {
   /** Absolute path of a file or folder (folders are imported recursively). */
   path: string;
@@ -132,7 +135,7 @@ export interface JobProgress {
 
 // ---- events ----
 
-/** Events the services emit; SHELL forwards each as an `onX` event of the API. */
+/** Events the services emit; the API forwards each `x` as its `onX` event (api/handlers.ts). */
 export interface ServiceEvents {
   /** A project was created, renamed or deleted, or its counts changed. */
   projectsChanged: { projectId: number };
@@ -140,6 +143,8 @@ export interface ServiceEvents {
   imagesChanged: { projectId: number };
   /** Any change of a job's state (queued, running, done, ...). */
   jobChanged: { job: Job };
+  /** A job stopped: done, failed, cancelled or interrupted (right after its jobChanged). */
+  jobFinished: { job: Job };
   jobProgress: JobProgress;
   /** An export was added (its job finished) or deleted. */
   exportsChanged: { projectId: number };

@@ -2,7 +2,7 @@ import { isProcessAlive } from '../store/process-alive';
 import type { Store } from '../store/store';
 import { ConflictError, NotFoundError } from '../domain/errors';
 import type { TypedEmitter } from '../domain/typed-emitter';
-import { FINISHED_JOB_STATES, type Job, type JobKind, type JobKinds, type ServiceEvents } from '../domain/types';
+import { FINISHED_JOB_STATES, STOPPED_JOB_STATES, type Job, type JobKind, type JobKinds, type ServiceEvents } from '../domain/types';
 import type { JobExecution, JobHost, JobOutcome, JobProgressUpdate, JobSecrets } from './job-host';
 
 export interface JobRunnerOptions {
@@ -104,7 +104,7 @@ export class JobRunner {
   enqueue<K extends JobKind>(kind: K, projectId: number | null, payload: JobKinds[K]['payload']): Job<K> {
     if (this.closed) throw new ConflictError('the job runner is shut down');
     const job = this.store.jobs.enqueue(kind, projectId, payload, process.pid);
-    this.events.emit('jobChanged', { job });
+    this.announce(job);
     this.pump();
     return job;
   }
@@ -241,7 +241,7 @@ export class JobRunner {
   }
 
   private start(job: Job, beside: boolean): void {
-    this.events.emit('jobChanged', { job });
+    this.announce(job);
     const secrets = this.secretsFor(job);
     const active: ActiveJob = {
       beside,
@@ -380,9 +380,15 @@ export class JobRunner {
     return job;
   }
 
+  /** jobChanged for every change, then jobFinished once the job stopped. */
+  private announce(job: Job): void {
+    this.events.emit('jobChanged', { job });
+    if (STOPPED_JOB_STATES.includes(job.state)) this.events.emit('jobFinished', { job });
+  }
+
   private emitChanged(id: number): Job {
     const job = this.require(id);
-    this.events.emit('jobChanged', { job });
+    this.announce(job);
     return job;
   }
 }

@@ -105,7 +105,7 @@ async function pickFolder(title: string): Promise<string | null> {
 function watchLongJobs(running: Services): void {
   const lookup = (jobId: number) => {
     try {
-      return running.jobs.get(jobId);
+      return running.jobs.get({ jobId });
     } catch {
       return undefined;
     }

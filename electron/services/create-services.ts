@@ -8,7 +8,8 @@ import { openStore } from '../store/store';
 import type { Clock } from '../store/repositories/clock';
 import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors';
 import type { JobsService } from './jobs-service';
-import type { ConceptsService, ImagesService, ProjectsService, Services, StorageService } from './services';
+import type { ConceptsService, ImagesService, ImportsService, ProjectsService, Services, StorageService } from './services';
+import { listSamplePhotos } from './sample-photos';
 import { TypedEmitter } from '../domain/typed-emitter';
 import { createExportsService } from './exports-service';
 import { createShareService } from './share-service';
@@ -16,7 +17,7 @@ import { createFlowService } from './flow-service';
 import { createModelsService } from './models-service';
 import { huggingFaceCacheDir } from '../jobs/hf-cache';
 import { HubTokenStore, type SecretCipher } from './hub-token';
-import type { ConceptInput, ImportFile, ServiceEvents } from '../domain/types';
+import type { ImportFile, ServiceEvents } from '../domain/types';
 
 export interface CreateServicesOptions {
   dataDir: string;
@@ -69,18 +70,18 @@ export function createServices(options: CreateServicesOptions): Services {
 
   const projects: ProjectsService = {
     list: () => store.projects.list(),
-    get: requireProject,
-    create(name) {
+    get: ({ projectId }) => requireProject(projectId),
+    create({ name }) {
       const project = store.projects.create(cleanName(name, 'project name'));
       events.emit('projectsChanged', { projectId: project.id });
       return project;
     },
-    rename(id, name) {
+    rename({ projectId: id, name }) {
       if (!store.projects.rename(id, cleanName(name, 'project name'))) throw new NotFoundError('project', id);
       events.emit('projectsChanged', { projectId: id });
       return requireProject(id);
     },
-    delete(id) {
+    delete({ projectId: id }) {
       requireProject(id);
       const busy = store.jobs.list({ projectId: id, states: ['queued', 'running'] });
       if (busy.length > 0) {
@@ -92,11 +93,11 @@ export function createServices(options: CreateServicesOptions): Services {
   };
 
   const concepts: ConceptsService = {
-    list(projectId) {
+    list({ projectId }) {
       requireProject(projectId);
       return store.concepts.listByProject(projectId);
     },
-    create(projectId, input) {
+    create({ projectId, ...input }) {
       requireProject(projectId);
       const name = cleanName(input.name, 'concept name');
       if (store.concepts.findByName(projectId, name)) {
@@ -112,7 +113,7 @@ export function createServices(options: CreateServicesOptions): Services {
       events.emit('projectsChanged', { projectId });
       return concept;
     },
-    update(id, input) {
+    update({ conceptId: id, ...input }) {
       const current = store.concepts.get(id);
       if (!current) throw new NotFoundError('concept', id);
       const name = input.name === undefined ? current.name : cleanName(input.name, 'concept name');
@@ -128,7 +129,7 @@ export function createServices(options: CreateServicesOptions): Services {
       events.emit('conceptsChanged', { projectId: current.projectId });
       return store.concepts.get(id)!;
     },
-    delete(id) {
+    delete({ conceptId: id }) {
       const current = store.concepts.get(id);
       if (!current) throw new NotFoundError('concept', id);
       store.concepts.delete(id);
@@ -138,24 +139,24 @@ export function createServices(options: CreateServicesOptions): Services {
   };
 
   const images: ImagesService = {
-    list(projectId) {
+    list({ projectId }) {
       requireProject(projectId);
       return store.images.listByProject(projectId);
     },
-    get: requireImage,
-    delete(id) {
+    get: ({ imageId }) => requireImage(imageId),
+    delete({ imageId }) {
       // The blobs stay: another project may share them. A later garbage collection removes unreferenced blobs.
-      const image = requireImage(id);
-      store.images.delete(id);
+      const image = requireImage(imageId);
+      store.images.delete(imageId);
       events.emit('imagesChanged', { projectId: image.projectId });
       events.emit('projectsChanged', { projectId: image.projectId });
     },
-    async readThumbnail(id) {
-      const image = requireImage(id);
+    async readThumbnail({ imageId }) {
+      const image = requireImage(imageId);
       return { bytes: await store.blobs.read(image.thumbnailSha256), mimeType: 'image/webp' };
     },
-    async readOriginal(id) {
-      const image = requireImage(id);
+    async readOriginal({ imageId }) {
+      const image = requireImage(imageId);
       return { bytes: await store.blobs.read(image.sha256), mimeType: `image/${image.format}` };
     },
     blobPath: (sha256) => store.blobs.pathFor(sha256),
@@ -164,24 +165,28 @@ export function createServices(options: CreateServicesOptions): Services {
   const jobs: JobsService = {
     // runner.describe: a finished job whose outcome waits for disk space says "disk full", not its last progress.
     list: (filter = {}) => store.jobs.list(filter).map((job) => runner.describe(job)),
-    get(id) {
-      const job = store.jobs.get(id);
-      if (!job) throw new NotFoundError('job', id);
+    get({ jobId }) {
+      const job = store.jobs.get(jobId);
+      if (!job) throw new NotFoundError('job', jobId);
       return runner.describe(job);
-    },
-    startImport(projectId, files) {
-      requireProject(projectId);
-      const checked = checkImportFiles(files);
-      return runner.enqueue('import-images', projectId, { projectId, files: checked });
     },
     enqueue(kind, projectId, payload) {
       if (projectId !== null) requireProject(projectId);
       return runner.enqueue(kind, projectId, payload);
     },
-    cancel: (id) => runner.cancel(id),
-    resume: (id) => runner.resume(id),
-    discard: (id) => runner.discard(id),
+    cancel: ({ jobId }) => runner.cancel(jobId),
+    resume: ({ jobId }) => runner.resume(jobId),
+    discard: ({ jobId }) => runner.discard(jobId),
     waitFor: (id) => runner.waitFor(id),
+  };
+
+  const startImport = (projectId: number, files: ImportFile[]) => {
+    requireProject(projectId);
+    return runner.enqueue('import-images', projectId, { projectId, files: checkImportFiles(files) });
+  };
+  const imports: ImportsService = {
+    start: ({ projectId, sources }) => startImport(projectId, sources),
+    samples: async ({ projectId }) => startImport(projectId, await listSamplePhotos()),
   };
 
   const storage: StorageService = {
@@ -195,7 +200,7 @@ export function createServices(options: CreateServicesOptions): Services {
   let share: ReturnType<typeof createShareService> | undefined;
   const exports = createExportsService({ store, jobs, events, sharedExportId: () => share?.sharedExportId() ?? null });
   share = createShareService({
-    dataDir, events, getExport: exports.get, ...(options.lanAddress ? { lanAddress: options.lanAddress } : {}),
+    dataDir, events, getExport: (exportId) => exports.get({ exportId }), ...(options.lanAddress ? { lanAddress: options.lanAddress } : {}),
   });
 
   const modelsDir = options.modelsDir ?? path.join(dataDir, 'models');
@@ -212,6 +217,7 @@ export function createServices(options: CreateServicesOptions): Services {
     projects,
     concepts,
     images,
+    imports,
     jobs,
     storage,
     exports,

@@ -17,9 +17,9 @@ export interface ExportsService {
   start(input: StartExportInput): Job<'export-bundle'>;
   /** Newest first. */
   list(filter: { projectId: number; conceptId?: number }): ExportRecord[];
-  get(id: number): ExportRecord;
+  get(input: { exportId: number }): ExportRecord;
   /** Removes the record and its folder in the data folder. Refused while the export is being shared. */
-  delete(id: number): Promise<void>;
+  delete(input: { exportId: number }): Promise<void>;
 }
 
 export interface ExportsServiceDeps {
@@ -93,8 +93,8 @@ export function createExportsService({ store, jobs, events, sharedExportId }: Ex
       if (!store.projects.get(filter.projectId)) throw new NotFoundError('project', filter.projectId);
       return repository.list(filter);
     },
-    get,
-    async delete(id) {
+    get: ({ exportId }) => get(exportId),
+    async delete({ exportId: id }) {
       const record = get(id);
       if (sharedExportId() === id) throw new ConflictError(`export ${id} is being shared to a phone; stop sharing first`);
       repository.delete(id);

@@ -26,7 +26,7 @@ export interface FlowService {
   teachers: {
     list(): Promise<TeacherInfo[]>;
     /** Every built-in effect applied to one project photo (small, for a gallery), as PNG blobs. */
-    gallery(imageId: number): Promise<TeacherSample[]>;
+    gallery(input: { imageId: number }): Promise<TeacherSample[]>;
   };
   pairs: {
     /**
@@ -34,9 +34,9 @@ export interface FlowService {
      * have a pair from the same teacher settings are skipped (their curation stays); use regenerate to remake one.
      */
     generate(input: { conceptId: number; imageIds: number[]; seed?: number; diffusion?: DiffusionOverrides }): Job<'generate-pairs'>;
-    list(conceptId: number): PairRecord[];
-    get(pairId: number): PairRecord;
-    setStatus(pairId: number, status: 'pending' | 'accepted' | 'rejected'): PairRecord;
+    list(input: { conceptId: number }): PairRecord[];
+    get(input: { pairId: number }): PairRecord;
+    setStatus(input: { pairId: number; status: 'pending' | 'accepted' | 'rejected' }): PairRecord;
     /** Sets every pair of a concept now in one of `from` (default: pending) to `status`; returns the pairs changed. */
     setStatusAll(input: { conceptId: number; status: 'accepted' | 'rejected' | 'pending'; from?: PairStatus[] }): PairRecord[];
     regenerate(input: { pairId: number; seed?: number; guidance?: number }): Job<'generate-pairs'>;
@@ -45,24 +45,24 @@ export interface FlowService {
      * on with the others (result.cancelled lists it). Refused once the job stopped or the photo's pair is made.
      */
     cancelItem(input: { jobId: number; imageId: number }): PairItemCancelled;
-    importPaired(conceptId: number, sources: ImportFile[]): Promise<ImportPairsResult>;
+    importPaired(input: { conceptId: number; sources: ImportFile[] }): Promise<ImportPairsResult>;
   };
   subset: {
-    select(conceptId: number, targetCount: number): Promise<SubsetSelection>;
+    select(input: { conceptId: number; targetCount: number }): Promise<SubsetSelection>;
   };
   training: {
     start(input: { conceptId: number; preset: TrainingPreset; advanced?: TrainingAdvanced }): TrainingRun;
     /** What start would do now: settings, the exact train / held-out split, and a time estimate. Changes nothing. */
     plan(input: { conceptId: number; preset: TrainingPreset; advanced?: TrainingAdvanced }): TrainingPlan;
-    pause(runId: number): TrainingRun;
-    resume(runId: number): TrainingRun;
-    cancel(runId: number): TrainingRun;
-    extend(runId: number, steps: number): Promise<TrainingRun>;
+    pause(input: { runId: number }): TrainingRun;
+    resume(input: { runId: number }): TrainingRun;
+    cancel(input: { runId: number }): TrainingRun;
+    extend(input: { runId: number; steps: number }): Promise<TrainingRun>;
     list(filter: { projectId: number; conceptId?: number }): TrainingRun[];
-    get(runId: number): TrainingRun;
+    get(input: { runId: number }): TrainingRun;
   };
   liveModel: {
-    get(runId: number): Promise<LiveModel>;
+    get(input: { runId: number }): Promise<LiveModel>;
   };
 }
 
@@ -193,7 +193,7 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
 
   /** The run continues in a new job; its interrupted one would otherwise linger as resumable in the jobs list. */
   const discardInterruptedJob = (run: TrainingRun) => {
-    if (run.jobId !== null && store.jobs.get(run.jobId)?.state === 'interrupted') jobs.discard(run.jobId);
+    if (run.jobId !== null && store.jobs.get(run.jobId)?.state === 'interrupted') jobs.discard({ jobId: run.jobId });
   };
   const enqueueRun = (run: TrainingRun): TrainingRun => {
     runs.setPauseRequested(run.id, false);
@@ -215,7 +215,7 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
           ...models.map((m): TeacherInfo => ({ kind: 'diffusion', id: `${DIFFUSION_PREFIX}${m.name}`, name: m.name, description: m.pipelineClass ?? 'diffusion model' })),
         ];
       },
-      gallery(imageId) {
+      gallery({ imageId }) {
         const image = store.images.get(imageId);
         if (!image) throw new NotFoundError('image', imageId);
         const cached = galleries.get(image.sha256);
@@ -253,12 +253,12 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
           ...(teacher.kind === 'diffusion' ? { modelDir: modelDirOf(teacher.modelId) } : {}),
         });
       },
-      list(conceptId) {
+      list({ conceptId }) {
         requireConcept(conceptId);
         return pairs.listByConcept(conceptId);
       },
-      get: requirePair,
-      setStatus(pairId, status) {
+      get: ({ pairId }) => requirePair(pairId),
+      setStatus({ pairId, status }) {
         const pair = requirePair(pairId);
         // The guard's reason stays visible when the user overrides it, until the pair is regenerated.
         pairs.setStatus(pairId, status, status === 'rejected' ? 'rejected by you' : pair.status === 'guard-rejected' ? pair.reason : null);
@@ -309,7 +309,7 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
           ...(teacher.kind === 'diffusion' ? { modelDir: modelDirOf(teacher.modelId) } : {}),
         });
       },
-      async importPaired(conceptId, sources) {
+      async importPaired({ conceptId, sources }) {
         const concept = requireConcept(conceptId);
         const result = await importPairedFiles(store, pairs, { projectId: concept.projectId, conceptId }, sources);
         events.emit('pairsChanged', { projectId: concept.projectId, conceptId });
@@ -317,7 +317,7 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
       },
     },
     subset: {
-      async select(conceptId, targetCount) {
+      async select({ conceptId, targetCount }) {
         const concept = requireConcept(conceptId);
         const candidates = pairs.listByConcept(conceptId).filter((p) => p.status === 'pending' || p.status === 'accepted');
         if (candidates.length === 0) throw new InvalidInputError(`concept ${conceptId} has no pending or accepted pairs to choose from`);
@@ -355,16 +355,16 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
         const split = planTrainingPairs(pairs.listByConcept(conceptId));
         return { conceptId, settings, ...split, estimate: estimateTrainingTime(settings, runs.recentSpeeds()) };
       },
-      pause(runId) {
+      pause({ runId }) {
         const run = requireRun(runId);
         if (!ACTIVE_RUN_STATES.includes(run.state) || run.jobId === null) {
           throw new ConflictError(`training run ${runId} is ${run.state}; only a queued or running run can be paused`);
         }
         runs.setPauseRequested(runId, true);
-        jobs.cancel(run.jobId);
+        jobs.cancel({ jobId: run.jobId });
         return requireRun(runId);
       },
-      resume(runId) {
+      resume({ runId }) {
         const run = requireRun(runId);
         if (!['paused', 'interrupted', 'failed'].includes(run.state)) {
           throw new ConflictError(`training run ${runId} is ${run.state}; only a paused, interrupted or failed run can be resumed`);
@@ -372,11 +372,11 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
         discardInterruptedJob(run);
         return enqueueRun(run);
       },
-      cancel(runId) {
+      cancel({ runId }) {
         const run = requireRun(runId);
         if (ACTIVE_RUN_STATES.includes(run.state) && run.jobId !== null) {
           runs.setPauseRequested(runId, false);
-          jobs.cancel(run.jobId);
+          jobs.cancel({ jobId: run.jobId });
           return requireRun(runId);
         }
         if (run.state === 'paused' || run.state === 'interrupted' || run.state === 'failed') {
@@ -387,7 +387,7 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
         }
         throw new ConflictError(`training run ${runId} is already ${run.state}`);
       },
-      async extend(runId, steps) {
+      async extend({ runId, steps }) {
         const run = requireRun(runId);
         if (ACTIVE_RUN_STATES.includes(run.state)) throw new ConflictError(`training run ${runId} is ${run.state}; pause it before extending`);
         if (run.state === 'cancelled') throw new ConflictError(`training run ${runId} was cancelled; start a new run`);
@@ -403,10 +403,10 @@ export function createFlowService({ store, jobs, events, modelsDir }: FlowServic
         if (!store.projects.get(filter.projectId)) throw new NotFoundError('project', filter.projectId);
         return runs.list(filter);
       },
-      get: requireRun,
+      get: ({ runId }) => requireRun(runId),
     },
     liveModel: {
-      async get(runId) {
+      async get({ runId }) {
         const run = requireRun(runId);
         const checkpoint = runs.latestCheckpoint(runId);
         if (!checkpoint) throw new ConflictError(`training run ${runId} has no checkpoint yet; the live model appears after the first one`);

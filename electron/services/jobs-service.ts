@@ -1,14 +1,12 @@
-import type { ImportFile, Job, JobKind, JobKinds, JobState } from '../domain/types';
+import type { Job, JobKind, JobKinds, JobState } from '../domain/types';
 
 /** The job queue as the other services and the API see it (the runner itself lives in electron/jobs). */
 export interface JobsService {
   list(filter?: { projectId?: number; states?: JobState[]; limit?: number }): Job[];
-  get(id: number): Job;
-  /** Queues an import of files and folders (recursive) into a project and returns the queued job. */
-  startImport(projectId: number, files: ImportFile[]): Job<'import-images'>;
+  get(input: { jobId: number }): Job;
   /**
    * Queues a job of any kind (later features: generate pairs, train, export). Kind-specific start methods like
-   * startImport check their payload first; prefer them where they exist.
+   * imports.start check their payload first; prefer them where they exist.
    */
   enqueue<K extends JobKind>(kind: K, projectId: number | null, payload: JobKinds[K]['payload']): Job<K>;
   /**
@@ -16,11 +14,11 @@ export interface JobsService {
    * and ends 'cancelled' with a partial result; the returned job may still say 'running' until then, watch
    * jobChanged. Interrupted: discarded.
    */
-  cancel(id: number): Job;
+  cancel(input: { jobId: number }): Job;
   /** Re-queues an interrupted or failed job; it continues from its persisted progress. */
-  resume(id: number): Job;
+  resume(input: { jobId: number }): Job;
   /** Gives up an interrupted job ('cancelled'); work finished before the interruption is kept. */
-  discard(id: number): Job;
+  discard(input: { jobId: number }): Job;
   /** Resolves once the job is done, failed, cancelled or interrupted. */
   waitFor(id: number): Promise<Job>;
 }

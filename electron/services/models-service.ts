@@ -16,16 +16,16 @@ export interface ModelsService {
   /** Whether a Hugging Face token is stored (never the token itself). */
   tokenStatus(): HubTokenStatus;
   /** Stores the token encrypted; refused where this back end cannot encrypt (browser mode). */
-  setToken(token: string): HubTokenStatus;
+  setToken(input: { token: string }): HubTokenStatus;
   clearToken(): HubTokenStatus;
   /** Re-hashes every file of an installed model against the manifest written at install. */
-  verify(name: string): Promise<ModelVerification>;
+  verify(input: { name: string }): Promise<ModelVerification>;
   /** Copies a local diffusers ONNX export in after checking its layout (the error names the missing file). */
   importFolder(input: { path: string; name?: string }): Promise<DiffusionModelInfo>;
   /** Queues a download of a Hugging Face repo; cancellable, and resuming continues from the partial files. */
   download(input: { repoId: string; revision?: string; name?: string }): Job<'download-model'>;
   /** Refused while a pair generation that uses the model is queued or running. */
-  remove(name: string): Promise<void>;
+  remove(input: { name: string }): Promise<void>;
 }
 
 export interface ModelsServiceDeps {
@@ -88,9 +88,9 @@ export function createModelsService({ jobs, events, modelsDir, hubUrl, hfCacheDi
       }
     },
     tokenStatus: () => token.status(),
-    setToken: (value) => token.set(value),
+    setToken: ({ token: value }) => token.set(value),
     clearToken: () => token.clear(),
-    async verify(name) {
+    async verify({ name }) {
       return { name, problems: await verifyInstalledModel(requireModel(name)) };
     },
     async importFolder({ path: source, name }) {
@@ -114,7 +114,7 @@ export function createModelsService({ jobs, events, modelsDir, hubUrl, hfCacheDi
         repoId, modelsDir, hfCacheDir, ...(hubUrl ? { baseUrl: hubUrl } : {}), ...(revision ? { revision } : {}), ...(name ? { name } : {}),
       });
     },
-    async remove(name) {
+    async remove({ name }) {
       const dir = requireModel(name);
       const user = activeJobs().find((job) => job.kind === 'generate-pairs' && job.payload.modelDir === dir);
       if (user) throw new ConflictError(`diffusion model ${name} is in use by pair generation job ${user.id}; cancel it first`);

@@ -6,7 +6,7 @@ import type { ShareService } from './share-service';
 import type { FlowService } from './flow-service';
 import type { ModelsService } from './models-service';
 import type { JobsService } from './jobs-service';
-import type { Concept, ConceptInput, ImageRecord, Project, ServiceEvents } from '../domain/types';
+import type { Concept, ConceptInput, ImageRecord, ImportFile, Job, Project, ServiceEvents } from '../domain/types';
 
 /**
  * The back-end services, free of Electron: the app's main process, browser mode's server and the CLI all build
@@ -20,6 +20,7 @@ export interface Services {
   readonly projects: ProjectsService;
   readonly concepts: ConceptsService;
   readonly images: ImagesService;
+  readonly imports: ImportsService;
   readonly jobs: JobsService;
   readonly storage: StorageService;
   readonly exports: ExportsService;
@@ -33,32 +34,44 @@ export interface Services {
   close(): Promise<void>;
 }
 
+/**
+ * The service groups the API serves as they are (api/handlers.ts is a plain map): every method takes at most one
+ * plain object, named like the contract's input (api/contract.ts), and the contract's schemas check it first.
+ */
 export interface ProjectsService {
   list(): Project[];
-  get(id: number): Project;
-  create(name: string): Project;
-  rename(id: number, name: string): Project;
+  get(input: { projectId: number }): Project;
+  create(input: { name: string }): Project;
+  rename(input: { projectId: number; name: string }): Project;
   /** Refused (conflict) while one of the project's jobs is queued or running. */
-  delete(id: number): void;
+  delete(input: { projectId: number }): void;
 }
 
 export interface ConceptsService {
-  list(projectId: number): Concept[];
-  create(projectId: number, input: ConceptInput): Concept;
-  update(id: number, input: Partial<ConceptInput>): Concept;
-  delete(id: number): void;
+  list(input: { projectId: number }): Concept[];
+  create(input: { projectId: number } & ConceptInput): Concept;
+  /** Changes only the fields given. */
+  update(input: { conceptId: number } & Partial<ConceptInput>): Concept;
+  delete(input: { conceptId: number }): void;
 }
 
 export interface ImagesService {
-  list(projectId: number): ImageRecord[];
-  get(id: number): ImageRecord;
-  delete(id: number): void;
+  list(input: { projectId: number }): ImageRecord[];
+  get(input: { imageId: number }): ImageRecord;
+  delete(input: { imageId: number }): void;
   /** The WebP thumbnail's bytes. */
-  readThumbnail(id: number): Promise<{ bytes: Buffer; mimeType: 'image/webp' }>;
+  readThumbnail(input: { imageId: number }): Promise<{ bytes: Buffer; mimeType: 'image/webp' }>;
   /** The imported file's original bytes. */
-  readOriginal(id: number): Promise<{ bytes: Buffer; mimeType: string }>;
+  readOriginal(input: { imageId: number }): Promise<{ bytes: Buffer; mimeType: string }>;
   /** Absolute path of a blob (for a custom protocol handler that streams files). */
   blobPath(sha256: string): string;
+}
+
+export interface ImportsService {
+  /** Queues an import of files and folders (recursive) into a project and returns the queued job. */
+  start(input: { projectId: number; sources: ImportFile[] }): Job<'import-images'>;
+  /** Queues an import of the photos shipped with the app (resources/samples). */
+  samples(input: { projectId: number }): Promise<Job<'import-images'>>;
 }
 
 export interface StorageService {

@@ -14,7 +14,7 @@ export interface ShareService {
    * Serves the export's player page and bundle on the LAN behind a fresh token (stopping any earlier share:
    * one at a time). Falls back to 127.0.0.1, with a warning in the state, when the machine has no LAN address.
    */
-  start(exportId: number, options?: { ttlMs?: number; host?: string }): Promise<ShareState>;
+  start(input: { exportId: number; ttlMs?: number; host?: string }): Promise<ShareState>;
   /** The addresses a phone might reach this machine on (one per network adapter), the suggested one first. */
   addresses(): ShareAddress[];
   stop(): Promise<ShareState>;
@@ -99,7 +99,7 @@ export function createShareService({ dataDir, events, getExport, lanAddress, lis
   });
 
   return {
-    start(exportId, options = {}) {
+    start({ exportId, ...options }) {
       return serialized(async () => {
         const record = getExport(exportId);
         await stopCurrent('stopped');

@@ -31,8 +31,9 @@ function refuse(field: string, given: string): never {
 }
 
 /**
- * Wraps every path-taking handler so it refuses paths outside `stagingDir` and `allowedRoots`. Mutates and
- * returns `handlers`.
+ * The handler table with every path-taking method refusing paths outside `stagingDir` and `allowedRoots`. The
+ * groups are the services themselves, so the table and the groups it changes are copies: the services stay
+ * unconfined for the rest of the process (the CLI, tests).
  */
 export function confinePathsToStaging(handlers: ApiHandlers, stagingDir: string, allowedRoots: readonly string[] = []): ApiHandlers {
   const roots = [stagingDir, ...allowedRoots];
@@ -42,25 +43,36 @@ export function confinePathsToStaging(handlers: ApiHandlers, stagingDir: string,
   const checkSources = (sources: readonly { path: string }[]) =>
     sources.forEach((source, index) => check(`sources.${index}.path`, source.path));
 
-  const importImages = handlers.imports.start;
-  handlers.imports.start = (input) => {
-    checkSources(input.sources);
-    return importImages(input);
+  const { imports, pairs, models, exports } = handlers;
+  return {
+    ...handlers,
+    imports: {
+      ...imports,
+      start: (input) => {
+        checkSources(input.sources);
+        return imports.start(input);
+      },
+    },
+    pairs: {
+      ...pairs,
+      importPaired: (input) => {
+        checkSources(input.sources);
+        return pairs.importPaired(input);
+      },
+    },
+    models: {
+      ...models,
+      importFolder: (input) => {
+        check('path', input.path);
+        return models.importFolder(input);
+      },
+    },
+    exports: {
+      ...exports,
+      start: (input) => {
+        if (input.runPath !== undefined) check('runPath', input.runPath);
+        return exports.start(input);
+      },
+    },
   };
-  const importPaired = handlers.pairs.importPaired;
-  handlers.pairs.importPaired = (input) => {
-    checkSources(input.sources);
-    return importPaired(input);
-  };
-  const importFolder = handlers.models.importFolder;
-  handlers.models.importFolder = (input) => {
-    check('path', input.path);
-    return importFolder(input);
-  };
-  const startExport = handlers.exports.start;
-  handlers.exports.start = (input) => {
-    if (input.runPath !== undefined) check('runPath', input.runPath);
-    return startExport(input);
-  };
-  return handlers;
 }

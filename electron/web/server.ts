@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { ApiHandlers } from '../api/contract';
 import { createDispatcher } from '../api/dispatch';
 import { createApiHandlers, forwardServiceEvents, nodeAppInfo } from '../api/handlers';
 import { BLOB_PATH, UPLOAD_PATH, WS_MAX_PAYLOAD_BYTES, WS_PATH, type ClientMessage, type ServerMessage } from '../api/ws-protocol';
@@ -98,14 +99,19 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const version = await readAppVersion();
   // A browser page has no file paths of its own: everything it imports was uploaded into staging.
   const allowedRoots = (options.allowedPathRoots ?? []).map((root) => path.resolve(root));
-  const handlers = confinePathsToStaging(createApiHandlers(services, nodeAppInfo('browser', version, services.dataDir)), stagingDir, allowedRoots);
+  const confined = confinePathsToStaging(createApiHandlers(services, nodeAppInfo('browser', version, services.dataDir)), stagingDir, allowedRoots);
   // Staged copies are deleted once imported (imported images live in the blob store). Paired imports finish
   // within the call; image imports when their job is done or cancelled (failed and interrupted ones may resume).
-  const importPaired = handlers.pairs.importPaired;
-  handlers.pairs.importPaired = async (input) => {
-    const result = await importPaired(input);
-    await removeStagedBatches(stagingDir, input.sources.map((source) => source.path), stagingQuota);
-    return result;
+  const handlers: ApiHandlers = {
+    ...confined,
+    pairs: {
+      ...confined.pairs,
+      importPaired: async (input) => {
+        const result = await confined.pairs.importPaired(input);
+        await removeStagedBatches(stagingDir, input.sources.map((source) => source.path), stagingQuota);
+        return result;
+      },
+    },
   };
   const stopStagingCleanup = services.events.on('jobChanged', ({ job }) => {
     if (job.kind !== 'import-images' || (job.state !== 'done' && job.state !== 'cancelled')) return;

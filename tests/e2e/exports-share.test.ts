@@ -67,8 +67,8 @@ afterAll(async () => {
 
 describe('export and send to phone', () => {
   it('exports a trained run through the UI and shares it until Stop (loopback only here: no QR code, and why)', async () => {
-    const project = services.projects.create('Sepia effect');
-    services.concepts.create(project.id, { name: 'Sepia', prompt: 'old sepia photo' });
+    const project = services.projects.create({ name: 'Sepia effect' });
+    services.concepts.create({ projectId: project.id, name: 'Sepia', prompt: 'old sepia photo' });
     await page.goto(server.url);
     await poll(() => page.getByTestId('connection-state').getAttribute('data-state')).toBe('connected');
     await page.getByTestId('project-row').getByRole('button', { name: /^Sepia effect/ }).click();

@@ -261,13 +261,13 @@ describe('studio foundation in browser mode', () => {
     // Same port, token and data folder: what a restarted `npm run web --port` gives the open tab.
     server = await startWebServer({ dataDir, port, token });
     // A change made while the tab was away must show up once it reconnects (events sent meanwhile are lost).
-    server.services.projects.create('Made while away');
+    server.services.projects.create({ name: 'Made while away' });
     await poll(() => page.getByTestId('connection-state').getAttribute('data-state')).toBe('connected');
     await poll(() => page.getByTestId('project-row').count()).toBe(2);
     const rows = await page.getByTestId('project-row').allInnerTexts();
     expect(rows.some((row) => row.includes('Made while away'))).toBe(true);
     expect(rows.some((row) => row.includes('Watercolor effect'))).toBe(true);
-    server.services.projects.delete(server.services.projects.list().find((p) => p.name === 'Made while away')!.id);
+    server.services.projects.delete({ projectId: server.services.projects.list().find((p) => p.name === 'Made while away')!.id });
     await poll(() => page.getByTestId('project-row').count()).toBe(1);
   });
 
@@ -297,7 +297,7 @@ describe('studio foundation in browser mode', () => {
     expect(await focused()).toMatchObject({ text: '← Projects', outline: 'solid' });
     await page.keyboard.press('Enter');
     await poll(() => page.getByTestId('project-row').count()).toBe(2);
-    server.services.projects.delete(server.services.projects.list().find((p) => p.name === 'Keyboard project')!.id);
+    server.services.projects.delete({ projectId: server.services.projects.list().find((p) => p.name === 'Keyboard project')!.id });
     await poll(() => page.getByTestId('project-row').count()).toBe(1);
   });
 

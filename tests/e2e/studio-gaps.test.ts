@@ -41,15 +41,15 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.on('pageerror', (error) => pageErrors.push(error.message));
 
-  const project = services.projects.create('Gaps');
-  const concept = services.concepts.create(project.id, { name: 'Warm tint', teacher: 'sepia-vintage' });
+  const project = services.projects.create({ name: 'Gaps' });
+  const concept = services.concepts.create({ projectId: project.id, name: 'Warm tint', teacher: 'sepia-vintage' });
   const dir = join(root, 'pairs');
   await mkdir(dir);
   for (const [i, colour] of ['#336699', '#669933', '#993366'].entries()) {
     await sharp({ create: { width: 32, height: 32, channels: 3, background: colour } }).png().toFile(join(dir, `p${i}.input.png`));
     await sharp({ create: { width: 32, height: 32, channels: 3, background: '#aa7744' } }).png().toFile(join(dir, `p${i}.target.png`));
   }
-  await services.flow.pairs.importPaired(concept.id, [{ path: dir }]);
+  await services.flow.pairs.importPaired({ conceptId: concept.id, sources: [{ path: dir }] });
 }, 240_000);
 
 afterAll(async () => {
@@ -115,11 +115,11 @@ describe('studio gaps (browser mode)', () => {
       expect(exported).toBeGreaterThanOrEqual(step);
       await page.screenshot({ path: join(ARTIFACTS, 'gaps-snapshot-export.png') });
       // Still training: the export ran beside it.
-      const now = services.flow.training.get(training.id);
+      const now = services.flow.training.get({ runId: training.id });
       expect(now.state).toBe('running');
       expect(now.step).toBeGreaterThan(step);
     } finally {
-      services.flow.training.cancel(training.id);
+      services.flow.training.cancel({ runId: training.id });
       await services.jobs.waitFor(training.jobId!);
     }
   }, 300_000);

@@ -19,7 +19,7 @@ export const conceptsList: CliCommand = {
   async run(args, io) {
     const { values } = parseArgs({ args, options: { project: { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: false });
     const projectId = parseId(values.project, '--project');
-    const concepts = await withServices((services) => services.concepts.list(projectId));
+    const concepts = await withServices((services) => services.concepts.list({ projectId }));
     io.out(values.json ? JSON.stringify(concepts, null, 2) : table(concepts));
     return 0;
   },
@@ -41,7 +41,8 @@ export const conceptsCreate: CliCommand = {
     const projectId = parseId(values.project, '--project');
     if (positionals.length !== 1) throw new UsageError(`expected one NAME (quote names with spaces), got ${positionals.length} arguments`);
     const concept = await withServices((services) =>
-      services.concepts.create(projectId, {
+      services.concepts.create({
+        projectId,
         name: positionals[0]!,
         ...(values.prompt !== undefined ? { prompt: values.prompt } : {}),
         ...(values.teacher !== undefined ? { teacher: values.teacher } : {}),
@@ -66,7 +67,7 @@ export const imagesList: CliCommand = {
     });
     const projectId = parseId(values.project, '--project');
     const images = await withServices((services) =>
-      services.images.list(projectId).map((image) => ({ ...image, path: services.images.blobPath(image.sha256) })),
+      services.images.list({ projectId }).map((image) => ({ ...image, path: services.images.blobPath(image.sha256) })),
     );
     if (values.json) {
       io.out(JSON.stringify(images, null, 2));

@@ -24,7 +24,7 @@ export const pairsList: CliCommand = {
   async run(args, io) {
     const { values } = parseArgs({ args, options: { concept: { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: false });
     const conceptId = parseId(values.concept, '--concept');
-    const pairs = await withServices((services) => services.flow.pairs.list(conceptId));
+    const pairs = await withServices((services) => services.flow.pairs.list({ conceptId }));
     io.out(values.json ? JSON.stringify(pairs, null, 2) : pairsTable(pairs));
     return 0;
   },
@@ -48,7 +48,7 @@ For a diffusion teacher on files use e2gan pairs generate.`,
     const job = await withServices(async (services) => {
       const imageIds = values.images
         ? values.images.split(',').map((id) => parseId(id.trim(), '--images'))
-        : services.images.list(projectIdOf(services, conceptId)).map((image) => image.id);
+        : services.images.list({ projectId: projectIdOf(services, conceptId) }).map((image) => image.id);
       if (imageIds.length === 0) throw new UsageError('the project has no photos; import some with e2gan import');
       const queued = services.flow.pairs.generate({ conceptId, imageIds, ...(seed !== undefined ? { seed } : {}) });
       return followJob(services, queued.id, io);
@@ -71,7 +71,7 @@ function statusCommand(word: 'accept' | 'reject'): CliCommand {
       const { positionals } = parseArgs({ args, options: {}, allowPositionals: true });
       if (positionals.length === 0) throw new UsageError('expected at least one PAIR_ID (see e2gan pairs list)');
       const ids = positionals.map((id) => parseId(id, 'PAIR_ID'));
-      const updated = await withServices((services) => ids.map((id) => services.flow.pairs.setStatus(id, word === 'accept' ? 'accepted' : 'rejected')));
+      const updated = await withServices((services) => ids.map((id) => services.flow.pairs.setStatus({ pairId: id, status: word === 'accept' ? 'accepted' : 'rejected' })));
       io.out(pairsTable(updated));
       return 0;
     },
@@ -88,7 +88,7 @@ export const pairsImport: CliCommand = {
     const { values, positionals } = parseArgs({ args, options: { concept: { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: true });
     const conceptId = parseId(values.concept, '--concept');
     if (positionals.length === 0) throw new UsageError('expected at least one PATH');
-    const result = await withServices((services) => services.flow.pairs.importPaired(conceptId, positionals.map((p) => ({ path: path.resolve(p) }))));
+    const result = await withServices((services) => services.flow.pairs.importPaired({ conceptId, sources: positionals.map((p) => ({ path: path.resolve(p) })) }));
     if (values.json) io.out(JSON.stringify(result, null, 2));
     else {
       io.out(`Imported ${result.pairIds.length} pair(s)`);
@@ -106,7 +106,7 @@ export const subsetCommand: CliCommand = {
     const { values } = parseArgs({ args, options: { concept: { type: 'string' }, count: { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: false });
     const conceptId = parseId(values.concept, '--concept');
     const count = parseCount(values.count, '--count', 1);
-    const selection = await withServices((services) => services.flow.subset.select(conceptId, count));
+    const selection = await withServices((services) => services.flow.subset.select({ conceptId, targetCount: count }));
     io.out(
       values.json
         ? JSON.stringify(selection, null, 2)
@@ -127,7 +127,7 @@ async function followRun(runId: number, start: (services: Services) => TrainingR
   return withServices(async (services) => {
     const run = start(services);
     await followJob(services, run.jobId!, io);
-    return services.flow.training.get(runId === 0 ? run.id : runId);
+    return services.flow.training.get({ runId: runId === 0 ? run.id : runId });
   });
 }
 
@@ -177,7 +177,7 @@ export const trainingResume: CliCommand = {
     const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true });
     if (positionals.length !== 1) throw new UsageError(`expected one RUN_ID, got ${positionals.length}`);
     const runId = parseId(positionals[0], 'RUN_ID');
-    const run = await followRun(runId, (services) => services.flow.training.resume(runId), io);
+    const run = await followRun(runId, (services) => services.flow.training.resume({ runId }), io);
     io.out(values.json ? JSON.stringify(run, null, 2) : runLine(run));
     return run.state === 'done' ? 0 : 1;
   },
@@ -209,7 +209,7 @@ type Services = Parameters<Parameters<typeof withServices>[0]>[0];
 /** The concept's project (the services look concepts up per project). */
 function projectIdOf(services: Services, conceptId: number): number {
   for (const project of services.projects.list()) {
-    if (services.concepts.list(project.id).some((c) => c.id === conceptId)) return project.id;
+    if (services.concepts.list({ projectId: project.id }).some((c) => c.id === conceptId)) return project.id;
   }
   throw new UsageError(`--concept: concept ${conceptId} does not exist`);
 }
@@ -224,7 +224,7 @@ function stopCommand(word: 'pause' | 'cancel'): CliCommand {
       if (positionals.length !== 1) throw new UsageError(`expected one RUN_ID, got ${positionals.length}`);
       const runId = parseId(positionals[0], 'RUN_ID');
       // The process running the job stops it at its next step and records the final state.
-      const run = await withServices((services) => (word === 'pause' ? services.flow.training.pause(runId) : services.flow.training.cancel(runId)));
+      const run = await withServices((services) => (word === 'pause' ? services.flow.training.pause({ runId }) : services.flow.training.cancel({ runId })));
       io.out(values.json ? JSON.stringify(run, null, 2) : `${word === 'pause' ? 'Pausing' : 'Cancelling'} run ${run.id} (step ${run.step}/${run.totalSteps})`);
       return 0;
     },

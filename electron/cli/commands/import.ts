@@ -26,7 +26,7 @@ const importCommand: CliCommand = {
     if (positionals.length === 0) throw new UsageError('expected at least one PATH to import');
     const files = positionals.map((p) => ({ path: path.resolve(p) }));
     const job = await withServices(async (services) => {
-      const queued = services.jobs.startImport(projectId, files);
+      const queued = services.imports.start({ projectId, sources: files });
       return followJob(services, queued.id, io);
     });
     io.out(values.json ? JSON.stringify(job, null, 2) : describeJobEnd(job));

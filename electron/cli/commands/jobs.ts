@@ -52,7 +52,7 @@ Continues the job from where it stopped (an import skips the files it already se
     if (positionals.length !== 1) throw new UsageError(`expected one JOB_ID, got ${positionals.length} arguments`);
     const id = parseId(positionals[0], 'JOB_ID');
     const job = await withServices(async (services) => {
-      services.jobs.resume(id);
+      services.jobs.resume({ jobId: id });
       return followJob(services, id, io);
     });
     io.out(values.json ? JSON.stringify(job, null, 2) : describeJobEnd(job));
@@ -68,7 +68,7 @@ export const jobsDiscard: CliCommand = {
     const { positionals } = parseArgs({ args, options: {}, allowPositionals: true });
     if (positionals.length !== 1) throw new UsageError(`expected one JOB_ID, got ${positionals.length} arguments`);
     const id = parseId(positionals[0], 'JOB_ID');
-    const job = await withServices((services) => services.jobs.discard(id));
+    const job = await withServices((services) => services.jobs.discard({ jobId: id }));
     io.out(`Job ${job.id} discarded (${job.state})`);
     return 0;
   },

@@ -37,7 +37,7 @@ Creates a project and prints its id.
   async run(args, io) {
     const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true });
     if (positionals.length !== 1) throw new UsageError(`expected one NAME (quote names with spaces), got ${positionals.length} arguments`);
-    const project = await withServices((services) => services.projects.create(positionals[0]!));
+    const project = await withServices((services) => services.projects.create({ name: positionals[0]! }));
     io.out(values.json ? JSON.stringify(project, null, 2) : `Created project ${project.id}: ${project.name}`);
     return 0;
   },
@@ -51,7 +51,7 @@ export const projectsRename: CliCommand = {
     const { positionals } = parseArgs({ args, options: {}, allowPositionals: true });
     if (positionals.length !== 2) throw new UsageError(`expected ID and NAME, got ${positionals.length} arguments`);
     const id = parseId(positionals[0], 'ID');
-    const project = await withServices((services) => services.projects.rename(id, positionals[1]!));
+    const project = await withServices((services) => services.projects.rename({ projectId: id, name: positionals[1]! }));
     io.out(`Renamed project ${project.id} to ${project.name}`);
     return 0;
   },
@@ -69,8 +69,8 @@ Deletes the project and everything in it. --yes confirms; without it nothing is 
     const id = parseId(positionals[0], 'ID');
     if (!values.yes) throw new UsageError('deleting a project cannot be undone; add --yes to confirm');
     const name = await withServices((services) => {
-      const { name: projectName } = services.projects.get(id);
-      services.projects.delete(id);
+      const { name: projectName } = services.projects.get({ projectId: id });
+      services.projects.delete({ projectId: id });
       return projectName;
     });
     io.out(`Deleted project ${id}: ${name}`);

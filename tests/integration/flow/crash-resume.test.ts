@@ -53,27 +53,27 @@ function trainAndKill(conceptId: number, killAtStep: number): Promise<{ runId: n
 describe('a training run whose process is killed (crash)', () => {
   it('comes back interrupted on the next launch and resumes from its checkpoint to the end', async () => {
     const setup = createServices({ dataDir });
-    const project = setup.projects.create('Crash');
-    const concept = setup.concepts.create(project.id, { name: 'Tint' });
+    const project = setup.projects.create({ name: 'Crash' });
+    const concept = setup.concepts.create({ projectId: project.id, name: 'Tint' });
     const dir = path.join(root, 'pairs');
     mkdirSync(dir);
     for (const [i, colour] of ['#336699', '#669933', '#993366'].entries()) {
       await sharp({ create: { width: 32, height: 32, channels: 3, background: colour } }).png().toFile(path.join(dir, `p${i}.input.png`));
       await sharp({ create: { width: 32, height: 32, channels: 3, background: '#aa7744' } }).png().toFile(path.join(dir, `p${i}.target.png`));
     }
-    await setup.flow.pairs.importPaired(concept.id, [{ path: dir }]);
+    await setup.flow.pairs.importPaired({ conceptId: concept.id, sources: [{ path: dir }] });
     await setup.close();
 
     // Checkpoints come every 20 steps of 40: killing past step 22 leaves one to resume from.
     const killed = await trainAndKill(concept.id, 22);
     services = createServices({ dataDir });
-    const interrupted = services.flow.training.get(killed.runId);
+    const interrupted = services.flow.training.get({ runId: killed.runId });
     expect(interrupted.state).toBe('interrupted');
     expect(interrupted.checkpoints.map((c) => c.step)).toContain(20);
 
-    services.flow.training.resume(killed.runId);
-    await services.jobs.waitFor(services.flow.training.get(killed.runId).jobId!);
-    const done = services.flow.training.get(killed.runId);
+    services.flow.training.resume({ runId: killed.runId });
+    await services.jobs.waitFor(services.flow.training.get({ runId: killed.runId }).jobId!);
+    const done = services.flow.training.get({ runId: killed.runId });
     expect(done).toMatchObject({ state: 'done', step: 40 });
     expect(done.lossHistory.map((p) => p.step)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
   }, 240_000);

@@ -23,15 +23,15 @@ afterEach(async () => {
 
 describe('e2gan training pause on a run the app is training', () => {
   it('the app stops the run at its next step and records it as paused (not cancelled)', async () => {
-    const project = app.projects.create('Pause');
-    const concept = app.concepts.create(project.id, { name: 'Tint' });
+    const project = app.projects.create({ name: 'Pause' });
+    const concept = app.concepts.create({ projectId: project.id, name: 'Tint' });
     const dir = path.join(root, 'pairs');
     mkdirSync(dir);
     for (const [i, colour] of ['#336699', '#669933'].entries()) {
       await sharp({ create: { width: 32, height: 32, channels: 3, background: colour } }).png().toFile(path.join(dir, `p${i}.input.png`));
       await sharp({ create: { width: 32, height: 32, channels: 3, background: '#aa7744' } }).png().toFile(path.join(dir, `p${i}.target.png`));
     }
-    await app.flow.pairs.importPaired(concept.id, [{ path: dir }]);
+    await app.flow.pairs.importPaired({ conceptId: concept.id, sources: [{ path: dir }] });
     const run = app.flow.training.start({ conceptId: concept.id, preset: 'fast', advanced: { steps: 2000, size: 32, rank: 2, executionProvider: 'cpu' } });
     await new Promise<void>((resolve) => {
       const stop = app.events.on('trainingProgress', (event) => event.step >= 1 && (stop(), resolve()));
@@ -44,7 +44,7 @@ describe('e2gan training pause on a run the app is training', () => {
     });
     expect(stdout).toMatch(new RegExp(`Pausing run ${run.id}`));
     await app.jobs.waitFor(run.jobId!);
-    const paused = app.flow.training.get(run.id);
+    const paused = app.flow.training.get({ runId: run.id });
     expect(paused.state).toBe('paused');
     expect(paused.step).toBeLessThan(2000);
     expect(paused.checkpoints.at(-1)!.step).toBe(paused.step);

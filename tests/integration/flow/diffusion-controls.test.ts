@@ -25,21 +25,21 @@ afterEach(async () => {
 
 describe('diffusion teacher controls', () => {
   it('stores every setting on the pair, uses the negative prompt, and regenerates with the same settings', async () => {
-    const project = services.projects.create('Controls');
+    const project = services.projects.create({ name: 'Controls' });
     const photo = path.join(root, 'street.png');
     await sharp({ create: { width: 80, height: 64, channels: 3, background: { r: 120, g: 90, b: 60 } } }).png().toFile(photo);
-    const imported = await services.jobs.waitFor(services.jobs.startImport(project.id, [{ path: photo }]).id);
+    const imported = await services.jobs.waitFor(services.imports.start({ projectId: project.id, sources: [{ path: photo }] }).id);
     expect(imported.state).toBe('done');
-    const [image] = services.images.list(project.id);
+    const [image] = services.images.list({ projectId: project.id });
     const make = async (name: string, negativePrompt: string | undefined) => {
-      const concept = services.concepts.create(project.id, { name, prompt: 'make it snowy', teacher: 'diffusion:tiny-ip2p' });
+      const concept = services.concepts.create({ projectId: project.id, name, prompt: 'make it snowy', teacher: 'diffusion:tiny-ip2p' });
       const job = services.flow.pairs.generate({
         conceptId: concept.id, imageIds: [image!.id], seed: 9,
         diffusion: { guidance: 4, imageGuidance: 1.2, steps: 2, size: 64, ...(negativePrompt !== undefined ? { negativePrompt } : {}) },
       });
       const done = await services.jobs.waitFor(job.id);
       expect(done.state, done.error ?? '').toBe('done');
-      return services.flow.pairs.list(concept.id)[0]!;
+      return services.flow.pairs.list({ conceptId: concept.id })[0]!;
     };
     const plain = await make('Plain', undefined);
     const avoiding = await make('Avoiding', 'blurry, dark');
@@ -51,7 +51,7 @@ describe('diffusion teacher controls', () => {
 
     const again = await services.jobs.waitFor(services.flow.pairs.regenerate({ pairId: avoiding.id, seed: 9 }).id);
     expect(again.state, again.error ?? '').toBe('done');
-    const remade = services.flow.pairs.get(avoiding.id);
+    const remade = services.flow.pairs.get({ pairId: avoiding.id });
     expect(remade.teacher).toEqual(avoiding.teacher);
     // Reproducible: the same stored settings and seed give the same target.
     expect(remade.targetSha256).toBe(avoiding.targetSha256);

@@ -104,8 +104,8 @@ describe('guided studio API', () => {
     const exportRecord = { id: 1, zipPath: path.join(root, 'bundle', 'bundle.zip') } as never;
     // A test seam: 127.0.0.1 stands in for a LAN adapter so the server can really listen on it.
     const lan = createShareService({ dataDir: root, events, getExport: () => exportRecord, listAddresses: () => [{ address: '127.0.0.1', adapter: 'test-lan', private: true, likelyVirtual: false }] });
-    await expect(lan.start(1, { host: '10.9.9.9' })).rejects.toThrow(/10\.9\.9\.9 is not an address of this machine's network adapters \(available: 127\.0\.0\.1 \(test-lan\)\)/);
-    const shared = await lan.start(1, { host: '127.0.0.1' });
+    await expect(lan.start({ exportId: 1, host: '10.9.9.9' })).rejects.toThrow(/10\.9\.9\.9 is not an address of this machine's network adapters \(available: 127\.0\.0\.1 \(test-lan\)\)/);
+    const shared = await lan.start({ exportId: 1, host: '127.0.0.1' });
     expect(shared).toMatchObject({ active: true, host: '127.0.0.1', warning: null, qrSvg: expect.stringMatching(/^<svg/) });
     // A phone reads pixels: the rasterised code decodes to exactly the share URL.
     if (!shared.active || !shared.qrSvg) throw new Error('the LAN share has no QR code');
@@ -113,7 +113,7 @@ describe('guided studio API', () => {
     await lan.stop();
 
     const loopback = createShareService({ dataDir: root, events, getExport: () => exportRecord, listAddresses: () => [] });
-    const alone = await loopback.start(1);
+    const alone = await loopback.start({ exportId: 1 });
     expect(alone).toMatchObject({ active: true, host: '127.0.0.1', qrSvg: null, warning: LOOPBACK_WARNING });
     expect(LOOPBACK_WARNING).toContain('no QR code');
     await loopback.stop();

@@ -27,11 +27,11 @@ function call<T>(method: string, input?: unknown): Promise<T> {
 }
 
 async function conceptWithPhotos(): Promise<{ projectId: number; conceptId: number; imageIds: number[] }> {
-  const project = services.projects.create('Cancel one');
-  const concept = services.concepts.create(project.id, { name: 'Vintage', prompt: 'old photo', teacher: 'sepia-vintage' });
-  const imported = await services.jobs.waitFor(services.jobs.startImport(project.id, PHOTOS.map((name) => ({ path: path.join(SAMPLES, name) }))).id);
+  const project = services.projects.create({ name: 'Cancel one' });
+  const concept = services.concepts.create({ projectId: project.id, name: 'Vintage', prompt: 'old photo', teacher: 'sepia-vintage' });
+  const imported = await services.jobs.waitFor(services.imports.start({ projectId: project.id, sources: PHOTOS.map((name) => ({ path: path.join(SAMPLES, name) })) }).id);
   expect(imported.state).toBe('done');
-  return { projectId: project.id, conceptId: concept.id, imageIds: services.images.list(project.id).map((image) => image.id) };
+  return { projectId: project.id, conceptId: concept.id, imageIds: services.images.list({ projectId: project.id }).map((image) => image.id) };
 }
 
 describe('pairs.cancelItem (real store, job runner and teacher)', () => {
@@ -53,11 +53,11 @@ describe('pairs.cancelItem (real store, job runner and teacher)', () => {
     expect(finished.state, finished.error ?? '').toBe('done');
     const result = finished.result as { pairIds: number[]; cancelled: number[] };
     expect([...result.cancelled].sort()).toEqual([imageIds[2], imageIds[4]].sort());
-    const made = services.flow.pairs.list(conceptId).map((pair) => pair.imageId);
+    const made = services.flow.pairs.list({ conceptId }).map((pair) => pair.imageId);
     expect(made.sort()).toEqual([imageIds[0], imageIds[1], imageIds[3]].sort());
     expect(result.pairIds).toHaveLength(3);
     // The skip set lives in the stored job, so another process (or a resume) sees it too.
-    expect(services.jobs.get(job.id).payload).toMatchObject({ skippedImageIds: [imageIds[4], imageIds[2]] });
+    expect(services.jobs.get({ jobId: job.id }).payload).toMatchObject({ skippedImageIds: [imageIds[4], imageIds[2]] });
     expect(emitted).toContainEqual({
       name: 'onPairItemCancelled',
       payload: { projectId, conceptId, jobId: job.id, imageId: imageIds[2], skippedImageIds: [imageIds[4], imageIds[2]] },

@@ -18,21 +18,21 @@ afterEach(async () => {
 
 describe('training with rank auto', () => {
   it('runs the rank search before training and trains with the per-layer ranks it found', async () => {
-    const project = services.projects.create('Auto');
-    const concept = services.concepts.create(project.id, { name: 'Tint' });
+    const project = services.projects.create({ name: 'Auto' });
+    const concept = services.concepts.create({ projectId: project.id, name: 'Tint' });
     const dir = path.join(root, 'pairs');
     mkdirSync(dir);
     for (const [i, colour] of ['#336699', '#669933'].entries()) {
       await sharp({ create: { width: 32, height: 32, channels: 3, background: colour } }).png().toFile(path.join(dir, `p${i}.input.png`));
       await sharp({ create: { width: 32, height: 32, channels: 3, background: '#aa7744' } }).png().toFile(path.join(dir, `p${i}.target.png`));
     }
-    await services.flow.pairs.importPaired(concept.id, [{ path: dir }]);
+    await services.flow.pairs.importPaired({ conceptId: concept.id, sources: [{ path: dir }] });
     const messages: string[] = [];
     services.events.on('jobProgress', ({ message }) => message && messages.push(message));
     const run = services.flow.training.start({ conceptId: concept.id, preset: 'fast', advanced: { steps: 2, size: 32, rank: 'auto', executionProvider: 'cpu' } });
     const job = await services.jobs.waitFor(run.jobId!);
     expect(job.state, job.error ?? '').toBe('done');
-    expect(services.flow.training.get(run.id)).toMatchObject({ state: 'done', step: 2, settings: { rank: 'auto' } });
+    expect(services.flow.training.get({ runId: run.id })).toMatchObject({ state: 'done', step: 2, settings: { rank: 'auto' } });
     expect(messages.some((m) => m.startsWith('rank search trial'))).toBe(true);
     const stored = JSON.parse(readFileSync(path.join(run.runPath, 'run.json'), 'utf8')) as { ranks: unknown };
     expect(typeof stored.ranks).toBe('object');

@@ -18,15 +18,15 @@ afterEach(async () => {
 });
 
 async function conceptWithPairs(): Promise<number> {
-  const project = services.projects.create('Rank search');
-  const concept = services.concepts.create(project.id, { name: 'Tint' });
+  const project = services.projects.create({ name: 'Rank search' });
+  const concept = services.concepts.create({ projectId: project.id, name: 'Tint' });
   const dir = path.join(root, 'pairs');
   mkdirSync(dir);
   for (const [i, colour] of ['#336699', '#669933', '#993366'].entries()) {
     await sharp({ create: { width: 32, height: 32, channels: 3, background: colour } }).png().toFile(path.join(dir, `p${i}.input.png`));
     await sharp({ create: { width: 32, height: 32, channels: 3, background: '#aa7744' } }).png().toFile(path.join(dir, `p${i}.target.png`));
   }
-  await services.flow.pairs.importPaired(concept.id, [{ path: dir }]);
+  await services.flow.pairs.importPaired({ conceptId: concept.id, sources: [{ path: dir }] });
   return concept.id;
 }
 
@@ -50,7 +50,7 @@ describe('rank search progress and cancel', () => {
     expect(progress.find((p) => p.done === 1)!.validationL1).toBeGreaterThan(0);
 
     const cancelledAt = performance.now();
-    services.flow.training.cancel(run.id);
+    services.flow.training.cancel({ runId: run.id });
     const job = await services.jobs.waitFor(run.jobId!);
     const stopSeconds = (performance.now() - cancelledAt) / 1000;
     const trialsAtStop = progress.at(-1)!.done;
@@ -59,7 +59,7 @@ describe('rank search progress and cancel', () => {
     // Well inside the runner's 15 s grace before it would kill the worker: the search itself stopped.
     expect(stopSeconds).toBeLessThan(10);
     expect(trialsAtStop).toBeLessThan(25);
-    expect(services.flow.training.get(run.id)).toMatchObject({ state: 'cancelled', step: 0 });
+    expect(services.flow.training.get({ runId: run.id })).toMatchObject({ state: 'cancelled', step: 0 });
     expect(existsSync(path.join(run.runPath, 'run.json'))).toBe(false);
     expect(existsSync(path.join(run.runPath, 'checkpoints'))).toBe(false);
     console.log(`rank search cancelled after ${trialsAtStop} trial(s); stopped in ${stopSeconds.toFixed(2)} s`);

@@ -25,11 +25,11 @@ afterEach(async () => {
 
 /** Project + concept (built-in sepia teacher) + imported sample photos + generated pairs. */
 async function conceptWithPairs(): Promise<{ projectId: number; conceptId: number }> {
-  const project = services.projects.create('Flow');
-  const concept = services.concepts.create(project.id, { name: 'Vintage', prompt: 'make it an old photo', teacher: 'sepia-vintage' });
-  const imported = await services.jobs.waitFor(services.jobs.startImport(project.id, PHOTOS.map((name) => ({ path: path.join(SAMPLES, name) }))).id);
+  const project = services.projects.create({ name: 'Flow' });
+  const concept = services.concepts.create({ projectId: project.id, name: 'Vintage', prompt: 'make it an old photo', teacher: 'sepia-vintage' });
+  const imported = await services.jobs.waitFor(services.imports.start({ projectId: project.id, sources: PHOTOS.map((name) => ({ path: path.join(SAMPLES, name) })) }).id);
   expect(imported.state).toBe('done');
-  const imageIds = services.images.list(project.id).map((image) => image.id);
+  const imageIds = services.images.list({ projectId: project.id }).map((image) => image.id);
   const job = await services.jobs.waitFor(services.flow.pairs.generate({ conceptId: concept.id, imageIds }).id);
   expect(job.state, job.error ?? '').toBe('done');
   return { projectId: project.id, conceptId: concept.id };
@@ -39,10 +39,10 @@ describe('studio flow back end (real store, job runner, teachers and trainer)', 
   it('lists built-in teachers and refuses a concept without a usable teacher, naming the problem', async () => {
     const teachers = await services.flow.teachers.list();
     expect(teachers.find((t) => t.id === 'sepia-vintage')).toMatchObject({ kind: 'builtin' });
-    const project = services.projects.create('P');
-    const blank = services.concepts.create(project.id, { name: 'blank' });
+    const project = services.projects.create({ name: 'P' });
+    const blank = services.concepts.create({ projectId: project.id, name: 'blank' });
     expect(() => services.flow.pairs.generate({ conceptId: blank.id, imageIds: [1] })).toThrow(/has no teacher; choose one/);
-    const unknown = services.concepts.create(project.id, { name: 'odd', teacher: 'no-such-teacher' });
+    const unknown = services.concepts.create({ projectId: project.id, name: 'odd', teacher: 'no-such-teacher' });
     expect(() => services.flow.pairs.generate({ conceptId: unknown.id, imageIds: [1] })).toThrow(/'no-such-teacher' is not a built-in teacher/);
   });
 
@@ -51,7 +51,7 @@ describe('studio flow back end (real store, job runner, teachers and trainer)', 
     services.events.on('pairsChanged', ({ conceptId }) => pairEvents.push(conceptId));
     const { projectId, conceptId } = await conceptWithPairs();
 
-    const pairs = services.flow.pairs.list(conceptId);
+    const pairs = services.flow.pairs.list({ conceptId });
     expect(pairs).toHaveLength(PHOTOS.length);
     expect(pairEvents).toContain(conceptId);
     for (const pair of pairs) {
@@ -62,21 +62,21 @@ describe('studio flow back end (real store, job runner, teachers and trainer)', 
     }
     expect(readFileSync(services.images.blobPath(pairs[0]!.targetSha256)).subarray(1, 4).toString()).toBe('PNG');
 
-    const rejected = services.flow.pairs.setStatus(pairs[0]!.id, 'rejected');
+    const rejected = services.flow.pairs.setStatus({ pairId: pairs[0]!.id, status: 'rejected' });
     expect(rejected).toMatchObject({ status: 'rejected', reason: 'rejected by you' });
     // Generating again for the same photos keeps the existing pairs and their curation.
-    const curated = services.flow.pairs.list(conceptId);
+    const curated = services.flow.pairs.list({ conceptId });
     const again = await services.jobs.waitFor(services.flow.pairs.generate({ conceptId, imageIds: pairs.map((p) => p.imageId!) }).id);
     expect(again.state).toBe('done');
-    expect(services.flow.pairs.list(conceptId)).toEqual(curated);
-    expect(services.flow.pairs.get(pairs[0]!.id)).toEqual(rejected);
-    const selection = await services.flow.subset.select(conceptId, 2);
+    expect(services.flow.pairs.list({ conceptId })).toEqual(curated);
+    expect(services.flow.pairs.get({ pairId: pairs[0]!.id })).toEqual(rejected);
+    const selection = await services.flow.subset.select({ conceptId, targetCount: 2 });
     expect(selection.keptPairIds).toHaveLength(2);
     expect(selection.keptPairIds).not.toContain(pairs[0]!.id);
-    const candidates = services.flow.pairs.list(conceptId).filter((p) => p.status === 'pending').map((p) => p.id);
+    const candidates = services.flow.pairs.list({ conceptId }).filter((p) => p.status === 'pending').map((p) => p.id);
     expect([...selection.keptPairIds, ...selection.droppedPairIds].sort()).toEqual(candidates.sort());
-    expect(services.flow.pairs.list(conceptId).filter((p) => p.inSubset === true).map((p) => p.id).sort()).toEqual([...selection.keptPairIds].sort());
-    expect(await services.flow.subset.select(conceptId, 2)).toEqual(selection);
+    expect(services.flow.pairs.list({ conceptId }).filter((p) => p.inSubset === true).map((p) => p.id).sort()).toEqual([...selection.keptPairIds].sort());
+    expect(await services.flow.subset.select({ conceptId, targetCount: 2 })).toEqual(selection);
 
     const progress: TrainingProgress[] = [];
     services.events.on('trainingProgress', (event) => progress.push(event));
@@ -84,7 +84,7 @@ describe('studio flow back end (real store, job runner, teachers and trainer)', 
     expect(run).toMatchObject({ state: 'queued', totalSteps: 2, settings: { size: 32, rank: 2, checkpointEvery: 1, previewEvery: 1 } });
     const job = (await services.jobs.waitFor(run.jobId!)) as Job<'train-run'>;
     expect(job.state, job.error ?? '').toBe('done');
-    const trained = services.flow.training.get(run.id);
+    const trained = services.flow.training.get({ runId: run.id });
     expect(trained).toMatchObject({ state: 'done', step: 2, executionProvider: 'cpu' });
     expect(trained.lossHistory.map((p) => p.step)).toEqual([1, 2]);
     expect(Object.values(trained.lossHistory[0]!.losses).every(Number.isFinite)).toBe(true);
@@ -100,7 +100,7 @@ describe('studio flow back end (real store, job runner, teachers and trainer)', 
 
     // The training job built the newest checkpoint's phone graph in its worker; get() only hands it out.
     expect(trained.checkpoints.at(-1)!.liveModelSha256).toMatch(/^[0-9a-f]{64}$/);
-    const live = await services.flow.liveModel.get(run.id);
+    const live = await services.flow.liveModel.get({ runId: run.id });
     expect(live.sha256).toBe(trained.checkpoints.at(-1)!.liveModelSha256);
     expect(live).toMatchObject({ runId: run.id, step: 2, width: 32, height: 32, inputName: 'image', outputName: 'styled' });
     const session = await openSession(services.images.blobPath(live.sha256), { executionProviders: ['cpu'] });
@@ -108,7 +108,7 @@ describe('studio flow back end (real store, job runner, teachers and trainer)', 
     const out = await session.run({ image: createTensor('uint8', pixels, [1, 32, 32, 4]) });
     expect(out.styled!.dims).toEqual([1, 32, 32, 4]);
     session.release();
-    expect((await services.flow.liveModel.get(run.id)).sha256).toBe(live.sha256);
+    expect((await services.flow.liveModel.get({ runId: run.id })).sha256).toBe(live.sha256);
 
     await services.close();
     services = createServices({ dataDir });
@@ -116,6 +116,6 @@ describe('studio flow back end (real store, job runner, teachers and trainer)', 
     expect(reopened).toHaveLength(1);
     expect(reopened[0]).toMatchObject({ id: run.id, state: 'done', step: 2 });
     expect(reopened[0]!.lossHistory).toEqual(trained.lossHistory);
-    expect(services.flow.pairs.list(conceptId).find((p) => p.id === pairs[0]!.id)!.status).toBe('rejected');
+    expect(services.flow.pairs.list({ conceptId }).find((p) => p.id === pairs[0]!.id)!.status).toBe('rejected');
   }, 180_000);
 });

@@ -93,11 +93,11 @@ function canMountTmpfs(): boolean {
 async function seedProject(dataDir: string, images: number): Promise<{ projectId: number; conceptId: number }> {
   const services = createServices({ dataDir });
   try {
-    const project = services.projects.create('Faults');
-    const concept = services.concepts.create(project.id, { name: 'Night', teacher: 'night' });
+    const project = services.projects.create({ name: 'Faults' });
+    const concept = services.concepts.create({ projectId: project.id, name: 'Night', teacher: 'night' });
     const folder = path.join(dataDir, '..', 'photos');
     for (let i = 0; i < images; i++) await writePng(path.join(folder, `photo-${i}.png`), i + 1, 320, 240);
-    const job = services.jobs.startImport(project.id, [{ path: folder }]);
+    const job = services.imports.start({ projectId: project.id, sources: [{ path: folder }] });
     expect((await services.jobs.waitFor(job.id)).state).toBe('done');
     return { projectId: project.id, conceptId: concept.id };
   } finally {
@@ -128,14 +128,14 @@ describe('kill -9 mid-job', () => {
       const job = services.jobs.list({ states: ['interrupted'] })[0]!;
       expect(job, 'the killed job must come back interrupted').toBeDefined();
       expect(job.message).toMatch(/Interrupted/);
-      const before = services.flow.pairs.list(conceptId);
+      const before = services.flow.pairs.list({ conceptId });
       expect(before.length).toBeGreaterThanOrEqual(1);
-      services.jobs.resume(job.id);
+      services.jobs.resume({ jobId: job.id });
       expect((await services.jobs.waitFor(job.id)).state).toBe('done');
-      const after = services.flow.pairs.list(conceptId);
+      const after = services.flow.pairs.list({ conceptId });
       const imageIds = after.map((pair) => pair.imageId);
       expect(new Set(imageIds).size).toBe(imageIds.length);
-      expect(after).toHaveLength(services.images.list(projectId).length);
+      expect(after).toHaveLength(services.images.list({ projectId }).length);
       expect(before.length).toBeLessThan(after.length);
       for (const pair of before) expect(after.find((p) => p.id === pair.id)?.targetSha256).toBe(pair.targetSha256);
       faults.push(`SIGKILL during pair generation after ${before.length} of ${after.length} pairs: resumed to ${after.length}, 0 duplicates, 0 lost`);
@@ -163,7 +163,7 @@ describe('kill -9 mid-job', () => {
         const job = services.jobs.list({ states: ['interrupted'] })[0]!;
         expect(job?.kind).toBe('export-bundle');
         expect(services.exports.list({ projectId })).toEqual([]);
-        services.jobs.resume(job.id);
+        services.jobs.resume({ jobId: job.id });
         expect((await services.jobs.waitFor(job.id)).state).toBe('done');
         const exports = services.exports.list({ projectId });
         expect(exports).toHaveLength(1);
@@ -197,8 +197,8 @@ describe('kill -9 mid-job', () => {
       await writePng(path.join(folder, `p${i}.input.png`), i + 10, 32, 32);
       await writePng(path.join(folder, `p${i}.target.png`), i + 20, 32, 32);
     }
-    const imported = await services.flow.pairs.importPaired(conceptId, [{ path: folder }]);
-    for (const id of imported.pairIds) services.flow.pairs.setStatus(id, 'accepted');
+    const imported = await services.flow.pairs.importPaired({ conceptId, sources: [{ path: folder }] });
+    for (const id of imported.pairIds) services.flow.pairs.setStatus({ pairId: id, status: 'accepted' });
     await services.close();
     const runsDir = path.join(dataDir, 'runs');
     mkdirSync(runsDir, { recursive: true });
@@ -291,10 +291,10 @@ describe('a model file truncated mid-download', () => {
         expect(failed.error).toMatch(mode === 'drop' ? /interrupted.*run the download again to resume/ : /downloaded \d+ bytes, expected \d+/);
         expect(await services.models.list()).toEqual([]);
 
-        services.jobs.resume(job.id);
+        services.jobs.resume({ jobId: job.id });
         const done = await services.jobs.waitFor(job.id);
         expect(done.state, done.error ?? '').toBe('done');
-        expect((await services.models.verify('acme--tiny-ip2p')).problems).toEqual([]);
+        expect((await services.models.verify({ name: 'acme--tiny-ip2p' })).problems).toEqual([]);
         const leftovers = (await readdirRecursive(path.join(folder, 'data', 'models'))).filter((entry) => entry.endsWith('.part') || entry.includes('.downloading-'));
         expect(leftovers).toEqual([]);
         faults.push(`download of ${FILE} cut short (${mode}, ${proxy.served}x): failed with "${failed.error!.slice(0, 70)}…", resumed to an intact model`);

@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 async function runImport(projectId: number, files: { path: string; name?: string }[]): Promise<Job<'import-images'>> {
-  const job = services.jobs.startImport(projectId, files);
+  const job = services.imports.start({ projectId, sources: files });
   return (await services.jobs.waitFor(job.id)) as Job<'import-images'>;
 }
 
@@ -34,7 +34,7 @@ describe('image import job', () => {
     const staged = path.join(root, 'staging-upload-1');
     await writePng(staged, 2);
 
-    const project = services.projects.create('Import');
+    const project = services.projects.create({ name: 'Import' });
     const states: string[] = [];
     const progress: number[] = [];
     const order: string[] = [];
@@ -73,18 +73,18 @@ describe('image import job', () => {
     expect(reasons['input/broken.png']).toMatch(/^corrupt image/);
     expect(reasons['missing.png']).toBe('file not found');
 
-    const images = services.images.list(project.id);
+    const images = services.images.list({ projectId: project.id });
     expect(images.map((i) => [i.originalName, i.format, i.width, i.height])).toEqual([
       ['input/a.png', 'png', 64, 48],
       ['input/nested/deeper/b.jpg', 'jpeg', 40, 30],
       ['dropped.png', 'png', 64, 48],
     ]);
-    expect(services.projects.get(project.id).imageCount).toBe(3);
+    expect(services.projects.get({ projectId: project.id }).imageCount).toBe(3);
 
-    const thumb = await services.images.readThumbnail(images[0]!.id);
+    const thumb = await services.images.readThumbnail({ imageId: images[0]!.id });
     expect(thumb.mimeType).toBe('image/webp');
     expect(await sharp(thumb.bytes).metadata()).toMatchObject({ format: 'webp', width: 64, height: 48 });
-    const original = await services.images.readOriginal(images[1]!.id);
+    const original = await services.images.readOriginal({ imageId: images[1]!.id });
     expect(original.mimeType).toBe('image/jpeg');
     expect(original.bytes.length).toBe(images[1]!.bytes);
 
@@ -96,8 +96,8 @@ describe('image import job', () => {
   it('reports duplicates within a job and against earlier imports, but not across projects', async () => {
     const a = path.join(root, 'a.png');
     await writePng(a, 7);
-    const first = services.projects.create('First');
-    const second = services.projects.create('Second');
+    const first = services.projects.create({ name: 'First' });
+    const second = services.projects.create({ name: 'Second' });
 
     const job1 = await runImport(first.id, [{ path: a }, { path: a, name: 'copy.png' }]);
     expect(job1.result!.imported).toHaveLength(1);
@@ -122,29 +122,29 @@ describe('image import job', () => {
       .toFile(rotated);
     const wide = path.join(root, 'wide.png');
     await writePng(wide, 3, 600, 300);
-    const project = services.projects.create('Sizes');
+    const project = services.projects.create({ name: 'Sizes' });
     await runImport(project.id, [{ path: rotated }, { path: wide }]);
-    const [r, w] = services.images.list(project.id);
+    const [r, w] = services.images.list({ projectId: project.id });
     expect([r!.width, r!.height]).toEqual([30, 40]);
     expect([w!.width, w!.height]).toEqual([600, 300]);
-    expect(await sharp((await services.images.readThumbnail(r!.id)).bytes).metadata()).toMatchObject({ width: 30, height: 40 });
-    expect(await sharp((await services.images.readThumbnail(w!.id)).bytes).metadata()).toMatchObject({ width: 256, height: 128 });
+    expect(await sharp((await services.images.readThumbnail({ imageId: r!.id })).bytes).metadata()).toMatchObject({ width: 30, height: 40 });
+    expect(await sharp((await services.images.readThumbnail({ imageId: w!.id })).bytes).metadata()).toMatchObject({ width: 256, height: 128 });
   });
 
   it('rejects bad import requests before queueing anything', () => {
-    const project = services.projects.create('P');
-    expect(() => services.jobs.startImport(project.id, [])).toThrow(/files: expected at least one path/);
-    expect(() => services.jobs.startImport(project.id, [{ path: 'relative/x.png' }])).toThrow(
+    const project = services.projects.create({ name: 'P' });
+    expect(() => services.imports.start({ projectId: project.id, sources: [] })).toThrow(/files: expected at least one path/);
+    expect(() => services.imports.start({ projectId: project.id, sources: [{ path: 'relative/x.png' }] })).toThrow(
       /files\[0\]\.path: expected an absolute path, got 'relative\/x.png'/,
     );
-    expect(() => services.jobs.startImport(project.id + 99, [{ path: '/x.png' }])).toThrow(/project \d+ does not exist/);
+    expect(() => services.imports.start({ projectId: project.id + 99, sources: [{ path: '/x.png' }] })).toThrow(/project \d+ does not exist/);
     expect(services.jobs.list()).toEqual([]);
   });
 
   it('runs a job queued through the generic enqueue(kind, projectId, payload)', async () => {
     const file = path.join(root, 'g.png');
     await writePng(file, 21);
-    const project = services.projects.create('Generic');
+    const project = services.projects.create({ name: 'Generic' });
     expect(() => services.jobs.enqueue('import-images', 999, { projectId: 999, files: [] })).toThrow('project 999 does not exist');
     const job = services.jobs.enqueue('import-images', project.id, { projectId: project.id, files: [{ path: file }] });
     const finished = (await services.jobs.waitFor(job.id)) as Job<'import-images'>;
@@ -154,7 +154,7 @@ describe('image import job', () => {
   it('imports an empty folder as a done job with nothing in it', async () => {
     const empty = path.join(root, 'empty');
     mkdirSync(empty);
-    const project = services.projects.create('Empty');
+    const project = services.projects.create({ name: 'Empty' });
     const job = await runImport(project.id, [{ path: empty }]);
     expect(job.state).toBe('done');
     expect(job.result).toEqual({ imported: [], duplicates: [], skipped: [], notProcessed: 0 });

@@ -192,12 +192,12 @@ describe('WorkerThreadJobHost', () => {
   it('fails a job whose payload names a missing project, with the reason', async () => {
     const services = createServices({ dataDir: path.join(root, 'svc') });
     try {
-      const project = services.projects.create('Gone soon');
+      const project = services.projects.create({ name: 'Gone soon' });
       // Remove the project behind the services' back (foreign keys off, so the job row survives) while the
       // worker thread is still starting; the handler must notice and fail with a reason.
       const raw = openStore(path.join(root, 'svc'));
       raw.db.pragma('foreign_keys = OFF');
-      const job = services.jobs.startImport(project.id, [{ path: '/nowhere.png' }]);
+      const job = services.imports.start({ projectId: project.id, sources: [{ path: '/nowhere.png' }] });
       raw.db.prepare('DELETE FROM projects WHERE id = ?').run(project.id);
       raw.close();
       const finished = await services.jobs.waitFor(job.id);

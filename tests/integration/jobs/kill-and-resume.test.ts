@@ -100,13 +100,13 @@ describe('an import killed with SIGKILL mid-way', () => {
 
     const services = createServices({ dataDir });
     try {
-      const interrupted = services.jobs.get(killed.jobId);
+      const interrupted = services.jobs.get({ jobId: killed.jobId });
       expect(interrupted.state).toBe('interrupted');
       expect(checkDataFolder(dataDir).tempFiles).toEqual([]);
 
       const changes: Job[] = [];
       services.events.on('jobChanged', ({ job }) => changes.push(job));
-      services.jobs.resume(killed.jobId);
+      services.jobs.resume({ jobId: killed.jobId });
       const finished = await services.jobs.waitFor(killed.jobId);
       expect(changes.map((job) => job.state)).toEqual(['queued', 'running', 'done']);
       expect(finished.state).toBe('done');
@@ -115,7 +115,7 @@ describe('an import killed with SIGKILL mid-way', () => {
       expect(result.skipped).toHaveLength(counts.text + counts.corrupt);
       expect(result.duplicates).toEqual([]);
       expect(result.notProcessed).toBe(0);
-      expect(services.images.list(projectId)).toHaveLength(counts.images);
+      expect(services.images.list({ projectId })).toHaveLength(counts.images);
       const final = checkDataFolder(dataDir);
       expect(final.problems).toEqual([]);
       expect(final.blobCount).toBe(counts.images * 2);
@@ -136,8 +136,8 @@ describe('an import killed with SIGKILL mid-way', () => {
     expect(checkDataFolder(dataDir).problems).toEqual([]);
     const services = createServices({ dataDir });
     try {
-      expect(services.jobs.get(killed.jobId).state).toBe('interrupted');
-      services.jobs.resume(killed.jobId);
+      expect(services.jobs.get({ jobId: killed.jobId }).state).toBe('interrupted');
+      services.jobs.resume({ jobId: killed.jobId });
       const finished = (await services.jobs.waitFor(killed.jobId)) as Job<'import-images'>;
       expect(finished.state).toBe('done');
       expect(finished.result!.imported).toHaveLength(counts.images);
@@ -159,12 +159,12 @@ describe('an import killed with SIGKILL mid-way', () => {
     const killed = await importAndKill(dataDir, projectId, folder, 2);
     const services = createServices({ dataDir });
     try {
-      const kept = services.images.list(projectId).length;
+      const kept = services.images.list({ projectId }).length;
       expect(kept).toBeGreaterThanOrEqual(1);
-      const discarded = services.jobs.discard(killed.jobId);
+      const discarded = services.jobs.discard({ jobId: killed.jobId });
       expect(discarded.state).toBe('cancelled');
-      expect(() => services.jobs.resume(killed.jobId)).toThrow(/only interrupted or failed jobs can be resumed/);
-      expect(services.images.list(projectId)).toHaveLength(kept);
+      expect(() => services.jobs.resume({ jobId: killed.jobId })).toThrow(/only interrupted or failed jobs can be resumed/);
+      expect(services.images.list({ projectId })).toHaveLength(kept);
       expect(checkDataFolder(dataDir).problems).toEqual([]);
     } finally {
       await services.close();

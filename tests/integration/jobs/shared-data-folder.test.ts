@@ -53,20 +53,20 @@ describe('two processes on one data folder (the app and the CLI)', () => {
     const counts = await writeImportFolder(folder, 40, 160);
     const app = createServices({ dataDir });
     try {
-      const projectId = app.projects.create('Cancel across').id;
+      const projectId = app.projects.create({ name: 'Cancel across' }).id;
       const child = startChildImport(dataDir, projectId, folder, 2);
       const jobId = await child.midway;
-      expect(app.jobs.cancel(jobId).state).toBe('running');
+      expect(app.jobs.cancel({ jobId }).state).toBe('running');
       const { code, stdout, stderr } = await child.exited;
       expect(stderr).toBe('');
       expect(code).toBe(0);
       expect(stdout).toContain('finished cancelled');
-      const job = app.jobs.get(jobId);
+      const job = app.jobs.get({ jobId });
       expect(job.state).toBe('cancelled');
       if (job.kind !== 'import-images' || !job.result) throw new Error('expected an import result');
       expect(job.result.notProcessed).toBeGreaterThan(0);
       expect(job.result.imported.length + job.result.skipped.length + job.result.notProcessed).toBe(counts.images + 2);
-      expect(app.images.list(projectId)).toHaveLength(job.result.imported.length);
+      expect(app.images.list({ projectId })).toHaveLength(job.result.imported.length);
     } finally {
       await app.close();
     }
@@ -79,15 +79,15 @@ describe('two processes on one data folder (the app and the CLI)', () => {
     const counts = await writeImportFolder(folder, 40, 160);
     const app = createServices({ dataDir });
     try {
-      const projectId = app.projects.create('Shared').id;
+      const projectId = app.projects.create({ name: 'Shared' }).id;
       const child = startChildImport(dataDir, projectId, folder, 2);
       const jobId = await child.midway;
 
       // A third opener while the child's job runs: its crash recovery must see a live owner and leave it.
       const other = createServices({ dataDir });
       try {
-        expect(other.jobs.get(jobId).state).toBe('running');
-        expect(other.images.list(projectId).length).toBeGreaterThanOrEqual(1);
+        expect(other.jobs.get({ jobId }).state).toBe('running');
+        expect(other.images.list({ projectId }).length).toBeGreaterThanOrEqual(1);
       } finally {
         await other.close();
       }
@@ -95,10 +95,10 @@ describe('two processes on one data folder (the app and the CLI)', () => {
       const { code, stderr } = await child.exited;
       expect(stderr).toBe('');
       expect(code).toBe(0);
-      const job = app.jobs.get(jobId);
+      const job = app.jobs.get({ jobId });
       expect(job.state).toBe('done');
-      expect(app.images.list(projectId)).toHaveLength(counts.images);
-      expect(app.projects.get(projectId).imageCount).toBe(counts.images);
+      expect(app.images.list({ projectId })).toHaveLength(counts.images);
+      expect(app.projects.get({ projectId }).imageCount).toBe(counts.images);
     } finally {
       await app.close();
     }

@@ -20,15 +20,15 @@ let conceptId: number;
 beforeAll(async () => {
   root = mkdtempSync(path.join(tmpdir(), 'e2gan-snapshot-'));
   services = createServices({ dataDir: path.join(root, 'data') });
-  projectId = services.projects.create('Snapshots').id;
-  conceptId = services.concepts.create(projectId, { name: 'Warm tint' }).id;
+  projectId = services.projects.create({ name: 'Snapshots' }).id;
+  conceptId = services.concepts.create({ projectId, name: 'Warm tint' }).id;
   const dir = path.join(root, 'pairs');
   mkdirSync(dir);
   for (const [i, colour] of ['#336699', '#669933', '#993366'].entries()) {
     await sharp({ create: { width: 32, height: 32, channels: 3, background: colour } }).png().toFile(path.join(dir, `p${i}.input.png`));
     await sharp({ create: { width: 32, height: 32, channels: 3, background: '#aa7744' } }).png().toFile(path.join(dir, `p${i}.target.png`));
   }
-  await services.flow.pairs.importPaired(conceptId, [{ path: dir }]);
+  await services.flow.pairs.importPaired({ conceptId, sources: [{ path: dir }] });
 }, 60_000);
 afterAll(async () => {
   await services.close();
@@ -53,7 +53,7 @@ async function unpack(record: ExportRecord): Promise<{ manifest: Record<string, 
 function waitForCheckpoint(runId: number): Promise<void> {
   return new Promise((resolve) => {
     const check = () => {
-      if (services.flow.training.get(runId).checkpoints.length > 0) {
+      if (services.flow.training.get({ runId }).checkpoints.length > 0) {
         off();
         resolve();
       }
@@ -78,7 +78,7 @@ describe('export a snapshot of a running training run', () => {
   it('exports a finished run (the reference a snapshot must match)', async () => {
     const [run] = services.flow.training.list({ projectId });
     await services.jobs.waitFor(run!.jobId!);
-    expect(services.flow.training.get(run!.id).state).toBe('done');
+    expect(services.flow.training.get({ runId: run!.id }).state).toBe('done');
     const job = services.exports.start({ projectId, trainingRunId: run!.id, precisions: [], size: 64 });
     const done = await services.jobs.waitFor(job.id);
     expect(done.state, done.error ?? '').toBe('done');
@@ -88,8 +88,8 @@ describe('export a snapshot of a running training run', () => {
   it('exports the newest checkpoint while the training job keeps running, as a bundle like a finished run', async () => {
     const run = services.flow.training.start({ conceptId, preset: 'fast', advanced: { ...TINY, steps: 5000 } });
     await waitForCheckpoint(run.id);
-    const stepAtStart = services.flow.training.get(run.id).step;
-    const newestAtRequest = services.flow.training.get(run.id).checkpoints.at(-1)!.step;
+    const stepAtStart = services.flow.training.get({ runId: run.id }).step;
+    const newestAtRequest = services.flow.training.get({ runId: run.id }).checkpoints.at(-1)!.step;
     const started = performance.now();
     const job = services.exports.start({ projectId, trainingRunId: run.id, precisions: [], size: 64, snapshot: true });
     // The checkpoint the user saw when asking; the job exports it unless training rotated it away first.
@@ -98,8 +98,8 @@ describe('export a snapshot of a running training run', () => {
     const seconds = (performance.now() - started) / 1000;
     expect(done.state, done.error ?? '').toBe('done');
     // The training kept running the whole time and advanced while the snapshot was exported.
-    const training = services.jobs.get(run.jobId!);
-    const runNow = services.flow.training.get(run.id);
+    const training = services.jobs.get({ jobId: run.jobId! });
+    const runNow = services.flow.training.get({ runId: run.id });
     expect(training.state).toBe('running');
     expect(runNow.step).toBeGreaterThan(stepAtStart);
 
@@ -128,7 +128,7 @@ describe('export a snapshot of a running training run', () => {
     expect(fidelity.maxAbsDiffVsTrainingGraph).toBeLessThanOrEqual(fidelity.tolerance);
     console.log(`snapshot of step ${step} exported in ${seconds.toFixed(1)} s while training went from step ${stepAtStart} to ${runNow.step}`);
 
-    services.flow.training.cancel(run.id);
+    services.flow.training.cancel({ runId: run.id });
     expect((await services.jobs.waitFor(run.jobId!)).state).toBe('cancelled');
   }, 180_000);
 });

@@ -66,9 +66,9 @@ afterAll(async () => {
 
 describe('exports service', () => {
   it('rejects bad export requests with typed errors naming the field', () => {
-    const project = services.projects.create('Checks');
-    const other = services.projects.create('Other');
-    const foreign = services.concepts.create(other.id, { name: 'Elsewhere' });
+    const project = services.projects.create({ name: 'Checks' });
+    const other = services.projects.create({ name: 'Other' });
+    const foreign = services.concepts.create({ projectId: other.id, name: 'Elsewhere' });
     expect(() => services.exports.start({ projectId: 999, runPath, precisions: [] })).toThrow(NotFoundError);
     expect(() => services.exports.start({ projectId: project.id, runPath: 'run', precisions: [] })).toThrow("runPath: expected an absolute path, got 'run'");
     expect(() => services.exports.start({ projectId: project.id, runPath: root, precisions: [] })).toThrow(InvalidInputError);
@@ -82,8 +82,8 @@ describe('exports service', () => {
   });
 
   it('exports a finished studio training run by id, under its concept, and refuses one still training', async () => {
-    const project = services.projects.create('Studio run');
-    const concept = services.concepts.create(project.id, { name: 'Studio concept', prompt: 'invert' });
+    const project = services.projects.create({ name: 'Studio run' });
+    const concept = services.concepts.create({ projectId: project.id, name: 'Studio concept', prompt: 'invert' });
     // The training run row as the studio's train-run job leaves it, pointing at a finished run folder.
     const store = openStore(services.dataDir);
     const runs = new TrainingRunsRepository(store.db);
@@ -103,9 +103,9 @@ describe('exports service', () => {
   let conceptId: number;
 
   it('runs the export job off the main thread with progress, records the bundle and lists it per concept', async () => {
-    const project = services.projects.create('Invert');
+    const project = services.projects.create({ name: 'Invert' });
     projectId = project.id;
-    conceptId = services.concepts.create(project.id, { name: 'Invert colours', prompt: 'invert the colours' }).id;
+    conceptId = services.concepts.create({ projectId: project.id, name: 'Invert colours', prompt: 'invert the colours' }).id;
     const changed = nextEvent('exportsChanged', (e) => e.projectId === project.id);
     const job = services.exports.start({ projectId: project.id, conceptId, runPath, precisions: ['fp16', 'fp16'], size: 64 });
     expect(job.kind).toBe('export-bundle');
@@ -133,14 +133,14 @@ describe('exports service', () => {
     expect(q.heldOutPairs === 0 ? Number.isNaN(q.psnr) : [q.psnr, q.identityPsnr, q.affinePsnr].every(Number.isFinite)).toBe(true);
     expect(services.exports.list({ projectId: project.id })).toHaveLength(1);
     expect(services.exports.list({ projectId: project.id, conceptId: conceptId + 1000 })).toEqual([]);
-    expect(() => services.exports.get(exportId + 1000)).toThrow(NotFoundError);
+    expect(() => services.exports.get({ exportId: exportId + 1000 })).toThrow(NotFoundError);
   }, 60_000);
 
   it('cancels a running export at the next stage and records nothing', async () => {
     const started = nextEvent('jobProgress', (e) => e.projectId === projectId);
     const job = services.exports.start({ projectId, runPath, precisions: ['fp16', 'int8'], name: 'To cancel' });
     await started;
-    services.jobs.cancel(job.id);
+    services.jobs.cancel({ jobId: job.id });
     const finished = await services.jobs.waitFor(job.id);
     expect(finished.state).toBe('cancelled');
     expect(finished.kind === 'export-bundle' && finished.result).toEqual({ exportId: null });
@@ -151,7 +151,7 @@ describe('exports service', () => {
   describe('share service', () => {
     it('shares one export at a time behind a token, with QR code, expiry, fingerprint and the loopback warning', async () => {
       expect(services.share.state()).toEqual({ active: false, exportId: null, endedReason: null });
-      const state = await services.share.start(exportId);
+      const state = await services.share.start({ exportId });
       if (!state.active) throw new Error('share did not start');
       expect(state.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/s\/[A-Za-z0-9_-]{20,}\/$/);
       // On loopback a QR code would point the phone at itself: none (the warning says why). The QR code of a
@@ -167,10 +167,10 @@ describe('exports service', () => {
       expect(page.status).toBe(200);
       const manifest = JSON.parse((await get(`${state.url}manifest.json`)).body);
       expect(manifest.concept.name).toBe('Invert colours');
-      await expect(services.exports.delete(exportId)).rejects.toThrow(ConflictError);
+      await expect(services.exports.delete({ exportId })).rejects.toThrow(ConflictError);
 
       // Starting again replaces the first share: its URL stops working.
-      const second = await services.share.start(exportId);
+      const second = await services.share.start({ exportId });
       if (!second.active) throw new Error('second share did not start');
       expect(second.url).not.toBe(state.url);
       await expect(get(state.url)).rejects.toThrow();
@@ -184,35 +184,35 @@ describe('exports service', () => {
 
     it('stops by itself when the link expires and says so', async () => {
       const expired = nextEvent('shareChanged', (e) => !e.active);
-      const state = await services.share.start(exportId, { ttlMs: 300 });
+      const state = await services.share.start({ exportId, ttlMs: 300 });
       expect(state.active).toBe(true);
       expect(await expired).toEqual({ active: false, exportId: null, endedReason: 'expired' });
       expect(services.share.state()).toEqual({ active: false, exportId: null, endedReason: 'expired' });
     }, 10_000);
 
     it('refuses to share an unknown export', async () => {
-      await expect(services.share.start(exportId + 1000)).rejects.toThrow(NotFoundError);
+      await expect(services.share.start({ exportId: exportId + 1000 })).rejects.toThrow(NotFoundError);
     });
   });
 
   it('deletes an export with its files', async () => {
-    const record = services.exports.get(exportId);
+    const record = services.exports.get({ exportId });
     const changed = nextEvent('exportsChanged', (e) => e.projectId === projectId);
-    await services.exports.delete(exportId);
+    await services.exports.delete({ exportId });
     await changed;
     expect(existsSync(path.dirname(record.zipPath))).toBe(false);
     expect(services.exports.list({ projectId })).toEqual([]);
-    await expect(services.exports.delete(exportId)).rejects.toThrow(NotFoundError);
+    await expect(services.exports.delete({ exportId })).rejects.toThrow(NotFoundError);
   });
 
   it('removes the bundle folders of a deleted project and stops sharing them', async () => {
-    const project = services.projects.create('Short-lived');
+    const project = services.projects.create({ name: 'Short-lived' });
     const job = services.exports.start({ projectId: project.id, runPath, precisions: [] });
     expect((await services.jobs.waitFor(job.id)).state).toBe('done');
     const [record] = services.exports.list({ projectId: project.id });
     expect(existsSync(record!.zipPath)).toBe(true);
-    const share = await services.share.start(record!.id);
-    services.projects.delete(project.id);
+    const share = await services.share.start({ exportId: record!.id });
+    services.projects.delete({ projectId: project.id });
     await expect.poll(() => existsSync(path.dirname(record!.zipPath)), { timeout: 5000 }).toBe(false);
     // The share of the deleted export ends with it.
     await expect.poll(() => services.share.state().active, { timeout: 5000 }).toBe(false);

@@ -21,7 +21,7 @@ afterEach(async () => {
 
 describe('exports and share over the API', () => {
   it('rejects bad export payloads at the boundary, naming the field', async () => {
-    const projectId = services.projects.create('P').id;
+    const projectId = services.projects.create({ name: 'P' }).id;
     expect(await dispatch('exports.start', { projectId, runPath: 'runs/a', precisions: [] })).toMatchObject({
       ok: false, error: { code: 'invalid_input', path: ['runPath'], message: expect.stringContaining('absolute path') },
     });
@@ -35,7 +35,7 @@ describe('exports and share over the API', () => {
   });
 
   it('passes service refusals on as typed errors and never queues a job for them', async () => {
-    const projectId = services.projects.create('P').id;
+    const projectId = services.projects.create({ name: 'P' }).id;
     expect(await dispatch('exports.start', { projectId, runPath: root, precisions: ['fp16'] })).toMatchObject({
       ok: false, error: { code: 'invalid_input', message: expect.stringContaining(`${root} is not a training run`) },
     });
@@ -48,7 +48,7 @@ describe('exports and share over the API', () => {
   });
 
   it('lists exports and reports the share state; stopping when idle is harmless', async () => {
-    const projectId = services.projects.create('P').id;
+    const projectId = services.projects.create({ name: 'P' }).id;
     expect(await dispatch('exports.list', { projectId })).toEqual({ ok: true, value: [] });
     expect(await dispatch('share.state', undefined)).toEqual({ ok: true, value: { active: false, exportId: null, endedReason: null } });
     expect(await dispatch('share.stop', undefined)).toEqual({ ok: true, value: { active: false, exportId: null, endedReason: null } });

@@ -100,8 +100,8 @@ describe('paired imports', () => {
     await writeHugePng(path.join(root, 'huge.input.png'), 12_000, 9_000);
     await writeHugePng(path.join(root, 'huge.target.png'), 12_000, 9_000);
     const dispatch = createDispatcher(createApiHandlers(services, nodeAppInfo('electron', '0', root)));
-    const project = services.projects.create('P');
-    const concept = services.concepts.create(project.id, { name: 'c' });
+    const project = services.projects.create({ name: 'P' });
+    const concept = services.concepts.create({ projectId: project.id, name: 'c' });
     const answer = await dispatch('pairs.importPaired', {
       conceptId: concept.id,
       sources: [{ path: path.join(root, 'huge.input.png') }, { path: path.join(root, 'huge.target.png') }],

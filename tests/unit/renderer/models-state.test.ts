@@ -46,8 +46,8 @@ const waitFor = <T>(check: () => T) => vi.waitFor(check, { timeout: 30_000, inte
 
 describe('ModelsState', () => {
   it('imports a folder, downloads a Hub repo with progress, verifies and removes; the teacher list follows', async () => {
-    const project = server.services.projects.create('Models');
-    const concept = server.services.concepts.create(project.id, { name: 'Snow', prompt: 'make it snowy' });
+    const project = server.services.projects.create({ name: 'Models' });
+    const concept = server.services.concepts.create({ projectId: project.id, name: 'Snow', prompt: 'make it snowy' });
     const flow = new FlowState(api, project.id, concept.id);
     const models = new ModelsState(api);
     const stopFlow = flow.start();

@@ -39,11 +39,11 @@ const waitFor = <T>(check: () => T) => vi.waitFor(check, { timeout: 30_000, inte
 describe('FlowState per-item cancel', () => {
   it('cancels one waiting photo of a running generation: the others get pairs, the grid shows it as cancelled', async () => {
     const services = server.services;
-    const project = services.projects.create('Cancel one photo');
-    const concept = services.concepts.create(project.id, { name: 'Vintage', prompt: 'old photo', teacher: 'sepia-vintage' });
-    const imported = await services.jobs.waitFor(services.jobs.startImport(project.id, PHOTOS.map((name) => ({ path: path.join(SAMPLES, name) }))).id);
+    const project = services.projects.create({ name: 'Cancel one photo' });
+    const concept = services.concepts.create({ projectId: project.id, name: 'Vintage', prompt: 'old photo', teacher: 'sepia-vintage' });
+    const imported = await services.jobs.waitFor(services.imports.start({ projectId: project.id, sources: PHOTOS.map((name) => ({ path: path.join(SAMPLES, name) })) }).id);
     expect(imported.state).toBe('done');
-    const images = services.images.list(project.id);
+    const images = services.images.list({ projectId: project.id });
     const flow = new FlowState(api, project.id, concept.id);
     const stop = flow.start();
     try {

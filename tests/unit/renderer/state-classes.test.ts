@@ -82,12 +82,12 @@ describe('ProjectsState', () => {
       expect(projects.list.find((p) => p.id === created!.id)?.name).toBe('Ink sketches');
 
       // A change made elsewhere (another window, the CLI) arrives as an event.
-      const other = server.services.projects.create('From the CLI');
+      const other = server.services.projects.create({ name: 'From the CLI' });
       await waitFor(() => expect(projects.list.map((p) => p.id)).toContain(other.id));
 
       await projects.remove(created!.id);
       expect(projects.list.map((p) => p.id)).not.toContain(created!.id);
-      server.services.projects.delete(other.id);
+      server.services.projects.delete({ projectId: other.id });
       await waitFor(() => expect(projects.list).toEqual([]));
     } finally {
       stop();
@@ -106,7 +106,7 @@ describe('ProjectsState', () => {
 
 describe('ProjectState and ImportState', () => {
   it('imports files, reports the corrupt one, and a fresh state (a reload) shows the same from history', async () => {
-    const project = server.services.projects.create('Imports');
+    const project = server.services.projects.create({ name: 'Imports' });
     const page = new ProjectState(api, project.id);
     const stop = page.start();
     try {
@@ -146,7 +146,7 @@ describe('ProjectState and ImportState', () => {
   });
 
   it('cancels a running import: the bar clears and only the files done so far are kept', async () => {
-    const project = server.services.projects.create('Cancelled import');
+    const project = server.services.projects.create({ name: 'Cancelled import' });
     const page = new ProjectState(api, project.id);
     const jobs = new JobsState(api);
     const stopJobs = jobs.start();
@@ -193,7 +193,7 @@ describe('ProjectState and ImportState', () => {
         return files.map((f) => ({ path: path.join(disk, f.relativePath ?? f.file.name), name: f.relativePath ?? f.file.name }));
       },
     };
-    const project = server.services.projects.create('Electron drop');
+    const project = server.services.projects.create({ name: 'Electron drop' });
     const page = new ProjectState(electronLike, project.id);
     const stop = page.start();
     try {
@@ -227,7 +227,7 @@ describe('an import interrupted by a shutdown', () => {
     const rendererDir = path.join(root, 'renderer');
     const first = await startWebServer({ dataDir, port: 0, rendererDir, buildRenderer: 'never' });
     const firstApi = connect(first);
-    const project = first.services.projects.create('Big import');
+    const project = first.services.projects.create({ name: 'Big import' });
     const files = await noisePhotos(40);
     const firstPage = new ProjectState(firstApi, project.id);
     const stopFirst = firstPage.start();

@@ -40,11 +40,11 @@ describe('createServices', () => {
 
 describe('projects service', () => {
   it('creates (trimmed), renames, lists and deletes, emitting projectsChanged', () => {
-    const project = services.projects.create('  My effect  ');
+    const project = services.projects.create({ name: '  My effect  ' });
     expect(project.name).toBe('My effect');
-    expect(services.projects.rename(project.id, 'Renamed').name).toBe('Renamed');
+    expect(services.projects.rename({ projectId: project.id, name: 'Renamed' }).name).toBe('Renamed');
     expect(services.projects.list().map((p) => p.id)).toEqual([project.id]);
-    services.projects.delete(project.id);
+    services.projects.delete({ projectId: project.id });
     expect(services.projects.list()).toEqual([]);
     expect(seen).toEqual([
       { name: 'projectsChanged', event: { projectId: project.id } },
@@ -54,14 +54,14 @@ describe('projects service', () => {
   });
 
   it('rejects bad names and unknown ids with typed errors', () => {
-    expect(() => services.projects.create('   ')).toThrow(InvalidInputError);
-    expect(() => services.projects.create('   ')).toThrow('project name: must not be empty');
-    expect(() => services.projects.create('x'.repeat(201))).toThrow('project name: at most 200 characters, got 201');
-    expect(() => services.projects.create(42 as unknown as string)).toThrow('project name: expected a string, got number');
-    expect(() => services.projects.get(5)).toThrow(NotFoundError);
-    expect(() => services.projects.rename(5, 'x')).toThrow('project 5 does not exist');
+    expect(() => services.projects.create({ name: '   ' })).toThrow(InvalidInputError);
+    expect(() => services.projects.create({ name: '   ' })).toThrow('project name: must not be empty');
+    expect(() => services.projects.create({ name: 'x'.repeat(201) })).toThrow('project name: at most 200 characters, got 201');
+    expect(() => services.projects.create({ name: 42 as unknown as string })).toThrow('project name: expected a string, got number');
+    expect(() => services.projects.get({ projectId: 5 })).toThrow(NotFoundError);
+    expect(() => services.projects.rename({ projectId: 5, name: 'x' })).toThrow('project 5 does not exist');
     try {
-      services.projects.delete(5);
+      services.projects.delete({ projectId: 5 });
       expect.unreachable();
     } catch (error) {
       expect(error).toMatchObject({ code: 'not-found' });
@@ -72,30 +72,30 @@ describe('projects service', () => {
 
 describe('concepts service', () => {
   it('creates, updates and deletes concepts, keeping names unique per project', () => {
-    const project = services.projects.create('P');
-    const concept = services.concepts.create(project.id, { name: 'Watercolor', prompt: ' turn it into a watercolor ' });
+    const project = services.projects.create({ name: 'P' });
+    const concept = services.concepts.create({ projectId: project.id, name: 'Watercolor', prompt: ' turn it into a watercolor ' });
     expect(concept).toMatchObject({ projectId: project.id, name: 'Watercolor', prompt: 'turn it into a watercolor', teacher: '' });
-    expect(() => services.concepts.create(project.id, { name: 'Watercolor' })).toThrow(ConflictError);
-    const other = services.concepts.create(project.id, { name: 'Ink' });
-    expect(() => services.concepts.update(other.id, { name: 'Watercolor' })).toThrow(/already has a concept named 'Watercolor'/);
-    expect(services.concepts.update(concept.id, { teacher: 'instruct-pix2pix' })).toMatchObject({
+    expect(() => services.concepts.create({ projectId: project.id, name: 'Watercolor' })).toThrow(ConflictError);
+    const other = services.concepts.create({ projectId: project.id, name: 'Ink' });
+    expect(() => services.concepts.update({ conceptId: other.id, name: 'Watercolor' })).toThrow(/already has a concept named 'Watercolor'/);
+    expect(services.concepts.update({ conceptId: concept.id, teacher: 'instruct-pix2pix' })).toMatchObject({
       name: 'Watercolor',
       prompt: 'turn it into a watercolor',
       teacher: 'instruct-pix2pix',
     });
-    expect(services.projects.get(project.id).conceptCount).toBe(2);
-    services.concepts.delete(other.id);
-    expect(services.concepts.list(project.id).map((c) => c.name)).toEqual(['Watercolor']);
-    expect(() => services.concepts.delete(other.id)).toThrow(`concept ${other.id} does not exist`);
-    expect(() => services.concepts.list(999)).toThrow('project 999 does not exist');
+    expect(services.projects.get({ projectId: project.id }).conceptCount).toBe(2);
+    services.concepts.delete({ conceptId: other.id });
+    expect(services.concepts.list({ projectId: project.id }).map((c) => c.name)).toEqual(['Watercolor']);
+    expect(() => services.concepts.delete({ conceptId: other.id })).toThrow(`concept ${other.id} does not exist`);
+    expect(() => services.concepts.list({ projectId: 999 })).toThrow('project 999 does not exist');
     expect(seen.filter((e) => e.name === 'conceptsChanged')).toHaveLength(4);
   });
 });
 
 describe('images service', () => {
   it('reports unknown images and rejects non-sha blob addresses', async () => {
-    expect(() => services.images.get(1)).toThrow('image 1 does not exist');
-    await expect(services.images.readThumbnail(1)).rejects.toThrow(NotFoundError);
+    expect(() => services.images.get({ imageId: 1 })).toThrow('image 1 does not exist');
+    await expect(services.images.readThumbnail({ imageId: 1 })).rejects.toThrow(NotFoundError);
     expect(() => services.images.blobPath('../secrets')).toThrow(/not a sha256/);
   });
 });
