@@ -14,6 +14,7 @@ import {
   type Unsubscribe,
 } from './contract';
 import type { Envelope } from './dispatch';
+import { buildEventListeners, buildMethodGroups } from './method-groups';
 
 export interface ClientTransport {
   /** Sends one call and resolves with the back end's envelope. Rejects only when the transport itself fails. */
@@ -21,21 +22,15 @@ export interface ClientTransport {
   subscribe(event: ApiEventName, listener: (payload: unknown) => void): Unsubscribe;
 }
 
-export function buildApiMethods(transport: ClientTransport): ApiMethods {
-  const groups: Record<string, Record<string, (input?: unknown) => Promise<unknown>>> = {};
-  for (const entry of methodEntries) {
-    const group = (groups[entry.group] ??= {});
-    group[entry.key] = async (input?: unknown) => unwrap(await transport.call(entry.name, input));
-  }
-  return groups as unknown as ApiMethods;
+const methodNames = methodEntries.map((entry) => entry.name);
+
+export function buildApiMethods(transport: Pick<ClientTransport, 'call'>): ApiMethods {
+  const call = async (name: ApiMethodName, input?: unknown) => unwrap(await transport.call(name, input));
+  return buildMethodGroups(methodNames, call) as unknown as ApiMethods;
 }
 
 export function buildApiEvents(transport: ClientTransport): ApiEventListeners {
-  const listeners: Record<string, (listener: (payload: unknown) => void) => Unsubscribe> = {};
-  for (const name of eventNames) {
-    listeners[name] = (listener) => transport.subscribe(name, listener);
-  }
-  return listeners as unknown as ApiEventListeners;
+  return buildEventListeners(eventNames, (name, listener) => transport.subscribe(name, listener)) as unknown as ApiEventListeners;
 }
 
 export function unwrap(envelope: Envelope): unknown {

@@ -3,8 +3,10 @@
  * `window.studio`; in browser mode the page was opened as http://127.0.0.1:PORT/?token=… and talks WebSocket.
  * Browser-safe.
  */
-import { toStudioApiError } from './client';
-import { methodEntries, type StudioApi } from './contract';
+import { buildApiMethods, toStudioApiError } from './client';
+import type { ApiMethodName, StudioApi } from './contract';
+import type { Envelope } from './dispatch';
+import type { MethodGroups } from './method-groups';
 import { createWsStudioApi } from './ws-client';
 
 declare global {
@@ -17,7 +19,7 @@ declare global {
 let cached: StudioApi | undefined;
 
 export function getStudioApi(): StudioApi {
-  cached ??= window.studio ? withTypedErrors(window.studio) : createBrowserModeApi();
+  cached ??= window.studio ? createElectronModeApi(window.studio) : createBrowserModeApi();
   return cached;
 }
 
@@ -30,23 +32,22 @@ function createBrowserModeApi(): StudioApi {
 }
 
 /**
- * contextBridge copies what the preload rejects with as plain data; turn it back into StudioApiError so both
- * modes reject alike.
+ * contextBridge copies what the preload rejects with as plain data, never as an Error subclass, so the renderer
+ * builds its API object from the bridged one with the builder browser mode uses: each call is settled into an
+ * envelope, and a rejection comes back as StudioApiError in both modes.
  */
-function withTypedErrors(bridged: StudioApi): StudioApi {
-  const groups: Record<string, Record<string, (input?: unknown) => Promise<unknown>>> = {};
-  for (const entry of methodEntries) {
-    const bridgedGroup = bridged[entry.group] as unknown as Record<string, (input?: unknown) => Promise<unknown>>;
-    (groups[entry.group] ??= {})[entry.key] = async (input?: unknown) => {
-      try {
-        return await bridgedGroup[entry.key]!(input);
-      } catch (error) {
-        throw toStudioApiError(entry.name, error);
-      }
-    };
-  }
+function createElectronModeApi(bridged: StudioApi): StudioApi {
+  const bridgedGroups = bridged as unknown as MethodGroups;
+  const call = async (method: ApiMethodName, input: unknown): Promise<Envelope> => {
+    const [group, key] = method.split('.') as [string, string];
+    try {
+      return { ok: true, value: await bridgedGroups[group]![key]!(input) };
+    } catch (error) {
+      return { ok: false, error: toStudioApiError(method, error).data };
+    }
+  };
   return {
-    ...(groups as unknown as Pick<StudioApi, keyof typeof groups & keyof StudioApi>),
+    ...buildApiMethods({ call }),
     mode: bridged.mode,
     events: bridged.events,
     blobUrl: (sha256) => bridged.blobUrl(sha256),
@@ -58,5 +59,5 @@ function withTypedErrors(bridged: StudioApi): StudioApi {
       }
     },
     connection: bridged.connection,
-  } as StudioApi;
+  };
 }

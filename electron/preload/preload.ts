@@ -7,29 +7,24 @@ import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'ele
 import type { ApiErrorData, FileToStage, ImportSource, StudioApi } from '../api/contract';
 import type { Envelope } from '../api/dispatch';
 import { blobUrlFor, eventChannel, methodChannel, readApiShapeArgument } from '../api/ipc-channels';
+import { buildEventListeners, buildMethodGroups } from '../api/method-groups';
 
 const shape = readApiShapeArgument(process.argv);
 
 // Rejections carry plain ApiErrorData: contextBridge copies plain objects faithfully but not Error subclasses.
 // getStudioApi() in the renderer turns them back into StudioApiError.
-const groups: Record<string, Record<string, (input?: unknown) => Promise<unknown>>> = {};
-for (const name of shape.methods) {
-  const [group, key] = name.split('.') as [string, string];
-  (groups[group] ??= {})[key] = async (input?: unknown) => {
-    const envelope = (await ipcRenderer.invoke(methodChannel(name), input)) as Envelope;
-    if (envelope.ok) return envelope.value;
-    throw envelope.error;
-  };
-}
+const groups = buildMethodGroups(shape.methods, async (name, input) => {
+  const envelope = (await ipcRenderer.invoke(methodChannel(name), input)) as Envelope;
+  if (envelope.ok) return envelope.value;
+  throw envelope.error;
+});
 
-const events: Record<string, (listener: (payload: unknown) => void) => () => void> = {};
-for (const name of shape.events) {
-  events[name] = (listener) => {
-    const handler = (_event: IpcRendererEvent, payload: unknown) => listener(payload);
-    ipcRenderer.on(eventChannel(name), handler);
-    return () => void ipcRenderer.removeListener(eventChannel(name), handler);
-  };
-}
+const events = buildEventListeners(shape.events, (name, listener) => {
+  const channel = eventChannel(name);
+  const handler = (_event: IpcRendererEvent, payload: unknown) => listener(payload);
+  ipcRenderer.on(channel, handler);
+  return () => void ipcRenderer.removeListener(channel, handler);
+});
 
 /** Dropped files in Electron are on disk already: import them from where they are. */
 function stageFiles(files: FileToStage[]): Promise<ImportSource[]> {
