@@ -12,18 +12,15 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
-import type { ApiHandlers } from '../api/contract';
-import { createDispatcher } from '../api/dispatch';
-import { createApiHandlers, forwardServiceEvents, nodeAppInfo } from '../api/handlers';
-import { BLOB_PATH, UPLOAD_PATH, WS_MAX_PAYLOAD_BYTES, WS_PATH, type ClientMessage, type ServerMessage } from '../api/ws-protocol';
+import { BLOB_PATH, UPLOAD_PATH, WS_PATH } from '../api/ws-protocol';
 import { createServices } from '../services/create-services';
 import type { Services } from '../services/services';
 import { SHA256_PATTERN, sniffImageType } from './blob-files';
-import { confinePathsToStaging } from './confine-paths';
+import { createBrowserModeApi } from './browser-api';
 import { contentSecurityPolicy, securityHeaders } from './csp';
 import { defaultRendererDir, ensureRendererBuilt, repoRoot } from './renderer-build';
-import { removeStagedBatches, StagingError, StagingQuota, stageUpload, sweepStaging } from './staging';
+import { StagingError, StagingQuota, stageUpload, sweepStaging } from './staging';
+import { createWsEndpoint } from './ws-endpoint';
 
 export interface WebServerOptions {
   dataDir: string;
@@ -97,30 +94,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   await stagingQuota.scan(stagingDir);
 
   const version = await readAppVersion();
-  // A browser page has no file paths of its own: everything it imports was uploaded into staging.
   const allowedRoots = (options.allowedPathRoots ?? []).map((root) => path.resolve(root));
-  const confined = confinePathsToStaging(createApiHandlers(services, nodeAppInfo('browser', version, services.dataDir)), stagingDir, allowedRoots);
-  // Staged copies are deleted once imported (imported images live in the blob store). Paired imports finish
-  // within the call; image imports when their job is done or cancelled (failed and interrupted ones may resume).
-  const handlers: ApiHandlers = {
-    ...confined,
-    pairs: {
-      ...confined.pairs,
-      importPaired: async (input) => {
-        const result = await confined.pairs.importPaired(input);
-        await removeStagedBatches(stagingDir, input.sources.map((source) => source.path), stagingQuota);
-        return result;
-      },
-    },
-  };
-  const stopStagingCleanup = services.events.on('jobChanged', ({ job }) => {
-    if (job.kind !== 'import-images' || (job.state !== 'done' && job.state !== 'cancelled')) return;
-    const files = (job.payload as { files: { path: string }[] }).files.map((file) => file.path);
-    void removeStagedBatches(stagingDir, files, stagingQuota).catch((error) => log(`[web] staging cleanup failed: ${String(error)}`));
-  });
-  const dispatch = createDispatcher(handlers, {
-    onInternalError: (method, error) => console.error(`[web] ${method} failed`, error),
-  });
+  const api = createBrowserModeApi({ services, version, stagingDir, stagingQuota, allowedRoots, log });
+  const wsEndpoint = createWsEndpoint(api.dispatch, services.events, log);
 
   let port = 0;
   const cookieName = () => `e2gan_studio_token_${port}`;
@@ -224,9 +200,6 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   };
 
   // ---- WebSocket API ----
-  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD_BYTES });
-  const clients = new Set<WebSocket>();
-
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     // A reset from the peer before the handshake is done must not become an uncaught 'error'.
     socket.on('error', () => socket.destroy());
@@ -242,33 +215,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       return refuse('WebSocket from a foreign origin');
     }
     if (!hasValidToken(request, url)) return refuse('missing or wrong token');
-    wss.handleUpgrade(request, socket, head, (ws) => acceptClient(ws));
-  });
-
-  const acceptClient = (ws: WebSocket) => {
-    clients.add(ws);
-    ws.on('close', () => clients.delete(ws));
-    // Protocol errors (a frame over maxPayload, invalid UTF-8 in a text frame) end this socket with the close
-    // code ws chose (1009, 1007); without a listener they would be thrown and end the whole server.
-    ws.on('error', (error) => log(`[web] WebSocket closed: ${error.message}`));
-    ws.on('message', (data, isBinary) => {
-      if (isBinary) return;
-      let message: ClientMessage;
-      try {
-        message = JSON.parse(data.toString()) as ClientMessage;
-      } catch {
-        return ws.close(1003, 'messages must be JSON');
-      }
-      if (message?.type !== 'call' || typeof message.id !== 'number') return ws.close(1003, 'unknown message');
-      void dispatch(message.method, message.input).then((envelope) => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'reply', id: message.id, envelope } satisfies ServerMessage));
-      });
-    });
-  };
-
-  const stopForwarding = forwardServiceEvents(services.events, (name, payload) => {
-    const text = JSON.stringify({ type: 'event', name, payload } satisfies ServerMessage);
-    for (const client of clients) if (client.readyState === client.OPEN) client.send(text);
+    wsEndpoint.accept(request, socket, head);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -289,9 +236,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     services,
     close() {
       closing ??= (async () => {
-        stopForwarding();
-        for (const client of clients) client.terminate();
-        wss.close();
+        wsEndpoint.close();
+        api.stop();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         if (ownsServices) await services.close();
