@@ -1,4 +1,8 @@
+import { NotFoundError } from '../domain/errors';
 import type { Job, JobKind, JobKinds, JobState } from '../domain/types';
+import type { JobRunner } from '../jobs/job-runner';
+import type { Store } from '../store/store';
+import { requireProject } from './records';
 
 /** The job queue as the other services and the API see it (the runner itself lives in electron/jobs). */
 export interface JobsService {
@@ -21,4 +25,24 @@ export interface JobsService {
   discard(input: { jobId: number }): Job;
   /** Resolves once the job is done, failed, cancelled or interrupted. */
   waitFor(id: number): Promise<Job>;
+}
+
+export function createJobsService({ store, runner }: { store: Store; runner: JobRunner }): JobsService {
+  return {
+    // runner.describe: a finished job whose outcome waits for disk space says "disk full", not its last progress.
+    list: (filter = {}) => store.jobs.list(filter).map((job) => runner.describe(job)),
+    get({ jobId }) {
+      const job = store.jobs.get(jobId);
+      if (!job) throw new NotFoundError('job', jobId);
+      return runner.describe(job);
+    },
+    enqueue(kind, projectId, payload) {
+      if (projectId !== null) requireProject(store, projectId);
+      return runner.enqueue(kind, projectId, payload);
+    },
+    cancel: ({ jobId }) => runner.cancel(jobId),
+    resume: ({ jobId }) => runner.resume(jobId),
+    discard: ({ jobId }) => runner.discard(jobId),
+    waitFor: (id) => runner.waitFor(id),
+  };
 }

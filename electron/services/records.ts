@@ -1,9 +1,15 @@
 import { NotFoundError } from '../domain/errors';
 import type { PairRecord, TrainingRun } from '../domain/flow-types';
-import type { Concept } from '../domain/types';
+import type { Concept, Project } from '../domain/types';
 import type { Store } from '../store/store';
 
 /** Lookups by id for the services: the record, or a NotFoundError naming what is missing. */
+
+export function requireProject(store: Store, id: number): Project {
+  const project = store.projects.get(id);
+  if (!project) throw new NotFoundError('project', id);
+  return project;
+}
 
 export function requireConcept(store: Store, id: number): Concept {
   const concept = store.concepts.get(id);
