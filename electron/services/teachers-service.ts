@@ -72,7 +72,7 @@ export function conceptTeacher(store: Store, modelsDir: string, conceptId: numbe
     return { kind: 'diffusion', modelId, ...DIFFUSION_DEFAULTS };
   }
   if (concept.teacher === '') {
-    throw new InvalidInputError(`concept ${conceptId} ('${concept.name}') has no teacher; choose one with concepts.update (e.g. teacher: 'sepia')`);
+    throw new InvalidInputError(`concept ${conceptId} ('${concept.name}') has no teacher; choose one with concepts.update (e.g. teacher: 'sepia-vintage')`);
   }
   if (!findTeacher(concept.teacher)) {
     throw new InvalidInputError(
