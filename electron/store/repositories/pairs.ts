@@ -38,18 +38,11 @@ function toPair(row: PairRow): PairRecord {
   };
 }
 
-export interface NewPair {
-  projectId: number;
-  conceptId: number;
-  imageId: number | null;
-  name: string;
-  inputSha256: string;
-  targetSha256: string;
-  status: PairStatus;
-  reason: string | null;
-  seed: number;
-  teacher: PairTeacher;
-}
+/** What creating a pair takes: the record without what the store assigns (id, subset flag, timestamps). */
+export type NewPair = Pick<
+  PairRecord,
+  'projectId' | 'conceptId' | 'imageId' | 'name' | 'inputSha256' | 'targetSha256' | 'status' | 'reason' | 'seed' | 'teacher'
+>;
 
 export class PairsRepository {
   constructor(

@@ -6,14 +6,14 @@
  * - the renderer, and every module it reaches through relative imports, imports no node: module, Node builtin or
  *   native package. Type-only imports are erased at build time and are allowed.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { listSourceFiles, SOURCE_EXTENSIONS } from '../../support/source-files';
 
 const repoRoot = path.resolve(__dirname, '../../..');
-const SOURCE_EXTENSIONS = ['.ts', '.mts', '.mjs', '.js', '.svelte'];
 const NATIVE_PACKAGES = ['better-sqlite3', 'onnxruntime-node', 'sharp', 'electron', 'ws', 'tsx', 'selfsigned'];
 
 interface ImportRef {
@@ -22,19 +22,7 @@ interface ImportRef {
 }
 
 function listSources(folder: string): string[] {
-  const root = path.join(repoRoot, folder);
-  if (!existsSync(root)) return [];
-  const found: string[] = [];
-  const visit = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) visit(full);
-      else if (SOURCE_EXTENSIONS.some((ext) => entry.name.endsWith(ext)) && !entry.name.endsWith('.d.ts')) found.push(full);
-    }
-  };
-  visit(root);
-  return found;
+  return listSourceFiles(repoRoot, folder);
 }
 
 /** Whole-line comments are dropped so prose mentioning `import x from 'y'` does not count. */

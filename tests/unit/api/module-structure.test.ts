@@ -5,13 +5,13 @@
  * - inside electron/, the back end's layers only import downwards: domain → store → jobs → services → api;
  * - SQL is written only in electron/store/ (the repositories hanging off `Store`).
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { listSourceFiles, SOURCE_EXTENSIONS } from '../../support/source-files';
 
 const repoRoot = path.resolve(__dirname, '../../..');
-const SOURCE_EXTENSIONS = ['.ts', '.mts', '.mjs', '.js', '.svelte'];
 const SOURCE_FOLDERS = ['electron', 'native-models', 'renderer/src'];
 
 /**
@@ -27,19 +27,7 @@ const KNOWN_ENGINE_CYCLES = [
 const ELECTRON_LAYERS = ['domain', 'store', 'jobs', 'services', 'api'];
 
 function listSources(root: string, folder: string): string[] {
-  const start = path.join(root, folder);
-  if (!existsSync(start)) return [];
-  const found: string[] = [];
-  const visit = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) visit(full);
-      else if (SOURCE_EXTENSIONS.some((ext) => entry.name.endsWith(ext)) && !entry.name.endsWith('.d.ts')) found.push(full);
-    }
-  };
-  visit(start);
-  return found;
+  return listSourceFiles(root, folder);
 }
 
 /** The file's code without comments, so prose that mentions a module or a statement does not count. */
