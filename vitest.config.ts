@@ -11,9 +11,10 @@ Object.assign(process.env, withWebgpuEnvironment(process.env));
 const browserPlan = planBrowserTests(fileURLToPath(new URL('.', import.meta.url)));
 
 // Three projects, all on plain Node (never inside Electron): timing budgets, which run first and alone
-// (sequence.groupOrder 0, one file at a time) because a concurrent fork on a 2-core machine doubles what they
-// measure; then, side by side (group 1), fast unit/integration tests and browser e2e tests that drive Debian's
-// Chromium against browser mode.
+// (sequence.groupOrder 1, one file at a time) because a concurrent fork on a 2-core machine doubles what they
+// measure; then, side by side (group 2), fast unit/integration tests and browser e2e tests that drive Debian's
+// Chromium against browser mode. Not group 0: vitest moves a one-worker project with the default order 0 into a
+// sequential group that runs after all the others.
 export default defineConfig({
   test: {
     reporters: ['default', browserSummaryReporter(browserPlan)],
@@ -26,7 +27,7 @@ export default defineConfig({
           testTimeout: 120_000,
           pool: 'forks',
           fileParallelism: false,
-          sequence: { groupOrder: 0 },
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -39,7 +40,7 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
           pool: 'forks',
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
         },
       },
       {
@@ -52,7 +53,7 @@ export default defineConfig({
           hookTimeout: 300_000,
           pool: 'forks',
           fileParallelism: false,
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
         },
       },
     ],
