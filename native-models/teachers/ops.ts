@@ -103,10 +103,10 @@ export function makeGradientMap(stops: ReadonlyArray<readonly [number, number, n
  * from box means. `eps` sets which contrasts count as edges (≈ variance units of [0,1] values).
  */
 export function guidedSmooth(image: RgbImage, radius: number, eps: number): RgbImage {
+  if (radius <= 0) return cloneImage(image);
   const { width, height } = image;
   const guide = luminance(image);
   const n = guide.length;
-  if (radius <= 0) return cloneImage(image);
   // Seven planes and one set of blur buffers for the whole filter: it blurs 14 planes, and allocating two
   // fresh planes per blur cost as much as the blurs themselves.
   const scratch = createBoxBlurScratch(width, height, radius);
@@ -141,7 +141,7 @@ export function guidedSmooth(image: RgbImage, radius: number, eps: number): RgbI
     }
     const meanA = box(a, prod);
     const meanB = box(b, meanP);
-    for (let i = 0; i < n; i++) dst[i * 3 + c] = Math.fround(meanA[i]! * guide[i]! + meanB[i]!);
+    for (let i = 0; i < n; i++) dst[i * 3 + c] = meanA[i]! * guide[i]! + meanB[i]!;
   }
   return result;
 }
