@@ -69,7 +69,7 @@ export class JobAttention {
   }
 
   private update(): void {
-    const next = combined([...this.running.values()], this.running.size);
+    const next = combined([...this.running.values()]);
     const same =
       next.mode === this.shown.mode &&
       (next.mode !== 'normal' || Math.abs(next.fraction - (this.shown as { fraction: number }).fraction) < PROGRESS_STEP);
@@ -80,11 +80,11 @@ export class JobAttention {
 }
 
 /** One bar for all long jobs: the mean of their fractions; indeterminate while any of them has none. */
-function combined(fractions: (number | null)[], count: number): AttentionProgress {
-  if (count === 0) return { mode: 'none' };
+function combined(fractions: (number | null)[]): AttentionProgress {
+  if (fractions.length === 0) return { mode: 'none' };
   if (fractions.some((fraction) => fraction === null)) return { mode: 'indeterminate' };
   const sum = (fractions as number[]).reduce((total, fraction) => total + Math.min(1, Math.max(0, fraction)), 0);
-  return { mode: 'normal', fraction: sum / count };
+  return { mode: 'normal', fraction: sum / fractions.length };
 }
 
 /**
