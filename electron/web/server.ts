@@ -18,6 +18,7 @@ import type { Services } from '../services/services';
 import { SHA256_PATTERN, sniffImageType } from './blob-files';
 import { createBrowserModeApi } from './browser-api';
 import { contentSecurityPolicy, securityHeaders } from './csp';
+import { closeAfterLinger } from './linger';
 import { defaultRendererDir, ensureRendererBuilt, repoRoot } from './renderer-build';
 import { StagingError, StagingQuota, stageUpload, sweepStaging } from './staging';
 import { createWsEndpoint } from './ws-endpoint';
@@ -124,8 +125,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
   /** Ends the exchange and the connection: the rest of the request body is never read. */
   const sendAndClose = (response: ServerResponse, status: number, body: string) => {
+    if (response.socket) closeAfterLinger(response.socket);
     send(response, status, body, { connection: 'close' });
-    response.once('finish', () => response.socket?.destroySoon());
   };
 
   const handleHttp = async (request: IncomingMessage, response: ServerResponse) => {

@@ -289,6 +289,19 @@ describe('defect 8: HTTP edge cases answer cleanly', () => {
     await expectServerAlive();
   });
 
+  it('a client still writing a large body reads the refusal instead of a reset connection', async () => {
+    // Closing a socket with unread request bytes sends a TCP reset, and a client that is still writing
+    // (a browser uploading a 30 MB photo) then sees EPIPE/ECONNRESET instead of the answer. The server
+    // half-closes and discards the rest of the body for a moment, so the answer arrives every time.
+    const body = Buffer.alloc(8 * 1024 * 1024, 7);
+    for (let i = 0; i < 6; i++) {
+      const refused = await httpCall(server.port, `/upload?token=wrong&name=big-${i}.bin`, { method: 'POST', body });
+      expect(refused.status).toBe(403);
+      expect(refused.body).toContain('missing or wrong token');
+    }
+    await expectServerAlive();
+  });
+
   it('malformed percent-encoding answers 400 without a stack trace', async () => {
     for (const target of [`/%E0%A4%A?token=${server.token}`, `/assets/%?token=${server.token}`, `/upload?token=${server.token}&name=%ZZ`]) {
       const method = target.startsWith('/upload') ? 'POST' : 'GET';
