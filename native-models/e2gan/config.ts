@@ -69,7 +69,7 @@ const GENERATOR_WIDTHS: Record<WidthPreset, Pick<GeneratorConfig, 'stemChannels'
   small: { stemChannels: 16, downChannels: [32, 64], modelChannels: 128, heads: 4, tokenDim: 128 },
   base: { stemChannels: 32, downChannels: [64, 128], modelChannels: 256, heads: 4, tokenDim: 256 },
 };
-const DISCRIMINATOR_WIDTHS: Record<WidthPreset, number> = { tiny: 8, small: 32, base: 64 };
+const DISCRIMINATOR_WIDTHS: Record<WidthPreset, number> = { tiny: 8, small: 16, base: 32 };
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
