@@ -19,6 +19,11 @@ export interface WeightSource {
    * ORT's fast conv path wants). Tensors live in `weights` under `${layer}.lora_a` / `.lora_b`.
    */
   readonly lora?: readonly LoraPlacement[];
+  /**
+   * How a full-rank LoRA (rank >= the layer's output channels) enters the graph: 'full-rank' (default) merges
+   * it in the graph (one conv with W0 + s·B·A, cheaper); 'never' keeps the parallel branch (tests compare the two).
+   */
+  readonly mergeLora?: 'full-rank' | 'never';
 }
 
 export interface ParameterRecorder {
@@ -42,6 +47,10 @@ class Params {
     return this.lora.get(layer);
   }
 
+  get mergesFullRankLora(): boolean {
+    return (this.source.mergeLora ?? 'full-rank') === 'full-rank';
+  }
+
   get(name: string, shape: readonly number[]): Value {
     const data = this.source.weights.get(name);
     const size = shape.reduce((a, b) => a * b, 1);
@@ -59,8 +68,21 @@ class Params {
 function convLayer(g: GraphBuilder, p: Params, layer: LayerSpec, x: Value): Value {
   const w = p.get(`${layer.name}.weight`, [layer.outChannels, layer.inChannels, layer.kernel, layer.kernel]);
   const b = layer.bias ? p.get(`${layer.name}.bias`, [layer.outChannels]) : null;
-  const y = g.conv(x, w, b, { strides: layer.stride, pads: layer.padding });
   const lora = p.loraFor(layer.name);
+  if (lora && lora.rank >= layer.outChannels && p.mergesFullRankLora) {
+    // A full-rank LoRA (rank >= output channels, e.g. the 7x7 output conv to 3 channels) costs as much as the
+    // layer itself when run as a parallel branch. Merged in the graph it is one conv with W0 + s·B·A: the same
+    // function and the same gradients for A and B (to float32 rounding), one full-resolution conv and one
+    // input gradient fewer per step. Low-rank branches stay unmerged: there the frozen W0 keeps ORT's
+    // prepacked conv path and the branch is cheaper than a dynamic full weight.
+    const shapes = loraParameterShapes(layer, lora.rank);
+    const names = loraNames(layer.name);
+    const a = g.reshape(p.get(names.a, shapes.a), [lora.rank, layer.inChannels * layer.kernel * layer.kernel]);
+    const bMatrix = g.reshape(p.get(names.b, shapes.b), [layer.outChannels, lora.rank]);
+    const delta = g.reshape(g.matmul(bMatrix, a), [layer.outChannels, layer.inChannels, layer.kernel, layer.kernel]);
+    return g.conv(x, g.add(w, g.mul(delta, loraScale(lora))), b, { strides: layer.stride, pads: layer.padding });
+  }
+  const y = g.conv(x, w, b, { strides: layer.stride, pads: layer.padding });
   if (!lora) return y;
   const shapes = loraParameterShapes(layer, lora.rank);
   const names = loraNames(layer.name);
