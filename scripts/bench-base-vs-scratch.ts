@@ -7,7 +7,7 @@
  *   the steps it needs to reach LoRA's final PSNR can be measured; at S steps both have had the same budget.
  *
  *   npm run bench:base-vs-scratch -- [--base PATH] [--corpus DIR] [--steps 60] [--every 10] [--scratch-factor 4] [--size N]
- *                                    [--concepts a,b] [--lr-grid 2e-3,5e-3,1e-2] [--rank 8] [--train-photos 24]
+ *                                    [--concepts a,b] [--lr-grid 2e-3,5e-3,1e-2] [--rank 8] [--train-photos 24] [--arms lora,full]
  *
  * Each arm's learning rate is chosen from the SAME grid, per concept, by its final validation PSNR (two
  * training photos set aside; the evaluation photos are never used to choose), so neither arm is handicapped by
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     options: {
       base: { type: 'string' }, steps: { type: 'string' }, every: { type: 'string' }, 'scratch-factor': { type: 'string' },
       size: { type: 'string' }, concepts: { type: 'string' }, 'lr-grid': { type: 'string' }, rank: { type: 'string' },
-      corpus: { type: 'string' }, 'train-photos': { type: 'string' },
+      corpus: { type: 'string' }, 'train-photos': { type: 'string' }, arms: { type: 'string' },
     },
     allowPositionals: false,
   });
@@ -74,6 +74,11 @@ async function main(): Promise<void> {
   if (grid.some((lr) => !(lr > 0))) throw new Error(`--lr-grid: expected positive numbers, got '${values['lr-grid']}'`);
   const rank = Number(values.rank ?? 8);
   const concepts = values.concepts ? values.concepts.split(',') : [...config.heldOutConcepts];
+  // The arms that start from the base: 'lora' (what the studio trains; its ratio is the headline figure) and
+  // optionally 'full' (every weight of the base trained, so it trains exactly the parameters scratch trains).
+  const arms = (values.arms ?? 'lora').split(',').map((arm) => arm.trim());
+  for (const arm of arms) if (arm !== 'lora' && arm !== 'full') throw new Error(`--arms: expected lora and/or full, got '${arm}'`);
+  if (arms[0] !== 'lora') throw new Error(`--arms: 'lora' comes first (it is the headline figure), got '${values.arms}'`);
   const corpus = values.corpus ?? join(resolveDataDir(), 'corpus');
   const photos = existsSync(join(corpus, 'eval'))
     ? await loadPhotoSplit([join(corpus, 'photos')], [join(corpus, 'eval')], { maxSide: size * 2 })
@@ -84,30 +89,37 @@ async function main(): Promise<void> {
   const workRoot = await mkdtemp(join(tmpdir(), 'bench-base-vs-scratch-'));
   const compute = ComputeClient.start();
   const results: ConceptComparison[] = [];
+  const fullResults: ConceptComparison[] = [];
   try {
     for (const id of concepts) {
       const teacher = getTeacher(id);
       const common = { preset, teacher, photos, size, scoreEvery: every, compute, seed: 1, trainPhotos: Number(values['train-photos'] ?? 24) };
-      const bestOf = async (arm: 'lora' | 'scratch'): Promise<FineTuneResult & { lr: number }> => {
+      const bestOf = async (arm: 'lora' | 'full' | 'scratch'): Promise<FineTuneResult & { lr: number }> => {
         let best: (FineTuneResult & { lr: number }) | undefined;
         for (const lr of grid) {
-          const run = arm === 'lora'
-            ? await fineTuneConcept({ ...common, base: basePath, mode: 'lora', steps, learningRate: lr, rank, workDir: join(workRoot, id, `lora-${lr}`) })
-            : await fineTuneConcept({ ...common, mode: 'scratch', steps: scratchSteps, learningRate: lr, workDir: join(workRoot, id, `scratch-${lr}`) });
+          const run = arm === 'scratch'
+            ? await fineTuneConcept({ ...common, mode: 'scratch', steps: scratchSteps, learningRate: lr, workDir: join(workRoot, id, `scratch-${lr}`) })
+            : await fineTuneConcept({ ...common, base: basePath, mode: arm, steps, learningRate: lr, rank, workDir: join(workRoot, id, `${arm}-${lr}`) });
           console.log(`  ${id} ${arm} lr ${lr}: final validation ${run.curve.at(-1)!.psnr.toFixed(2)} dB`);
           if (!best || run.curve.at(-1)!.psnr > best.curve.at(-1)!.psnr) best = { ...run, lr };
         }
         return best!;
       };
       const lora = await bestOf('lora');
+      const full = arms.includes('full') ? await bestOf('full') : undefined;
       const scratch = await bestOf('scratch');
       // Both numbers from the trainer's own held-out scoring, so the comparison uses one measurement.
       const target = lora.curve.at(-1)!.psnr;
       const comparison = { concept: id, lora, scratch, scratchStepsToMatch: stepsToReach(scratch.curve, target) };
       results.push(comparison);
+      if (full) {
+        const fullTarget = full.curve.at(-1)!.psnr;
+        fullResults.push({ concept: id, lora: full, scratch, scratchStepsToMatch: stepsToReach(scratch.curve, fullTarget) });
+      }
       console.log(`\n${id}  (evaluation photos: input as output ${lora.final.identityPsnr.toFixed(2)} dB, colour fit ${lora.final.affinePsnr.toFixed(2)} dB; LoRA lr ${lora.lr}, scratch lr ${scratch.lr}; curves are validation PSNR)`);
       console.log(`  step     ${scratch.curve.map((p) => String(p.step).padStart(6)).join('')}`);
       console.log(`  lora     ${scratch.curve.map((p) => lora.curve.find((q) => q.step === p.step)?.psnr.toFixed(2).padStart(6) ?? '     -').join('')}`);
+      if (full) console.log(`  full     ${scratch.curve.map((p) => full.curve.find((q) => q.step === p.step)?.psnr.toFixed(2).padStart(6) ?? '     -').join('')}   (every weight of the base, lr ${full.lr}; evaluation photos ${full.final.psnr.toFixed(2)} dB)`);
       console.log(`  scratch  ${scratch.curve.map((p) => p.psnr.toFixed(2).padStart(6)).join('')}`);
       console.log(`  evaluation photos: LoRA ${lora.final.psnr.toFixed(2)} dB (${steps} steps), scratch ${scratch.final.psnr.toFixed(2)} dB (${scratchSteps} steps)`);
       console.log(`  LoRA final validation ${target.toFixed(2)} dB in ${steps} steps (${lora.seconds.toFixed(0)} s); scratch at ${steps} steps ${scratch.curve.find((p) => p.step === steps)?.psnr.toFixed(2) ?? '?'} dB; ` +
@@ -118,6 +130,7 @@ async function main(): Promise<void> {
     await rm(workRoot, { recursive: true, force: true });
   }
   console.log('');
+  if (fullResults.length > 0) console.log(`full fine-tune from the base (secondary figure): ${stepsRatioLine(fullResults, steps, scratchSteps).replace('steps_ratio', 'full_steps_ratio')}`);
   console.log(stepsRatioLine(results, steps, scratchSteps));
 }
 

@@ -98,10 +98,11 @@ function spread<T>(items: readonly T[], count: number): T[] {
 }
 
 export interface FineTuneOptions {
-  /** Base .safetensors for 'lora'; ignored for 'scratch' (seeded random init of the same preset). */
+  /** Base .safetensors for 'lora' and 'full'; ignored for 'scratch' (seeded random init of the same preset). */
   readonly base?: string;
   readonly preset: WidthPreset;
-  readonly mode: 'lora' | 'scratch';
+  /** 'lora': adapters on the base (the studio's mode); 'full': every weight of the base trained; 'scratch': every weight from a random init. */
+  readonly mode: 'lora' | 'full' | 'scratch';
   readonly teacher: ConceptTeacher;
   readonly photos: PhotoSet;
   readonly size: number;
@@ -160,7 +161,7 @@ export async function fineTuneConcept(options: FineTuneOptions): Promise<FineTun
   const settings: TrainSettings = {
     ...DEFAULT_SETTINGS,
     pairs: pairsDir,
-    ...(options.mode === 'lora' && options.base ? { base: options.base } : {}),
+    ...(options.mode !== 'scratch' && options.base ? { base: options.base } : {}),
     preset: options.preset, size: options.size, steps: options.steps, batch: options.batch ?? 2, mode: options.mode,
     ranks: options.rank ?? 8,
     learningRate: options.learningRate ?? (options.mode === 'lora' ? 1e-2 : 1e-3),
