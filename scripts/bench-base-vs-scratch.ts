@@ -22,6 +22,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { fineTuneConcept, presetOf, readBaseConfig, type FineTuneResult } from '../native-models/e2gan/base-eval';
+import { describeBaseTraining } from '../native-models/e2gan/base-trainer';
 import { loadPhotoSet, loadPhotoSplit } from '../native-models/e2gan/base-data';
 import { existsSync } from 'node:fs';
 import { resolveDataDir } from '../electron/paths';
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
     ? await loadPhotoSplit([join(corpus, 'photos')], [join(corpus, 'eval')], { maxSide: size * 2 })
     : await loadPhotoSet(config.settings.photos, { maxSide: size * 4, evaluationCount: config.settings.evaluationPhotos });
   const preset = presetOf(base.generatorConfig);
-  console.log(`base ${basePath} (${preset}, trained ${config.steps} steps at ${config.size}px); ${photos.train.length} training photos, evaluation on ${photos.evaluation.map((p) => p.name).join(', ')} at ${size}px`);
+  console.log(`base ${basePath} (${preset}, trained ${describeBaseTraining(config)}); ${photos.train.length} training photos, evaluation on ${photos.evaluation.map((p) => p.name).join(', ')} at ${size}px`);
   console.log(`per concept: LoRA (rank ${rank}) from base ${steps} steps vs scratch (same generator, random init) up to ${scratchSteps} steps; each arm's lr the best of [${grid.join(', ')}] by final validation PSNR; validation PSNR every ${every} steps`);
   const workRoot = await mkdtemp(join(tmpdir(), 'bench-base-vs-scratch-'));
   const compute = ComputeClient.start();

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveFineTuneBench } from './fine-tune-bench-inputs';
 import { fineTuneConcept, marginOverBaselines, presetOf, readBaseConfig } from '../native-models/e2gan/base-eval';
+import { describeBaseTraining } from '../native-models/e2gan/base-trainer';
 import { loadPhotoSplit } from '../native-models/e2gan/base-data';
 import { DEFAULT_SETTINGS } from '../native-models/e2gan/trainer';
 import { loadBaseModel } from '../native-models/e2gan/weights';
@@ -41,7 +42,7 @@ const concepts = values.concepts ? values.concepts.split(',') : [...(baseConfig?
 if (concepts.length === 0) throw new Error(`${basePath}: base.json names no held-out concepts; pass --concepts`);
 const photos = await loadPhotoSplit([join(corpus, 'photos')], [join(corpus, 'eval')], { maxSide: size * 2 });
 
-console.log(`bench:finetune: base ${basePath} (${presetOf(base.generatorConfig)}, ${baseConfig?.steps ?? '?'} steps at ${baseConfig?.size ?? '?'} px)`);
+console.log(`bench:finetune: base ${basePath} (${presetOf(base.generatorConfig)}, ${baseConfig ? describeBaseTraining(baseConfig) : 'no base.json next to it'})`);
 console.log(`preset ${values.preset}: ${steps} steps at ${size}x${size}, LoRA rank ${rank}, lr ${learningRate}, batch ${batch}; ` +
   `${values['train-photos']} training photos (+2 validation) of ${photos.train.length}, evaluation on ${photos.evaluation.length} photos never trained or selected on`);
 const work = await mkdtemp(join(tmpdir(), 'bench-finetune-'));

@@ -1,5 +1,5 @@
-import { mkdir, readFile, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ComputeClient, ExecutionProviderName } from '../runtime';
 import { writeImage } from '../image/io';
 import { psnr, ssim } from '../image/metrics';
@@ -7,7 +7,9 @@ import { applyAffineColour, fitAffineColour } from '../image/colour-baselines';
 import type { RgbImage } from '../image/image';
 import { getTeacher, type ConceptTeacher } from '../teachers';
 import { evaluationExample, loadPhotoSet, loadPhotoSplit, type Photo, type PhotoSet } from './base-data';
-import { BASE_CONFIG_FILE, type BaseConfigFile } from './base-trainer';
+import { BASE_CONFIG_FILE, readBaseConfig } from './base-trainer';
+
+export { readBaseConfig };
 import { WIDTH_PRESETS, type GeneratorConfig, type WidthPreset } from './config';
 import { GeneratorRunner } from './inference';
 import { loadRunGenerator } from './run-model';
@@ -38,15 +40,6 @@ export interface BaseEvalReport {
   readonly heldOut: readonly ConceptScore[];
 }
 
-/** The base's training settings from its base.json (next to the weights), if present. */
-export async function readBaseConfig(basePath: string): Promise<BaseConfigFile | undefined> {
-  try {
-    return JSON.parse(await readFile(join(dirname(basePath), BASE_CONFIG_FILE), 'utf8')) as BaseConfigFile;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Error(`${join(dirname(basePath), BASE_CONFIG_FILE)}: cannot read base config (${(error as Error).message})`);
-  }
-}
 
 /** The width preset whose generator matches the base's (the LoRA trainer needs it for the discriminator). */
 export function presetOf(config: GeneratorConfig): WidthPreset {

@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { ComputeClient, ExecutionProviderName, WireTensor } from '../runtime';
 import { imagesToNchw } from '../image/image';
 import { writeFileAtomic } from '../io/atomic-file';
@@ -115,10 +116,46 @@ export interface BaseConfigFile {
   readonly discriminatorConfig: DiscriminatorConfig;
   readonly concepts: readonly string[];
   readonly heldOutConcepts: readonly string[];
+  /** Steps of this stage (the run that wrote the file); `totalSteps` counts the stages it continued too. */
   readonly steps: number;
   readonly size: number;
   readonly seconds: number;
   readonly settings: BaseTrainSettings;
+  /** Every pre-training stage, oldest first, this one last (a stage continues the previous one via `init`). */
+  readonly stages?: readonly BaseStage[];
+  readonly totalSteps?: number;
+  readonly totalSeconds?: number;
+}
+
+export interface BaseStage {
+  readonly steps: number;
+  readonly size: number;
+  readonly seconds: number;
+  readonly learningRate: number;
+  readonly batch: number;
+}
+
+/** The base's training settings from its base.json (next to the weights), if present. */
+export async function readBaseConfig(basePath: string): Promise<BaseConfigFile | undefined> {
+  const file = join(dirname(basePath), BASE_CONFIG_FILE);
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as BaseConfigFile;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`${file}: cannot read base config (${(error as Error).message})`);
+  }
+}
+
+/** "29500 steps in 5 stages at 128 px": how long a base trained, for reports. */
+export function describeBaseTraining(config: BaseConfigFile): string {
+  const stages = stagesOf(config);
+  const steps = stages.reduce((n, s) => n + s.steps, 0);
+  return `${steps} steps${stages.length > 1 ? ` in ${stages.length} stages` : ''} at ${config.size} px`;
+}
+
+/** The stages a base went through: its own list, or one stage for a base.json written before stages were recorded. */
+export function stagesOf(config: BaseConfigFile): readonly BaseStage[] {
+  return config.stages ?? [{ steps: config.steps, size: config.size, seconds: config.seconds, learningRate: config.settings.learningRate, batch: config.settings.batch }];
 }
 
 export interface BaseModels {
@@ -256,10 +293,17 @@ async function writeBase(dir: string, settings: BaseTrainSettings, models: BaseM
   const conceptTokens = new Map(settings.concepts.map((id, i) => [id, table.slice(i * t * d, (i + 1) * t * d)]));
   const path = join(dir, BASE_WEIGHTS_FILE);
   await saveBaseModel(path, { generatorConfig: models.generatorConfig, generator, discriminatorConfig: models.discriminatorConfig, discriminator, conceptTokens }, { fp16: true });
+  // A run that continues an earlier base (`init`) inherits its stages, so the file says how long the base really trained.
+  const earlier = settings.init ? await readBaseConfig(settings.init) : undefined;
+  const stages: BaseStage[] = [
+    ...(earlier ? stagesOf(earlier) : []),
+    { steps: settings.steps, size: settings.size, seconds: Math.round(seconds), learningRate: settings.learningRate, batch: settings.batch },
+  ];
   const config: BaseConfigFile = {
     format: 'e2gan-base', weights: BASE_WEIGHTS_FILE, preset: settings.preset, generatorConfig: models.generatorConfig,
     discriminatorConfig: models.discriminatorConfig, concepts: settings.concepts, heldOutConcepts: settings.heldOutConcepts,
     steps: settings.steps, size: settings.size, seconds: Math.round(seconds), settings,
+    stages, totalSteps: stages.reduce((n, s) => n + s.steps, 0), totalSeconds: stages.reduce((n, s) => n + s.seconds, 0),
   };
   await writeFileAtomic(join(dir, BASE_CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
   return path;

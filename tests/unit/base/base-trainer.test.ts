@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { baseSettings, exportBaseFromCheckpoint, trainBase } from '../../../native-models/e2gan/base-trainer';
+import { baseSettings, describeBaseTraining, exportBaseFromCheckpoint, readBaseConfig, trainBase } from '../../../native-models/e2gan/base-trainer';
 import { RunDir } from '../../../native-models/e2gan/run-dir';
 import { loadBaseModel } from '../../../native-models/e2gan/weights';
 import { TOKEN_TABLE_NAME } from '../../../native-models/e2gan/train-step';
@@ -54,6 +54,20 @@ test('base run: fp16 base file round-trips the trained state; stop + resume repr
   expect(config.concepts).toEqual(['sepia-vintage', 'color-invert', 'pencil-sketch']);
   expect(config.heldOutConcepts).toHaveLength(4);
   await expect(trainBase(interrupted, settings)).rejects.toThrow(/a run already exists there/);
+});
+
+test('a stage that continues an earlier base records every stage, so base.json says how long the base really trained', { timeout: 120_000 }, async () => {
+  const root = mkdtempSync(join(tmpdir(), 'base-stages-'));
+  const first = await trainBase(join(root, 'stage-1'), settings);
+  const second = await trainBase(join(root, 'stage-2'), { ...settings, steps: 2, learningRate: settings.learningRate / 2, init: first.output! });
+  const config = await readBaseConfig(second.output!);
+  expect(config!.steps).toBe(2);
+  expect(config!.stages!.map((s) => [s.steps, s.learningRate])).toEqual([[4, settings.learningRate], [2, settings.learningRate / 2]]);
+  expect(config!.totalSteps).toBe(6);
+  expect(describeBaseTraining(config!)).toBe('6 steps in 2 stages at 16 px');
+  // A base.json from before stages were recorded counts as one stage.
+  const { stages: _stages, totalSteps: _total, totalSeconds: _seconds, ...old } = (await readBaseConfig(first.output!))!;
+  expect(describeBaseTraining(old)).toBe('4 steps at 16 px');
 });
 
 test('concept split: unknown ids, trained+held-out overlap and an empty list are named errors', () => {
