@@ -5,7 +5,7 @@
  * training pairs).
  *
  *   npm run bench:finetune -- [--base PATH] [--preset fast|balanced|quality] [--concepts a,b] [--corpus DIR]
- *                             [--train-photos 24] [--steps N] [--lr X] [--rank R] [--size N] [--batch N]
+ *                             [--train-photos 24] [--steps N] [--lr X] [--rank R] [--size N] [--batch N] [--edge-weight W]
  *
  * Data: the photo corpus (`npm run corpus`; default <studio data folder>/corpus): training photos from photos/,
  * evaluation photos from eval/. The preset's steps, size, rank and learning rate come from the studio's own
@@ -29,13 +29,15 @@ const { values } = parseArgs({
   options: {
     base: { type: 'string' }, preset: { type: 'string', default: 'fast' }, concepts: { type: 'string' }, corpus: { type: 'string' },
     'train-photos': { type: 'string', default: '24' }, steps: { type: 'string' }, lr: { type: 'string' }, rank: { type: 'string' },
-    size: { type: 'string' }, batch: { type: 'string' },
+    size: { type: 'string' }, batch: { type: 'string' }, 'edge-weight': { type: 'string' },
   },
   allowPositionals: false,
 });
 
 const { basePath, corpus, steps, size, learningRate, rank } = resolveFineTuneBench(values);
 const batch = Number(values.batch ?? DEFAULT_SETTINGS.batch);
+const edgeWeight = Number(values['edge-weight'] ?? DEFAULT_SETTINGS.edgeWeight ?? 0);
+if (!(edgeWeight >= 0)) throw new Error(`--edge-weight: expected a number >= 0, got '${values['edge-weight']}'`);
 const base = await loadBaseModel(basePath);
 const baseConfig = await readBaseConfig(basePath);
 const concepts = values.concepts ? values.concepts.split(',') : [...(baseConfig?.heldOutConcepts ?? [])];
@@ -54,7 +56,7 @@ try {
     const result = await fineTuneConcept({
       base: basePath, preset: presetOf(base.generatorConfig), mode: 'lora', teacher: getTeacher(id), photos, size, steps,
       scoreEvery: Math.max(1, Math.ceil(steps / 4)), workDir: join(work, id), compute, learningRate, rank, batch,
-      trainPhotos: Number(values['train-photos']),
+      trainPhotos: Number(values['train-photos']), edgeWeight,
     });
     const f = result.final;
     const margin = marginOverBaselines(f);

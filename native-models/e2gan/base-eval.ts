@@ -111,6 +111,8 @@ export interface FineTuneOptions {
   /** Training photos to make pairs from (spread over the list; default all), before 2 are set aside for validation. */
   readonly trainPhotos?: number;
   readonly batch?: number;
+  /** Weight of the L1-on-image-gradients loss term (default: the trainer's, off). */
+  readonly edgeWeight?: number;
   /** Receives the model's outputs on the evaluation photos (for before/teacher/student strips). */
   readonly outputs?: RgbImage[];
 }
@@ -162,6 +164,7 @@ export async function fineTuneConcept(options: FineTuneOptions): Promise<FineTun
     checkpointEvery: options.steps, previewEvery: options.scoreEvery, heldOut: validation.length,
     augment: DEFAULT_AUGMENTATION, teacher: options.teacher.id,
     executionProviders: options.executionProviders ?? ['cpu'],
+    ...(options.edgeWeight ? { edgeWeight: options.edgeWeight } : {}),
   };
   const curve: Array<{ step: number; psnr: number }> = [];
   const result = await trainRun(runDir, settings, {

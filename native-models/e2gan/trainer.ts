@@ -46,6 +46,8 @@ export interface TrainSettings {
   readonly adversarialWeight: number;
   /** Discriminator feature-matching weight (0 = off; runs from before this setting read as 0). */
   readonly featureMatchingWeight?: number;
+  /** Weight of the L1-on-image-gradients term (0 or absent = off; see train-step.ts edgeLoss). */
+  readonly edgeWeight?: number;
   readonly emaDecay: number;
   readonly seed: number;
   readonly checkpointEvery: number;
@@ -208,6 +210,10 @@ export function validateSettings(settings: FineTuneSettings): void {
   if (!(settings.emaDecay >= 0 && settings.emaDecay < 1)) throw new TrainSettingsError(`emaDecay: expected in [0, 1), got ${settings.emaDecay}`);
   if (!Number.isInteger(settings.heldOut) || settings.heldOut < 0) throw new TrainSettingsError(`heldOut: expected an integer >= 0, got ${settings.heldOut}`);
   if (!['lora', 'full', 'scratch'].includes(settings.mode)) throw new TrainSettingsError(`mode: expected lora, full or scratch, got '${settings.mode}'`);
+  for (const field of ['featureMatchingWeight', 'edgeWeight'] as const) {
+    const value = settings[field];
+    if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw new TrainSettingsError(`${field}: expected a number >= 0, got ${value}`);
+  }
   if (settings.teacher !== undefined) {
     try {
       getTeacher(settings.teacher);

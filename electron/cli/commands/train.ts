@@ -31,6 +31,7 @@ folder RUN (run.json, checkpoints/, previews/, concept.safetensors or generator.
   --seed N             seed for init, sampling and augmentation (default ${DEFAULT_SETTINGS.seed})
   --held-out N         pairs held out for previews and validation (default ${DEFAULT_SETTINGS.heldOut})
   --feature-matching X discriminator feature-matching weight in the generator loss (default 0 = off)
+  --edge-weight X      weight of L1 on image gradients (edges, texture) in the generator loss (default 0 = off)
   --checkpoint-every N, --preview-every N   (default ${DEFAULT_SETTINGS.checkpointEvery}, ${DEFAULT_SETTINGS.previewEvery})`;
 
 export function numberFlag(value: string | undefined, flag: string, options: { integer?: boolean; min?: number } = {}): number | undefined {
@@ -105,7 +106,7 @@ export const trainOptions = {
   pairs: { type: 'string' }, base: { type: 'string' }, out: { type: 'string' }, steps: { type: 'string' }, rank: { type: 'string' },
   ep: { type: 'string' }, resume: { type: 'boolean' }, mode: { type: 'string' }, size: { type: 'string' }, preset: { type: 'string' },
   batch: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' }, 'held-out': { type: 'string' },
-  'checkpoint-every': { type: 'string' }, 'preview-every': { type: 'string' }, 'feature-matching': { type: 'string' },
+  'checkpoint-every': { type: 'string' }, 'preview-every': { type: 'string' }, 'feature-matching': { type: 'string' }, 'edge-weight': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -141,6 +142,7 @@ export function settingsFromFlags(values: Record<string, string | boolean | unde
     // The studio's default: the best execution provider that opens a session here, CPU as the fallback.
     executionProviders: str('ep') === undefined ? 'auto' : providersFlag(str('ep')),
     featureMatchingWeight: numberFlag(str('feature-matching'), '--feature-matching', { min: 0 }) ?? 0,
+    edgeWeight: numberFlag(str('edge-weight'), '--edge-weight', { min: 0 }) ?? 0,
   };
 }
 
