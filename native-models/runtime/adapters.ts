@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import type { ExecutionProviderName } from './execution-providers';
+import type { ExecutionProviderName } from './provider-names';
 
 export type AdapterKind = 'discrete' | 'integrated' | 'software' | 'unknown';
 

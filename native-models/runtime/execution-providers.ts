@@ -5,10 +5,10 @@
  */
 import type * as ort from 'onnxruntime-node';
 import { describeProviderAdapters } from './adapters';
+import { EXECUTION_PROVIDER_NAMES, isExecutionProviderName, type ExecutionProviderName } from './provider-names';
 
-export type ExecutionProviderName = 'webgpu' | 'dml' | 'coreml' | 'cuda' | 'cpu';
-
-export const EXECUTION_PROVIDER_NAMES: readonly ExecutionProviderName[] = ['webgpu', 'dml', 'coreml', 'cuda', 'cpu'];
+// The names live in provider-names.ts (adapters.ts needs them too); re-exported for this module's callers.
+export { EXECUTION_PROVIDER_NAMES, isExecutionProviderName, type ExecutionProviderName } from './provider-names';
 
 /**
  * Providers the onnxruntime-node 1.30 binaries ship per OS/arch, accelerators first, cpu last.
@@ -36,10 +36,6 @@ export function autoProviderChain(): ExecutionProviderName[] {
   const webgpu = describeProviderAdapters(['webgpu'])[0];
   const softwareOnly = webgpu?.adapter !== undefined && /swiftshader|llvmpipe|lavapipe/i.test(webgpu.adapter) && webgpu.alternatives.length === 0;
   return softwareOnly ? chain.filter((name) => name !== 'webgpu') : chain;
-}
-
-export function isExecutionProviderName(value: string): value is ExecutionProviderName {
-  return (EXECUTION_PROVIDER_NAMES as readonly string[]).includes(value);
 }
 
 /** Normalises a user/chain request: 'auto' becomes the platform chain; unknown names are rejected. */

@@ -1,5 +1,5 @@
 import { tensorFromValues, toFloat32Array, type Feeds, type RuntimeSession, type Tensor } from '../../runtime/index';
-import type { FloatDType, TimestepDType, UnetSignature } from '../loader';
+import type { FloatDType, TimestepDType, UnetSignature } from '../signatures';
 
 export function floatTensor(dtype: FloatDType, values: Float32Array, dims: readonly number[]): Tensor {
   return tensorFromValues(dtype, values, dims);
