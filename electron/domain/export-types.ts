@@ -9,8 +9,13 @@ export type { BundleManifest, Precision };
 export interface ExportBundlePayload {
   projectId: number;
   conceptId: number | null;
-  /** Absolute path of a finished `e2gan train` run folder. */
+  /** Absolute path of a finished `e2gan train` run folder, or of a studio run's folder (see trainingRunId). */
   runPath: string;
+  /**
+   * A studio training run: its settings and pairs come from the store (its row and the blob store), its concept
+   * from its folder or, for a snapshot, its checkpoint, all in memory. Absent for a CLI run folder.
+   */
+  trainingRunId?: number;
   /** Variants besides fp32 (fp32 is always exported as the reference). */
   precisions: Precision[];
   /** Side of the phone model's square input; absent = the exporter's default (256). */

@@ -11,9 +11,9 @@ export function heldOutCountFor(trainingPairs: number): number {
 }
 
 /**
- * Exactly which pairs a new run would use, before it starts. The job writes the pairs named by their
- * zero-padded id and the trainer holds out the last ones of that sorted list, so the split here is the
- * split the run makes: the highest ids are held out.
+ * Exactly which pairs a new run would use, before it starts. The job hands the trainer the pairs in ascending
+ * id order and the trainer holds out the last ones of that list, so the split here is the split the run makes:
+ * the highest ids are held out.
  */
 export function planTrainingPairs(pairs: readonly PairRecord[]): Pick<TrainingPlan, 'trainPairIds' | 'heldOutPairIds' | 'excluded' | 'unreviewedPairIds'> {
   const used = pairs.filter(isTrainingPair).sort((a, b) => a.id - b.id);

@@ -3,9 +3,11 @@ import { readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_EXPORT_SIZE, exportBundle, type ExportResult } from '../../native-models/export/exporter';
-import { runQualityAtSize } from '../../native-models/e2gan/run-quality';
-import { loadRunConcept } from '../../native-models/e2gan/run-model';
+import { runQualityAtSize, runQualityOfPairs, type RunQuality } from '../../native-models/e2gan/run-quality';
+import { generatorOf, loadRunConcept, type RunConcept } from '../../native-models/e2gan/run-model';
+import type { FineTuneSettings, NamedPair } from '../../native-models/e2gan/trainer';
 import { PRECISIONS, type Precision } from '../../native-models/export/manifest';
+import type { RgbImage } from '../../native-models/image/image';
 import { isImageFileName, readImage } from '../../native-models/image/io';
 
 /**
@@ -71,6 +73,28 @@ export async function exportTrainedRun(options: ExportRunOptions): Promise<Expor
   const previewImages = await Promise.all(previewFiles.map((name) => readImage(join(previewDir, name))));
   const size = options.size ?? DEFAULT_EXPORT_SIZE;
   const measured = await runQualityAtSize(options.runPath, size);
+  return exportBundleOf(run, previewImages, measured, size, options);
+}
+
+/**
+ * exportTrainedRun for a run whose concept and pairs are already in memory (a studio run: its concept from its
+ * folder or a checkpoint, its pairs from the blob store, in the order it trained on them). The previews are
+ * the first pairs' inputs, as the folder reader picks the first NAME.input files.
+ */
+export async function exportRunConcept(
+  run: RunConcept<FineTuneSettings>, pairs: readonly NamedPair[], options: Omit<ExportRunOptions, 'runPath' | 'previewDir'>,
+): Promise<ExportResult> {
+  if (!options.outZip.endsWith('.zip')) throw new Error(`${options.outZip}: the bundle path must end in .zip`);
+  if (pairs.length === 0) throw new Error('the run has no pairs left to take previews from');
+  const size = options.size ?? DEFAULT_EXPORT_SIZE;
+  const measured = await runQualityOfPairs(generatorOf(run), run.settings.heldOut, pairs, size);
+  return exportBundleOf(run, pairs.slice(0, MAX_PREVIEWS).map((pair) => pair.input), measured, size, options);
+}
+
+async function exportBundleOf(
+  run: RunConcept<FineTuneSettings>, previewImages: readonly RgbImage[], measured: RunQuality, size: number,
+  options: Omit<ExportRunOptions, 'runPath' | 'previewDir'>,
+): Promise<ExportResult> {
   return exportBundle({
     ...run,
     size,

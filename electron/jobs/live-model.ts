@@ -1,7 +1,7 @@
 import { mergeLora } from '../../native-models/e2gan/lora';
 import type { RunModels } from '../../native-models/e2gan/trainer';
 import { buildPhoneGraph, PHONE_INPUT, PHONE_OUTPUT } from '../../native-models/export/phone-graph';
-import { loadCheckpointConcept } from './checkpoint-concept';
+import { loadCheckpointConcept, type CheckpointedRun } from './checkpoint-concept';
 
 export interface BuiltLiveModel {
   step: number;
@@ -18,11 +18,11 @@ export interface LiveModelCache {
 
 /**
  * The phone graph (RGBA uint8 in/out) of a run's checkpoint, from the EMA weights the trainer would export at
- * that step, so the live preview shows what a finished run would ship. Works mid-run: it needs only run.json
- * and the checkpoint file, not the final concept.safetensors.
+ * that step, so the live preview shows what a finished run would ship. Works mid-run: it needs only the run's
+ * settings and the checkpoint file, not the final concept.safetensors.
  */
-export async function buildLiveModel(runPath: string, step?: number, cache: LiveModelCache = {}): Promise<BuiltLiveModel> {
-  const { step: chosen, models, lora, tokens } = await loadCheckpointConcept(runPath, step, cache);
+export async function buildLiveModel(run: CheckpointedRun, step?: number, cache: LiveModelCache = {}): Promise<BuiltLiveModel> {
+  const { step: chosen, models, lora, tokens } = await loadCheckpointConcept(run, step, cache);
   const weights = mergeLora(models.generatorConfig, models.generator, models.placement, lora);
   const bytes = buildPhoneGraph(models.generatorConfig, weights, tokens);
   return {

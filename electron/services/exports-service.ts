@@ -79,13 +79,15 @@ export function createExportsService({ store, jobs, events, sharedExportId }: Ex
       if (input.snapshot && input.trainingRunId === undefined) {
         throw new InvalidInputError('snapshot: only a studio training run (trainingRunId) can be exported as a snapshot of its newest checkpoint');
       }
-      const runPath = input.snapshot ? path.resolve(runPathInput!) : checkRunFolder(runPathInput);
+      // A studio run is read from the store by the job (its row, pairs and folder); a CLI run folder is checked here.
+      const runPath = input.trainingRunId !== undefined ? path.resolve(runPathInput!) : checkRunFolder(runPathInput);
       const precisions = checkPrecisions(input.precisions);
       const name = (input.name ?? concept?.name ?? path.basename(runPath)).trim();
       if (name.length === 0) throw new InvalidInputError('name: must not be empty');
       return jobs.enqueue('export-bundle', project.id, {
         projectId: project.id, conceptId, runPath, precisions, name, prompt: (input.prompt ?? concept?.prompt ?? '').trim(),
         ...(input.size !== undefined ? { size: input.size } : {}),
+        ...(input.trainingRunId !== undefined ? { trainingRunId: input.trainingRunId } : {}),
         ...(snapshotStep !== undefined ? { snapshot: { step: snapshotStep } } : {}),
       });
     },

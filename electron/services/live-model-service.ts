@@ -2,6 +2,7 @@ import { PHONE_INPUT, PHONE_OUTPUT } from '../../native-models/export/phone-grap
 import { ConflictError } from '../domain/errors';
 import type { LiveModel } from '../domain/flow-types';
 import { buildLiveModel } from '../jobs/live-model';
+import { engineOfRun, runSettingsOf } from '../jobs/run-engine';
 import type { Store } from '../store/store';
 import { requireRun } from './records';
 
@@ -23,7 +24,9 @@ export function createLiveModelService({ store }: { store: Store }): LiveModelSe
       if (checkpoint.liveModelSha256) return { runId, step: checkpoint.step, sha256: checkpoint.liveModelSha256, ...io };
       const cached = liveModels.get(runId);
       if (cached && cached.step === checkpoint.step) return cached;
-      const built = await buildLiveModel(run.runPath, checkpoint.step);
+      const engine = await engineOfRun(store, run);
+      if (!engine) throw new ConflictError(`training run ${runId} has not started training yet`);
+      const built = await buildLiveModel({ checkpoints: store.checkpointsOf(run), settings: runSettingsOf(run, engine) }, checkpoint.step);
       const sha256 = await store.blobs.put(built.bytes);
       runs.setLiveModel(runId, built.step, sha256);
       const model: LiveModel = {

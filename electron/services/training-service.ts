@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors';
 import type { TrainingAdvanced, TrainingPlan, TrainingPreset, TrainingRun, TrainingState } from '../domain/flow-types';
 import { isTrainingPair, planTrainingPairs } from '../domain/training-pairs';
 import type { TypedEmitter } from '../domain/typed-emitter';
 import type { Job, ServiceEvents } from '../domain/types';
+import { engineOfRun } from '../jobs/run-engine';
 import type { TrainingRunsRepository } from '../store/repositories/training-runs';
 import type { Store } from '../store/store';
 import type { JobsService } from './jobs-service';
@@ -147,11 +146,9 @@ export function createTrainingService({ store, jobs, events }: TrainingServiceDe
       const run = requireRun(store, runId);
       if (ACTIVE_RUN_STATES.includes(run.state)) throw new ConflictError(`training run ${runId} is ${run.state}; pause it before extending`);
       if (run.state === 'cancelled') throw new ConflictError(`training run ${runId} was cancelled; start a new run`);
-      const settingsFile = path.join(run.runPath, 'run.json');
-      if (!existsSync(settingsFile)) throw new ConflictError(`training run ${runId} has not started training yet (${settingsFile} missing)`);
-      const totalSteps = run.totalSteps + steps;
-      await rewriteRunSteps(settingsFile, totalSteps);
-      runs.setTotalSteps(runId, totalSteps);
+      // The row is the run's one record: its total steps are what the job trains to.
+      if (!(await engineOfRun(store, run))) throw new ConflictError(`training run ${runId} has not started training yet (its settings are not resolved)`);
+      runs.setTotalSteps(runId, run.totalSteps + steps);
       discardInterruptedJob(run);
       return enqueueRun(requireRun(store, runId));
     },
@@ -190,12 +187,4 @@ function reconcileRuns(store: Store, runs: TrainingRunsRepository): void {
       runs.setState(id, next.state, next.error);
     }
   }
-}
-
-async function rewriteRunSteps(settingsFile: string, steps: number): Promise<void> {
-  const settings = JSON.parse(await readFile(settingsFile, 'utf8')) as { steps: number };
-  settings.steps = steps;
-  const temporary = `${settingsFile}.tmp`;
-  await writeFile(temporary, JSON.stringify(settings, null, 2));
-  await rename(temporary, settingsFile);
 }

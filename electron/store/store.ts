@@ -11,6 +11,7 @@ import { JobsRepository } from './repositories/jobs';
 import { PairsRepository } from './repositories/pairs';
 import { ProjectsRepository } from './repositories/projects';
 import { TrainingRunsRepository } from './repositories/training-runs';
+import { TrainingCheckpoints } from './training-checkpoints';
 
 /** One open data folder: the database connection, its repositories and the blob store. */
 export interface Store {
@@ -25,6 +26,8 @@ export interface Store {
   readonly pairs: PairsRepository;
   readonly trainingRuns: TrainingRunsRepository;
   readonly exports: ExportsRepository;
+  /** A training run's checkpoints (files in its folder, steps on its row), as the trainer reads and writes them. */
+  checkpointsOf(run: { readonly id: number; readonly runPath: string }): TrainingCheckpoints;
   close(): void;
 }
 
@@ -44,6 +47,7 @@ export function openStore(dataDir: string, clock: Clock = systemClock): Store {
   const layout = dataLayout(dataDir);
   createPrivateFolder(dataDir);
   const db = openDatabase(layout.database);
+  const trainingRuns = new TrainingRunsRepository(db, clock);
   return {
     layout,
     db,
@@ -54,8 +58,9 @@ export function openStore(dataDir: string, clock: Clock = systemClock): Store {
     jobs: new JobsRepository(db, clock),
     importItems: new ImportItemsRepository(db),
     pairs: new PairsRepository(db, clock),
-    trainingRuns: new TrainingRunsRepository(db, clock),
+    trainingRuns,
     exports: new ExportsRepository(db, layout.root, clock),
+    checkpointsOf: (run) => new TrainingCheckpoints(trainingRuns, run.id, run.runPath),
     close: () => {
       if (db.open) db.close();
     },

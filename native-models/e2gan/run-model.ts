@@ -6,7 +6,7 @@ import { loadConceptDelta, sameArchitecture } from './concept';
 import type { GeneratorConfig, LoraPlacement } from './config';
 import { mergeLora } from './lora';
 import { RunDir } from './run-dir';
-import { resolveRunModels, type TrainSettings } from './trainer';
+import { resolveRunModels, type FineTuneSettings, type TrainSettings } from './trainer';
 import { loadBaseModel, type Weights } from './weights';
 
 /**
@@ -14,32 +14,39 @@ import { loadBaseModel, type Weights } from './weights';
  * fine-tunes and from-scratch runs, whose whole generator is the concept), and the concept tokens. Export
  * needs this unmerged form to check the merged graph against the training graph.
  */
-export interface RunConcept {
+export interface RunConcept<Settings extends FineTuneSettings = TrainSettings> {
   readonly config: GeneratorConfig;
   readonly base: Weights;
   readonly placement: LoraPlacement[];
   readonly lora: Weights;
   readonly tokens: Float32Array;
-  readonly settings: TrainSettings;
+  readonly settings: Settings;
   /** Identifies the base: its file name and sha256, or the seeded random init it was made from. */
   readonly baseModel: { id: string; sha256: string };
 }
 
 /** A finished run's generator, ready for inference: LoRA merged into the base, plus the concept tokens. */
-export interface RunGenerator {
+export interface RunGenerator<Settings extends FineTuneSettings = TrainSettings> {
   readonly config: GeneratorConfig;
   readonly weights: Weights;
   readonly tokens: Float32Array;
-  readonly settings: TrainSettings;
+  readonly settings: Settings;
 }
 
+/** A finished run folder of the CLI's format: settings from its run.json (see loadTrainedConcept). */
 export async function loadRunConcept(runPath: string): Promise<RunConcept> {
   const settings = (await new RunDir(runPath).readSettings()) as TrainSettings | undefined;
   if (!settings) throw new Error(`${runPath}: not a training run (run.json missing)`);
+  return loadTrainedConcept(runPath, settings);
+}
+
+/**
+ * The trained generator a run left in `runPath` (concept.safetensors or generator.safetensors), read with the
+ * settings the caller keeps for the run (the CLI's run.json, the studio's database row).
+ */
+export async function loadTrainedConcept<Settings extends FineTuneSettings>(runPath: string, settings: Settings): Promise<RunConcept<Settings>> {
   const unfinished = (file: string): Error => new Error(`${file}: missing; the run has not finished (resume it with e2gan train --out ${runPath} --resume)`);
-  const baseModel = settings.base
-    ? { id: basename(settings.base), sha256: createHash('sha256').update(await readFile(settings.base)).digest('hex') }
-    : { id: `random-${settings.preset}-seed${settings.seed}`, sha256: '' };
+  const baseModel = await baseModelOf(settings);
   if (settings.mode === 'lora') {
     const conceptPath = join(runPath, 'concept.safetensors');
     if (!existsSync(conceptPath)) throw unfinished(conceptPath);
@@ -62,8 +69,19 @@ export async function loadRunConcept(runPath: string): Promise<RunConcept> {
   return { config: model.generatorConfig, base: model.generator, placement: [], lora: new Map(), tokens, settings, baseModel };
 }
 
+/** Names the base a run started from: its file name and sha256, or the seeded random init it was made from. */
+export async function baseModelOf(settings: Pick<FineTuneSettings, 'base' | 'preset' | 'seed'>): Promise<{ id: string; sha256: string }> {
+  return settings.base
+    ? { id: basename(settings.base), sha256: createHash('sha256').update(await readFile(settings.base)).digest('hex') }
+    : { id: `random-${settings.preset}-seed${settings.seed}`, sha256: '' };
+}
+
 export async function loadRunGenerator(runPath: string): Promise<RunGenerator> {
-  const run = await loadRunConcept(runPath);
+  return generatorOf(await loadRunConcept(runPath));
+}
+
+/** A run's concept ready for inference: its LoRA merged into the base (full runs' base is the generator). */
+export function generatorOf<Settings extends FineTuneSettings>(run: RunConcept<Settings>): RunGenerator<Settings> {
   const weights = run.placement.length > 0 ? mergeLora(run.config, run.base, run.placement, run.lora) : run.base;
   return { config: run.config, weights, tokens: run.tokens, settings: run.settings };
 }

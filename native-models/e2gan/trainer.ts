@@ -463,7 +463,7 @@ export async function trainRun(runPath: string, given: TrainSettings | undefined
   const result = await runFineTune(prepared);
   const { model, ...rest } = result;
   if (!model) return rest;
-  const output = await writeTrainedGenerator(run, model);
+  const output = await writeTrainedGenerator(run.path, model);
   options.onEvent?.({
     type: 'done', step: result.step, output, seconds: result.seconds, heldOutL1: result.heldOutL1, heldOutPsnr: result.heldOutPsnr,
     baselines: result.baselines, keptStep: result.keptStep!,
@@ -491,13 +491,18 @@ function trainedGenerator(settings: FineTuneSettings, models: RunModels, ema: Re
   return { kind: 'generator', generatorConfig: models.generatorConfig, generator: weights, tokens };
 }
 
-async function writeTrainedGenerator(run: RunDir, model: TrainedGenerator): Promise<string> {
+/**
+ * Writes a completed run's generator into `runPath` as the folder format names it (concept.safetensors for a
+ * LoRA delta, generator.safetensors otherwise): what loadRunConcept / loadTrainedConcept read back.
+ */
+export async function writeTrainedGenerator(runPath: string, model: TrainedGenerator): Promise<string> {
+  await mkdir(runPath, { recursive: true });
   if (model.kind === 'concept') {
-    const path = join(run.path, 'concept.safetensors');
+    const path = join(runPath, 'concept.safetensors');
     await saveConceptDelta(path, model.delta);
     return path;
   }
-  const path = join(run.path, 'generator.safetensors');
+  const path = join(runPath, 'generator.safetensors');
   await saveBaseModel(path, { generatorConfig: model.generatorConfig, generator: model.generator, conceptTokens: new Map([['concept', model.tokens]]) });
   return path;
 }

@@ -1,8 +1,12 @@
 import { mkdir, rm, stat, writeFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
-import { writeCheckpointSnapshot } from '../checkpoint-concept';
-import { exportTrainedRun } from '../export-run';
+import { loadTrainedConcept } from '../../../native-models/e2gan/run-model';
+import { checkpointSnapshot } from '../checkpoint-concept';
+import { exportRunConcept, exportTrainedRun, type ExportRunOptions } from '../export-run';
+import { engineOfRun, runSettingsOf } from '../run-engine';
+import { loadRunPairs } from '../run-pairs';
+import type { Store } from '../../store/store';
 import type { ExportBundleResult } from '../../domain/export-types';
 import type { JobHandler } from '../job-handlers';
 
@@ -35,33 +39,31 @@ export const exportBundleJob: JobHandler<'export-bundle'> = async ({ jobId, payl
   const zipPath = path.join(absolute, zipName);
   let result;
   let snapshotStep: number | null = null;
-  const snapshotPath = path.join(absolute, 'snapshot-run');
+  const options: Omit<ExportRunOptions, 'runPath' | 'previewDir'> = {
+    outZip: zipPath,
+    precisions: payload.precisions,
+    ...(payload.size !== undefined ? { size: payload.size } : {}),
+    concept: { id: slug(payload.name) || 'concept', name: payload.name, prompt: payload.prompt },
+    // exportBundle has no cancel hook; its progress callback is the safe point between stages.
+    onProgress: (stage, fraction) => {
+      if (signal.aborted) throw new ExportCancelled();
+      reportProgress(Math.min(fraction, 0.99), stage);
+    },
+  };
   try {
-    if (payload.snapshot) {
-      // Taken first, at once: the training job keeps rotating its checkpoints while this one exports.
-      reportProgress(0, 'copying the newest checkpoint');
-      snapshotStep = (await writeCheckpointSnapshot(payload.runPath, snapshotPath, payload.snapshot.step)).step;
+    if (payload.trainingRunId !== undefined) {
+      const studio = await exportStudioRun(store, payload.trainingRunId, payload.snapshot, reportProgress, options);
+      result = studio.result;
+      snapshotStep = studio.snapshotStep;
+    } else {
+      result = await exportTrainedRun({ runPath: payload.runPath, ...options });
     }
-    result = await exportTrainedRun({
-      runPath: snapshotStep === null ? payload.runPath : snapshotPath,
-      outZip: zipPath,
-      precisions: payload.precisions,
-      ...(payload.size !== undefined ? { size: payload.size } : {}),
-      concept: { id: slug(payload.name) || 'concept', name: payload.name, prompt: payload.prompt },
-      // exportBundle has no cancel hook; its progress callback is the safe point between stages.
-      onProgress: (stage, fraction) => {
-        if (signal.aborted) throw new ExportCancelled();
-        reportProgress(Math.min(fraction, 0.99), stage);
-      },
-    });
   } catch (error) {
     if (error instanceof ExportCancelled) {
       await rm(absolute, { recursive: true, force: true });
       return { exportId: null };
     }
     throw error;
-  } finally {
-    await rm(snapshotPath, { recursive: true, force: true });
   }
   const unpacked = unzipSync(new Uint8Array(await readFile(zipPath)), { filter: (file) => (SHARED_BUNDLE_FILES as readonly string[]).includes(file.name) });
   for (const name of SHARED_BUNDLE_FILES) {
@@ -84,6 +86,31 @@ export const exportBundleJob: JobHandler<'export-bundle'> = async ({ jobId, payl
   reportProgress(1, `exported ${zipName}`);
   return { exportId: record.id };
 };
+
+/**
+ * A studio run exported from the store, in memory: its settings from its row, its pairs from the blob store, and
+ * its concept from its folder's trained generator or, for a snapshot, the checkpoint of `snapshot.step` (taken
+ * first, at once: the training job keeps rotating its checkpoints while this one exports).
+ */
+async function exportStudioRun(
+  store: Store, runId: number, snapshot: { step: number } | undefined, reportProgress: (progress: number, message: string | null) => void,
+  options: Omit<ExportRunOptions, 'runPath' | 'previewDir'>,
+): Promise<{ result: Awaited<ReturnType<typeof exportRunConcept>>; snapshotStep: number | null }> {
+  const run = store.trainingRuns.get(runId);
+  if (!run) throw new Error(`training run ${runId} does not exist`);
+  const engine = await engineOfRun(store, run);
+  if (!engine) throw new Error(`training run ${runId} has not started training yet`);
+  const settings = runSettingsOf(run, engine);
+  let concept;
+  if (snapshot) {
+    reportProgress(0, 'reading the newest checkpoint');
+    concept = await checkpointSnapshot({ checkpoints: store.checkpointsOf(run), settings }, snapshot.step);
+  } else {
+    concept = await loadTrainedConcept(run.runPath, settings);
+  }
+  const { pairs } = await loadRunPairs(store, engine.pairIds);
+  return { result: await exportRunConcept(concept, pairs, options), snapshotStep: snapshot ? concept.settings.steps : null };
+}
 
 /** Says on the export itself that it is not the finished run. */
 export function snapshotWarning(step: number): string {

@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type {
   LossPoint, QualityBaselines, TrainingCheckpoint, TrainingPreview, TrainingRun, TrainingSettingsSummary, TrainingState,
 } from '../../domain/flow-types';
+import type { TrainingRunEngine } from '../../domain/training-engine';
 import { systemClock, type Clock } from './clock';
 
 interface RunRow {
@@ -85,6 +86,16 @@ export class TrainingRunsRepository {
 
   setRunPath(id: number, runPath: string): void {
     this.db.prepare(`UPDATE training_runs SET run_path = ? WHERE id = ?`).run(runPath, id);
+  }
+
+  /** The run's engine settings and pairs, once its job has resolved them (see TrainingRunEngine). */
+  engineOf(id: number): TrainingRunEngine | undefined {
+    const row = this.db.prepare(`SELECT engine_settings FROM training_runs WHERE id = ?`).get(id) as { engine_settings: string | null } | undefined;
+    return row?.engine_settings ? (JSON.parse(row.engine_settings) as TrainingRunEngine) : undefined;
+  }
+
+  setEngine(id: number, engine: TrainingRunEngine): void {
+    this.db.prepare(`UPDATE training_runs SET engine_settings = ? WHERE id = ?`).run(JSON.stringify(engine), id);
   }
 
   setJob(id: number, jobId: number): void {

@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createServices, type Services } from '../../../electron/services/index';
+import { openStore } from '../../../electron/store/store';
 
 let root: string;
 let services: Services;
@@ -34,7 +35,10 @@ describe('training with rank auto', () => {
     expect(job.state, job.error ?? '').toBe('done');
     expect(services.flow.training.get({ runId: run.id })).toMatchObject({ state: 'done', step: 2, settings: { rank: 'auto' } });
     expect(messages.some((m) => m.startsWith('rank search trial'))).toBe(true);
-    const stored = JSON.parse(readFileSync(path.join(run.runPath, 'run.json'), 'utf8')) as { ranks: unknown };
+    // The run's settings are recorded on its row (the one record; there is no run.json).
+    const store = openStore(path.join(root, 'data'));
+    const stored = store.trainingRuns.engineOf(run.id)!.settings as { ranks: unknown };
+    store.close();
     expect(typeof stored.ranks).toBe('object');
     expect(Object.values(stored.ranks as Record<string, number>).every((r) => Number.isInteger(r) && r >= 0)).toBe(true);
   }, 240_000);

@@ -16,6 +16,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Envelope } from '../../../electron/api/dispatch';
 import { eventChannel, methodChannel } from '../../../electron/api/ipc-channels';
+import { openStore } from '../../../electron/store/store';
 import { ensureRendererBuilt } from '../../../electron/web/renderer-build';
 import builderConfig from '../../../electron-builder.config';
 import { SHIPPED_RESOURCES } from '../../../packaging/app-files';
@@ -231,7 +232,10 @@ describe.skipIf(Boolean(skipReason))('the packaged main process', () => {
     });
     expect(await jobFinished(run.jobId)).toMatchObject({ state: 'done' });
     // The job process (a utility process of the packaged app) found the base under process.resourcesPath.
-    const settings = JSON.parse(await readFile(path.join(run.runPath, 'run.json'), 'utf8')) as { base?: string };
+    // The run's settings are recorded on its row (the one record; there is no run.json).
+    const store = openStore(dataDir);
+    const settings = store.trainingRuns.engineOf(run.id)!.settings;
+    store.close();
     expect(settings.base).toBe(path.join(resourcesPath, 'resources', 'base-model', 'base.safetensors'));
 
     const exportJob = await call<{ id: number }>('exports.start', { projectId: project.id, trainingRunId: run.id, precisions: [] });
