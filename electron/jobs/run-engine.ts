@@ -19,6 +19,8 @@ export async function engineOfRun(store: Store, run: Pick<TrainingRun, 'id' | 'r
   const legacy = (await folder.readSettings()) as TrainSettings | undefined;
   if (!legacy) return undefined;
   const { pairs: pairsDir, steps: _steps, ...settings } = legacy;
+  // Only the old job's own layout (its pairs exported into RUN/pairs) is taken over; any other folder is left alone.
+  if (path.resolve(pairsDir) !== path.resolve(run.runPath, 'pairs')) return undefined;
   // The names sort as the folder reader sorted them, so the held-out pairs stay the same ones.
   const names = (await readdir(pairsDir).catch(() => [] as string[])).filter((name) => name.endsWith('.input.png')).sort();
   const pairIds = names.map((name) => /^(\d+)-/.exec(name)).filter((match): match is RegExpExecArray => match !== null).map((match) => Number(match[1]));

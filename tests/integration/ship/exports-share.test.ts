@@ -12,6 +12,7 @@ import {
 import { LOOPBACK_WARNING } from '../../../electron/services/share-service';
 import { openStore } from '../../../electron/store/store';
 import { TrainingRunsRepository } from '../../../electron/store/repositories/training-runs';
+import type { TrainSettings } from '../../../native-models/e2gan/trainer';
 
 const SAMPLES = new URL('../../../resources/samples/', import.meta.url).pathname;
 const quietIo: CliIo = { isTty: false, out() {}, err() {} };
@@ -84,11 +85,15 @@ describe('exports service', () => {
   it('exports a finished studio training run by id, under its concept, and refuses one still training', async () => {
     const project = services.projects.create({ name: 'Studio run' });
     const concept = services.concepts.create({ projectId: project.id, name: 'Studio concept', prompt: 'invert' });
-    // The training run row as the studio's train-run job leaves it, pointing at a finished run folder.
+    // The training run row as the studio's train-run job leaves it: its pairs in the store, its engine settings and
+    // pair list on the row, and its folder holding the trained concept (here the CLI run's, trained on the same pairs).
+    const imported = await services.flow.pairs.importPaired({ conceptId: concept.id, sources: [{ path: path.join(root, 'pairs') }] });
+    const { pairs: _pairsDir, steps: _steps, ...engineSettings } = JSON.parse(await readFile(path.join(runPath, 'run.json'), 'utf8')) as TrainSettings;
     const store = openStore(services.dataDir);
     const runs = new TrainingRunsRepository(store.db);
     const settings = { preset: 'fast', steps: 2, size: 32, rank: 4, learningRate: 0.002, executionProvider: 'cpu', checkpointEvery: 2, previewEvery: 2 } as const;
     const training = runs.create({ projectId: project.id, conceptId: concept.id, settings, runPath, totalSteps: 2 });
+    runs.setEngine(training.id, { settings: engineSettings, pairIds: imported.pairIds });
     expect(() => services.exports.start({ projectId: project.id, trainingRunId: training.id, precisions: [] })).toThrow(ConflictError);
     runs.setState(training.id, 'done');
     store.close();
