@@ -5,7 +5,7 @@ import type { RgbImage } from '../image/image';
 import { stemOf, writePair } from '../teachers/teach-files';
 import { resolveProviderChain, type ExecutionProviderName } from '../runtime/index';
 import { loadDiffusionModel, type DiffusionModel } from './loader';
-import { checkPairQuality, DEFAULT_PAIR_QUALITY_THRESHOLDS, type PairQualityThresholds } from './pair-quality';
+import { checkPairQuality, DEFAULT_PAIR_QUALITY_THRESHOLDS, type PairQualityThresholds, type PairQualityVerdict } from './pair-quality';
 import { generate, type GenerationProgress, type GenerationResult } from './pipeline/generate';
 import type { SchedulerKind } from './schedulers/config';
 
@@ -59,24 +59,48 @@ export interface PairGenerationSummary {
   totalSeconds: number;
 }
 
+/** A photo to make a pair from, decoded on demand (a file, a blob in the caller's store). */
+export interface PairPhoto {
+  readonly name: string;
+  load(): Promise<RgbImage>;
+}
+
+export interface PairImagesOptions extends Omit<PairGenerationOptions, 'imagePaths' | 'outDir' | 'qualityGuard'> {
+  readonly photos: readonly PairPhoto[];
+  /** Overrides of the pair-quality guard's thresholds; every pair is judged and the verdict handed over. */
+  readonly qualityThresholds?: Partial<PairQualityThresholds>;
+  /** Each photo's outcome, in order, as soon as its batch is done; awaited (the caller stores the pair first). */
+  onPair(outcome: PairImageOutcome): void | Promise<void>;
+}
+
+/** `index` is the photo's position in `photos` (its seed is seed + index). */
+export type PairImageOutcome =
+  | { index: number; name: string; status: 'made'; input: RgbImage; target: RgbImage; verdict: PairQualityVerdict }
+  | { index: number; name: string; status: 'failed'; reason: string };
+
+export interface PairImagesSummary {
+  /** How many photos got an outcome (the rest were not reached: cancelled). */
+  done: number;
+  executionProvider: ExecutionProviderName;
+  stepSeconds: number[];
+  totalSeconds: number;
+}
+
 /**
- * Photos + an edit prompt -> training pairs (NAME.input.png + NAME.target.png, the layout the trainer reads)
- * through a diffusion model. Photo i uses seed + i, so a pair is reproducible whatever the batch size. The
- * model's sessions are released when the run ends, failed or not.
+ * Photos + an edit prompt -> training pairs in memory, through a diffusion model: the engine's entry point (the
+ * studio's pair job stores each pair as it comes). Each photo is scaled to cover `size` and centre-cropped; photo
+ * i uses seed + i, so a pair is reproducible whatever the batch size. Every pair comes with the pair-quality
+ * guard's verdict; what to do with a rejected one is the caller's choice. The model's sessions are released when
+ * the run ends, failed or not.
  */
-export async function generatePairs(options: PairGenerationOptions): Promise<PairGenerationSummary> {
+export async function generatePairImages(options: PairImagesOptions): Promise<PairImagesSummary> {
   const started = performance.now();
   const size = options.size ?? 512;
   if (!Number.isInteger(size) || size < 64 || size % 64 !== 0) throw new Error(`size must be a multiple of 64 (>= 64), got ${size}`);
   const batchSize = options.batchSize ?? 1;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batch size must be a positive integer, got ${batchSize}`);
-  if (options.imagePaths.length === 0) throw new Error('no images to generate pairs from');
-  const names = options.imagePaths.map(stemOf);
-  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
-  if (duplicate) throw new Error(`two images share the name "${duplicate}"; pairs are named after the image file, rename one`);
-  const guard = options.qualityGuard ?? true;
-  const thresholds = typeof guard === 'object' ? guard : {};
-  await mkdir(options.outDir, { recursive: true });
+  if (options.photos.length === 0) throw new Error('no images to generate pairs from');
+  const thresholds = { ...DEFAULT_PAIR_QUALITY_THRESHOLDS, ...(options.qualityThresholds ?? {}) };
 
   let chain = resolveProviderChain(options.executionProviders ?? ['cpu']);
   const load = async (): Promise<DiffusionModel> => {
@@ -88,31 +112,32 @@ export async function generatePairs(options: PairGenerationOptions): Promise<Pai
     return loaded;
   };
   let model = await load();
-  const outcomes: PairOutcome[] = [];
+  let done = 0;
   const stepSeconds: number[] = [];
   try {
-    for (let start = 0; start < options.imagePaths.length; start += batchSize) {
-      const paths = options.imagePaths.slice(start, start + batchSize);
-      const loaded: { path: string; name: string; image: RgbImage }[] = [];
-      for (const path of paths) {
+    for (let start = 0; start < options.photos.length; start += batchSize) {
+      const batch = options.photos.slice(start, start + batchSize).map((photo, offset) => ({ photo, index: start + offset }));
+      const loaded: { index: number; name: string; image: RgbImage }[] = [];
+      for (const { photo, index } of batch) {
         try {
-          loaded.push({ path, name: stemOf(path), image: resizeCover(await readImage(path), size, size) });
+          loaded.push({ index, name: photo.name, image: resizeCover(await photo.load(), size, size) });
         } catch (error) {
-          outcomes.push({ path, name: stemOf(path), status: 'failed', reason: (error as Error).message });
+          done += 1;
+          await options.onPair({ index, name: photo.name, status: 'failed', reason: (error as Error).message });
         }
       }
       if (loaded.length === 0) continue;
       const request = {
         images: loaded.map((l) => l.image),
         prompt: options.prompt,
-        seeds: loaded.map((l) => (options.seed ?? 0) + options.imagePaths.indexOf(l.path)),
+        seeds: loaded.map((l) => (options.seed ?? 0) + l.index),
         ...(options.negativePrompt !== undefined ? { negativePrompt: options.negativePrompt } : {}),
         ...(options.steps !== undefined ? { steps: options.steps } : {}),
         ...(options.guidanceScale !== undefined ? { guidanceScale: options.guidanceScale } : {}),
         ...(options.imageGuidanceScale !== undefined ? { imageGuidanceScale: options.imageGuidanceScale } : {}),
         ...(options.strength !== undefined ? { strength: options.strength } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
-        onProgress: (p: GenerationProgress) => options.onProgress?.({ ...p, imageIndex: start, imageCount: options.imagePaths.length }),
+        onProgress: (p: GenerationProgress) => options.onProgress?.({ ...p, imageIndex: start, imageCount: options.photos.length }),
       };
       let result: GenerationResult;
       for (;;) {
@@ -132,21 +157,47 @@ export async function generatePairs(options: PairGenerationOptions): Promise<Pai
         }
       }
       stepSeconds.push(...result.stepSeconds);
-      for (const [i, { path, name, image }] of loaded.entries()) {
+      for (const [i, { index, name, image }] of loaded.entries()) {
         const target = result.images[i]!;
-        if (guard !== false) {
-          const verdict = checkPairQuality(image, target, { ...DEFAULT_PAIR_QUALITY_THRESHOLDS, ...thresholds });
-          if (!verdict.ok) {
-            outcomes.push({ path, name, status: 'rejected', reason: verdict.reason! });
-            continue;
-          }
-        }
-        const written = await writePair(options.outDir, name, image, target);
-        outcomes.push({ path, name, status: 'written', ...written });
+        done += 1;
+        await options.onPair({ index, name, status: 'made', input: image, target, verdict: checkPairQuality(image, target, thresholds) });
       }
     }
-    return { outcomes, executionProvider: model.executionProviders.unet, stepSeconds, totalSeconds: (performance.now() - started) / 1000 };
+    return { done, executionProvider: model.executionProviders.unet, stepSeconds, totalSeconds: (performance.now() - started) / 1000 };
   } finally {
     await model.release();
   }
+}
+
+/**
+ * The folder adapter of generatePairImages (the CLI's entry point): photos read from `imagePaths`, pairs written
+ * as NAME.input.png + NAME.target.png into `outDir` (the layout the trainer reads), pairs the guard rejects
+ * skipped unless `qualityGuard` is false.
+ */
+export async function generatePairs(options: PairGenerationOptions): Promise<PairGenerationSummary> {
+  const { imagePaths, outDir, qualityGuard, ...rest } = options;
+  if (imagePaths.length === 0) throw new Error('no images to generate pairs from');
+  const names = imagePaths.map(stemOf);
+  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+  if (duplicate) throw new Error(`two images share the name "${duplicate}"; pairs are named after the image file, rename one`);
+  const guard = qualityGuard ?? true;
+  await mkdir(outDir, { recursive: true });
+  const outcomes: PairOutcome[] = [];
+  const summary = await generatePairImages({
+    ...rest,
+    photos: imagePaths.map((path) => ({ name: stemOf(path), load: () => readImage(path) })),
+    ...(typeof guard === 'object' ? { qualityThresholds: guard } : {}),
+    onPair: async (outcome) => {
+      const path = imagePaths[outcome.index]!;
+      if (outcome.status === 'failed') {
+        outcomes.push({ path, name: outcome.name, status: 'failed', reason: outcome.reason });
+      } else if (guard !== false && !outcome.verdict.ok) {
+        outcomes.push({ path, name: outcome.name, status: 'rejected', reason: outcome.verdict.reason! });
+      } else {
+        outcomes.push({ path, name: outcome.name, status: 'written', ...(await writePair(outDir, outcome.name, outcome.input, outcome.target)) });
+      }
+    },
+  });
+  const { done: _done, ...timing } = summary;
+  return { outcomes, ...timing };
 }

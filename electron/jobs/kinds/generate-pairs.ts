@@ -1,7 +1,6 @@
-import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { generatePairs } from '../../../native-models/diffusion/pair-generator';
-import { checkPairQuality } from '../../../native-models/diffusion/pair-quality';
+import { generatePairImages } from '../../../native-models/diffusion/pair-generator';
+import { checkPairQuality, type PairQualityVerdict } from '../../../native-models/diffusion/pair-quality';
 import { decodeImage, encodeImage, type RgbImage } from '../../../native-models/image/index';
 import { getTeacher } from '../../../native-models/teachers/index';
 import { PAIR_MAX_SIDE, type GeneratePairsPayload, type GeneratePairsResult, type PairTeacher } from '../../domain/flow-types';
@@ -61,7 +60,8 @@ async function withBuiltin({ jobId, payload, store, signal, reportProgress }: Jo
     reportProgress(position / todo.length, `${position + 1} of ${todo.length}: ${image.originalName}`);
     try {
       const input = await decodeImage(await store.blobs.read(image.sha256), image.originalName, { maxSide: PAIR_MAX_SIDE });
-      await savePair(store, payload, { index, imageId, image }, input, teacher.apply(input), result);
+      const target = teacher.apply(input);
+      await savePair(store, payload, { index, imageId, image }, input, target, checkPairQuality(input, target), result);
     } catch (error) {
       result.failed.push({ imageId, reason: `${image.originalName}: ${(error as Error).message}` });
     }
@@ -69,7 +69,11 @@ async function withBuiltin({ jobId, payload, store, signal, reportProgress }: Jo
   }
 }
 
-/** All photos go through one model load (loading a diffusion model costs far more than one photo). */
+/**
+ * All photos go through one model load (loading a diffusion model costs far more than one photo). Photos are
+ * decoded from the blob store and each pair comes back in memory with the guard's verdict, straight into the
+ * store: no image file is written or read on the way.
+ */
 async function withDiffusion(
   { jobId, payload, store, signal, reportProgress }: JobContext<'generate-pairs'>,
   teacher: Extract<PairTeacher, { kind: 'diffusion' }>,
@@ -78,58 +82,46 @@ async function withDiffusion(
 ): Promise<void> {
   if (todo.length === 0) return;
   if (!payload.modelDir) throw new Error(`diffusion teacher '${teacher.modelId}': the job has no model folder`);
-  const workDir = path.join(store.layout.staging, `pairs-job-${jobId}`);
-  await rm(workDir, { recursive: true, force: true });
-  await mkdir(workDir, { recursive: true });
-  try {
-    // Photo i uses seed + i inside generatePairs; each call covers a run of consecutive list positions.
-    for (const candidateRun of consecutiveRuns(todo)) {
-      if (signal.aborted) {
-        result.notProcessed += candidateRun.length;
-        continue;
-      }
-      // Skipped photos split the run: generatePairs numbers seeds by list position, so runs stay consecutive.
-      const skippedBefore = new Set(store.jobs.skippedPairItems(jobId));
-      const kept = candidateRun.filter((item) => !skippedBefore.has(item.imageId));
-      result.cancelled.push(...candidateRun.filter((item) => skippedBefore.has(item.imageId)).map((item) => item.imageId));
-      for (const run of consecutiveRuns(kept)) {
-        const byPath = new Map(run.map((item) => [store.blobs.pathFor(item.image.sha256), item]));
-        let summary;
-        try {
-          summary = await generatePairs({
-            modelDir: payload.modelDir, prompt: payload.prompt, imagePaths: [...byPath.keys()],
-            outDir: workDir, size: teacher.size, steps: teacher.steps, seed: payload.seed + run[0]!.index, guidanceScale: teacher.guidance,
-            imageGuidanceScale: teacher.imageGuidance, executionProviders: 'auto', qualityGuard: false, signal,
-            ...(teacher.negativePrompt ? { negativePrompt: teacher.negativePrompt } : {}),
-            onProgress: (p) => reportProgress((p.imageIndex + p.step / Math.max(1, p.steps)) / p.imageCount, `${p.imageIndex + 1} of ${p.imageCount}: step ${p.step} of ${p.steps}`),
-          });
-        } catch (error) {
-          // Cancelled mid-denoise: this batch's photos count as not processed; the job ends 'cancelled'.
-          if (!signal.aborted) throw error;
-          result.notProcessed += run.length;
-          continue;
-        }
-        // A photo cancelled while its batch was denoising gets no pair (the batch cannot drop it half-way).
-        const skippedAfter = new Set(store.jobs.skippedPairItems(jobId));
-        for (const outcome of summary.outcomes) {
-          const item = byPath.get(outcome.path)!;
-          if (skippedAfter.has(item.imageId)) {
-            result.cancelled.push(item.imageId);
-            continue;
-          }
-          if (outcome.status !== 'written') {
-            result.failed.push({ imageId: item.imageId, reason: `${item.image.originalName}: ${outcome.reason}` });
-            continue;
-          }
-          const input = await decodeImage(await readFile(outcome.input), outcome.input);
-          const target = await decodeImage(await readFile(outcome.target), outcome.target);
-          await savePair(store, payload, item, input, target, result);
-        }
-        result.notProcessed += run.length - summary.outcomes.length;
-      }
+  // Photo i uses seed + i inside generatePairImages; each call covers a run of consecutive list positions.
+  for (const candidateRun of consecutiveRuns(todo)) {
+    if (signal.aborted) {
+      result.notProcessed += candidateRun.length;
+      continue;
     }
-  } finally {
-    await rm(workDir, { recursive: true, force: true });
+    // Skipped photos split the run: generatePairImages numbers seeds by list position, so runs stay consecutive.
+    const skippedBefore = new Set(store.jobs.skippedPairItems(jobId));
+    const kept = candidateRun.filter((item) => !skippedBefore.has(item.imageId));
+    result.cancelled.push(...candidateRun.filter((item) => skippedBefore.has(item.imageId)).map((item) => item.imageId));
+    for (const run of consecutiveRuns(kept)) {
+      let handled = 0;
+      try {
+        await generatePairImages({
+          modelDir: payload.modelDir, prompt: payload.prompt,
+          photos: run.map((item) => ({ name: item.image.originalName, load: async () => decodeImage(await store.blobs.read(item.image.sha256), item.image.originalName) })),
+          size: teacher.size, steps: teacher.steps, seed: payload.seed + run[0]!.index, guidanceScale: teacher.guidance,
+          imageGuidanceScale: teacher.imageGuidance, executionProviders: 'auto', signal,
+          ...(teacher.negativePrompt ? { negativePrompt: teacher.negativePrompt } : {}),
+          onProgress: (p) => reportProgress((p.imageIndex + p.step / Math.max(1, p.steps)) / p.imageCount, `${p.imageIndex + 1} of ${p.imageCount}: step ${p.step} of ${p.steps}`),
+          onPair: async (outcome) => {
+            handled += 1;
+            const item = run[outcome.index]!;
+            // A photo cancelled while its batch was denoising gets no pair (the batch cannot drop it half-way).
+            if (store.jobs.skippedPairItems(jobId).includes(item.imageId)) {
+              result.cancelled.push(item.imageId);
+            } else if (outcome.status === 'failed') {
+              result.failed.push({ imageId: item.imageId, reason: `${item.image.originalName}: ${outcome.reason}` });
+            } else {
+              await savePair(store, payload, item, outcome.input, outcome.target, outcome.verdict, result);
+            }
+          },
+        });
+      } catch (error) {
+        // Cancelled mid-denoise: the pairs already stored stay; the photos not reached count as not processed and
+        // the job ends 'cancelled'.
+        if (!signal.aborted) throw error;
+      }
+      result.notProcessed += run.length - handled;
+    }
   }
 }
 
@@ -139,9 +131,9 @@ async function savePair(
   item: { index: number; imageId: number; image: ImageRecord },
   input: RgbImage,
   target: RgbImage,
+  verdict: PairQualityVerdict,
   result: GeneratePairsResult,
 ): Promise<void> {
-  const verdict = checkPairQuality(input, target);
   const reason = verdict.ok ? null : (verdict.reason ?? 'rejected by the pair-quality guard');
   const pair = store.pairs.upsert({
     projectId: payload.projectId, conceptId: payload.conceptId, imageId: item.imageId, name: path.parse(item.image.originalName).name,

@@ -233,7 +233,7 @@ describe.skipIf(Boolean(skipReason))('the packaged main process', () => {
     expect(await jobFinished(run.jobId)).toMatchObject({ state: 'done' });
     // The job process (a utility process of the packaged app) found the base under process.resourcesPath.
     // The run's settings are recorded on its row (the one record; there is no run.json).
-    const store = openStore(dataDir);
+    const store = openStore(path.join(workDir, 'data'));
     const settings = store.trainingRuns.engineOf(run.id)!.settings;
     store.close();
     expect(settings.base).toBe(path.join(resourcesPath, 'resources', 'base-model', 'base.safetensors'));
