@@ -200,7 +200,7 @@ export interface TrainingRun {
   jobId: number | null;
   state: TrainingState;
   settings: TrainingSettingsSummary;
-  /** Absolute path of the e2gan run folder (run.json, checkpoints). */
+  /** Absolute path of the run's folder (its checkpoint files and, once done, concept.safetensors); settings are on the row. */
   runPath: string;
   step: number;
   totalSteps: number;
