@@ -5,6 +5,7 @@
  * Then the bundled main process from that package runs (on Node, with the recording Electron stand-in) with
  * process.resourcesPath pointing into it, trains on the shipped base model and serves the phone player.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -16,7 +17,6 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Envelope } from '../../../electron/api/dispatch';
 import { eventChannel, methodChannel } from '../../../electron/api/ipc-channels';
-import { openStore } from '../../../electron/store/store';
 import { ensureRendererBuilt } from '../../../electron/web/renderer-build';
 import builderConfig from '../../../electron-builder.config';
 import { SHIPPED_RESOURCES } from '../../../packaging/app-files';
@@ -232,10 +232,17 @@ describe.skipIf(Boolean(skipReason))('the packaged main process', () => {
     });
     expect(await jobFinished(run.jobId)).toMatchObject({ state: 'done' });
     // The job process (a utility process of the packaged app) found the base under process.resourcesPath.
-    // The run's settings are recorded on its row (the one record; there is no run.json).
-    const store = openStore(path.join(workDir, 'data'));
-    const settings = store.trainingRuns.engineOf(run.id)!.settings;
-    store.close();
+    // The run's settings are recorded on its row (the one record; there is no run.json). Read in a child
+    // process: the packaged app in this process has its own copy of SQLite (from the package's better-sqlite3),
+    // and a second copy opening and closing the same database here would drop the app's POSIX locks and
+    // checkpoint its WAL underneath it (the app's job process then saw a stale database).
+    const settings = JSON.parse(
+      execFileSync(process.execPath, ['-e', [
+        `const Database = require(${JSON.stringify(requireFromRepo.resolve('better-sqlite3'))});`,
+        `const db = new Database(${JSON.stringify(path.join(workDir, 'data', 'studio.sqlite'))}, { readonly: true });`,
+        `process.stdout.write(db.prepare('SELECT engine_settings FROM training_runs WHERE id = ?').get(${run.id}).engine_settings);`,
+      ].join('\n')], { encoding: 'utf8' }),
+    ).settings as { base?: string };
     expect(settings.base).toBe(path.join(resourcesPath, 'resources', 'base-model', 'base.safetensors'));
 
     const exportJob = await call<{ id: number }>('exports.start', { projectId: project.id, trainingRunId: run.id, precisions: [] });
