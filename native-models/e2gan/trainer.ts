@@ -187,7 +187,7 @@ export async function resolveRunModels(settings: FineTuneSettings): Promise<RunM
   const discriminatorConfig = baseD ?? discriminatorForSize(settings.preset, settings.size, settings.size);
   const discriminator = baseD ? base!.discriminator! : initDiscriminatorWeights(discriminatorConfig, settings.seed + 1);
   const placement = settings.mode === 'lora' ? loraPlacement(generatorConfig, settings.ranks, settings.alpha) : [];
-  const tokens = initConceptTokens(generatorConfig, settings.seed + 2);
+  const tokens = base?.conceptTokens && base.conceptTokens.size > 0 ? meanConceptTokens(base.conceptTokens) : initConceptTokens(generatorConfig, settings.seed + 2);
   return { generatorConfig, discriminatorConfig, generator, discriminator, tokens, placement, randomBase: base === undefined };
 }
 
@@ -199,6 +199,18 @@ function discriminatorAtSize(config: DiscriminatorConfig, size: number): Discrim
   } catch {
     return undefined; // too small for this base's PatchGAN depth: a fresh, shallower one is built instead
   }
+}
+
+/**
+ * A new concept's tokens on a pre-trained base start at the mean of the base's concept tokens: a point inside
+ * what the base's FiLM and cross-attention were trained on, so the first step starts from an average learned
+ * effect instead of from the random modulation of tokens it never saw.
+ */
+export function meanConceptTokens(tokens: ReadonlyMap<string, Float32Array>): Float32Array {
+  const all = [...tokens.values()];
+  const mean = new Float32Array(all[0]!.length);
+  for (const row of all) for (let i = 0; i < mean.length; i++) mean[i]! += row[i]! / all.length;
+  return mean;
 }
 
 export function validateSettings(settings: FineTuneSettings): void {
