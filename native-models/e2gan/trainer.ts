@@ -70,7 +70,7 @@ export type FineTuneSettings = Omit<TrainSettings, 'pairs'>;
 export const DEFAULT_SETTINGS: FineTuneSettings = {
   preset: 'small', size: 256, steps: 500, batch: 1, mode: 'lora', ranks: 8, learningRate: 2e-3,
   discriminatorLrRatio: 0.1, warmupSteps: 20, decay: 'cosine', ganLoss: 'lsgan', l1Weight: 100, adversarialWeight: 1,
-  emaDecay: 0.99, seed: 1, checkpointEvery: 100, previewEvery: 100, heldOut: 2, augment: DEFAULT_AUGMENTATION,
+  edgeWeight: 100, emaDecay: 0.99, seed: 1, checkpointEvery: 100, previewEvery: 100, heldOut: 2, augment: DEFAULT_AUGMENTATION,
   executionProviders: ['cpu'],
 };
 

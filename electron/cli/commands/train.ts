@@ -31,7 +31,7 @@ folder RUN (run.json, checkpoints/, previews/, concept.safetensors or generator.
   --seed N             seed for init, sampling and augmentation (default ${DEFAULT_SETTINGS.seed})
   --held-out N         pairs held out for previews and validation (default ${DEFAULT_SETTINGS.heldOut})
   --feature-matching X discriminator feature-matching weight in the generator loss (default 0 = off)
-  --edge-weight X      weight of L1 on image gradients (edges, texture) in the generator loss (default 0 = off)
+  --edge-weight X      weight of L1 on image gradients (edges, texture) in the generator loss (default ${DEFAULT_SETTINGS.edgeWeight}; 0 = off)
   --checkpoint-every N, --preview-every N   (default ${DEFAULT_SETTINGS.checkpointEvery}, ${DEFAULT_SETTINGS.previewEvery})`;
 
 export function numberFlag(value: string | undefined, flag: string, options: { integer?: boolean; min?: number } = {}): number | undefined {
@@ -142,7 +142,7 @@ export function settingsFromFlags(values: Record<string, string | boolean | unde
     // The studio's default: the best execution provider that opens a session here, CPU as the fallback.
     executionProviders: str('ep') === undefined ? 'auto' : providersFlag(str('ep')),
     featureMatchingWeight: numberFlag(str('feature-matching'), '--feature-matching', { min: 0 }) ?? 0,
-    edgeWeight: numberFlag(str('edge-weight'), '--edge-weight', { min: 0 }) ?? 0,
+    edgeWeight: numberFlag(str('edge-weight'), '--edge-weight', { min: 0 }) ?? DEFAULT_SETTINGS.edgeWeight ?? 0,
   };
 }
 
