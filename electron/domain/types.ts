@@ -90,8 +90,8 @@ export interface ImportImagesResult {
 }
 
 /**
- * Every job kind with its payload and result. Later features add an entry here (generate-pairs, train, export)
- * and a handler in electron/jobs/kinds/.
+ * Every job kind with its payload and result. A new kind adds an entry here and a handler in
+ * electron/jobs/kinds/.
  */
 export interface JobKinds {
   'import-images': { payload: ImportImagesPayload; result: ImportImagesResult };

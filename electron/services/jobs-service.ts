@@ -9,8 +9,8 @@ export interface JobsService {
   list(filter?: { projectId?: number; states?: JobState[]; limit?: number }): Job[];
   get(input: { jobId: number }): Job;
   /**
-   * Queues a job of any kind (later features: generate pairs, train, export). Kind-specific start methods like
-   * imports.start check their payload first; prefer them where they exist.
+   * Queues a job of any kind. Kind-specific start methods (imports.start, pairs.generate, training.start,
+   * exports.start, ...) check their payload first; prefer them where they exist.
    */
   enqueue<K extends JobKind>(kind: K, projectId: number | null, payload: JobKinds[K]['payload']): Job<K>;
   /**

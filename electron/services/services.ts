@@ -75,7 +75,7 @@ export interface ImportsService {
 }
 
 export interface StorageService {
-  /** Blobs on disk (originals, thumbnails, later checkpoints) and their total size. */
+  /** Blobs on disk (originals, thumbnails, pair images, training previews, live models) and their total size. */
   usage(): { blobCount: number; bytes: number };
   /**
    * Deletes blobs nothing refers to any more (after deleting images or projects). Does nothing while a job is

@@ -23,7 +23,7 @@ function table(jobs: Job[]): string {
 
 export const jobsList: CliCommand = {
   path: ['jobs', 'list'],
-  summary: 'List jobs (imports, later generation and training), newest first',
+  summary: 'List jobs (imports, pair generation, training, exports, model downloads), newest first',
   usage: `Usage: e2gan jobs list [--project ID] [--limit N] [--json]`,
   async run(args, io) {
     const { values } = parseArgs({
