@@ -96,6 +96,7 @@ function gcompris(activity: string, readmeDir: string, file: string, name: strin
   };
 }
 
+// biome-ignore format: a table, one photo per line, reads down its columns
 export const CORPUS_SOURCES: readonly CorpusSource[] = [
   skimage('astronaut.png', 'astronaut', 'Astronaut Eileen Collins', 'NASA', 'Public domain', 'NASA Great Images database, https://flic.kr/p/r9qvLn', 'people', true, false),
   skimage('coffee.png', 'coffee', 'Coffee cup (courtesy of Pikolo Espresso Bar)', 'Rachel Michetti', 'CC0 1.0', 'scikit-image sample data', 'objects', true, false),

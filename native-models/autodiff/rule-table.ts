@@ -62,6 +62,7 @@ export const GRADIENT_RULES: Readonly<Record<string, GradientRule>> = {
  * Ops whose outputs carry no gradient (piecewise constant, integer or boolean results): the walker treats
  * them as constants instead of failing.
  */
+// biome-ignore format: an operator list kept a few names per line
 export const NON_DIFFERENTIABLE_OPS: ReadonlySet<string> = new Set([
   'Shape', 'Size', 'Cast', 'Equal', 'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual', 'And', 'Or', 'Not', 'Xor',
   'Floor', 'Ceil', 'Round', 'Sign', 'ArgMax', 'ArgMin', 'IsNaN', 'IsInf', 'ConstantOfShape', 'Range', 'NonZero',

@@ -3,6 +3,7 @@
  * (docs/execution-providers: CoreML ML Program, NNAPI). Ops outside a table still run, but ONNX Runtime
  * partitions the graph and runs them on the phone's CPU, which costs copies and speed; export warns about them.
  */
+// biome-ignore format: an operator table kept a few names per line, as the support table it copies
 const COREML_ML_PROGRAM = new Set([
   'Add', 'ArgMax', 'AveragePool', 'Cast', 'Clip', 'Concat', 'Conv', 'ConvTranspose', 'Cos', 'DepthToSpace', 'Ceil', 'Div',
   'Elu', 'Erf', 'Exp', 'GatherND', 'Gemm', 'Gelu', 'GlobalAveragePool', 'GlobalMaxPool', 'GridSample',
@@ -12,6 +13,7 @@ const COREML_ML_PROGRAM = new Set([
   'Squeeze', 'Tanh', 'Tile', 'Transpose', 'Unsqueeze',
 ]);
 
+// biome-ignore format: an operator table kept a few names per line, as the support table it copies
 const NNAPI = new Set([
   'Abs', 'Add', 'AveragePool', 'Cast', 'Clip', 'Concat', 'Conv', 'DepthToSpace', 'DequantizeLinear', 'Div', 'Elu', 'Exp',
   'Flatten', 'Floor', 'Gather', 'Gemm', 'GlobalAveragePool', 'GlobalMaxPool', 'Identity', 'Log', 'MatMul', 'MaxPool',

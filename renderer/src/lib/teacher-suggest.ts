@@ -40,6 +40,7 @@ const SYNONYMS: Record<string, readonly string[]> = {
   'neon-edges': ['neon', 'glow', 'glowing', 'cyberpunk', 'synthwave', 'tron'],
 };
 
+// biome-ignore format: a word list kept a few words per line
 const STOP_WORDS = new Set([
   'a', 'an', 'the', 'it', 'its', 'make', 'look', 'looks', 'like', 'turn', 'into', 'as', 'of', 'to', 'in', 'on', 'with', 'and', 'or',
   'this', 'that', 'photo', 'photograph', 'picture', 'image', 'style', 'effect', 'please', 'more', 'very', 'be', 'is', 'was', 'by',
