@@ -135,6 +135,7 @@ export function builderFilePatterns(nodePlatform: 'linux' | 'darwin' | 'win32'):
     ...APP_FILES,
     ...APP_FOLDERS.map((folder) => `${folder}/**/*`),
     ...EXCLUDED_EXTENSIONS.map((extension) => `!**/*${extension}`),
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: '${arch}' is electron-builder's file-pattern macro, expanded by electron-builder
     ...foreignOnnxRuntimeBinaries(nodePlatform, '${arch}').map((pattern) => `!**/${pattern}`),
   ];
 }

@@ -160,6 +160,7 @@ async function findDeb(dir: string, pkg: string): Promise<string | undefined> {
 
 async function installedVersion(pkg: string): Promise<string> {
   try {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: '${Version}' is dpkg-query's format field, not a JS template
     const { stdout } = await run('dpkg-query', ['-W', '-f=${Version}', pkg]);
     return stdout.trim();
   } catch {

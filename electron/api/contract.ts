@@ -107,7 +107,7 @@ const displayName = z
   .trim()
   .min(1, 'must not be empty')
   .max(120, 'must be at most 120 characters')
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the character class names the control characters it rejects
   .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters')
   .refine((name) => !LONE_SURROGATE.test(name), { message: 'must be valid Unicode text (it holds a lone surrogate)' })
   .refine((name) => !/\p{Cf}/u.test(name.replace(EMOJI_JOINER, '')), {

@@ -12,7 +12,8 @@ export function buildMethodGroups<Name extends string>(names: readonly Name[], c
   const groups: MethodGroups = {};
   for (const name of names) {
     const [group, key] = splitMethodName(name);
-    (groups[group] ??= {})[key] = (input?: unknown) => call(name, input);
+    groups[group] ??= {};
+    groups[group][key] = (input?: unknown) => call(name, input);
   }
   return groups;
 }

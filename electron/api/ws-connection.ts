@@ -122,7 +122,10 @@ export function openWsConnection(wsUrl: string, createSocket: WebSocketFactory, 
       }),
     subscribe: (name, listener) => {
       let set = eventListeners.get(name);
-      if (!set) eventListeners.set(name, (set = new Set()));
+      if (!set) {
+        set = new Set();
+        eventListeners.set(name, set);
+      }
       set.add(listener);
       return () => set.delete(listener);
     },

@@ -23,7 +23,7 @@ export function electronAttentionTarget(getWindow: () => WindowPart | undefined,
   return {
     isFocused: () => {
       const window = live();
-      return window !== undefined && window.isVisible() && !window.isMinimized() && window.isFocused();
+      return window?.isVisible() === true && !window.isMinimized() && window.isFocused();
     },
     setProgress: (progress) => {
       const window = live();

@@ -59,7 +59,7 @@ export class JobAttention {
     if (!this.running.has(progress.jobId)) {
       if (this.ignored.has(progress.jobId)) return;
       const job = this.lookup(progress.jobId);
-      if (!job || job.state !== 'running' || !LONG_JOB_KINDS.includes(job.kind)) {
+      if (job?.state !== 'running' || !LONG_JOB_KINDS.includes(job.kind)) {
         this.ignored.add(progress.jobId);
         return;
       }
@@ -97,7 +97,7 @@ export function describeEnd(job: Job): { title: string; body: string } | null {
   }
   if (job.state !== 'done') return null;
   if (job.kind === 'train-run') {
-    if (!job.result || !job.result.completed) return null;
+    if (!job.result?.completed) return null;
     return { title: 'Training finished', body: `Run #${job.result.runId} finished all ${job.result.step} steps: its previews and export are ready.` };
   }
   if (job.kind === 'generate-pairs') {

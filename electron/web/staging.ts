@@ -23,7 +23,7 @@ export class StagingError extends Error {
 
 /** Splits a dropped file's relative path into safe segments: no '..', no absolute roots, no control characters. */
 export function safeRelativeSegments(name: string): string[] {
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the character class names the control characters it rejects
   const segments = name.split(/[\\/]+/).map((segment) => segment.replace(/[\u0000-\u001f\u007f:*?"<>|]/g, '_').trim());
   const kept = segments.filter((segment) => segment !== '' && segment !== '.' && segment !== '..');
   if (kept.length === 0) throw new StagingError(400, `name '${name}' has no usable file name`);

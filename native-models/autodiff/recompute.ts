@@ -100,7 +100,10 @@ export class Recompute {
   /** `v` recomputed inside segment `s` from the segment's checkpoints. */
   private recomputed(v: Value, s: number, grad: Value): Value {
     let map = this.clones.get(s);
-    if (!map) this.clones.set(s, (map = new Map()));
+    if (!map) {
+      map = new Map();
+      this.clones.set(s, map);
+    }
     const known = map.get(v);
     if (known) return known;
     const producer = this.b.producerOf(v);

@@ -26,9 +26,7 @@ export interface WeightSource {
   readonly mergeLora?: 'full-rank' | 'never';
 }
 
-export interface ParameterRecorder {
-  (name: string, shape: readonly number[]): void;
-}
+export type ParameterRecorder = (name: string, shape: readonly number[]) => void;
 
 class Params {
   private readonly lora: Map<string, LoraPlacement>;

@@ -302,14 +302,14 @@ export class GraphBuilder {
   /** Float32 contents of a float32 initializer / constant, or undefined. */
   constantFloats(v: Value): Float32Array | undefined {
     const t = this.tensors.get(v);
-    if (!t || t.dataType !== 'float32' || !t.rawData) return undefined;
+    if (t?.dataType !== 'float32' || !t.rawData) return undefined;
     return new Float32Array(t.rawData.buffer.slice(t.rawData.byteOffset, t.rawData.byteOffset + t.rawData.byteLength));
   }
 
   /** Numeric contents of an int64 constant (shapes, axes). */
   constantInts(v: Value): number[] | undefined {
     const t = this.tensors.get(v);
-    if (!t || t.dataType !== 'int64' || !t.rawData) return undefined;
+    if (t?.dataType !== 'int64' || !t.rawData) return undefined;
     const copy = t.rawData.slice();
     return Array.from(new BigInt64Array(copy.buffer), Number);
   }

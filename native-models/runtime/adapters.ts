@@ -40,6 +40,7 @@ export interface AdapterEnvironment {
   run: (command: string, args: string[]) => string;
 }
 
+// biome-ignore lint/complexity/useSimpleNumberKeys: PCI vendor ids are written in hex, as lspci and the PCI ID registry show them
 const VENDORS: Record<number, string> = { 0x10de: 'NVIDIA', 0x1002: 'AMD', 0x8086: 'Intel', 0x1af4: 'virtio', 0x15ad: 'VMware', 0x1414: 'Microsoft' };
 
 function defaultEnvironment(): AdapterEnvironment {

@@ -28,7 +28,7 @@ export const pencilSketch: ConceptTeacher = {
       for (let x = 0; x < width; x++) {
         const i = y * width + x;
         const dodge = Math.min(1, gray[i]! / Math.max(1e-3, blurred[i]! + 0.02));
-        let line = Math.pow(dodge, 3);
+        let line = dodge ** 3;
         // Hatching: diagonal strokes whose darkness grows as the scene gets darker.
         const shade = 1 - softTone[i]!;
         const phase = ((x + y) / period) % 1;

@@ -37,7 +37,7 @@ export const night: ConceptTeacher = {
     return mapPixels(image, (r, g, b, i, out) => {
       const l = 0.299 * r + 0.587 * g + 0.114 * b;
       // Gamma crushes shadows; the blue-cyan tint reads as moonlight.
-      const dark = Math.pow(l, 1.8) * 0.55;
+      const dark = l ** 1.8 * 0.55;
       const v = vignetteFactor(i % width, Math.floor(i / width), width, height, 0.7);
       // The brightest parts stay warm, as if lamp-lit.
       const glow = smoothstep(0.82, 1, l) * 0.6;
@@ -220,7 +220,7 @@ export const cyanotype: ConceptTeacher = {
     const out = createImage(width, height);
     const px = new Float32Array(3);
     for (let i = 0; i < gray.length; i++) {
-      cyanotypeRamp(Math.pow(gray[i]!, 0.9), px);
+      cyanotypeRamp(gray[i]! ** 0.9, px);
       out.data.set(px, i * 3);
     }
     return out;

@@ -13,7 +13,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, rm, symlink, writeFile, readdir } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, symlink, readdir } from 'node:fs/promises';
 import { request } from 'node:https';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -21,7 +21,7 @@ import path from 'node:path';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { methodEntries } from '../../electron/api/contract';
+import { methodEntries, type StudioApi } from '../../electron/api/contract';
 import { ensureRendererBuilt } from '../../electron/web/renderer-build';
 // @ts-expect-error plain .mjs script without type declarations
 import { buildElectronBundles } from '../../scripts/build.mjs';
@@ -141,7 +141,7 @@ describe.skipIf(Boolean(skipReason))('E2GAN Studio in real Electron', () => {
     });
     await page.setInputFiles('#smoke-drop', photo);
     const imported = await page.evaluate(async () => {
-      const studio = (window as unknown as { studio: any }).studio;
+      const studio = (window as unknown as { studio: StudioApi }).studio;
       const input = document.querySelector<HTMLInputElement>('#smoke-drop')!;
       const sources = await studio.stageFiles([{ file: input.files![0], relativePath: '' }]);
       const project = await studio.projects.create({ name: 'Smoke' });
@@ -176,7 +176,7 @@ describe.skipIf(Boolean(skipReason))('E2GAN Studio in real Electron', () => {
       await sharp({ create: { width: 32, height: 32, channels: 3, background: '#aa7744' } }).png().toFile(path.join(pairsDir, `p${i}.target.png`));
     }
     const shareUrl = await page.evaluate(async (dir) => {
-      const studio = (window as unknown as { studio: any }).studio;
+      const studio = (window as unknown as { studio: StudioApi }).studio;
       const waitForJob = async (jobId: number) => {
         for (let i = 0; i < 1200; i++) {
           const job = await studio.jobs.get({ jobId });
@@ -190,12 +190,13 @@ describe.skipIf(Boolean(skipReason))('E2GAN Studio in real Electron', () => {
       const concept = await studio.concepts.create({ projectId: project.id, name: 'Warm' });
       await studio.pairs.importPaired({ conceptId: concept.id, sources: [{ path: dir }] });
       const run = await studio.training.start({ conceptId: concept.id, preset: 'fast', advanced: { steps: 2, size: 32, rank: 2, executionProvider: 'cpu' } });
-      await waitForJob(run.jobId);
+      await waitForJob(run.jobId!);
       const exportJob = await studio.exports.start({ projectId: project.id, trainingRunId: run.id, precisions: [] });
       await waitForJob(exportJob.id);
       const [record] = await studio.exports.list({ projectId: project.id });
       const share = await studio.share.start({ exportId: record.id });
-      return share.url as string;
+      if (!share.active) throw new Error(`sharing did not start: ${JSON.stringify(share)}`);
+      return share.url;
     }, pairsDir);
     const player = await get(shareUrl);
     expect(player.status).toBe(200);

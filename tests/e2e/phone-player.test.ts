@@ -3,7 +3,7 @@
  * in Debian Chromium with a phone viewport and Chromium's fake camera. The player must load onnxruntime-web,
  * run the model on camera frames and draw processed frames. Screenshot in test-results/e2e/.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';

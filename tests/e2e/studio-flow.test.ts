@@ -71,24 +71,6 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-async function dropSamplePhotos(target: Page, count: number): Promise<string[]> {
-  const names = (await readdir(SAMPLES)).filter((name) => name.endsWith('.jpg')).sort().slice(0, count);
-  const files = await Promise.all(
-    names.map(async (name) => ({ name, base64: (await readFile(join(SAMPLES, name))).toString('base64') })),
-  );
-  await target.getByTestId('drop-zone').evaluate((zone, payload) => {
-    const transfer = new DataTransfer();
-    for (const { name, base64 } of payload) {
-      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-      transfer.items.add(new File([bytes], name, { type: 'image/jpeg' }));
-    }
-    for (const type of ['dragenter', 'dragover', 'drop']) {
-      zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }));
-    }
-  }, files);
-  return names;
-}
-
 /** Non-grey pixels of a canvas: a processed frame has colour; an empty or failed one is blank/uniform. */
 function canvasVariance(target: Page, testId: string): Promise<number> {
   return target.getByTestId(testId).evaluate((element) => {

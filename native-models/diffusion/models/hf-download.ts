@@ -140,7 +140,7 @@ export function safeRepoFilePath(root: string, repoPath: string): string {
     repoPath.length === 0 ||
     repoPath.length > 1024 ||
     repoPath.includes('\\') ||
-    // eslint-disable-next-line no-control-regex
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the character class names the control characters it rejects
     /[\u0000-\u001f\u007f:]/.test(repoPath) ||
     segments.some((segment) => segment === '' || segment === '.' || segment === '..');
   const target = resolve(root, ...segments);

@@ -34,7 +34,11 @@ describe('e2gan training pause on a run the app is training', () => {
     await app.flow.pairs.importPaired({ conceptId: concept.id, sources: [{ path: dir }] });
     const run = app.flow.training.start({ conceptId: concept.id, preset: 'fast', advanced: { steps: 2000, size: 32, rank: 2, executionProvider: 'cpu' } });
     await new Promise<void>((resolve) => {
-      const stop = app.events.on('trainingProgress', (event) => event.step >= 1 && (stop(), resolve()));
+      const stop = app.events.on('trainingProgress', (event) => {
+        if (event.step < 1) return;
+        stop();
+        resolve();
+      });
     });
 
     // The real CLI, in its own process, as a user would run it while the app trains.

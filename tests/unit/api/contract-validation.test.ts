@@ -7,7 +7,8 @@ import { createDispatcher } from '../../../electron/api/dispatch';
 function recordingHandlers(calls: string[]): ApiHandlers {
   const groups: Record<string, Record<string, () => unknown>> = {};
   for (const entry of methodEntries) {
-    (groups[entry.group] ??= {})[entry.key] = () => {
+    groups[entry.group] ??= {};
+    groups[entry.group][entry.key] = () => {
       calls.push(entry.name);
       return null;
     };

@@ -13,7 +13,8 @@ afterEach(() => {
 function bridgedStudio(): StudioApi {
   const groups: Record<string, Record<string, (input?: unknown) => Promise<unknown>>> = {};
   for (const entry of methodEntries) {
-    (groups[entry.group] ??= {})[entry.key] = async (input?: unknown) => {
+    groups[entry.group] ??= {};
+    groups[entry.group][entry.key] = async (input?: unknown) => {
       if (entry.name === 'projects.list') return [{ id: 1, name: 'bridged' }];
       throw { code: 'not_found', method: entry.name, message: `${entry.name}: nothing for ${JSON.stringify(input)}` };
     };

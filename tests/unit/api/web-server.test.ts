@@ -11,7 +11,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { StudioApiError, type Job } from '../../../electron/api/contract';
-import { type WsStudioApi } from '../../../electron/api/ws-client';
+import type { WsStudioApi } from '../../../electron/api/ws-client';
 import { connectWsApi } from '../../support/ws-api';
 import { startWebServer, type WebServer } from '../../../electron/web/server';
 
@@ -188,11 +188,11 @@ describe('upload staging and import', () => {
     expect(staged.path.startsWith(path.join(server.services.layout.staging, path.sep))).toBe(true);
     expect(await readFile(staged.path, 'utf8')).toBe('not really a png');
 
-    const escape = await raw(`/upload?token=${server.token}&name=${encodeURIComponent('../../../escape.txt')}`, {
+    const escapeAttempt = await raw(`/upload?token=${server.token}&name=${encodeURIComponent('../../../escape.txt')}`, {
       method: 'POST',
       body: Buffer.from('x'),
     });
-    const escaped = JSON.parse(escape.body) as { path: string; name: string };
+    const escaped = JSON.parse(escapeAttempt.body) as { path: string; name: string };
     expect(escaped.name).toBe('escape.txt');
     expect(escaped.path.startsWith(path.join(server.services.layout.staging, path.sep))).toBe(true);
 

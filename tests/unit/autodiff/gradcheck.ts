@@ -9,7 +9,7 @@ import { expect } from 'vitest';
 import { gradients, type GradientOptions } from '../../../native-models/autodiff';
 import { GraphBuilder, type Value } from '../../../native-models/graph';
 import { maxAbsDiff, runOrt, seededRandom, type Fed } from '../graph/run-ort';
-import { type T64 } from './reference/tensor64';
+import type { T64 } from './reference/tensor64';
 
 export const GRAD_TOLERANCE = 1e-3;
 const FD_STEP = 1e-5;

@@ -67,6 +67,7 @@ describe('safetensors', () => {
     expect(float32ToFloat16Bits(1 + 3 * 2 ** -11)).toBe(0x3c02); // tie -> even mantissa (up)
     expect(Number.isNaN(float16BitsToFloat32(float32ToFloat16Bits(NaN)))).toBe(true);
     expect(float16BitsToFloat32(0x3555)).toBeCloseTo(0.33325195, 7);
+    // biome-ignore lint/suspicious/noApproximativeNumericConstant: an arbitrary value with many mantissa bits, not meant as π
     const values = new Float32Array([0.1, -3.14159, 1e-5, 1000]);
     const half = toFloat32(f16TensorFromFloat32([4], values));
     for (let i = 0; i < values.length; i++) expect(Math.abs(half[i]! - values[i]!)).toBeLessThanOrEqual(Math.abs(values[i]!) * 2 ** -11 + 6e-8);

@@ -10,7 +10,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { StudioApiError, type Job } from '../../../electron/api/contract';
-import { type WsStudioApi } from '../../../electron/api/ws-client';
+import type { WsStudioApi } from '../../../electron/api/ws-client';
 import { connectWsApi } from '../../support/ws-api';
 import { WS_MAX_PAYLOAD_BYTES } from '../../../electron/api/ws-protocol';
 import { httpCall, rawExchange, startBrowserModeChild, type BrowserModeChild } from './fixtures/browser-mode';

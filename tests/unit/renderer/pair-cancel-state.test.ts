@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { PairRecord } from '../../../electron/domain/flow-types';
-import { type WsStudioApi } from '../../../electron/api/ws-client';
+import type { WsStudioApi } from '../../../electron/api/ws-client';
 import { connectWsApi } from '../../support/ws-api';
 import { startWebServer, type WebServer } from '../../../electron/web/server';
 import { FlowState, photoSlots, waitingImageIds, type GenerationView } from '../../../renderer/src/lib/state/flow-state.svelte';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { StudioApi } from '../../../electron/api/contract';
-import { type WsStudioApi } from '../../../electron/api/ws-client';
+import type { WsStudioApi } from '../../../electron/api/ws-client';
 import { connectWsApi } from '../../support/ws-api';
 import { selectionFromDrop } from '../../../renderer/src/lib/dropped-files';
 import { startWebServer, type WebServer } from '../../../electron/web/server';

@@ -82,7 +82,13 @@ describe('migrate', () => {
     const db = track(openDatabase(file, { migrations: migrations.slice(0, 1) }));
     expect(userVersion(db)).toBe(1);
     const runs: number[] = [];
-    const spied = migrations.map((m) => ({ ...m, up: (d: Database) => (runs.push(m.version), m.up(d)) }));
+    const spied = migrations.map((m) => ({
+      ...m,
+      up: (d: Database) => {
+        runs.push(m.version);
+        return m.up(d);
+      },
+    }));
     migrate(db, spied);
     expect(runs).toEqual(migrations.slice(1).map((m) => m.version));
     expect(userVersion(db)).toBe(migrations.length);

@@ -42,7 +42,7 @@ async function createSession(model: Uint8Array, backends: readonly PreviewBacken
 
 function fixedSize(created: ort.InferenceSession, inputName: string): { width: number; height: number } {
   const meta = created.inputMetadata.find((entry) => entry.name === inputName);
-  const shape = meta && meta.isTensor ? meta.shape : [];
+  const shape = meta?.isTensor ? meta.shape : [];
   const [, height, width, channels] = shape;
   if (shape.length !== 4 || typeof height !== 'number' || typeof width !== 'number' || channels !== 4) {
     throw new Error(`model input "${inputName}": expected a fixed [1, height, width, 4] RGBA shape, got [${shape.join(', ')}]`);
