@@ -56,9 +56,17 @@ export function stepsRatioLine(results: readonly ConceptComparison[], loraSteps:
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      base: { type: 'string' }, steps: { type: 'string' }, every: { type: 'string' }, 'scratch-factor': { type: 'string' },
-      size: { type: 'string' }, concepts: { type: 'string' }, 'lr-grid': { type: 'string' }, rank: { type: 'string' },
-      corpus: { type: 'string' }, 'train-photos': { type: 'string' }, arms: { type: 'string' },
+      base: { type: 'string' },
+      steps: { type: 'string' },
+      every: { type: 'string' },
+      'scratch-factor': { type: 'string' },
+      size: { type: 'string' },
+      concepts: { type: 'string' },
+      'lr-grid': { type: 'string' },
+      rank: { type: 'string' },
+      corpus: { type: 'string' },
+      'train-photos': { type: 'string' },
+      arms: { type: 'string' },
     },
     allowPositionals: false,
   });
@@ -85,8 +93,12 @@ async function main(): Promise<void> {
     ? await loadPhotoSplit([join(corpus, 'photos')], [join(corpus, 'eval')], { maxSide: size * 2 })
     : await loadPhotoSet(config.settings.photos, { maxSide: size * 4, evaluationCount: config.settings.evaluationPhotos });
   const preset = presetOf(base.generatorConfig);
-  console.log(`base ${basePath} (${preset}, trained ${describeBaseTraining(config)}); ${photos.train.length} training photos, evaluation on ${photos.evaluation.map((p) => p.name).join(', ')} at ${size}px`);
-  console.log(`per concept: LoRA (rank ${rank}) from base ${steps} steps vs scratch (same generator, random init) up to ${scratchSteps} steps; each arm's lr the best of [${grid.join(', ')}] by final validation PSNR; validation PSNR every ${every} steps`);
+  console.log(
+    `base ${basePath} (${preset}, trained ${describeBaseTraining(config)}); ${photos.train.length} training photos, evaluation on ${photos.evaluation.map((p) => p.name).join(', ')} at ${size}px`,
+  );
+  console.log(
+    `per concept: LoRA (rank ${rank}) from base ${steps} steps vs scratch (same generator, random init) up to ${scratchSteps} steps; each arm's lr the best of [${grid.join(', ')}] by final validation PSNR; validation PSNR every ${every} steps`,
+  );
   const workRoot = await mkdtemp(join(tmpdir(), 'bench-base-vs-scratch-'));
   const compute = ComputeClient.start();
   const results: ConceptComparison[] = [];
@@ -98,9 +110,10 @@ async function main(): Promise<void> {
       const bestOf = async (arm: 'lora' | 'full' | 'scratch'): Promise<FineTuneResult & { lr: number }> => {
         let best: (FineTuneResult & { lr: number }) | undefined;
         for (const lr of grid) {
-          const run = arm === 'scratch'
-            ? await fineTuneConcept({ ...common, mode: 'scratch', steps: scratchSteps, learningRate: lr, workDir: join(workRoot, id, `scratch-${lr}`) })
-            : await fineTuneConcept({ ...common, base: basePath, mode: arm, steps, learningRate: lr, rank, workDir: join(workRoot, id, `${arm}-${lr}`) });
+          const run =
+            arm === 'scratch'
+              ? await fineTuneConcept({ ...common, mode: 'scratch', steps: scratchSteps, learningRate: lr, workDir: join(workRoot, id, `scratch-${lr}`) })
+              : await fineTuneConcept({ ...common, base: basePath, mode: arm, steps, learningRate: lr, rank, workDir: join(workRoot, id, `${arm}-${lr}`) });
           console.log(`  ${id} ${arm} lr ${lr}: final validation ${run.curve.at(-1)!.psnr.toFixed(2)} dB`);
           if (!best || run.curve.at(-1)!.psnr > best.curve.at(-1)!.psnr) best = { ...run, lr };
         }
@@ -117,21 +130,53 @@ async function main(): Promise<void> {
         const fullTarget = full.curve.at(-1)!.psnr;
         fullResults.push({ concept: id, lora: full, scratch, scratchStepsToMatch: stepsToReach(scratch.curve, fullTarget) });
       }
-      console.log(`\n${id}  (evaluation photos: input as output ${lora.final.identityPsnr.toFixed(2)} dB, colour fit ${lora.final.affinePsnr.toFixed(2)} dB; LoRA lr ${lora.lr}, scratch lr ${scratch.lr}; curves are validation PSNR)`);
+      console.log(
+        `\n${id}  (evaluation photos: input as output ${lora.final.identityPsnr.toFixed(2)} dB, colour fit ${lora.final.affinePsnr.toFixed(2)} dB; LoRA lr ${lora.lr}, scratch lr ${scratch.lr}; curves are validation PSNR)`,
+      );
       console.log(`  step     ${scratch.curve.map((p) => String(p.step).padStart(6)).join('')}`);
-      console.log(`  lora     ${scratch.curve.map((p) => lora.curve.find((q) => q.step === p.step)?.psnr.toFixed(2).padStart(6) ?? '     -').join('')}`);
-      if (full) console.log(`  full     ${scratch.curve.map((p) => full.curve.find((q) => q.step === p.step)?.psnr.toFixed(2).padStart(6) ?? '     -').join('')}   (every weight of the base, lr ${full.lr}; evaluation photos ${full.final.psnr.toFixed(2)} dB)`);
+      console.log(
+        `  lora     ${scratch.curve
+          .map(
+            (p) =>
+              lora.curve
+                .find((q) => q.step === p.step)
+                ?.psnr.toFixed(2)
+                .padStart(6) ?? '     -',
+          )
+          .join('')}`,
+      );
+      if (full)
+        console.log(
+          `  full     ${scratch.curve
+            .map(
+              (p) =>
+                full.curve
+                  .find((q) => q.step === p.step)
+                  ?.psnr.toFixed(2)
+                  .padStart(6) ?? '     -',
+            )
+            .join('')}   (every weight of the base, lr ${full.lr}; evaluation photos ${full.final.psnr.toFixed(2)} dB)`,
+        );
       console.log(`  scratch  ${scratch.curve.map((p) => p.psnr.toFixed(2).padStart(6)).join('')}`);
-      console.log(`  evaluation photos: LoRA ${lora.final.psnr.toFixed(2)} dB (${steps} steps), scratch ${scratch.final.psnr.toFixed(2)} dB (${scratchSteps} steps)`);
-      console.log(`  LoRA final validation ${target.toFixed(2)} dB in ${steps} steps (${lora.seconds.toFixed(0)} s); scratch at ${steps} steps ${scratch.curve.find((p) => p.step === steps)?.psnr.toFixed(2) ?? '?'} dB; ` +
-        (comparison.scratchStepsToMatch !== undefined ? `scratch reaches it at step ${comparison.scratchStepsToMatch}` : `scratch never reaches it in ${scratchSteps} steps (final ${scratch.final.psnr.toFixed(2)} dB)`));
+      console.log(
+        `  evaluation photos: LoRA ${lora.final.psnr.toFixed(2)} dB (${steps} steps), scratch ${scratch.final.psnr.toFixed(2)} dB (${scratchSteps} steps)`,
+      );
+      console.log(
+        `  LoRA final validation ${target.toFixed(2)} dB in ${steps} steps (${lora.seconds.toFixed(0)} s); scratch at ${steps} steps ${scratch.curve.find((p) => p.step === steps)?.psnr.toFixed(2) ?? '?'} dB; ` +
+          (comparison.scratchStepsToMatch !== undefined
+            ? `scratch reaches it at step ${comparison.scratchStepsToMatch}`
+            : `scratch never reaches it in ${scratchSteps} steps (final ${scratch.final.psnr.toFixed(2)} dB)`),
+      );
     }
   } finally {
     await compute.terminate();
     await rm(workRoot, { recursive: true, force: true });
   }
   console.log('');
-  if (fullResults.length > 0) console.log(`full fine-tune from the base (secondary figure): ${stepsRatioLine(fullResults, steps, scratchSteps).replace('steps_ratio', 'full_steps_ratio')}`);
+  if (fullResults.length > 0)
+    console.log(
+      `full fine-tune from the base (secondary figure): ${stepsRatioLine(fullResults, steps, scratchSteps).replace('steps_ratio', 'full_steps_ratio')}`,
+    );
   console.log(stepsRatioLine(results, steps, scratchSteps));
 }
 

@@ -64,7 +64,9 @@ async function measure(label: string, dir: string, size: number, steps: number, 
     const sorted = [...result.stepSeconds].sort((a, b) => a - b);
     const secondsPerStep = sorted[Math.floor(sorted.length / 2)]!;
     const rows = model.signatures.kind === 'instruct-pix2pix' ? 3 : 1;
-    console.log(`${label}: ${model.signatures.kind} ${model.signatures.unet.sampleDtype} on ${model.executionProviders.unet}, ${size}x${size}, ${result.stepSeconds.length} steps x ${rows} UNet rows`);
+    console.log(
+      `${label}: ${model.signatures.kind} ${model.signatures.unet.sampleDtype} on ${model.executionProviders.unet}, ${size}x${size}, ${result.stepSeconds.length} steps x ${rows} UNet rows`,
+    );
     console.log(`  load ${loadSeconds.toFixed(2)} s, median UNet step ${secondsPerStep.toFixed(4)} s, per image ${result.totalSeconds.toFixed(3)} s`);
     return { label, secondsPerStep, secondsPerImage: result.totalSeconds };
   } finally {

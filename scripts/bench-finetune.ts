@@ -27,9 +27,17 @@ import { getTeacher } from '../native-models/teachers';
 
 const { values } = parseArgs({
   options: {
-    base: { type: 'string' }, preset: { type: 'string', default: 'fast' }, concepts: { type: 'string' }, corpus: { type: 'string' },
-    'train-photos': { type: 'string', default: '24' }, steps: { type: 'string' }, lr: { type: 'string' }, rank: { type: 'string' },
-    size: { type: 'string' }, batch: { type: 'string' }, 'edge-weight': { type: 'string' },
+    base: { type: 'string' },
+    preset: { type: 'string', default: 'fast' },
+    concepts: { type: 'string' },
+    corpus: { type: 'string' },
+    'train-photos': { type: 'string', default: '24' },
+    steps: { type: 'string' },
+    lr: { type: 'string' },
+    rank: { type: 'string' },
+    size: { type: 'string' },
+    batch: { type: 'string' },
+    'edge-weight': { type: 'string' },
   },
   allowPositionals: false,
 });
@@ -44,9 +52,13 @@ const concepts = values.concepts ? values.concepts.split(',') : [...(baseConfig?
 if (concepts.length === 0) throw new Error(`${basePath}: base.json names no held-out concepts; pass --concepts`);
 const photos = await loadPhotoSplit([join(corpus, 'photos')], [join(corpus, 'eval')], { maxSide: size * 2 });
 
-console.log(`bench:finetune: base ${basePath} (${presetOf(base.generatorConfig)}, ${baseConfig ? describeBaseTraining(baseConfig) : 'no base.json next to it'})`);
-console.log(`preset ${values.preset}: ${steps} steps at ${size}x${size}, LoRA rank ${rank}, lr ${learningRate}, batch ${batch}; ` +
-  `${values['train-photos']} training photos (+2 validation) of ${photos.train.length}, evaluation on ${photos.evaluation.length} photos never trained or selected on`);
+console.log(
+  `bench:finetune: base ${basePath} (${presetOf(base.generatorConfig)}, ${baseConfig ? describeBaseTraining(baseConfig) : 'no base.json next to it'})`,
+);
+console.log(
+  `preset ${values.preset}: ${steps} steps at ${size}x${size}, LoRA rank ${rank}, lr ${learningRate}, batch ${batch}; ` +
+    `${values['train-photos']} training photos (+2 validation) of ${photos.train.length}, evaluation on ${photos.evaluation.length} photos never trained or selected on`,
+);
 const work = await mkdtemp(join(tmpdir(), 'bench-finetune-'));
 const compute = ComputeClient.start();
 const margins: number[] = [];
@@ -54,16 +66,30 @@ const seconds: number[] = [];
 try {
   for (const id of concepts) {
     const result = await fineTuneConcept({
-      base: basePath, preset: presetOf(base.generatorConfig), mode: 'lora', teacher: getTeacher(id), photos, size, steps,
-      scoreEvery: Math.max(1, Math.ceil(steps / 4)), workDir: join(work, id), compute, learningRate, rank, batch,
-      trainPhotos: Number(values['train-photos']), edgeWeight,
+      base: basePath,
+      preset: presetOf(base.generatorConfig),
+      mode: 'lora',
+      teacher: getTeacher(id),
+      photos,
+      size,
+      steps,
+      scoreEvery: Math.max(1, Math.ceil(steps / 4)),
+      workDir: join(work, id),
+      compute,
+      learningRate,
+      rank,
+      batch,
+      trainPhotos: Number(values['train-photos']),
+      edgeWeight,
     });
     const f = result.final;
     const margin = marginOverBaselines(f);
     margins.push(margin);
     seconds.push(result.seconds);
-    console.log(`${id.padEnd(16)} model ${f.psnr.toFixed(2)} dB (SSIM ${f.ssim.toFixed(3)})  input-as-output ${f.identityPsnr.toFixed(2)} dB  colour fit ${f.affinePsnr.toFixed(2)} dB  ` +
-      `margin ${margin >= 0 ? '+' : ''}${margin.toFixed(2)} dB${margin > 0 ? '' : ' (LOSES to a baseline)'}  ${result.seconds.toFixed(1)} s, ${result.trainPairs} pairs`);
+    console.log(
+      `${id.padEnd(16)} model ${f.psnr.toFixed(2)} dB (SSIM ${f.ssim.toFixed(3)})  input-as-output ${f.identityPsnr.toFixed(2)} dB  colour fit ${f.affinePsnr.toFixed(2)} dB  ` +
+        `margin ${margin >= 0 ? '+' : ''}${margin.toFixed(2)} dB${margin > 0 ? '' : ' (LOSES to a baseline)'}  ${result.seconds.toFixed(1)} s, ${result.trainPairs} pairs`,
+    );
   }
 } finally {
   await compute.terminate();

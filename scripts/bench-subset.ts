@@ -32,10 +32,18 @@ import { selectRepresentatives } from '../electron/services/subset-selection';
 
 const { values } = parseArgs({
   options: {
-    base: { type: 'string' }, concepts: { type: 'string', default: 'watercolour,halftone' }, corpus: { type: 'string' },
-    pool: { type: 'string', default: '60' }, k: { type: 'string', default: '12' }, seed: { type: 'string', default: '1' },
-    preset: { type: 'string', default: 'fast' }, steps: { type: 'string' }, lr: { type: 'string' }, rank: { type: 'string' },
-    size: { type: 'string' }, batch: { type: 'string', default: '1' },
+    base: { type: 'string' },
+    concepts: { type: 'string', default: 'watercolour,halftone' },
+    corpus: { type: 'string' },
+    pool: { type: 'string', default: '60' },
+    k: { type: 'string', default: '12' },
+    seed: { type: 'string', default: '1' },
+    preset: { type: 'string', default: 'fast' },
+    steps: { type: 'string' },
+    lr: { type: 'string' },
+    rank: { type: 'string' },
+    size: { type: 'string' },
+    batch: { type: 'string', default: '1' },
   },
   allowPositionals: false,
 });
@@ -49,7 +57,10 @@ for (const [name, value] of Object.entries({ steps, size, learningRate, rank, ba
   if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name}: expected a positive number, got ${String(value)}`);
 }
 if (k >= poolSize) throw new Error(`--k ${k} must be smaller than --pool ${poolSize}`);
-const concepts = values.concepts.split(',').map((c) => c.trim()).filter(Boolean);
+const concepts = values.concepts
+  .split(',')
+  .map((c) => c.trim())
+  .filter(Boolean);
 const base = await loadBaseModel(basePath);
 const photos = await loadPhotoSplit([join(corpus, 'photos')], [join(corpus, 'eval')], { maxSide: size * 2 });
 if (photos.train.length < poolSize + 2) throw new Error(`${corpus}/photos: ${photos.train.length} photos, need --pool ${poolSize} + 2 validation`);
@@ -89,29 +100,70 @@ function photoSetFor(subset: readonly Photo[]): PhotoSet {
 }
 
 const arms: Array<{ name: string; photos: readonly Photo[] }> = [
-  { name: 'representative', photos: representative }, { name: 'random', photos: random }, { name: 'all', photos: pool },
+  { name: 'representative', photos: representative },
+  { name: 'random', photos: random },
+  { name: 'all', photos: pool },
 ];
-console.log(`bench:subset: base ${basePath} (${presetOf(base.generatorConfig)}); pool ${poolSize} of ${photos.train.length} training photos, k=${k}, seed ${seed}`);
-console.log(`${steps} steps at ${size}x${size}, LoRA rank ${rank}, lr ${learningRate}, batch ${batch}; validation ${validation.map((p) => p.name).join(', ')}; ` +
-  `evaluation on ${photos.evaluation.length} eval/ photos`);
+console.log(
+  `bench:subset: base ${basePath} (${presetOf(base.generatorConfig)}); pool ${poolSize} of ${photos.train.length} training photos, k=${k}, seed ${seed}`,
+);
+console.log(
+  `${steps} steps at ${size}x${size}, LoRA rank ${rank}, lr ${learningRate}, batch ${batch}; validation ${validation.map((p) => p.name).join(', ')}; ` +
+    `evaluation on ${photos.evaluation.length} eval/ photos`,
+);
 console.log(`representative: ${representative.map((p) => p.name).join(', ')}`);
 console.log(`random:         ${random.map((p) => p.name).join(', ')}`);
 const work = await mkdtemp(join(tmpdir(), 'bench-subset-'));
 const compute = ComputeClient.start();
-const rows: Array<{ concept: string; arm: string; psnr: number; ssim: number; identity: number; affine: number; margin: number; seconds: number; pairs: number }> = [];
+const rows: Array<{
+  concept: string;
+  arm: string;
+  psnr: number;
+  ssim: number;
+  identity: number;
+  affine: number;
+  margin: number;
+  seconds: number;
+  pairs: number;
+}> = [];
 const started = Date.now();
 try {
   for (const id of concepts) {
     for (const arm of arms) {
       const result = await fineTuneConcept({
-        base: basePath, preset: presetOf(base.generatorConfig), mode: 'lora', teacher: getTeacher(id), photos: photoSetFor(arm.photos), size, steps,
-        scoreEvery: steps, workDir: join(work, `${id}-${arm.name}`), compute, learningRate, rank, batch, trainPhotos: arm.photos.length, seed,
+        base: basePath,
+        preset: presetOf(base.generatorConfig),
+        mode: 'lora',
+        teacher: getTeacher(id),
+        photos: photoSetFor(arm.photos),
+        size,
+        steps,
+        scoreEvery: steps,
+        workDir: join(work, `${id}-${arm.name}`),
+        compute,
+        learningRate,
+        rank,
+        batch,
+        trainPhotos: arm.photos.length,
+        seed,
       });
       const f = result.final;
-      const row = { concept: id, arm: arm.name, psnr: f.psnr, ssim: f.ssim, identity: f.identityPsnr, affine: f.affinePsnr, margin: marginOverBaselines(f), seconds: result.seconds, pairs: result.trainPairs };
+      const row = {
+        concept: id,
+        arm: arm.name,
+        psnr: f.psnr,
+        ssim: f.ssim,
+        identity: f.identityPsnr,
+        affine: f.affinePsnr,
+        margin: marginOverBaselines(f),
+        seconds: result.seconds,
+        pairs: result.trainPairs,
+      };
       if (row.pairs !== arm.photos.length) throw new Error(`${id} ${arm.name}: trained on ${row.pairs} pairs, expected ${arm.photos.length}`);
       rows.push(row);
-      console.log(`${id.padEnd(15)} ${arm.name.padEnd(15)} ${f.psnr.toFixed(2)} dB  SSIM ${f.ssim.toFixed(3)}  margin ${row.margin >= 0 ? '+' : ''}${row.margin.toFixed(2)} dB  ${result.seconds.toFixed(1)} s, ${row.pairs} pairs`);
+      console.log(
+        `${id.padEnd(15)} ${arm.name.padEnd(15)} ${f.psnr.toFixed(2)} dB  SSIM ${f.ssim.toFixed(3)}  margin ${row.margin >= 0 ? '+' : ''}${row.margin.toFixed(2)} dB  ${result.seconds.toFixed(1)} s, ${row.pairs} pairs`,
+      );
     }
   }
 } finally {
@@ -121,7 +173,10 @@ try {
 const sign = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
 console.log('\n| concept | arm | photos | PSNR dB | SSIM | input-as-output dB | affine fit dB | margin dB |');
 console.log('|---|---|---|---|---|---|---|---|');
-for (const r of rows) console.log(`| ${r.concept} | ${r.arm} | ${r.pairs} | ${r.psnr.toFixed(2)} | ${r.ssim.toFixed(3)} | ${r.identity.toFixed(2)} | ${r.affine.toFixed(2)} | ${sign(r.margin)} |`);
+for (const r of rows)
+  console.log(
+    `| ${r.concept} | ${r.arm} | ${r.pairs} | ${r.psnr.toFixed(2)} | ${r.ssim.toFixed(3)} | ${r.identity.toFixed(2)} | ${r.affine.toFixed(2)} | ${sign(r.margin)} |`,
+  );
 const rowOf = (concept: string, arm: string) => rows.find((r) => r.concept === concept && r.arm === arm)!;
 const average = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 // Each arm's affine baseline is fitted on that arm's own training pairs, so the margins can differ by more or
@@ -129,6 +184,8 @@ const average = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.len
 const psnrDifference = average(concepts.map((c) => rowOf(c, 'representative').psnr - rowOf(c, 'random').psnr));
 const allDifference = average(concepts.map((c) => rowOf(c, 'all').margin - rowOf(c, 'representative').margin));
 const mean = average(concepts.map((c) => rowOf(c, 'representative').margin - rowOf(c, 'random').margin));
-console.log(`\ntotal ${((Date.now() - started) / 1000).toFixed(0)} s; representative minus random PSNR ${sign(psnrDifference)} dB; ` +
-  `all ${poolSize} minus representative margin ${sign(allDifference)} dB`);
+console.log(
+  `\ntotal ${((Date.now() - started) / 1000).toFixed(0)} s; representative minus random PSNR ${sign(psnrDifference)} dB; ` +
+    `all ${poolSize} minus representative margin ${sign(allDifference)} dB`,
+);
 console.log(`representative_minus_random_db=${mean.toFixed(2)}`);

@@ -80,7 +80,15 @@ console.log(`load average at start: ${loadAverage()}`);
 const results: GanBenchResult[] = [];
 try {
   for (const preset of presets) {
-    const r = await benchGanPreset(compute, { preset, size, batch, iters, executionProviders: [provider], session, ...(args.profile ? { profile: args.profile } : {}) });
+    const r = await benchGanPreset(compute, {
+      preset,
+      size,
+      batch,
+      iters,
+      executionProviders: [provider],
+      session,
+      ...(args.profile ? { profile: args.profile } : {}),
+    });
     results.push(r);
     const ratio = r.step.wallMs / r.forward.wallMs;
     console.log(
@@ -98,7 +106,9 @@ try {
 if (withReference) {
   const recomputeSegments = args.recompute === undefined ? undefined : positiveInt('recompute', args.recompute);
   const ref = await benchReferenceNet({
-    size, batch, iters,
+    size,
+    batch,
+    iters,
     channels: positiveInt('channels', args.channels),
     layers: positiveInt('layers', args.layers),
     rank: positiveInt('rank', args.rank),

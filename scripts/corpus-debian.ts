@@ -74,7 +74,7 @@ export async function locateSources(
       } catch (error) {
         throw new Error(
           `could not download ${pkg} with apt-get (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); ` +
-          'on a non-Debian system pass --from <folder holding the photo files>',
+            'on a non-Debian system pass --from <folder holding the photo files>',
         );
       }
       deb = await findDeb(pkgDir, pkg);
@@ -135,10 +135,16 @@ export async function locateSources(
       } else {
         where = `${evidence.readme} in ${s.bundle}`;
         const readme = (await bundleOf(s)).get(evidence.readme);
-        if (!readme) { problems.push(`${s.name}: ${s.bundle} has no ${evidence.readme}`); continue; }
+        if (!readme) {
+          problems.push(`${s.name}: ${s.bundle} has no ${evidence.readme}`);
+          continue;
+        }
         stated = licenceInGcomprisReadme(Buffer.from(readme).toString('utf8'), evidence.files);
       }
-      if (!stated) { problems.push(`${s.name}: ${where} has no licence stanza for ${evidence.files}`); continue; }
+      if (!stated) {
+        problems.push(`${s.name}: ${where} has no licence stanza for ${evidence.files}`);
+        continue;
+      }
       const licence = normaliseLicence(stated.licence);
       if (licence !== s.licence) {
         problems.push(`${s.name}: recorded licence '${s.licence}' but ${where} says '${stated.licence}'${licence ? '' : ' (not an accepted licence)'}`);

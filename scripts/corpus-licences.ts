@@ -54,10 +54,17 @@ export function parseStanzas(text: string): Stanza[] {
   let current: Stanza | undefined;
   let key: string | undefined;
   for (const line of text.replace(/\r\n?/g, '\n').split('\n')) {
-    if (line.trim() === '') { current = undefined; key = undefined; continue; }
+    if (line.trim() === '') {
+      current = undefined;
+      key = undefined;
+      continue;
+    }
     const field = /^([A-Za-z][A-Za-z0-9-]*):(.*)$/.exec(line);
     if (field && !/^\s/.test(line)) {
-      if (!current) { current = {}; stanzas.push(current); }
+      if (!current) {
+        current = {};
+        stanzas.push(current);
+      }
       key = field[1]!.toLowerCase();
       current[key] = field[2]!.trim();
     } else if (current && key) {
@@ -70,7 +77,10 @@ export function parseStanzas(text: string): Stanza[] {
 
 /** DEP-5 Files patterns: `*` matches any run of characters including `/`, `?` one character. */
 function globMatches(pattern: string, path: string): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${re}$`).test(path);
 }
 

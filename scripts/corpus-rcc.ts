@@ -16,7 +16,9 @@ const FLAG_COMPRESSED_ZSTD = 0x04;
 /** Every file in the bundle: its path ("a/b/c.jpg", no leading ":/") and its bytes, decompressed. */
 export function readRcc(bytes: Uint8Array, label: string): Map<string, Uint8Array> {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const fail = (why: string): never => { throw new Error(`${label}: not a readable Qt resource bundle (${why})`); };
+  const fail = (why: string): never => {
+    throw new Error(`${label}: not a readable Qt resource bundle (${why})`);
+  };
   if (buf.length < 20 || buf.toString('latin1', 0, 4) !== 'qres') fail('no "qres" header');
   const version = buf.readUInt32BE(4);
   if (version < 1 || version > 3) fail(`format version ${version}`);
@@ -32,7 +34,10 @@ export function readRcc(bytes: Uint8Array, label: string): Map<string, Uint8Arra
     inside(at, 6);
     const length = buf.readUInt16BE(at);
     inside(at + 6, length * 2);
-    return buf.subarray(at + 6, at + 6 + length * 2).swap16().toString('utf16le');
+    return buf
+      .subarray(at + 6, at + 6 + length * 2)
+      .swap16()
+      .toString('utf16le');
   };
   const files = new Map<string, Uint8Array>();
   const visit = (index: number, path: string, depth: number): void => {

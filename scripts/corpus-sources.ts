@@ -56,15 +56,47 @@ export interface CorpusSource {
   grayscale: boolean;
 }
 
-const SKIMAGE = { package: 'python3-skimage', packageDir: 'usr/lib/python3/dist-packages/skimage/data', licenceEvidence: { kind: 'upstream', where: 'skimage/data/_fetchers.py docstrings' } } as const;
+const SKIMAGE = {
+  package: 'python3-skimage',
+  packageDir: 'usr/lib/python3/dist-packages/skimage/data',
+  licenceEvidence: { kind: 'upstream', where: 'skimage/data/_fetchers.py docstrings' },
+} as const;
 
-function skimage(file: string, name: string, title: string, author: string, licence: CorpusLicence, origin: string, category: PhotoCategory, sample: boolean, grayscale: boolean): CorpusSource {
+function skimage(
+  file: string,
+  name: string,
+  title: string,
+  author: string,
+  licence: CorpusLicence,
+  origin: string,
+  category: PhotoCategory,
+  sample: boolean,
+  grayscale: boolean,
+): CorpusSource {
   return { ...SKIMAGE, file, name, title, author, licence, origin, category, sample, grayscale };
 }
 
-function lomiri(release: '16.04' | '20.04', file: string, name: string, title: string, author: string, licence: CorpusLicence, category: PhotoCategory, sample = false): CorpusSource {
+function lomiri(
+  release: '16.04' | '20.04',
+  file: string,
+  name: string,
+  title: string,
+  author: string,
+  licence: CorpusLicence,
+  category: PhotoCategory,
+  sample = false,
+): CorpusSource {
   return {
-    package: `lomiri-wallpapers-${release}`, packageDir: 'usr/share/backgrounds', file, name, title, author, licence, category, sample, grayscale: false,
+    package: `lomiri-wallpapers-${release}`,
+    packageDir: 'usr/share/backgrounds',
+    file,
+    name,
+    title,
+    author,
+    licence,
+    category,
+    sample,
+    grayscale: false,
     origin: `Ubuntu Touch ${release} wallpaper set (lomiri-wallpapers-${release})`,
     licenceEvidence: { kind: 'debian-copyright', files: `${release}/${file}` },
   };
@@ -72,7 +104,16 @@ function lomiri(release: '16.04' | '20.04', file: string, name: string, title: s
 
 function mate(file: string, name: string, title: string, author: string, category: PhotoCategory): CorpusSource {
   return {
-    package: 'mate-backgrounds', packageDir: 'usr/share/backgrounds/mate', file: `nature/${file}`, name, title, author, licence: 'GPL-2+', category, sample: false, grayscale: false,
+    package: 'mate-backgrounds',
+    packageDir: 'usr/share/backgrounds/mate',
+    file: `nature/${file}`,
+    name,
+    title,
+    author,
+    licence: 'GPL-2+',
+    category,
+    sample: false,
+    grayscale: false,
     origin: 'MATE desktop nature backgrounds (mate-backgrounds)',
     licenceEvidence: { kind: 'debian-copyright', files: `nature/${file}` },
   };
@@ -81,17 +122,47 @@ function mate(file: string, name: string, title: string, author: string, categor
 /** KDE wallpapers: debian/copyright puts the whole package under GPL-2+ (upstream metadata.json says LGPLv3). */
 function plasma(folder: string, name: string, title: string, author: string, category: PhotoCategory): CorpusSource {
   return {
-    package: 'plasma-workspace-wallpapers', packageDir: 'usr/share/wallpapers', file: `${folder}/contents/images/2560x1600.jpg`, name, title, author, licence: 'GPL-2+', category, sample: false, grayscale: false,
+    package: 'plasma-workspace-wallpapers',
+    packageDir: 'usr/share/wallpapers',
+    file: `${folder}/contents/images/2560x1600.jpg`,
+    name,
+    title,
+    author,
+    licence: 'GPL-2+',
+    category,
+    sample: false,
+    grayscale: false,
     origin: `KDE Plasma wallpaper "${folder}" (plasma-workspace-wallpapers; upstream metadata.json: LGPLv3)`,
     licenceEvidence: { kind: 'debian-copyright', files: `${folder}/contents/images/2560x1600.jpg` },
   };
 }
 
 /** A photo inside GCompris's <activity>.rcc, documented in resource/<readmeDir>README. */
-function gcompris(activity: string, readmeDir: string, file: string, name: string, title: string, author: string, licence: CorpusLicence, origin: string, category: PhotoCategory): CorpusSource {
+function gcompris(
+  activity: string,
+  readmeDir: string,
+  file: string,
+  name: string,
+  title: string,
+  author: string,
+  licence: CorpusLicence,
+  origin: string,
+  category: PhotoCategory,
+): CorpusSource {
   const base = `gcompris/src/activities/${activity}/resource/${readmeDir}`;
   return {
-    package: 'gcompris-qt-data', packageDir: 'usr/share/gcompris-qt/rcc', bundle: `${activity}.rcc`, file: `${base}${file}`, name, title, author, licence, origin, category, sample: false, grayscale: false,
+    package: 'gcompris-qt-data',
+    packageDir: 'usr/share/gcompris-qt/rcc',
+    bundle: `${activity}.rcc`,
+    file: `${base}${file}`,
+    name,
+    title,
+    author,
+    licence,
+    origin,
+    category,
+    sample: false,
+    grayscale: false,
     licenceEvidence: { kind: 'gcompris-readme', readme: `${base}README`, files: file },
   };
 }

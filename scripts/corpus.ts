@@ -32,8 +32,18 @@ export const CORPUS_MANIFEST_VERSION = 2;
  * benchmark reading corpus.json) agrees on what base training never sees.
  */
 export const DEFAULT_EVALUATION: readonly string[] = [
-  'astronaut', 'coffee', 'chelsea', 'kingfisher', 'picos-de-europa', 'evening-glow', 'summer-1am',
-  'gateway-of-india', 'drum-room', 'taj-mahal', 'yellow-flower', 'mont-st-michel',
+  'astronaut',
+  'coffee',
+  'chelsea',
+  'kingfisher',
+  'picos-de-europa',
+  'evening-glow',
+  'summer-1am',
+  'gateway-of-india',
+  'drum-room',
+  'taj-mahal',
+  'yellow-flower',
+  'mont-st-michel',
 ];
 
 export interface CorpusOptions {
@@ -129,7 +139,11 @@ export async function buildCorpus(options: CorpusOptions): Promise<CorpusManifes
   if (options.crops) await mkdir(join(staging, 'crops'), { recursive: true });
 
   const manifest: CorpusManifest = {
-    version: CORPUS_MANIFEST_VERSION, provenance: options.provenance, maxSide, evaluation, photos: [],
+    version: CORPUS_MANIFEST_VERSION,
+    provenance: options.provenance,
+    maxSide,
+    evaluation,
+    photos: [],
     crops: options.crops ? { ...options.crops, images: [] } : null,
     counts: { byCategory: {}, byLicence: {}, bySplit: {} },
   };
@@ -141,10 +155,21 @@ export async function buildCorpus(options: CorpusOptions): Promise<CorpusManifes
       const file = `${split === 'eval' ? 'eval' : 'photos'}/${source.name}.jpg`;
       await writeImage(join(staging, file), image, { quality: options.quality ?? 92 });
       manifest.photos.push({
-        name: source.name, file, split, category: source.category, title: source.title, author: source.author,
-        licence: source.licence, licenceUrl: CORPUS_LICENCES[source.licence].url, licenceStatedIn: licenceStatedIn(source),
-        origin: source.origin, package: source.package, packageVersion: options.versionOf?.(source.package) ?? null,
-        originalPath, width: image.width, height: image.height,
+        name: source.name,
+        file,
+        split,
+        category: source.category,
+        title: source.title,
+        author: source.author,
+        licence: source.licence,
+        licenceUrl: CORPUS_LICENCES[source.licence].url,
+        licenceStatedIn: licenceStatedIn(source),
+        origin: source.origin,
+        package: source.package,
+        packageVersion: options.versionOf?.(source.package) ?? null,
+        originalPath,
+        width: image.width,
+        height: image.height,
       });
       if (manifest.crops && split === 'train') {
         const { size, perPhoto, seed } = manifest.crops;
@@ -161,7 +186,9 @@ export async function buildCorpus(options: CorpusOptions): Promise<CorpusManifes
           manifest.crops.images.push({ file: cropFile, source: source.name, width: size, height: size, crop: params });
         }
       }
-      const bump = (record: Record<string, number>, key: string): void => { record[key] = (record[key] ?? 0) + 1; };
+      const bump = (record: Record<string, number>, key: string): void => {
+        record[key] = (record[key] ?? 0) + 1;
+      };
       bump(manifest.counts.byCategory, source.category);
       bump(manifest.counts.byLicence, source.licence);
       bump(manifest.counts.bySplit, split);
@@ -219,7 +246,9 @@ export function licencesMarkdown(manifest: CorpusManifest): string {
     '',
     '| File | Subject | Author | Licence | Original source | Package | Category |',
     '| --- | --- | --- | --- | --- | --- | --- |',
-    ...manifest.photos.map((p) => `| ${p.file} | ${cell(p.title)} | ${cell(p.author)} | ${p.licence} | ${cell(p.origin)} | ${p.package} ${p.packageVersion ?? ''} | ${p.category} |`),
+    ...manifest.photos.map(
+      (p) => `| ${p.file} | ${cell(p.title)} | ${cell(p.author)} | ${p.licence} | ${cell(p.origin)} | ${p.package} ${p.packageVersion ?? ''} | ${p.category} |`,
+    ),
     '',
   ].join('\n');
 }
@@ -227,8 +256,13 @@ export function licencesMarkdown(manifest: CorpusManifest): string {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      out: { type: 'string' }, from: { type: 'string' }, 'max-side': { type: 'string' }, eval: { type: 'string' },
-      crops: { type: 'string' }, size: { type: 'string' }, seed: { type: 'string' },
+      out: { type: 'string' },
+      from: { type: 'string' },
+      'max-side': { type: 'string' },
+      eval: { type: 'string' },
+      crops: { type: 'string' },
+      size: { type: 'string' },
+      seed: { type: 'string' },
     },
   });
   const int = (value: string | undefined, flag: string, fallback: number, min: number): number => {
@@ -254,14 +288,17 @@ async function main(): Promise<void> {
     log: console.log,
   });
   const count = (record: Record<string, number>, order?: readonly string[]): string =>
-    (order ?? Object.keys(record).sort()).filter((k) => record[k]).map((k) => `${k} ${record[k]}`).join(', ');
+    (order ?? Object.keys(record).sort())
+      .filter((k) => record[k])
+      .map((k) => `${k} ${record[k]}`)
+      .join(', ');
   console.log(`by category: ${count(manifest.counts.byCategory, PHOTO_CATEGORIES)}`);
   console.log(`by licence: ${count(manifest.counts.byLicence)}`);
   console.log(
     `corpus: ${manifest.photos.length} photos (${manifest.counts.bySplit.train ?? 0} in ${join(outDir, 'photos')}, ` +
-    `${manifest.counts.bySplit.eval ?? 0} in ${join(outDir, 'eval')})` +
-    `${manifest.crops ? `, ${manifest.crops.images.length} crops in ${join(outDir, 'crops')}` : ''} ` +
-    `(${((performance.now() - started) / 1000).toFixed(1)} s)`,
+      `${manifest.counts.bySplit.eval ?? 0} in ${join(outDir, 'eval')})` +
+      `${manifest.crops ? `, ${manifest.crops.images.length} crops in ${join(outDir, 'crops')}` : ''} ` +
+      `(${((performance.now() - started) / 1000).toFixed(1)} s)`,
   );
 }
 

@@ -11,7 +11,13 @@ import { resolveTrainingSettings } from '../electron/services/training-presets';
 import type { TrainingPreset } from '../electron/domain/flow-types';
 
 export interface FineTuneBenchFlags {
-  base?: string; corpus?: string; preset?: string; steps?: string; size?: string; lr?: string; rank?: string;
+  base?: string;
+  corpus?: string;
+  preset?: string;
+  steps?: string;
+  size?: string;
+  lr?: string;
+  rank?: string;
 }
 
 export interface FineTuneBenchInputs {
@@ -32,7 +38,8 @@ export function resolveFineTuneBench(flags: FineTuneBenchFlags): FineTuneBenchIn
   }
   const preset = resolveTrainingSettings((flags.preset ?? 'fast') as TrainingPreset);
   return {
-    basePath, corpus,
+    basePath,
+    corpus,
     steps: Number(flags.steps ?? preset.steps),
     size: Number(flags.size ?? preset.size),
     learningRate: Number(flags.lr ?? preset.learningRate),

@@ -32,7 +32,11 @@ export function locateElectron({ timeoutMs = 300_000, env = process.env } = {}) 
   if (result.error) return { ok: false, reason: `locating Electron failed: ${result.error.message}` };
   const binary = result.stdout.trim();
   if (result.status !== 0 || !binary) {
-    const lastLine = result.stderr.trim().split('\n').filter((line) => /error/i.test(line)).pop();
+    const lastLine = result.stderr
+      .trim()
+      .split('\n')
+      .filter((line) => /error/i.test(line))
+      .pop();
     return { ok: false, reason: `the Electron binary is not installed and could not be downloaded${lastLine ? ` (${lastLine.trim()})` : ''}` };
   }
   if (!existsSync(binary)) return { ok: false, reason: `the Electron binary is missing at ${binary}` };

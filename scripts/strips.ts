@@ -26,9 +26,16 @@ import { getTeacher } from '../native-models/teachers';
 
 const { values } = parseArgs({
   options: {
-    base: { type: 'string' }, corpus: { type: 'string' }, pretrained: { type: 'string', default: 'pencil-sketch,sepia-vintage,night' },
-    'held-out': { type: 'string', default: 'watercolour' }, photos: { type: 'string', default: '3' }, out: { type: 'string', default: 'docs/results/strips' },
-    preset: { type: 'string', default: 'fast' }, steps: { type: 'string' }, lr: { type: 'string' }, rank: { type: 'string' },
+    base: { type: 'string' },
+    corpus: { type: 'string' },
+    pretrained: { type: 'string', default: 'pencil-sketch,sepia-vintage,night' },
+    'held-out': { type: 'string', default: 'watercolour' },
+    photos: { type: 'string', default: '3' },
+    out: { type: 'string', default: 'docs/results/strips' },
+    preset: { type: 'string', default: 'fast' },
+    steps: { type: 'string' },
+    lr: { type: 'string' },
+    rank: { type: 'string' },
     'train-photos': { type: 'string', default: '24' },
   },
   allowPositionals: false,
@@ -39,25 +46,32 @@ const count = Number(values.photos);
 if (!Number.isInteger(count) || count < 1) throw new Error(`--photos: expected a positive integer, got ${values.photos}`);
 const split = await loadPhotoSplit([join(corpus, 'photos')], [join(corpus, 'eval')], { maxSide: size * 2 });
 // Spread the strip photos over the evaluation set (it sorts by name, which mixes subjects).
-const stripPhotos = Array.from({ length: Math.min(count, split.evaluation.length) }, (_, i) => split.evaluation[Math.floor((i * split.evaluation.length) / count)]!);
+const stripPhotos = Array.from(
+  { length: Math.min(count, split.evaluation.length) },
+  (_, i) => split.evaluation[Math.floor((i * split.evaluation.length) / count)]!,
+);
 await mkdir(values.out, { recursive: true });
 
 /** Rows of [before, teacher, student] cells, size × size each, copied side by side. */
 function compose(rows: ReadonlyArray<readonly RgbImage[]>): RgbImage {
   const sheet = createImage(size * 3, size * rows.length);
-  rows.forEach((cells, row) => cells.forEach((cell, column) => {
-    if (cell.width !== size || cell.height !== size) throw new Error(`strip cell is ${cell.width}x${cell.height}, expected ${size}x${size}`);
-    for (let y = 0; y < size; y++) {
-      const from = y * size * 3;
-      sheet.data.set(cell.data.subarray(from, from + size * 3), ((row * size + y) * sheet.width + column * size) * 3);
-    }
-  }));
+  rows.forEach((cells, row) =>
+    cells.forEach((cell, column) => {
+      if (cell.width !== size || cell.height !== size) throw new Error(`strip cell is ${cell.width}x${cell.height}, expected ${size}x${size}`);
+      for (let y = 0; y < size; y++) {
+        const from = y * size * 3;
+        sheet.data.set(cell.data.subarray(from, from + size * 3), ((row * size + y) * sheet.width + column * size) * 3);
+      }
+    }),
+  );
   return sheet;
 }
 
 const report = (id: string, how: string, rows: ReadonlyArray<readonly RgbImage[]>): void => {
   const mean = (f: (r: readonly RgbImage[]) => number): string => (rows.reduce((a, r) => a + f(r), 0) / rows.length).toFixed(2);
-  console.log(`${id.padEnd(15)} ${how}: student ${mean((r) => psnr(r[2]!, r[1]!))} dB vs teacher, input-as-output ${mean((r) => psnr(r[0]!, r[1]!))} dB → ${join(values.out, `${id}.png`)}`);
+  console.log(
+    `${id.padEnd(15)} ${how}: student ${mean((r) => psnr(r[2]!, r[1]!))} dB vs teacher, input-as-output ${mean((r) => psnr(r[0]!, r[1]!))} dB → ${join(values.out, `${id}.png`)}`,
+  );
 };
 
 console.log(`strips: base ${basePath}; ${stripPhotos.length} eval photos (${stripPhotos.map((p) => p.name).join(', ')}) at ${size}x${size}`);
@@ -82,15 +96,32 @@ if (heldOut.length > 0) {
       const teacher = getTeacher(id);
       const outputs: RgbImage[] = [];
       const result = await fineTuneConcept({
-        base: basePath, preset: presetOf(base.generatorConfig), mode: 'lora', teacher, photos: { train: split.train, evaluation: stripPhotos },
-        size, steps, scoreEvery: steps, workDir: join(work, id), compute, learningRate, rank, batch: 1, trainPhotos: Number(values['train-photos']), outputs,
+        base: basePath,
+        preset: presetOf(base.generatorConfig),
+        mode: 'lora',
+        teacher,
+        photos: { train: split.train, evaluation: stripPhotos },
+        size,
+        steps,
+        scoreEvery: steps,
+        workDir: join(work, id),
+        compute,
+        learningRate,
+        rank,
+        batch: 1,
+        trainPhotos: Number(values['train-photos']),
+        outputs,
       });
       const rows = stripPhotos.map((photo, i) => {
         const { input, target } = evaluationExample(photo, teacher, size);
         return [input, target, outputs[i]!];
       });
       await writeImage(join(values.out, `${id}.png`), compose(rows));
-      report(id, `LoRA ${steps} steps lr ${learningRate} rank ${rank}, ${result.seconds.toFixed(0)} s, margin ${marginOverBaselines(result.final).toFixed(2)} dB`, rows);
+      report(
+        id,
+        `LoRA ${steps} steps lr ${learningRate} rank ${rank}, ${result.seconds.toFixed(0)} s, margin ${marginOverBaselines(result.final).toFixed(2)} dB`,
+        rows,
+      );
     }
   } finally {
     await compute.terminate();

@@ -10,15 +10,7 @@
  * handler runs, so it can never cause a partial write.
  */
 import { z } from 'zod';
-import type {
-  Concept,
-  ImageRecord,
-  ImportImagesResult,
-  Job,
-  JobProgress,
-  JobState,
-  Project,
-} from '../domain/types';
+import type { Concept, ImageRecord, ImportImagesResult, Job, JobProgress, JobState, Project } from '../domain/types';
 import type { ExportFile, ExportRecord, Precision, ShareAddress, ShareState } from '../domain/export-types';
 import type { DiffusionModelInfo, ModelVerification } from '../domain/model-types';
 import type { DownloadPlan } from '../jobs/hf-cache';
@@ -162,8 +154,16 @@ const precisionsSchema = z
   .meta({ example: ['fp16', 'int8'] });
 
 /** Studio flow (issue 7) fields. */
-const idList = z.array(id).min(1, 'must list at least one id').max(10_000).meta({ example: [1] });
-const seed = z.number().int().min(0).max(2 ** 31 - 1);
+const idList = z
+  .array(id)
+  .min(1, 'must list at least one id')
+  .max(10_000)
+  .meta({ example: [1] });
+const seed = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 31 - 1);
 const modelName = z.string().min(1).max(200).meta({ example: 'timbrooks--instruct-pix2pix' });
 const userPairStatus = z.enum(['pending', 'accepted', 'rejected']).meta({ example: 'accepted' });
 const trainingPreset = z.enum(['fast', 'balanced', 'quality']).meta({ example: 'fast' });
@@ -212,9 +212,7 @@ export const apiMethods = {
   },
   concepts: {
     list: method(z.strictObject({ projectId: id })).returns<Concept[]>(),
-    create: method(
-      z.strictObject({ projectId: id, name: displayName, prompt: prompt.optional(), teacher: teacher.optional() }),
-    ).returns<Concept>(),
+    create: method(z.strictObject({ projectId: id, name: displayName, prompt: prompt.optional(), teacher: teacher.optional() })).returns<Concept>(),
     /** Changes only the fields given. */
     update: method(
       z.strictObject({
@@ -344,7 +342,10 @@ export const apiMethods = {
       z.strictObject({
         conceptId: id,
         status: userPairStatus,
-        from: z.array(z.enum(['pending', 'accepted', 'rejected', 'guard-rejected'])).min(1).optional(),
+        from: z
+          .array(z.enum(['pending', 'accepted', 'rejected', 'guard-rejected']))
+          .min(1)
+          .optional(),
       }),
     ).returns<PairRecord[]>(),
     /**
@@ -353,9 +354,7 @@ export const apiMethods = {
      */
     cancelItem: method(z.strictObject({ jobId: id, imageId: id })).returns<PairItemCancelled>(),
     /** Queues a job that remakes one pair's target (a new seed; guidance for diffusion teachers). */
-    regenerate: method(
-      z.strictObject({ pairId: id, seed: seed.optional(), guidance: z.number().min(0).max(50).optional() }),
-    ).returns<Job>(),
+    regenerate: method(z.strictObject({ pairId: id, seed: seed.optional(), guidance: z.number().min(0).max(50).optional() })).returns<Job>(),
     /** Imports before/after pairs: files or folders named NAME.input.EXT / NAME.target.EXT. */
     importPaired: method(
       z.strictObject({

@@ -51,7 +51,9 @@ function appGroup(appInfo: AppInfoSource, desktop: DesktopFeatures | undefined):
 type ServiceEventOf<E extends ApiEventName> = E extends `on${infer Name}` ? Uncapitalize<Name> : never;
 
 /** Fails to compile when an API event has no service event of the same name, or their payloads differ. */
-type EveryEventForwarded = { [E in ApiEventName]: ServiceEventOf<E> extends keyof ServiceEvents ? (ServiceEvents[ServiceEventOf<E>] extends EventPayload<E> ? true : false) : false };
+type EveryEventForwarded = {
+  [E in ApiEventName]: ServiceEventOf<E> extends keyof ServiceEvents ? (ServiceEvents[ServiceEventOf<E>] extends EventPayload<E> ? true : false) : false;
+};
 const everyEventForwarded: EveryEventForwarded[ApiEventName] = true;
 void everyEventForwarded;
 
@@ -63,8 +65,7 @@ export type ApiEventSink = <E extends ApiEventName>(name: E, payload: EventPaylo
 
 /** Forwards the services' events as the contract's onX events; returns a function that stops forwarding. */
 export function forwardServiceEvents(events: Services['events'], emit: ApiEventSink): Unsubscribe {
-  const forward = <E extends ApiEventName>(name: E) =>
-    events.on(serviceEventOf(name), (payload) => emit(name, payload as EventPayload<E>));
+  const forward = <E extends ApiEventName>(name: E) => events.on(serviceEventOf(name), (payload) => emit(name, payload as EventPayload<E>));
   const stops = eventNames.map(forward);
   return () => stops.forEach((stop) => stop());
 }

@@ -4,9 +4,7 @@ import type { Envelope } from './dispatch';
 
 export type ClientMessage = { type: 'call'; id: number; method: ApiMethodName; input?: unknown };
 
-export type ServerMessage =
-  | { type: 'reply'; id: number; envelope: Envelope }
-  | { type: 'event'; name: ApiEventName; payload: unknown };
+export type ServerMessage = { type: 'reply'; id: number; envelope: Envelope } | { type: 'event'; name: ApiEventName; payload: unknown };
 
 /** Path of the WebSocket endpoint; the token goes in the query (browsers cannot set WS headers). */
 export const WS_PATH = '/api';

@@ -17,7 +17,11 @@ function overview(): string {
   const width = Math.max(...commands.map((c) => c.path.join(' ').length), 4);
   const lines = commands.map((c) => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`);
   return [
-    'Usage: e2gan <command> [options]', '', 'Commands:', ...lines, '',
+    'Usage: e2gan <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
     'e2gan help <command> shows its options; e2gan --version prints the version.',
     'Progress goes to stderr, results to stdout; train, export, pairs generate, apply and teach take --json.',
   ].join('\n');

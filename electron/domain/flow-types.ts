@@ -26,7 +26,12 @@ export type PairStatus = (typeof PAIR_STATUSES)[number];
 export type PairTeacher =
   | { kind: 'builtin'; id: string }
   | {
-      kind: 'diffusion'; modelId: string; guidance: number; imageGuidance: number; steps: number; size: number;
+      kind: 'diffusion';
+      modelId: string;
+      guidance: number;
+      imageGuidance: number;
+      steps: number;
+      size: number;
       /** What the edit should avoid; absent on pairs made before it could be set (the same as ''). */
       negativePrompt?: string;
     }

@@ -23,9 +23,7 @@ export function planTrainingPairs(pairs: readonly PairRecord[]): Pick<TrainingPl
     .map((pair) => ({
       pairId: pair.id,
       reason:
-        pair.status === 'rejected' ? 'rejected'
-        : pair.status === 'guard-rejected' ? 'rejected by the quality guard'
-        : 'left out by the representative subset',
+        pair.status === 'rejected' ? 'rejected' : pair.status === 'guard-rejected' ? 'rejected by the quality guard' : 'left out by the representative subset',
     }));
   return {
     trainPairIds: used.slice(0, used.length - heldOut).map((pair) => pair.id),

@@ -70,7 +70,12 @@ export async function checkpointSnapshot(run: CheckpointedRun, step?: number): P
   const concept = await loadCheckpointConcept(run, step);
   const settings: FineTuneSettings = { ...concept.settings, steps: concept.step };
   return {
-    config: concept.models.generatorConfig, base: concept.models.generator, placement: [...concept.models.placement], lora: concept.lora,
-    tokens: concept.tokens, settings, baseModel: await baseModelOf(settings),
+    config: concept.models.generatorConfig,
+    base: concept.models.generator,
+    placement: [...concept.models.placement],
+    lora: concept.lora,
+    tokens: concept.tokens,
+    settings,
+    baseModel: await baseModelOf(settings),
   };
 }

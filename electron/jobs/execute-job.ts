@@ -20,11 +20,7 @@ const handlers: { [K in JobKind]: JobHandler<K> } = {
  * Executes one job against its own connection to the data folder. Called inside a worker thread (or a utility
  * process); never throws: every failure becomes a 'failed' outcome with a message.
  */
-export async function executeJob(
-  request: JobRequest,
-  signal: AbortSignal,
-  onProgress: (update: JobProgressUpdate) => void,
-): Promise<JobOutcome> {
+export async function executeJob(request: JobRequest, signal: AbortSignal, onProgress: (update: JobProgressUpdate) => void): Promise<JobOutcome> {
   const handler = handlers[request.kind] as JobHandler<JobKind> | undefined;
   if (!handler) return { state: 'failed', error: `unknown job kind '${request.kind}'` };
   let store;

@@ -48,7 +48,10 @@ export function studioVersion(): string {
 
 export function parsePrecisions(values: readonly string[]): Precision[] {
   const out: Precision[] = [];
-  for (const value of values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)) {
+  for (const value of values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean)) {
     if (!PRECISIONS.includes(value as Precision)) throw new Error(`precision: expected one of ${PRECISIONS.join(', ')}, got '${value}'`);
     if (!out.includes(value as Precision)) out.push(value as Precision);
   }
@@ -82,17 +85,28 @@ export async function exportTrainedRun(options: ExportRunOptions): Promise<Expor
  * the first pairs' inputs, as the folder reader picks the first NAME.input files.
  */
 export async function exportRunConcept(
-  run: RunConcept<FineTuneSettings>, pairs: readonly NamedPair[], options: Omit<ExportRunOptions, 'runPath' | 'previewDir'>,
+  run: RunConcept<FineTuneSettings>,
+  pairs: readonly NamedPair[],
+  options: Omit<ExportRunOptions, 'runPath' | 'previewDir'>,
 ): Promise<ExportResult> {
   if (!options.outZip.endsWith('.zip')) throw new Error(`${options.outZip}: the bundle path must end in .zip`);
   if (pairs.length === 0) throw new Error('the run has no pairs left to take previews from');
   const size = options.size ?? DEFAULT_EXPORT_SIZE;
   const measured = await runQualityOfPairs(generatorOf(run), run.settings.heldOut, pairs, size);
-  return exportBundleOf(run, pairs.slice(0, MAX_PREVIEWS).map((pair) => pair.input), measured, size, options);
+  return exportBundleOf(
+    run,
+    pairs.slice(0, MAX_PREVIEWS).map((pair) => pair.input),
+    measured,
+    size,
+    options,
+  );
 }
 
 async function exportBundleOf(
-  run: RunConcept<FineTuneSettings>, previewImages: readonly RgbImage[], measured: RunQuality, size: number,
+  run: RunConcept<FineTuneSettings>,
+  previewImages: readonly RgbImage[],
+  measured: RunQuality,
+  size: number,
   options: Omit<ExportRunOptions, 'runPath' | 'previewDir'>,
 ): Promise<ExportResult> {
   return exportBundle({

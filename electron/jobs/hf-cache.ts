@@ -61,7 +61,13 @@ export interface CacheReuse {
  * Puts every verified cached file of the download into its staging folder (a hard link when the cache is on
  * the same disk, a copy otherwise), so the download fetches only the rest.
  */
-export async function seedFromCache(cacheDir: string, repoId: string, files: readonly RemoteFile[], stagingDir: string, signal?: AbortSignal): Promise<CacheReuse> {
+export async function seedFromCache(
+  cacheDir: string,
+  repoId: string,
+  files: readonly RemoteFile[],
+  stagingDir: string,
+  signal?: AbortSignal,
+): Promise<CacheReuse> {
   const reused: CacheReuse = { files: 0, bytes: 0 };
   for (const file of files) {
     signal?.throwIfAborted();
@@ -107,7 +113,9 @@ export async function planDownload(repoId: string, options: PlanOptions): Promis
   const revision = options.revision ?? 'main';
   const name = validateModelName(options.name ?? modelNameFromRepoId(repoId));
   const listed = await listRemoteFiles(repoId, {
-    revision, ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}), ...(options.token ? { token: options.token } : {}),
+    revision,
+    ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+    ...(options.token ? { token: options.token } : {}),
   });
   const wanted = listed.filter((file) => defaultIncludeFile(file.path));
   if (wanted.length === 0) throw new Error(`${repoId}@${revision} has no files to download (is it a diffusers ONNX export?)`);
@@ -124,7 +132,13 @@ export async function planDownload(repoId: string, options: PlanOptions): Promis
   }
   await mkdir(options.modelsDir, { recursive: true });
   return {
-    repoId, revision, name, files, cachedBytes, downloadBytes, cacheDir: options.cacheDir,
+    repoId,
+    revision,
+    name,
+    files,
+    cachedBytes,
+    downloadBytes,
+    cacheDir: options.cacheDir,
     totalBytes: wanted.reduce((sum, file) => sum + file.size, 0),
     freeBytes: await freeDiskBytes(options.modelsDir),
   };

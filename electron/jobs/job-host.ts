@@ -49,9 +49,7 @@ export interface JobExecution {
 
 /** Messages between a host and the code executing a job (worker thread or utility process). */
 export type HostToExecutor = { type: 'stop' };
-export type ExecutorToHost =
-  | ({ type: 'progress' } & JobProgressUpdate)
-  | { type: 'outcome'; outcome: JobOutcome };
+export type ExecutorToHost = ({ type: 'progress' } & JobProgressUpdate) | { type: 'outcome'; outcome: JobOutcome };
 
 /** What a host needs from the thread or process running one job. */
 export interface ExecutorChannel {
@@ -88,11 +86,7 @@ export function superviseExecution(channel: ExecutorChannel, onProgress: (update
   });
   channel.onError?.((error) => settle({ state: 'failed', error: `${channel.label} crashed: ${error.message}` }));
   channel.onExit((code) => {
-    settle(
-      stopTimer
-        ? { state: 'stopped', result: null }
-        : { state: 'failed', error: `${channel.label} exited (code ${code}) before reporting a result` },
-    );
+    settle(stopTimer ? { state: 'stopped', result: null } : { state: 'failed', error: `${channel.label} exited (code ${code}) before reporting a result` });
   });
 
   return {

@@ -24,8 +24,7 @@ export interface JobRunnerOptions {
 }
 
 /** Shown while a finished job's outcome waits for disk space; the job's row still says 'running'. */
-export const OUTCOME_PENDING_DISK_FULL =
-  'Disk full: this job has finished but its outcome cannot be saved. Free some disk space; it is saved automatically.';
+export const OUTCOME_PENDING_DISK_FULL = 'Disk full: this job has finished but its outcome cannot be saved. Free some disk space; it is saved automatically.';
 
 /** SQLite's "database or disk is full", or the file system's "no space left on device". */
 export function isDiskFullError(error: unknown): boolean {

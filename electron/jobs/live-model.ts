@@ -26,6 +26,11 @@ export async function buildLiveModel(run: CheckpointedRun, step?: number, cache:
   const weights = mergeLora(models.generatorConfig, models.generator, models.placement, lora);
   const bytes = buildPhoneGraph(models.generatorConfig, weights, tokens);
   return {
-    step: chosen, bytes, width: models.generatorConfig.width, height: models.generatorConfig.height, inputName: PHONE_INPUT, outputName: PHONE_OUTPUT,
+    step: chosen,
+    bytes,
+    width: models.generatorConfig.width,
+    height: models.generatorConfig.height,
+    inputName: PHONE_INPUT,
+    outputName: PHONE_OUTPUT,
   };
 }

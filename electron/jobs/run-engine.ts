@@ -23,7 +23,10 @@ export async function engineOfRun(store: Store, run: Pick<TrainingRun, 'id' | 'r
   if (path.resolve(pairsDir) !== path.resolve(run.runPath, 'pairs')) return undefined;
   // The names sort as the folder reader sorted them, so the held-out pairs stay the same ones.
   const names = (await readdir(pairsDir).catch(() => [] as string[])).filter((name) => name.endsWith('.input.png')).sort();
-  const pairIds = names.map((name) => /^(\d+)-/.exec(name)).filter((match): match is RegExpExecArray => match !== null).map((match) => Number(match[1]));
+  const pairIds = names
+    .map((name) => /^(\d+)-/.exec(name))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .map((match) => Number(match[1]));
   const engine: TrainingRunEngine = { settings, pairIds };
   store.trainingRuns.setEngine(run.id, engine);
   await rm(folder.settingsPath, { force: true });

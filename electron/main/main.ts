@@ -56,7 +56,9 @@ function start(): void {
       chmodSync(dataDir, 0o700);
     }
     services = createServices({
-      dataDir, jobHost: new UtilityProcessJobHost(path.join(bundleDir, 'job-process.cjs')), secretCipher: safeStorageCipher(safeStorage),
+      dataDir,
+      jobHost: new UtilityProcessJobHost(path.join(bundleDir, 'job-process.cjs')),
+      secretCipher: safeStorageCipher(safeStorage),
     });
     const desktop = { pickFolder };
     const dispatch = createDispatcher(createApiHandlers(services, nodeAppInfo('electron', app.getVersion(), dataDir), desktop), {
@@ -110,7 +112,10 @@ function watchLongJobs(running: Services): void {
       return undefined;
     }
   };
-  const attention = new JobAttention(electronAttentionTarget(() => mainWindow, Notification), lookup);
+  const attention = new JobAttention(
+    electronAttentionTarget(() => mainWindow, Notification),
+    lookup,
+  );
   running.events.on('jobChanged', ({ job }) => attention.jobChanged(job));
   running.events.on('jobProgress', (progress) => attention.jobProgress(progress));
 }

@@ -29,10 +29,12 @@ export interface UpdateCheckOptions {
 export function checkForUpdatesInBackground(options: UpdateCheckOptions = {}): Promise<UpdateStatus> {
   const log = options.log ?? ((line) => console.log(`[updater] ${line}`));
   // Deferred a turn so that even electron-updater's synchronous set-up runs after start-up finished.
-  return new Promise<void>((resolve) => setImmediate(resolve)).then(() => runCheck(options, log)).then((status) => {
-    log(describe(status));
-    return status;
-  });
+  return new Promise<void>((resolve) => setImmediate(resolve))
+    .then(() => runCheck(options, log))
+    .then((status) => {
+      log(describe(status));
+      return status;
+    });
 }
 
 async function runCheck(options: UpdateCheckOptions, log: (line: string) => void): Promise<UpdateStatus> {

@@ -67,13 +67,21 @@ export function createServices(options: CreateServicesOptions): Services {
   let share: ReturnType<typeof createShareService> | undefined;
   const exports = createExportsService({ store, jobs, events, sharedExportId: () => share?.sharedExportId() ?? null });
   share = createShareService({
-    dataDir, events, getExport: (exportId) => exports.get({ exportId }), ...(options.lanAddress ? { lanAddress: options.lanAddress } : {}),
+    dataDir,
+    events,
+    getExport: (exportId) => exports.get({ exportId }),
+    ...(options.lanAddress ? { lanAddress: options.lanAddress } : {}),
   });
 
   const modelsDir = options.modelsDir ?? path.join(dataDir, 'models');
   const flow = createFlowService({ store, jobs, events, modelsDir });
   const models = createModelsService({
-    jobs, events, modelsDir, token: hubToken, hfCacheDir: options.hfCacheDir ?? huggingFaceCacheDir(), ...(options.hubUrl ? { hubUrl: options.hubUrl } : {}),
+    jobs,
+    events,
+    modelsDir,
+    token: hubToken,
+    hfCacheDir: options.hfCacheDir ?? huggingFaceCacheDir(),
+    ...(options.hubUrl ? { hubUrl: options.hubUrl } : {}),
   });
 
   let closing: Promise<void> | undefined;

@@ -60,9 +60,7 @@ export async function collectDiagnostics(options: DiagnosticsOptions = {}): Prom
     }
     return name;
   });
-  const checks = options.probe
-    ? await options.probe(candidates)
-    : await runtime.probeExecutionProviders(candidates ? { candidates } : {});
+  const checks = options.probe ? await options.probe(candidates) : await runtime.probeExecutionProviders(candidates ? { candidates } : {});
   // Adapter names come from the OS and driver files, not ORT, so they are read here on the calling thread.
   const adapters = runtime.describeProviderAdapters(checks.map((check) => check.name));
   return {

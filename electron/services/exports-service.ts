@@ -85,7 +85,12 @@ export function createExportsService({ store, jobs, events, sharedExportId }: Ex
       const name = (input.name ?? concept?.name ?? path.basename(runPath)).trim();
       if (name.length === 0) throw new InvalidInputError('name: must not be empty');
       return jobs.enqueue('export-bundle', project.id, {
-        projectId: project.id, conceptId, runPath, precisions, name, prompt: (input.prompt ?? concept?.prompt ?? '').trim(),
+        projectId: project.id,
+        conceptId,
+        runPath,
+        precisions,
+        name,
+        prompt: (input.prompt ?? concept?.prompt ?? '').trim(),
         ...(input.size !== undefined ? { size: input.size } : {}),
         ...(input.trainingRunId !== undefined ? { trainingRunId: input.trainingRunId } : {}),
         ...(snapshotStep !== undefined ? { snapshot: { step: snapshotStep } } : {}),

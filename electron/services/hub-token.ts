@@ -25,13 +25,15 @@ export interface HubTokenStatus {
 }
 
 const TOKEN_PATTERN = /^[\x21-\x7e]{8,512}$/;
-export const NO_CIPHER_NOTE =
-  'This back end cannot encrypt secrets, so no token is stored. Set HF_TOKEN in the environment of the server instead.';
+export const NO_CIPHER_NOTE = 'This back end cannot encrypt secrets, so no token is stored. Set HF_TOKEN in the environment of the server instead.';
 
 export class HubTokenStore {
   private readonly file: string;
 
-  constructor(dataDir: string, private readonly cipher: SecretCipher | null) {
+  constructor(
+    dataDir: string,
+    private readonly cipher: SecretCipher | null,
+  ) {
     this.file = path.join(dataDir, 'secrets', 'hf-token.enc');
   }
 

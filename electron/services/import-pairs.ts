@@ -61,7 +61,15 @@ export async function importPairedFiles(
       continue;
     }
     const pair = pairs.upsert({
-      ...owner, imageId: null, name: candidate.name, inputSha256, targetSha256, status: 'pending', reason: null, seed: 0, teacher: { kind: 'imported' },
+      ...owner,
+      imageId: null,
+      name: candidate.name,
+      inputSha256,
+      targetSha256,
+      status: 'pending',
+      reason: null,
+      seed: 0,
+      teacher: { kind: 'imported' },
     });
     pairIds.push(pair.id);
     known.set(`${inputSha256}:${targetSha256}`, pair.id);

@@ -71,8 +71,7 @@ export class JobAttention {
   private update(): void {
     const next = combined([...this.running.values()]);
     const same =
-      next.mode === this.shown.mode &&
-      (next.mode !== 'normal' || Math.abs(next.fraction - (this.shown as { fraction: number }).fraction) < PROGRESS_STEP);
+      next.mode === this.shown.mode && (next.mode !== 'normal' || Math.abs(next.fraction - (this.shown as { fraction: number }).fraction) < PROGRESS_STEP);
     if (same) return;
     this.shown = next;
     this.target.setProgress(next);

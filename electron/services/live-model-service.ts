@@ -30,7 +30,13 @@ export function createLiveModelService({ store }: { store: Store }): LiveModelSe
       const sha256 = await store.blobs.put(built.bytes);
       runs.setLiveModel(runId, built.step, sha256);
       const model: LiveModel = {
-        runId, step: built.step, sha256, width: built.width, height: built.height, inputName: built.inputName, outputName: built.outputName,
+        runId,
+        step: built.step,
+        sha256,
+        width: built.width,
+        height: built.height,
+        inputName: built.inputName,
+        outputName: built.outputName,
       };
       liveModels.set(runId, model);
       return model;

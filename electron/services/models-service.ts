@@ -1,6 +1,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { importModelFolder, listInstalledModels, removeModel, validateModelName, verifyInstalledModel, type InstalledModel } from '../../native-models/diffusion/models/model-store';
+import {
+  importModelFolder,
+  listInstalledModels,
+  removeModel,
+  validateModelName,
+  verifyInstalledModel,
+  type InstalledModel,
+} from '../../native-models/diffusion/models/model-store';
 import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors';
 import { planDownload, type DownloadPlan } from '../jobs/hf-cache';
 import type { HubTokenStatus, HubTokenStore } from './hub-token';
@@ -80,8 +87,12 @@ export function createModelsService({ jobs, events, modelsDir, hubUrl, hfCacheDi
       const hfToken = token.read();
       try {
         return await planDownload(repoId, {
-          cacheDir: hfCacheDir, modelsDir, ...(hubUrl ? { baseUrl: hubUrl } : {}), ...(revision ? { revision } : {}),
-          ...(name ? { name } : {}), ...(hfToken ? { token: hfToken } : {}),
+          cacheDir: hfCacheDir,
+          modelsDir,
+          ...(hubUrl ? { baseUrl: hubUrl } : {}),
+          ...(revision ? { revision } : {}),
+          ...(name ? { name } : {}),
+          ...(hfToken ? { token: hfToken } : {}),
         });
       } catch (error) {
         throw new InvalidInputError(`cannot list ${repoId}: ${(error as Error).message}`);
@@ -111,7 +122,12 @@ export function createModelsService({ jobs, events, modelsDir, hubUrl, hfCacheDi
       const busy = activeJobs().find((job) => job.kind === 'download-model' && job.payload.repoId === repoId);
       if (busy) throw new ConflictError(`${repoId} is already being downloaded (job ${busy.id})`);
       return jobs.enqueue('download-model', null, {
-        repoId, modelsDir, hfCacheDir, ...(hubUrl ? { baseUrl: hubUrl } : {}), ...(revision ? { revision } : {}), ...(name ? { name } : {}),
+        repoId,
+        modelsDir,
+        hfCacheDir,
+        ...(hubUrl ? { baseUrl: hubUrl } : {}),
+        ...(revision ? { revision } : {}),
+        ...(name ? { name } : {}),
       });
     },
     async remove({ name }) {

@@ -63,8 +63,7 @@ export function createPairsService({ store, jobs, events, modelsDir }: PairsServ
       const chosen = conceptTeacher(store, modelsDir, conceptId);
       // An empty negative prompt is the same as none: not stored, so "same teacher settings" still matches.
       const { negativePrompt, ...knobs } = diffusion ?? {};
-      const teacher: PairTeacher =
-        chosen.kind === 'diffusion' ? { ...chosen, ...knobs, ...(negativePrompt ? { negativePrompt } : {}) } : chosen;
+      const teacher: PairTeacher = chosen.kind === 'diffusion' ? { ...chosen, ...knobs, ...(negativePrompt ? { negativePrompt } : {}) } : chosen;
       const unique = [...new Set(imageIds)];
       if (unique.length === 0) throw new InvalidInputError('imageIds: expected at least one image id');
       for (const imageId of unique) {
@@ -72,7 +71,12 @@ export function createPairsService({ store, jobs, events, modelsDir }: PairsServ
         if (!image || image.projectId !== concept.projectId) throw new NotFoundError(`image in project ${concept.projectId}:`, imageId);
       }
       return jobs.enqueue('generate-pairs', concept.projectId, {
-        projectId: concept.projectId, conceptId, imageIds: unique, seed: seed ?? 0, teacher, prompt: concept.prompt,
+        projectId: concept.projectId,
+        conceptId,
+        imageIds: unique,
+        seed: seed ?? 0,
+        teacher,
+        prompt: concept.prompt,
         ...(teacher.kind === 'diffusion' ? { modelDir: diffusionModelDir(modelsDir, teacher.modelId) } : {}),
       });
     },
@@ -127,8 +131,13 @@ export function createPairsService({ store, jobs, events, modelsDir }: PairsServ
       const teacher: PairTeacher =
         pair.teacher.kind === 'diffusion' ? { ...pair.teacher, guidance: guidance ?? pair.teacher.guidance } : conceptTeacher(store, modelsDir, pair.conceptId);
       return jobs.enqueue('generate-pairs', pair.projectId, {
-        projectId: pair.projectId, conceptId: pair.conceptId, imageIds: [pair.imageId], seed: seed ?? pair.seed + 1, teacher,
-        prompt: requireConcept(store, pair.conceptId).prompt, replace: true,
+        projectId: pair.projectId,
+        conceptId: pair.conceptId,
+        imageIds: [pair.imageId],
+        seed: seed ?? pair.seed + 1,
+        teacher,
+        prompt: requireConcept(store, pair.conceptId).prompt,
+        replace: true,
         ...(teacher.kind === 'diffusion' ? { modelDir: diffusionModelDir(modelsDir, teacher.modelId) } : {}),
       });
     },

@@ -43,7 +43,8 @@ export function listShareAddresses(interfaces = networkInterfaces()): ShareAddre
   const found: ShareAddress[] = [];
   for (const [adapter, entries] of Object.entries(interfaces)) {
     for (const entry of entries ?? []) {
-      if (entry.family === 'IPv4' && !entry.internal) found.push({ address: entry.address, adapter, private: isPrivateIpv4(entry.address), likelyVirtual: looksVirtual(adapter) });
+      if (entry.family === 'IPv4' && !entry.internal)
+        found.push({ address: entry.address, adapter, private: isPrivateIpv4(entry.address), likelyVirtual: looksVirtual(adapter) });
     }
   }
   const rank = (a: ShareAddress) => (a.private ? 0 : 2) + (a.likelyVirtual ? 1 : 0);
@@ -117,7 +118,9 @@ export function createShareService({ dataDir, events, getExport, lanAddress, lis
           certificate,
           ttlMs: options.ttlMs ?? DEFAULT_SHARE_TTL_MS,
           files: phonePlayerFiles(locatePhonePlayer(), {
-            manifestPath: path.join(folder, 'manifest.json'), modelPath: path.join(folder, 'model.onnx'), zipPath: record.zipPath,
+            manifestPath: path.join(folder, 'manifest.json'),
+            modelPath: path.join(folder, 'model.onnx'),
+            zipPath: record.zipPath,
           }),
         });
         const shared: ShareState & { active: true } = {

@@ -31,7 +31,10 @@ export function createSubsetService({ store, events }: { store: Store; events: T
       events.emit('pairsChanged', { projectId: concept.projectId, conceptId });
       const kept = new Set(keptPairIds);
       return {
-        conceptId, targetCount, keptPairIds, droppedPairIds: candidates.filter((p) => !kept.has(p.id)).map((p) => p.id),
+        conceptId,
+        targetCount,
+        keptPairIds,
+        droppedPairIds: candidates.filter((p) => !kept.has(p.id)).map((p) => p.id),
         features: 'colour-gradient-histogram',
       };
     },

@@ -30,7 +30,9 @@ export function createTeachersService({ store, modelsDir }: { store: Store; mode
       const models = (await listInstalledModels(modelsDir)).filter((m) => m.problem === undefined);
       return [
         ...builtins,
-        ...models.map((m): TeacherInfo => ({ kind: 'diffusion', id: `${DIFFUSION_PREFIX}${m.name}`, name: m.name, description: m.pipelineClass ?? 'diffusion model' })),
+        ...models.map(
+          (m): TeacherInfo => ({ kind: 'diffusion', id: `${DIFFUSION_PREFIX}${m.name}`, name: m.name, description: m.pipelineClass ?? 'diffusion model' }),
+        ),
       ];
     },
     gallery({ imageId }) {
@@ -76,8 +78,9 @@ export function conceptTeacher(store: Store, modelsDir: string, conceptId: numbe
   }
   if (!findTeacher(concept.teacher)) {
     throw new InvalidInputError(
-      `concept ${conceptId}: teacher '${concept.teacher}' is not a built-in teacher (known: ${listTeachers().map((t) => t.id).join(', ')}) ` +
-        `nor '${DIFFUSION_PREFIX}<installed model>'`,
+      `concept ${conceptId}: teacher '${concept.teacher}' is not a built-in teacher (known: ${listTeachers()
+        .map((t) => t.id)
+        .join(', ')}) ` + `nor '${DIFFUSION_PREFIX}<installed model>'`,
     );
   }
   return { kind: 'builtin', id: concept.teacher };

@@ -43,8 +43,7 @@ export function createTrainingService({ store, jobs, events }: TrainingServiceDe
   /** Per run, how many checkpoints + previews were last announced (so trainingChanged fires when one lands). */
   const announced = new Map<number, number>();
   const lastProgressAt = new Map<number, number>();
-  const announceRun = (run: TrainingRun) =>
-    events.emit('trainingChanged', { projectId: run.projectId, conceptId: run.conceptId, runId: run.id });
+  const announceRun = (run: TrainingRun) => events.emit('trainingChanged', { projectId: run.projectId, conceptId: run.conceptId, runId: run.id });
 
   // Run states follow their job's; the store row is the one source of truth for renderers and the CLI.
   events.on('jobChanged', ({ job }) => {
@@ -68,8 +67,15 @@ export function createTrainingService({ store, jobs, events }: TrainingServiceDe
     if (!progress) return;
     const { run } = progress;
     events.emit('trainingProgress', {
-      runId: run.id, projectId: run.projectId, conceptId: run.conceptId, step: run.step, totalSteps: run.totalSteps,
-      losses: progress.losses, itPerSec: run.itPerSec, etaSeconds: run.etaSeconds, previewSha256s: progress.previewSha256s,
+      runId: run.id,
+      projectId: run.projectId,
+      conceptId: run.conceptId,
+      step: run.step,
+      totalSteps: run.totalSteps,
+      losses: progress.losses,
+      itPerSec: run.itPerSec,
+      etaSeconds: run.etaSeconds,
+      previewSha256s: progress.previewSha256s,
     });
     if (announced.get(run.id) !== progress.produced) {
       announced.set(run.id, progress.produced);

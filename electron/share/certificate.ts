@@ -25,9 +25,7 @@ export async function loadOrCreateCertificate(dir: string, hosts: readonly strin
 
   const now = new Date();
   const notAfter = new Date(now.getTime() + VALIDITY_DAYS * 86_400_000);
-  const altNames = uniqueHosts(hosts).map((host) =>
-    isIpAddress(host) ? ({ type: 7, ip: host } as const) : ({ type: 2, value: host } as const),
-  );
+  const altNames = uniqueHosts(hosts).map((host) => (isIpAddress(host) ? ({ type: 7, ip: host } as const) : ({ type: 2, value: host } as const)));
   const generated = await generate([{ name: 'commonName', value: 'E2GAN Studio share server' }], {
     keyType: 'ec',
     curve: 'P-256',

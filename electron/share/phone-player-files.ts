@@ -18,9 +18,7 @@ export interface PhonePlayerSources {
 export function locatePhonePlayer(resourcesDir = findResourcesDir()): PhonePlayerSources {
   const playerDir = join(resourcesDir, 'phone-player');
   const packagedOrt = join(playerDir, 'ort');
-  const ortWebDir = existsSync(join(packagedOrt, ORT_WEB_FILES[0]!))
-    ? packagedOrt
-    : dirname(fileURLToPath(import.meta.resolve('onnxruntime-web/webgpu')));
+  const ortWebDir = existsSync(join(packagedOrt, ORT_WEB_FILES[0]!)) ? packagedOrt : dirname(fileURLToPath(import.meta.resolve('onnxruntime-web/webgpu')));
   return { playerDir, ortWebDir };
 }
 

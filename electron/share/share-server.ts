@@ -120,7 +120,9 @@ export async function startShareServer(options: ShareServerOptions): Promise<Sha
         'Content-Type': CONTENT_TYPES[route.split('.').pop() ?? ''] ?? 'application/octet-stream',
         'Content-Length': String(info.size),
       });
-      createReadStream(path).on('error', () => res.destroy()).pipe(res);
+      createReadStream(path)
+        .on('error', () => res.destroy())
+        .pipe(res);
     } catch {
       deny(res, 404);
     }

@@ -100,9 +100,7 @@ export function userVersion(db: Database): number {
 function checkMigrationList(migrations: readonly Migration[]): void {
   migrations.forEach((migration, index) => {
     if (migration.version !== index + 1) {
-      throw new Error(
-        `migration list out of order: position ${index + 1} holds version ${migration.version} (${migration.name})`,
-      );
+      throw new Error(`migration list out of order: position ${index + 1} holds version ${migration.version} (${migration.name})`);
     }
   });
 }

@@ -33,24 +33,29 @@ export function collectGarbage(store: Store, options: GarbageCollectionOptions =
 
   for (let start = 0; start < candidates.length; start += BATCH) {
     const batch = candidates.slice(start, start + BATCH);
-    const stopped = store.db.transaction((): string | null => {
-      const busy = (busyJobs.get() as { n: number }).n;
-      if (busy > 0) return `${busy} job(s) queued or running`;
-      const referenced = referencedAmong(store, batch.map((blob) => blob.sha256));
-      for (const blob of batch) {
-        if (referenced.has(blob.sha256)) continue;
-        const file = store.blobs.pathFor(blob.sha256);
-        try {
-          if (now - statSync(file).mtimeMs < minAgeMs) continue;
-          rmSync(file);
-          result.removed += 1;
-          result.bytesFreed += blob.bytes;
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    const stopped = store.db
+      .transaction((): string | null => {
+        const busy = (busyJobs.get() as { n: number }).n;
+        if (busy > 0) return `${busy} job(s) queued or running`;
+        const referenced = referencedAmong(
+          store,
+          batch.map((blob) => blob.sha256),
+        );
+        for (const blob of batch) {
+          if (referenced.has(blob.sha256)) continue;
+          const file = store.blobs.pathFor(blob.sha256);
+          try {
+            if (now - statSync(file).mtimeMs < minAgeMs) continue;
+            rmSync(file);
+            result.removed += 1;
+            result.bytesFreed += blob.bytes;
+          } catch (error) {
+            if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+          }
         }
-      }
-      return null;
-    }).immediate();
+        return null;
+      })
+      .immediate();
     if (stopped) {
       result.stoppedBecause = stopped;
       break;
@@ -62,9 +67,7 @@ export function collectGarbage(store: Store, options: GarbageCollectionOptions =
 function referencedAmong(store: Store, shas: string[]): Set<string> {
   if (shas.length === 0) return new Set();
   const placeholders = shas.map(() => '?').join(', ');
-  const sql = BLOB_REFERENCE_COLUMNS.map(
-    ({ table, column }) => `SELECT ${column} AS sha FROM ${table} WHERE ${column} IN (${placeholders})`,
-  ).join(' UNION ');
+  const sql = BLOB_REFERENCE_COLUMNS.map(({ table, column }) => `SELECT ${column} AS sha FROM ${table} WHERE ${column} IN (${placeholders})`).join(' UNION ');
   const params = BLOB_REFERENCE_COLUMNS.flatMap(() => shas);
   return new Set((store.db.prepare(sql).all(...params) as { sha: string }[]).map((row) => row.sha));
 }

@@ -36,7 +36,11 @@ export function createBrowserModeApi({ services, version, stagingDir, stagingQuo
       ...confined.pairs,
       importPaired: async (input) => {
         const result = await confined.pairs.importPaired(input);
-        await removeStagedBatches(stagingDir, input.sources.map((source) => source.path), stagingQuota);
+        await removeStagedBatches(
+          stagingDir,
+          input.sources.map((source) => source.path),
+          stagingQuota,
+        );
         return result;
       },
     },

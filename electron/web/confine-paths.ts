@@ -40,8 +40,7 @@ export function confinePathsToStaging(handlers: ApiHandlers, stagingDir: string,
   const check = (field: string, given: string) => {
     if (!roots.some((root) => isInsideFolder(root, given) || path.resolve(root) === path.resolve(given))) refuse(field, given);
   };
-  const checkSources = (sources: readonly { path: string }[]) =>
-    sources.forEach((source, index) => check(`sources.${index}.path`, source.path));
+  const checkSources = (sources: readonly { path: string }[]) => sources.forEach((source, index) => check(`sources.${index}.path`, source.path));
 
   const { imports, pairs, models, exports } = handlers;
   return {

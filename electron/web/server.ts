@@ -148,7 +148,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       const declared = Number(request.headers['content-length'] ?? 0);
       if (declared > maxUploadBytes) return sendAndClose(response, 413, `'${name.slice(0, 80)}' is larger than the ${maxUploadBytes}-byte upload limit`);
       if ((await freeBytes(stagingDir)) - (Number.isFinite(declared) ? declared : 0) < MIN_FREE_DISK_BYTES) {
-        return sendAndClose(response, 507, 'disk full: the data folder\'s disk has too little free space for this upload; free some space and try again');
+        return sendAndClose(response, 507, "disk full: the data folder's disk has too little free space for this upload; free some space and try again");
       }
       try {
         const staged = await stageUpload(stagingDir, name, request, maxUploadBytes, stagingQuota);

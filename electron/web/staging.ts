@@ -108,13 +108,7 @@ export async function removeStagedBatches(stagingDir: string, files: readonly st
   return batches.size;
 }
 
-export async function stageUpload(
-  stagingDir: string,
-  name: string,
-  body: Readable,
-  maxBytes: number,
-  quota?: StagingQuota,
-): Promise<ImportSource> {
+export async function stageUpload(stagingDir: string, name: string, body: Readable, maxBytes: number, quota?: StagingQuota): Promise<ImportSource> {
   const segments = safeRelativeSegments(name);
   const batchDir = path.join(stagingDir, randomUUID());
   const finalPath = path.join(batchDir, ...segments);

@@ -38,7 +38,7 @@ export function gradients(b: GraphBuilder, loss: Value, wrt: readonly Value[], o
   // Backward sweep: nodes that lie on a path from a requested tensor to the loss.
   const onPath: GraphNode[] = [];
   const needed = new Set<Value>([loss]);
-  for (let i = (lossIndex < 0 ? -1 : lossIndex); i >= 0; i--) {
+  for (let i = lossIndex < 0 ? -1 : lossIndex; i >= 0; i--) {
     const node = forward[i]!;
     if (!node.outputs.some((o) => needed.has(o)) || !node.inputs.some((v) => v && dependent.has(v))) continue;
     if (NON_DIFFERENTIABLE_OPS.has(node.opType)) continue;
@@ -81,7 +81,10 @@ export function gradients(b: GraphBuilder, loss: Value, wrt: readonly Value[], o
     node.inputs.forEach((input, i) => {
       const g = grads[i];
       if (!input || !g || !needs[i]) return;
-      accumulate(input, b.scope(`grad.${node.name}`, () => unbroadcast(b, g, input.shape, `gradient of ${node} input ${i}`)));
+      accumulate(
+        input,
+        b.scope(`grad.${node.name}`, () => unbroadcast(b, g, input.shape, `gradient of ${node} input ${i}`)),
+      );
     });
   }
 

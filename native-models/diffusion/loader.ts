@@ -5,10 +5,28 @@ import { timestepTensor } from './pipeline/model-io';
 import { checkDiffusersOnnxLayout, DIFFUSERS_ONNX_FILES, readJsonObject, type DiffusersOnnxLayout } from './layout';
 import { parseSchedulerConfig, type SchedulerConfig, type SchedulerKind } from './schedulers/config';
 import { ClipTokenizer } from './tokenizer/clip-tokenizer';
-import type { DiffusionPipelineKind, FloatDType, TimestepDType, UnetSignature, TextEncoderSignature, VaeEncoderSignature, VaeDecoderSignature, DiffusionModelSignatures } from './signatures';
+import type {
+  DiffusionPipelineKind,
+  FloatDType,
+  TimestepDType,
+  UnetSignature,
+  TextEncoderSignature,
+  VaeEncoderSignature,
+  VaeDecoderSignature,
+  DiffusionModelSignatures,
+} from './signatures';
 
 // The signature types live in signatures.ts (model-io.ts needs them too); re-exported for the loader's callers.
-export type { DiffusionPipelineKind, FloatDType, TimestepDType, UnetSignature, TextEncoderSignature, VaeEncoderSignature, VaeDecoderSignature, DiffusionModelSignatures };
+export type {
+  DiffusionPipelineKind,
+  FloatDType,
+  TimestepDType,
+  UnetSignature,
+  TextEncoderSignature,
+  VaeEncoderSignature,
+  VaeDecoderSignature,
+  DiffusionModelSignatures,
+};
 
 export interface LoadOptions {
   /** Execution-provider chain, tried in order with fallback (default ['cpu']). */
@@ -54,7 +72,11 @@ function staticDim(info: ValueInfo, axis: number): number | undefined {
   return typeof dim === 'number' && dim > 0 ? dim : undefined;
 }
 
-export function detectTextEncoder(inputs: readonly ValueInfo[], outputs: readonly ValueInfo[], file: string = DIFFUSERS_ONNX_FILES.textEncoder): TextEncoderSignature {
+export function detectTextEncoder(
+  inputs: readonly ValueInfo[],
+  outputs: readonly ValueInfo[],
+  file: string = DIFFUSERS_ONNX_FILES.textEncoder,
+): TextEncoderSignature {
   const ids = findInput(inputs, file, ['input_ids']);
   if (ids.dtype !== 'int32' && ids.dtype !== 'int64') fail(file, `input 'input_ids' must be int32 or int64, got ${ids.dtype}`);
   const output = outputs.find((o) => o.name === 'last_hidden_state') ?? outputs[0];
@@ -70,7 +92,12 @@ export interface UnetConfigHints {
   pipelineClass?: string | undefined;
 }
 
-export function detectUnet(inputs: readonly ValueInfo[], outputs: readonly ValueInfo[], file: string = DIFFUSERS_ONNX_FILES.unet, config: UnetConfigHints = {}): UnetSignature {
+export function detectUnet(
+  inputs: readonly ValueInfo[],
+  outputs: readonly ValueInfo[],
+  file: string = DIFFUSERS_ONNX_FILES.unet,
+  config: UnetConfigHints = {},
+): UnetSignature {
   const sample = findInput(inputs, file, ['sample']);
   const timestep = findInput(inputs, file, ['timestep']);
   const hidden = findInput(inputs, file, ['encoder_hidden_states']);
@@ -87,7 +114,10 @@ export function detectUnet(inputs: readonly ValueInfo[], outputs: readonly Value
   const configOut = typeof config.out_channels === 'number' ? config.out_channels : undefined;
   const inChannels = staticDim(sample, 1) ?? configIn;
   if (inChannels === undefined) {
-    fail(file, `input 'sample' has no fixed channel count ([${sample.shape.join(', ')}]), unet/config.json gives no "in_channels" and model_index.json no "_class_name"`);
+    fail(
+      file,
+      `input 'sample' has no fixed channel count ([${sample.shape.join(', ')}]), unet/config.json gives no "in_channels" and model_index.json no "_class_name"`,
+    );
   }
   const output = outputs.find((o) => o.name === 'out_sample') ?? outputs[0];
   if (!output) fail(file, 'has no outputs');
@@ -123,19 +153,32 @@ export function detectUnet(inputs: readonly ValueInfo[], outputs: readonly Value
   };
 }
 
-export function detectVaeEncoder(inputs: readonly ValueInfo[], outputs: readonly ValueInfo[], latentChannels: number, file: string = DIFFUSERS_ONNX_FILES.vaeEncoder): VaeEncoderSignature {
+export function detectVaeEncoder(
+  inputs: readonly ValueInfo[],
+  outputs: readonly ValueInfo[],
+  latentChannels: number,
+  file: string = DIFFUSERS_ONNX_FILES.vaeEncoder,
+): VaeEncoderSignature {
   const input = findInput(inputs, file, ['sample']);
   const output = outputs.find((o) => o.name === 'latent_parameters') ?? outputs.find((o) => o.name === 'latent_sample') ?? outputs[0];
   if (!output) fail(file, 'has no outputs');
   const channels = staticDim(output, 1);
   const latentKind = output.name === 'latent_parameters' || channels === 2 * latentChannels ? 'parameters' : 'sampled';
   if (channels !== undefined && channels !== latentChannels && channels !== 2 * latentChannels) {
-    fail(file, `output '${output.name}' has ${channels} channels, expected ${latentChannels} (latent) or ${2 * latentChannels} (mean + logvar) to match the UNet`);
+    fail(
+      file,
+      `output '${output.name}' has ${channels} channels, expected ${latentChannels} (latent) or ${2 * latentChannels} (mean + logvar) to match the UNet`,
+    );
   }
   return { input: input.name, inputDtype: floatDtype(input, file), output: output.name, latentKind, fixedBatch: staticDim(input, 0) };
 }
 
-export function detectVaeDecoder(inputs: readonly ValueInfo[], outputs: readonly ValueInfo[], latentChannels: number, file: string = DIFFUSERS_ONNX_FILES.vaeDecoder): VaeDecoderSignature {
+export function detectVaeDecoder(
+  inputs: readonly ValueInfo[],
+  outputs: readonly ValueInfo[],
+  latentChannels: number,
+  file: string = DIFFUSERS_ONNX_FILES.vaeDecoder,
+): VaeDecoderSignature {
   const input = findInput(inputs, file, ['latent_sample']);
   const channels = staticDim(input, 1);
   if (channels !== undefined && channels !== latentChannels) fail(file, `input '${input.name}' has ${channels} channels, the UNet produces ${latentChannels}`);
@@ -160,7 +203,10 @@ async function confirmUnetChannels(unet: RuntimeSession, signature: UnetSignatur
       [signature.hiddenStatesInput]: tensorFromValues(signature.hiddenStatesDtype, new Float32Array(77 * hiddenSize), [1, 77, hiddenSize]),
     };
     if (signature.timestepCond) {
-      feeds[signature.timestepCond.input] = tensorFromValues(signature.timestepCond.dtype, new Float32Array(signature.timestepCond.dim), [1, signature.timestepCond.dim]);
+      feeds[signature.timestepCond.input] = tensorFromValues(signature.timestepCond.dtype, new Float32Array(signature.timestepCond.dim), [
+        1,
+        signature.timestepCond.dim,
+      ]);
     }
     try {
       await unet.run(feeds, [signature.outputName]);

@@ -61,7 +61,9 @@ export async function loadPhotoSet(sources: readonly string[], options: { maxSid
   }
   const unique = [...new Set(files)].sort();
   if (unique.length < options.evaluationCount + 1) {
-    throw new Error(`photos: found ${unique.length} image(s) in ${sources.join(', ')}, need at least ${options.evaluationCount + 1} (${options.evaluationCount} kept for evaluation)`);
+    throw new Error(
+      `photos: found ${unique.length} image(s) in ${sources.join(', ')}, need at least ${options.evaluationCount + 1} (${options.evaluationCount} kept for evaluation)`,
+    );
   }
   const photos: Photo[] = [];
   for (const file of unique) photos.push({ name: basename(file).replace(/\.[^.]+$/, ''), image: await readImage(file, { maxSide: options.maxSide }) });

@@ -40,7 +40,6 @@ export interface BaseEvalReport {
   readonly heldOut: readonly ConceptScore[];
 }
 
-
 /** The width preset whose generator matches the base's (the LoRA trainer needs it for the discriminator). */
 export function presetOf(config: GeneratorConfig): WidthPreset {
   const widths: Record<WidthPreset, number> = { tiny: 8, small: 16, base: 32 };
@@ -57,14 +56,25 @@ const AFFINE_FIT_PHOTOS = 16;
  * both baselines; the affine map is fitted on `fitPhotos` (training photos, never the evaluation ones).
  */
 export async function scoreConcept(
-  config: GeneratorConfig, weights: ReadonlyMap<string, Float32Array>, tokens: Float32Array, teacher: ConceptTeacher,
-  photos: readonly Photo[], size: number,
+  config: GeneratorConfig,
+  weights: ReadonlyMap<string, Float32Array>,
+  tokens: Float32Array,
+  teacher: ConceptTeacher,
+  photos: readonly Photo[],
+  size: number,
   options: { fitPhotos: readonly Photo[]; executionProviders?: readonly ExecutionProviderName[] | 'auto'; outputs?: RgbImage[] },
 ): Promise<Omit<ConceptScore, 'fineTuneSteps'>> {
   const affine = fitAffineColour(spread(options.fitPhotos, AFFINE_FIT_PHOTOS).map((photo) => evaluationExample(photo, teacher, size)));
-  const runner = await GeneratorRunner.open({ ...config, height: size, width: size }, weights, tokens, { executionProviders: options.executionProviders ?? ['cpu'] });
+  const runner = await GeneratorRunner.open({ ...config, height: size, width: size }, weights, tokens, {
+    executionProviders: options.executionProviders ?? ['cpu'],
+  });
   try {
-    let p = 0, s = 0, ip = 0, is = 0, ap = 0, as = 0;
+    let p = 0,
+      s = 0,
+      ip = 0,
+      is = 0,
+      ap = 0,
+      as = 0;
     for (const photo of photos) {
       const { input, target } = evaluationExample(photo, teacher, size);
       const output = await runner.run(input);
@@ -157,12 +167,20 @@ export async function fineTuneConcept(options: FineTuneOptions): Promise<FineTun
     ...DEFAULT_SETTINGS,
     pairs: pairsDir,
     ...(options.mode !== 'scratch' && options.base ? { base: options.base } : {}),
-    preset: options.preset, size: options.size, steps: options.steps, batch: options.batch ?? 2, mode: options.mode,
+    preset: options.preset,
+    size: options.size,
+    steps: options.steps,
+    batch: options.batch ?? 2,
+    mode: options.mode,
     ranks: options.rank ?? 8,
     learningRate: options.learningRate ?? (options.mode === 'lora' ? 1e-2 : 1e-3),
-    warmupSteps: Math.min(10, Math.floor(options.steps / 5)), seed: options.seed ?? 1,
-    checkpointEvery: options.steps, previewEvery: options.scoreEvery, heldOut: validation.length,
-    augment: DEFAULT_AUGMENTATION, teacher: options.teacher.id,
+    warmupSteps: Math.min(10, Math.floor(options.steps / 5)),
+    seed: options.seed ?? 1,
+    checkpointEvery: options.steps,
+    previewEvery: options.scoreEvery,
+    heldOut: validation.length,
+    augment: DEFAULT_AUGMENTATION,
+    teacher: options.teacher.id,
     executionProviders: options.executionProviders ?? ['cpu'],
     ...(options.edgeWeight ? { edgeWeight: options.edgeWeight } : {}),
   };
@@ -176,7 +194,9 @@ export async function fineTuneConcept(options: FineTuneOptions): Promise<FineTun
   if (!result.completed) throw new Error(`${runDir}: fine-tune stopped at step ${result.step} of ${options.steps}`);
   const model = await loadRunGenerator(runDir);
   const final = await scoreConcept(model.config, model.weights, model.tokens, options.teacher, options.photos.evaluation, options.size, {
-    fitPhotos: training, executionProviders: settings.executionProviders, ...(options.outputs ? { outputs: options.outputs } : {}),
+    fitPhotos: training,
+    executionProviders: settings.executionProviders,
+    ...(options.outputs ? { outputs: options.outputs } : {}),
   });
   return { curve, final, seconds: result.seconds, trainPairs: training.length };
 }
@@ -209,11 +229,15 @@ export async function evaluateBase(basePath: string, options: EvaluateBaseOption
   const photos = options.evaluationSources
     ? await loadPhotoSplit(photoSources, options.evaluationSources, { maxSide: size * 4 })
     : await loadPhotoSet(photoSources, { maxSide: size * 4, evaluationCount: options.evaluationPhotos ?? config?.settings.evaluationPhotos ?? 2 });
-  if (photos.evaluation.length === 0) throw new Error('base eval: no evaluation photos; build the photo corpus with `npm run corpus` (its eval/ folder is used by default) or pass --eval DIRS');
+  if (photos.evaluation.length === 0)
+    throw new Error('base eval: no evaluation photos; build the photo corpus with `npm run corpus` (its eval/ folder is used by default) or pass --eval DIRS');
   const ep = options.executionProviders ?? ['cpu'];
   const trained: ConceptScore[] = [];
   for (const [id, tokens] of base.conceptTokens ?? []) {
-    const score = await scoreConcept(base.generatorConfig, base.generator, tokens, getTeacher(id), photos.evaluation, size, { fitPhotos: photos.train, executionProviders: ep });
+    const score = await scoreConcept(base.generatorConfig, base.generator, tokens, getTeacher(id), photos.evaluation, size, {
+      fitPhotos: photos.train,
+      executionProviders: ep,
+    });
     trained.push(score);
     options.onConcept?.('trained', score);
   }
@@ -222,8 +246,16 @@ export async function evaluateBase(basePath: string, options: EvaluateBaseOption
   if (options.fineTuneSteps > 0) {
     for (const id of heldIds) {
       const result = await fineTuneConcept({
-        base: basePath, preset: presetOf(base.generatorConfig), mode: 'lora', teacher: getTeacher(id), photos, size,
-        steps: options.fineTuneSteps, scoreEvery: options.fineTuneSteps, workDir: join(options.workDir, id), executionProviders: ep,
+        base: basePath,
+        preset: presetOf(base.generatorConfig),
+        mode: 'lora',
+        teacher: getTeacher(id),
+        photos,
+        size,
+        steps: options.fineTuneSteps,
+        scoreEvery: options.fineTuneSteps,
+        workDir: join(options.workDir, id),
+        executionProviders: ep,
         ...options.fineTune,
       });
       const score = { ...result.final, fineTuneSteps: options.fineTuneSteps };
@@ -255,7 +287,9 @@ export function formatEvalReport(report: BaseEvalReport): string {
     ...report.heldOut.map((s) => row(`held out, LoRA ${s.fineTuneSteps} steps`, s)),
     '',
     `mean trained PSNR ${mean(report.trained.map((s) => s.psnr)).toFixed(2)} dB (input as output ${mean(report.trained.map((s) => s.identityPsnr)).toFixed(2)}, colour fit ${mean(report.trained.map((s) => s.affinePsnr)).toFixed(2)}; mean margin ${mean(report.trained.map(marginOverBaselines)).toFixed(2)} dB)` +
-      (report.heldOut.length > 0 ? `; held out after LoRA: mean PSNR ${mean(report.heldOut.map((s) => s.psnr)).toFixed(2)} dB (mean margin ${mean(report.heldOut.map(marginOverBaselines)).toFixed(2)} dB)` : ''),
+      (report.heldOut.length > 0
+        ? `; held out after LoRA: mean PSNR ${mean(report.heldOut.map((s) => s.psnr)).toFixed(2)} dB (mean margin ${mean(report.heldOut.map(marginOverBaselines)).toFixed(2)} dB)`
+        : ''),
     losing.length === 0 ? 'every concept beats both baselines' : `LOSES to a baseline: ${losing.join(', ')}`,
   ].join('\n');
 }

@@ -7,8 +7,14 @@ import { getTeacher } from '../teachers';
 import { EpochSampler } from './augment';
 import { DEFAULT_BASE_AUGMENTATION, DEFAULT_HELD_OUT_CONCEPTS, loadPhotoSet, makeExample, splitConcepts, type BaseAugmentation } from './base-data';
 import {
-  conceptTokensShape, countParameters, discriminatorForSize, generatorParameters, generatorPreset,
-  type DiscriminatorConfig, type GeneratorConfig, type WidthPreset,
+  conceptTokensShape,
+  countParameters,
+  discriminatorForSize,
+  generatorParameters,
+  generatorPreset,
+  type DiscriminatorConfig,
+  type GeneratorConfig,
+  type WidthPreset,
 } from './config';
 import { RunDir, type LossRecord } from './run-dir';
 import { learningRateAt } from './schedule';
@@ -49,9 +55,23 @@ export interface BaseTrainSettings {
 }
 
 export const DEFAULT_BASE_SETTINGS: Omit<BaseTrainSettings, 'photos' | 'concepts'> = {
-  evaluationPhotos: 2, heldOutConcepts: DEFAULT_HELD_OUT_CONCEPTS, preset: 'tiny', size: 64, steps: 2000, batch: 2,
-  learningRate: 1e-3, discriminatorLrRatio: 0.5, warmupSteps: 50, decay: 'cosine', ganLoss: 'lsgan', l1Weight: 100,
-  adversarialWeight: 1, seed: 1, checkpointEvery: 100, augment: DEFAULT_BASE_AUGMENTATION, executionProviders: ['cpu'],
+  evaluationPhotos: 2,
+  heldOutConcepts: DEFAULT_HELD_OUT_CONCEPTS,
+  preset: 'tiny',
+  size: 64,
+  steps: 2000,
+  batch: 2,
+  learningRate: 1e-3,
+  discriminatorLrRatio: 0.5,
+  warmupSteps: 50,
+  decay: 'cosine',
+  ganLoss: 'lsgan',
+  l1Weight: 100,
+  adversarialWeight: 1,
+  seed: 1,
+  checkpointEvery: 100,
+  augment: DEFAULT_BASE_AUGMENTATION,
+  executionProviders: ['cpu'],
 };
 
 /** Resolves --concepts / --hold-out into settings (ids checked against the teacher registry). */
@@ -61,14 +81,34 @@ export function baseSettings(
   const heldOut = given.heldOutConcepts ?? DEFAULT_BASE_SETTINGS.heldOutConcepts;
   const split = splitConcepts(given.concepts, heldOut);
   return {
-    ...DEFAULT_BASE_SETTINGS, ...given,
-    concepts: split.trained.map((t) => t.id), heldOutConcepts: split.heldOut.map((t) => t.id),
+    ...DEFAULT_BASE_SETTINGS,
+    ...given,
+    concepts: split.trained.map((t) => t.id),
+    heldOutConcepts: split.heldOut.map((t) => t.id),
   };
 }
 
 export type BaseTrainEvent =
-  | { type: 'started'; step: number; totalSteps: number; executionProvider: ExecutionProviderName; concepts: number; trainPhotos: number; evaluationPhotos: number; generatorParameters: number }
-  | { type: 'step'; step: number; totalSteps: number; concept: string; losses: Record<string, number>; learningRate: number; itPerSec: number; etaSeconds: number }
+  | {
+      type: 'started';
+      step: number;
+      totalSteps: number;
+      executionProvider: ExecutionProviderName;
+      concepts: number;
+      trainPhotos: number;
+      evaluationPhotos: number;
+      generatorParameters: number;
+    }
+  | {
+      type: 'step';
+      step: number;
+      totalSteps: number;
+      concept: string;
+      losses: Record<string, number>;
+      learningRate: number;
+      itPerSec: number;
+      etaSeconds: number;
+    }
   | { type: 'checkpoint'; step: number; path: string }
   | { type: 'done'; step: number; output: string; seconds: number };
 
@@ -99,7 +139,8 @@ export function validateBaseSettings(s: BaseTrainSettings): void {
     if (!Number.isInteger(s[field]) || s[field] < 1) throw new BaseSettingsError(`${field}: expected a positive integer, got ${s[field]}`);
   }
   if (!(s.learningRate > 0)) throw new BaseSettingsError(`learningRate: expected > 0, got ${s.learningRate}`);
-  if (!Number.isInteger(s.evaluationPhotos) || s.evaluationPhotos < 0) throw new BaseSettingsError(`evaluationPhotos: expected an integer >= 0, got ${s.evaluationPhotos}`);
+  if (!Number.isInteger(s.evaluationPhotos) || s.evaluationPhotos < 0)
+    throw new BaseSettingsError(`evaluationPhotos: expected an integer >= 0, got ${s.evaluationPhotos}`);
   if (s.photos.length === 0) throw new BaseSettingsError('photos: expected at least one photo folder or file');
   if (s.concepts.length === 0) throw new BaseSettingsError('concepts: expected at least one concept to pre-train');
   for (const id of [...s.concepts, ...s.heldOutConcepts]) getTeacher(id);
@@ -155,7 +196,11 @@ export function describeBaseTraining(config: BaseConfigFile): string {
 
 /** The stages a base went through: its own list, or one stage for a base.json written before stages were recorded. */
 export function stagesOf(config: BaseConfigFile): readonly BaseStage[] {
-  return config.stages ?? [{ steps: config.steps, size: config.size, seconds: config.seconds, learningRate: config.settings.learningRate, batch: config.settings.batch }];
+  return (
+    config.stages ?? [
+      { steps: config.steps, size: config.size, seconds: config.seconds, learningRate: config.settings.learningRate, batch: config.settings.batch },
+    ]
+  );
 }
 
 export interface BaseModels {
@@ -173,14 +218,20 @@ export async function initBaseModels(settings: BaseTrainSettings): Promise<BaseM
   const [t, d] = conceptTokensShape(generatorConfig);
   const init = settings.init ? await loadBaseModel(settings.init) : undefined;
   if (init && !sameArchitecture(init.generatorConfig, generatorConfig)) {
-    throw new BaseSettingsError(`init: ${settings.init} has another generator architecture than preset '${settings.preset}' (${JSON.stringify(init.generatorConfig)})`);
+    throw new BaseSettingsError(
+      `init: ${settings.init} has another generator architecture than preset '${settings.preset}' (${JSON.stringify(init.generatorConfig)})`,
+    );
   }
   const tokenTable = new Float32Array(settings.concepts.length * t * d);
   settings.concepts.forEach((id, i) => tokenTable.set(init?.conceptTokens?.get(id) ?? initConceptTokens(generatorConfig, settings.seed + 100 + i), i * t * d));
-  const sameD = init?.discriminatorConfig && init.discriminator
-    && JSON.stringify({ ...init.discriminatorConfig, height: 0, width: 0 }) === JSON.stringify({ ...discriminatorConfig, height: 0, width: 0 });
+  const sameD =
+    init?.discriminatorConfig &&
+    init.discriminator &&
+    JSON.stringify({ ...init.discriminatorConfig, height: 0, width: 0 }) === JSON.stringify({ ...discriminatorConfig, height: 0, width: 0 });
   return {
-    generatorConfig, discriminatorConfig, tokenTable,
+    generatorConfig,
+    discriminatorConfig,
+    tokenTable,
     generator: init?.generator ?? initGeneratorWeights(generatorConfig, settings.seed),
     discriminator: sameD ? init!.discriminator! : initDiscriminatorWeights(discriminatorConfig, settings.seed + 1),
   };
@@ -193,7 +244,9 @@ function wire(tensor: { data: Float32Array; dims: readonly number[] }): WireTens
 export async function trainBase(runPath: string, given: BaseTrainSettings | undefined, options: BaseTrainOptions = {}): Promise<BaseTrainResult> {
   const run = new RunDir(runPath);
   const settings = await runSettings(run, given, options.resume ?? false, {
-    make: (message) => new BaseSettingsError(message), kind: 'base run', resumeHint: 'resume it with --resume',
+    make: (message) => new BaseSettingsError(message),
+    kind: 'base run',
+    resumeHint: 'resume it with --resume',
   });
   validateBaseSettings(settings);
   const teachers = settings.concepts.map((id) => getTeacher(id));
@@ -204,10 +257,11 @@ export async function trainBase(runPath: string, given: BaseTrainSettings | unde
   const checkpoint = options.resume ? await run.loadLatestCheckpoint() : undefined;
   const startStep = checkpoint?.step ?? 0;
 
-  const compiled = compileGanStep(
-    baseStepConfigFor(settings, { ...models, concepts: teachers.length }),
-    { generator: models.generator, discriminator: models.discriminator, tokens: models.tokenTable },
-  );
+  const compiled = compileGanStep(baseStepConfigFor(settings, { ...models, concepts: teachers.length }), {
+    generator: models.generator,
+    discriminator: models.discriminator,
+    tokens: models.tokenTable,
+  });
   const initial = initialStepState(compiled.program, checkpoint, run.checkpointPath(startStep), {
     moments: new Set(compiled.momentInputs),
     fresh: (input) => (input === TOKEN_TABLE_NAME ? models.tokenTable : (models.generator.get(input) ?? models.discriminator.get(input))!),
@@ -223,8 +277,16 @@ export async function trainBase(runPath: string, given: BaseTrainSettings | unde
     photoSampler.restore(samplers.photo);
   }
   const outcome = await runTrainingLoop({
-    checkpointStore: run, program: compiled.program, initial, executionProviders: settings.executionProviders, checkpoint, totalSteps: settings.steps, rng,
-    signal: options.signal, stopAfter: options.stopAfter, compute: options.compute,
+    checkpointStore: run,
+    program: compiled.program,
+    initial,
+    executionProviders: settings.executionProviders,
+    checkpoint,
+    totalSteps: settings.steps,
+    rng,
+    signal: options.signal,
+    stopAfter: options.stopAfter,
+    compute: options.compute,
     planStep: (step) => {
       const conceptIndex = conceptSampler.next(1)[0]!;
       const teacher = teachers[conceptIndex]!;
@@ -237,7 +299,10 @@ export async function trainBase(runPath: string, given: BaseTrainSettings | unde
           target: wire(imagesToNchw(batch.map((p) => p.target))),
           [CONCEPT_INPUT]: { dtype: 'float32', dims: [teachers.length], data: oneHot },
         },
-        learningRate: learningRateAt({ base: settings.learningRate, warmupSteps: settings.warmupSteps, totalSteps: settings.steps, decay: settings.decay, minFactor: 0.05 }, step),
+        learningRate: learningRateAt(
+          { base: settings.learningRate, warmupSteps: settings.warmupSteps, totalSteps: settings.steps, decay: settings.decay, minFactor: 0.05 },
+          step,
+        ),
         recorded: { concept: conceptIndex },
         detail: teacher.id,
       };
@@ -246,14 +311,28 @@ export async function trainBase(runPath: string, given: BaseTrainSettings | unde
       every: settings.checkpointEvery,
       extra: (seconds) => ({ samplers: { concept: conceptSampler.state, photo: photoSampler.state }, seconds }),
     },
-    onStarted: (executionProvider) => options.onEvent?.({
-      type: 'started', step: startStep, totalSteps: settings.steps, executionProvider, concepts: teachers.length,
-      trainPhotos: photos.train.length, evaluationPhotos: photos.evaluation.length, generatorParameters: countParameters(generatorParameters(models.generatorConfig)),
-    }),
-    onStep: (report) => options.onEvent?.({
-      type: 'step', step: report.step, totalSteps: settings.steps, concept: report.detail, losses: report.losses, learningRate: report.learningRate,
-      itPerSec: report.itPerSec, etaSeconds: report.etaSeconds,
-    }),
+    onStarted: (executionProvider) =>
+      options.onEvent?.({
+        type: 'started',
+        step: startStep,
+        totalSteps: settings.steps,
+        executionProvider,
+        concepts: teachers.length,
+        trainPhotos: photos.train.length,
+        evaluationPhotos: photos.evaluation.length,
+        generatorParameters: countParameters(generatorParameters(models.generatorConfig)),
+      }),
+    onStep: (report) =>
+      options.onEvent?.({
+        type: 'step',
+        step: report.step,
+        totalSteps: settings.steps,
+        concept: report.detail,
+        losses: report.losses,
+        learningRate: report.learningRate,
+        itPerSec: report.itPerSec,
+        etaSeconds: report.etaSeconds,
+      }),
     onCheckpoint: (step, path) => options.onEvent?.({ type: 'checkpoint', step, path }),
     finish: async (state) => {
       const output = await writeBase(runPath, settings, models, await state.readState(), state.elapsed());
@@ -278,7 +357,13 @@ export async function exportBaseFromCheckpoint(runPath: string): Promise<{ outpu
   if (!checkpoint) throw new BaseSettingsError(`${run.checkpointsPath}: no checkpoint to export`);
   const state: Record<string, Float32Array> = {};
   for (const [name, tensor] of checkpoint.tensors) if (name.startsWith('state.')) state[name.slice('state.'.length)] = tensor.data;
-  const output = await writeBase(runPath, { ...settings, steps: checkpoint.step }, await initBaseModels(settings), state, Number(checkpoint.extra?.seconds ?? 0));
+  const output = await writeBase(
+    runPath,
+    { ...settings, steps: checkpoint.step },
+    await initBaseModels(settings),
+    state,
+    Number(checkpoint.extra?.seconds ?? 0),
+  );
   return { output, step: checkpoint.step };
 }
 
@@ -292,7 +377,11 @@ async function writeBase(dir: string, settings: BaseTrainSettings, models: BaseM
   const table = state[TOKEN_TABLE_NAME]!;
   const conceptTokens = new Map(settings.concepts.map((id, i) => [id, table.slice(i * t * d, (i + 1) * t * d)]));
   const path = join(dir, BASE_WEIGHTS_FILE);
-  await saveBaseModel(path, { generatorConfig: models.generatorConfig, generator, discriminatorConfig: models.discriminatorConfig, discriminator, conceptTokens }, { fp16: true });
+  await saveBaseModel(
+    path,
+    { generatorConfig: models.generatorConfig, generator, discriminatorConfig: models.discriminatorConfig, discriminator, conceptTokens },
+    { fp16: true },
+  );
   // A run that continues an earlier base (`init`) inherits its stages, so the file says how long the base really trained.
   const earlier = settings.init ? await readBaseConfig(settings.init) : undefined;
   const stages: BaseStage[] = [
@@ -300,10 +389,20 @@ async function writeBase(dir: string, settings: BaseTrainSettings, models: BaseM
     { steps: settings.steps, size: settings.size, seconds: Math.round(seconds), learningRate: settings.learningRate, batch: settings.batch },
   ];
   const config: BaseConfigFile = {
-    format: 'e2gan-base', weights: BASE_WEIGHTS_FILE, preset: settings.preset, generatorConfig: models.generatorConfig,
-    discriminatorConfig: models.discriminatorConfig, concepts: settings.concepts, heldOutConcepts: settings.heldOutConcepts,
-    steps: settings.steps, size: settings.size, seconds: Math.round(seconds), settings,
-    stages, totalSteps: stages.reduce((n, s) => n + s.steps, 0), totalSeconds: stages.reduce((n, s) => n + s.seconds, 0),
+    format: 'e2gan-base',
+    weights: BASE_WEIGHTS_FILE,
+    preset: settings.preset,
+    generatorConfig: models.generatorConfig,
+    discriminatorConfig: models.discriminatorConfig,
+    concepts: settings.concepts,
+    heldOutConcepts: settings.heldOutConcepts,
+    steps: settings.steps,
+    size: settings.size,
+    seconds: Math.round(seconds),
+    settings,
+    stages,
+    totalSteps: stages.reduce((n, s) => n + s.steps, 0),
+    totalSeconds: stages.reduce((n, s) => n + s.seconds, 0),
   };
   await writeFileAtomic(join(dir, BASE_CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
   return path;

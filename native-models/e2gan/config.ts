@@ -79,9 +79,21 @@ export function generatorPreset(preset: WidthPreset = 'base', overrides: Partial
   const widths = GENERATOR_WIDTHS[preset];
   if (!widths) throw new ConfigError(`unknown width preset '${preset}' (expected ${WIDTH_PRESETS.join(', ')})`);
   const config: GeneratorConfig = {
-    height: 256, width: 256, inChannels: 3, outChannels: 3, stemKernel: 7, ffnMultiplier: 4, conceptTokens: 4,
-    resBlocksBefore: 2, resBlocksAfter: 1, inputSkip: true, head: 'colour-matrix', unetSkips: true, tokenFilm: true,
-    ...widths, ...overrides,
+    height: 256,
+    width: 256,
+    inChannels: 3,
+    outChannels: 3,
+    stemKernel: 7,
+    ffnMultiplier: 4,
+    conceptTokens: 4,
+    resBlocksBefore: 2,
+    resBlocksAfter: 1,
+    inputSkip: true,
+    head: 'colour-matrix',
+    unetSkips: true,
+    tokenFilm: true,
+    ...widths,
+    ...overrides,
   };
   validateGeneratorConfig(config);
   return config;
@@ -136,11 +148,24 @@ function positiveInt(value: unknown, field: string): void {
 }
 
 export function validateGeneratorConfig(config: GeneratorConfig): void {
-  for (const field of ['height', 'width', 'inChannels', 'outChannels', 'stemChannels', 'stemKernel', 'modelChannels', 'heads', 'ffnMultiplier', 'conceptTokens', 'tokenDim'] as const) {
+  for (const field of [
+    'height',
+    'width',
+    'inChannels',
+    'outChannels',
+    'stemChannels',
+    'stemKernel',
+    'modelChannels',
+    'heads',
+    'ffnMultiplier',
+    'conceptTokens',
+    'tokenDim',
+  ] as const) {
     positiveInt(config[field], field);
   }
   for (const field of ['resBlocksBefore', 'resBlocksAfter'] as const) {
-    if (!Number.isInteger(config[field]) || config[field] < 0) throw new ConfigError(`generator config field '${field}': expected an integer >= 0, got ${config[field]}`);
+    if (!Number.isInteger(config[field]) || config[field] < 0)
+      throw new ConfigError(`generator config field '${field}': expected an integer >= 0, got ${config[field]}`);
   }
   if (!Array.isArray(config.downChannels) || config.downChannels.length === 0) {
     throw new ConfigError(`generator config field 'downChannels': expected a non-empty array of channel counts, got ${JSON.stringify(config.downChannels)}`);
@@ -170,7 +195,9 @@ export function validateDiscriminatorConfig(config: DiscriminatorConfig): void {
   }
   const shape = discriminatorOutputShape(config);
   if (shape[0] < 1 || shape[1] < 1) {
-    throw new ConfigError(`discriminator config: image size ${config.width}x${config.height} is too small for ${config.downLayers} stride-2 layers (patch map ${shape[1]}x${shape[0]})`);
+    throw new ConfigError(
+      `discriminator config: image size ${config.width}x${config.height} is too small for ${config.downLayers} stride-2 layers (patch map ${shape[1]}x${shape[0]})`,
+    );
   }
 }
 
@@ -215,23 +242,52 @@ function convOut(size: number, kernel: number, stride: number, padding: number):
 }
 
 function conv(
-  name: string, group: LayerGroup, inChannels: number, outChannels: number, size: { h: number; w: number },
+  name: string,
+  group: LayerGroup,
+  inChannels: number,
+  outChannels: number,
+  size: { h: number; w: number },
   options: { kernel: number; stride: number; bias?: boolean; normAfter?: boolean; padding?: number },
 ): LayerSpec {
   const padding = options.padding ?? Math.floor(options.kernel / 2);
   const outHeight = convOut(size.h, options.kernel, options.stride, padding);
   const outWidth = convOut(size.w, options.kernel, options.stride, padding);
   return {
-    name, kind: 'conv', group, inChannels, outChannels, kernel: options.kernel, stride: options.stride, padding,
-    inHeight: size.h, inWidth: size.w, outHeight, outWidth, positions: outHeight * outWidth,
-    bias: options.bias ?? false, normAfter: options.normAfter ?? true,
+    name,
+    kind: 'conv',
+    group,
+    inChannels,
+    outChannels,
+    kernel: options.kernel,
+    stride: options.stride,
+    padding,
+    inHeight: size.h,
+    inWidth: size.w,
+    outHeight,
+    outWidth,
+    positions: outHeight * outWidth,
+    bias: options.bias ?? false,
+    normAfter: options.normAfter ?? true,
   };
 }
 
 function linear(name: string, inChannels: number, outChannels: number, positions: number, group: LayerGroup = 'transformer'): LayerSpec {
   return {
-    name, kind: 'linear', group, inChannels, outChannels, kernel: 1, stride: 1, padding: 0,
-    inHeight: positions, inWidth: 1, outHeight: positions, outWidth: 1, positions, bias: true, normAfter: false,
+    name,
+    kind: 'linear',
+    group,
+    inChannels,
+    outChannels,
+    kernel: 1,
+    stride: 1,
+    padding: 0,
+    inHeight: positions,
+    inWidth: 1,
+    outHeight: positions,
+    outWidth: 1,
+    positions,
+    bias: true,
+    normAfter: false,
   };
 }
 
@@ -328,13 +384,22 @@ export function generatorParameters(config: GeneratorConfig): ParameterSpec[] {
   const params: ParameterSpec[] = [];
   for (const layer of generatorLayers(config)) {
     if (layer.name === 'generator.transformer.self_attn.q') {
-      params.push({ name: 'generator.transformer.norm1.scale', shape: [config.modelChannels] }, { name: 'generator.transformer.norm1.bias', shape: [config.modelChannels] });
+      params.push(
+        { name: 'generator.transformer.norm1.scale', shape: [config.modelChannels] },
+        { name: 'generator.transformer.norm1.bias', shape: [config.modelChannels] },
+      );
     }
     if (layer.name === 'generator.transformer.cross_attn.q') {
-      params.push({ name: 'generator.transformer.norm2.scale', shape: [config.modelChannels] }, { name: 'generator.transformer.norm2.bias', shape: [config.modelChannels] });
+      params.push(
+        { name: 'generator.transformer.norm2.scale', shape: [config.modelChannels] },
+        { name: 'generator.transformer.norm2.bias', shape: [config.modelChannels] },
+      );
     }
     if (layer.name === 'generator.transformer.ffn.fc1') {
-      params.push({ name: 'generator.transformer.norm3.scale', shape: [config.modelChannels] }, { name: 'generator.transformer.norm3.bias', shape: [config.modelChannels] });
+      params.push(
+        { name: 'generator.transformer.norm3.scale', shape: [config.modelChannels] },
+        { name: 'generator.transformer.norm3.bias', shape: [config.modelChannels] },
+      );
     }
     params.push(...layerParameters(layer));
     if (layer.kind === 'conv' && layer.normAfter) {
@@ -374,7 +439,8 @@ export function generatorMacs(config: GeneratorConfig, lora: readonly LoraPlacem
   const branch = lora.reduce((n, p) => {
     const layer = byName.get(p.layer);
     if (!layer) throw new ConfigError(`LoRA placement names unknown layer '${p.layer}'`);
-    const perPosition = layer.kind === 'conv' ? p.rank * (layer.inChannels * layer.kernel * layer.kernel + layer.outChannels) : p.rank * (layer.inChannels + layer.outChannels);
+    const perPosition =
+      layer.kind === 'conv' ? p.rank * (layer.inChannels * layer.kernel * layer.kernel + layer.outChannels) : p.rank * (layer.inChannels + layer.outChannels);
     return n + perPosition * layer.positions;
   }, 0);
   return base + branch;
@@ -435,7 +501,7 @@ export function loraPlacement(config: GeneratorConfig, ranks: RankSpec, alpha?: 
   }
   return eligible
     .map((layer) => {
-      const requested = typeof ranks === 'number' ? ranks : ranks[layer.name] ?? 0;
+      const requested = typeof ranks === 'number' ? ranks : (ranks[layer.name] ?? 0);
       // A rank above min(in, out) adds parameters without adding expressiveness.
       const rank = Math.min(requested, maxLoraRank(layer));
       return { layer: layer.name, weight: `${layer.name}.weight`, group: layer.group, rank, alpha: alpha ?? rank };
@@ -487,8 +553,23 @@ export function discriminatorLayers(config: DiscriminatorConfig): LayerSpec[] {
     const out = config.baseChannels * 2 ** Math.min(i, 3);
     push(conv(`discriminator.layers.${i}.conv`, 'down-stage', channels, out, size, { kernel: k, stride: 2, padding, bias: i === 0, normAfter: i !== 0 }));
   }
-  push(conv(`discriminator.layers.${config.downLayers}.conv`, 'down-stage', channels, config.baseChannels * 2 ** Math.min(config.downLayers, 3), size, { kernel: k, stride: 1, padding, normAfter: true }));
-  push(conv(`discriminator.layers.${config.downLayers + 1}.conv`, 'down-stage', channels, 1, size, { kernel: k, stride: 1, padding, bias: true, normAfter: false }));
+  push(
+    conv(`discriminator.layers.${config.downLayers}.conv`, 'down-stage', channels, config.baseChannels * 2 ** Math.min(config.downLayers, 3), size, {
+      kernel: k,
+      stride: 1,
+      padding,
+      normAfter: true,
+    }),
+  );
+  push(
+    conv(`discriminator.layers.${config.downLayers + 1}.conv`, 'down-stage', channels, 1, size, {
+      kernel: k,
+      stride: 1,
+      padding,
+      bias: true,
+      normAfter: false,
+    }),
+  );
   return layers;
 }
 

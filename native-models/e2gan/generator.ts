@@ -1,7 +1,17 @@
 import type { GraphBuilder, Value } from '../graph';
 import {
-  COLOUR_FILM_LAYER, COLOUR_HEAD_LAYER, conceptTokensShape, discriminatorLayers, filmLayerOf, generatorLayers, loraParameterShapes, normScopeOf,
-  type DiscriminatorConfig, type GeneratorConfig, type LayerSpec, type LoraPlacement,
+  COLOUR_FILM_LAYER,
+  COLOUR_HEAD_LAYER,
+  conceptTokensShape,
+  discriminatorLayers,
+  filmLayerOf,
+  generatorLayers,
+  loraParameterShapes,
+  normScopeOf,
+  type DiscriminatorConfig,
+  type GeneratorConfig,
+  type LayerSpec,
+  type LoraPlacement,
 } from './config';
 import { loraNames, loraScale } from './lora';
 
@@ -139,9 +149,7 @@ export interface GeneratorGraph {
  * x: [N, inChannels, H, W] in [-1, 1]; tokens: [T, tokenDim] concept tokens (a trainable input while
  * training a concept, a constant at export). Returns [N, outChannels, H, W] in (-1, 1).
  */
-export function buildGenerator(
-  g: GraphBuilder, config: GeneratorConfig, x: Value, tokens: Value, source: WeightSource, record?: ParameterRecorder,
-): Value {
+export function buildGenerator(g: GraphBuilder, config: GeneratorConfig, x: Value, tokens: Value, source: WeightSource, record?: ParameterRecorder): Value {
   const [tokenCount, tokenDim] = conceptTokensShape(config);
   if (tokens.shape.length !== 2 || tokens.shape[0] !== tokenCount || tokens.shape[1] !== tokenDim) {
     throw new Error(`generator: concept tokens must be [${tokenCount}, ${tokenDim}], got [${tokens.shape.join(', ')}]`);
@@ -204,18 +212,14 @@ export function buildGenerator(
 }
 
 /** The colour head's 12 channels (3x3 matrix + offset) at the decoder's 1/2^k stage, FiLM-shifted per concept. */
-function colourHead(
-  g: GraphBuilder, p: Params, layers: ReadonlyMap<string, LayerSpec>, features: Value, pooled: Value | undefined,
-): Value {
+function colourHead(g: GraphBuilder, p: Params, layers: ReadonlyMap<string, LayerSpec>, features: Value, pooled: Value | undefined): Value {
   const head = convLayer(g, p, layers.get(COLOUR_HEAD_LAYER)!, features);
   if (!pooled) return head;
   const shift = linear(g, p, layers.get(COLOUR_FILM_LAYER)!, pooled);
   return g.add(head, g.reshape(shift, [1, head.shape[1]!, 1, 1]));
 }
 
-function transformerBlock(
-  g: GraphBuilder, p: Params, config: GeneratorConfig, layer: (name: string) => LayerSpec, x: Value, tokens: Value,
-): Value {
+function transformerBlock(g: GraphBuilder, p: Params, config: GeneratorConfig, layer: (name: string) => LayerSpec, x: Value, tokens: Value): Value {
   const [n, d, hh, ww] = x.shape as [number, number, number, number];
   const scope = 'generator.transformer';
   let seq = g.transpose(g.reshape(x, [n, d, hh * ww]), [0, 2, 1]);
@@ -229,7 +233,10 @@ function transformerBlock(
   const [tokenCount, tokenDim] = tokens.shape as [number, number];
   const batchTokens = g.add(g.constant(new Float32Array(n * tokenCount * tokenDim), [n, tokenCount, tokenDim]), g.unsqueeze(tokens, [0]));
   const b = layerNorm(g, p, `${scope}.norm2`, d, seq);
-  seq = g.add(seq, proj('cross_attn.out', attention(g, proj('cross_attn.q', b), proj('cross_attn.k', batchTokens), proj('cross_attn.v', batchTokens), config.heads)));
+  seq = g.add(
+    seq,
+    proj('cross_attn.out', attention(g, proj('cross_attn.q', b), proj('cross_attn.k', batchTokens), proj('cross_attn.v', batchTokens), config.heads)),
+  );
 
   const c = layerNorm(g, p, `${scope}.norm3`, d, seq);
   seq = g.add(seq, proj('ffn.fc2', g.gelu(proj('ffn.fc1', c))));
@@ -238,7 +245,12 @@ function transformerBlock(
 
 /** Conditional PatchGAN: logits [N, 1, h, w] for (input, candidate output) pairs. */
 export function buildDiscriminator(
-  g: GraphBuilder, config: DiscriminatorConfig, input: Value, candidate: Value, source: WeightSource, record?: ParameterRecorder,
+  g: GraphBuilder,
+  config: DiscriminatorConfig,
+  input: Value,
+  candidate: Value,
+  source: WeightSource,
+  record?: ParameterRecorder,
   /** Pass the same map to several calls to apply one discriminator to several pairs (real and fake). */
   shared: Map<string, Value> = new Map(),
   /** Receives the activation after each hidden layer (for the feature-matching loss). */

@@ -24,7 +24,9 @@ export class GeneratorRunner {
   ) {}
 
   static async open(
-    config: GeneratorConfig, weights: ReadonlyMap<string, Float32Array>, tokens: Float32Array,
+    config: GeneratorConfig,
+    weights: ReadonlyMap<string, Float32Array>,
+    tokens: Float32Array,
     options: { executionProviders?: readonly ExecutionProviderName[] | 'auto' } = {},
   ): Promise<GeneratorRunner> {
     const session = await openSession(buildInferenceGraph(config, weights, tokens), { executionProviders: options.executionProviders ?? ['cpu'] });

@@ -47,7 +47,10 @@ export function checkLoraWeights(config: GeneratorConfig, placement: readonly Lo
     if (!layer) throw new Error(`${source}: LoRA placement names unknown layer '${p.layer}'`);
     const shapes = loraParameterShapes(layer, p.rank);
     const names = loraNames(p.layer);
-    for (const [name, shape] of [[names.a, shapes.a], [names.b, shapes.b]] as const) {
+    for (const [name, shape] of [
+      [names.a, shapes.a],
+      [names.b, shapes.b],
+    ] as const) {
       expected.add(name);
       const data = lora.get(name);
       const size = shape.reduce((x, y) => x * y, 1);
@@ -63,7 +66,12 @@ export function checkLoraWeights(config: GeneratorConfig, placement: readonly Lo
  * linear W[i,o] += s * sum_r A[i,r] * B[r,o]. The arithmetic is native-models/train's mergeLoraWeight (the
  * factor layouts are the same). Returns a new weight map; the inputs are not modified.
  */
-export function mergeLora(config: GeneratorConfig, base: ReadonlyMap<string, Float32Array>, placement: readonly LoraPlacement[], lora: ReadonlyMap<string, Float32Array>): Weights {
+export function mergeLora(
+  config: GeneratorConfig,
+  base: ReadonlyMap<string, Float32Array>,
+  placement: readonly LoraPlacement[],
+  lora: ReadonlyMap<string, Float32Array>,
+): Weights {
   checkLoraWeights(config, placement, lora, 'mergeLora');
   const layers = layerTable(config);
   const merged: Weights = new Map([...base].map(([name, data]) => [name, data.slice()]));
@@ -74,10 +82,17 @@ export function mergeLora(config: GeneratorConfig, base: ReadonlyMap<string, Flo
     const names = loraNames(p.layer);
     const shapes = loraParameterShapes(layer, p.rank);
     const spec: LoraLayerSpec = {
-      weight: p.weight, op: layer.kind === 'conv' ? 'Conv' : 'MatMul', layout: layer.kind === 'conv' ? 'conv' : 'in-out',
-      rank: p.rank, alpha: p.alpha, scale: loraScale(p),
+      weight: p.weight,
+      op: layer.kind === 'conv' ? 'Conv' : 'MatMul',
+      layout: layer.kind === 'conv' ? 'conv' : 'in-out',
+      rank: p.rank,
+      alpha: p.alpha,
+      scale: loraScale(p),
       weightShape: layer.kind === 'conv' ? [layer.outChannels, layer.inChannels, layer.kernel, layer.kernel] : [layer.inChannels, layer.outChannels],
-      aName: names.a, bName: names.b, aShape: shapes.a, bShape: shapes.b,
+      aName: names.a,
+      bName: names.b,
+      aShape: shapes.a,
+      bShape: shapes.b,
     };
     merged.set(p.weight, mergeLoraWeight(spec, w, lora.get(names.a)!, lora.get(names.b)!));
   }

@@ -23,18 +23,28 @@ export async function searchRanksOnPairs(pairs: readonly NamedPair[], settings: 
   const config = (await resolveRunModels({ ...settings, ranks: 1 })).generatorConfig;
   const compute = options.compute ?? ComputeClient.start();
   try {
-    return await searchRanks(config, async (ranks, label) => {
-      const trialSettings: FineTuneSettings = { ...settings, ranks, steps: options.trialSteps, checkpointEvery: options.trialSteps, previewEvery: options.trialSteps };
-      const result = await fineTune({ pairs, settings: trialSettings, compute, previews: false });
-      const tail = result.lossHistory.slice(-Math.max(1, Math.floor(options.trialSteps / 4)));
-      const loss = Number.isFinite(result.heldOutL1) ? result.heldOutL1 : tail.reduce((s, r) => s + r.losses.l1!, 0) / tail.length;
-      options.onTrial?.(label, ranks, loss);
-      return loss;
-    }, {
-      startRank: options.startRank,
-      ...(options.tolerance !== undefined ? { tolerance: options.tolerance } : {}),
-      ...(options.granularity !== undefined ? { granularity: options.granularity } : {}),
-    });
+    return await searchRanks(
+      config,
+      async (ranks, label) => {
+        const trialSettings: FineTuneSettings = {
+          ...settings,
+          ranks,
+          steps: options.trialSteps,
+          checkpointEvery: options.trialSteps,
+          previewEvery: options.trialSteps,
+        };
+        const result = await fineTune({ pairs, settings: trialSettings, compute, previews: false });
+        const tail = result.lossHistory.slice(-Math.max(1, Math.floor(options.trialSteps / 4)));
+        const loss = Number.isFinite(result.heldOutL1) ? result.heldOutL1 : tail.reduce((s, r) => s + r.losses.l1!, 0) / tail.length;
+        options.onTrial?.(label, ranks, loss);
+        return loss;
+      },
+      {
+        startRank: options.startRank,
+        ...(options.tolerance !== undefined ? { tolerance: options.tolerance } : {}),
+        ...(options.granularity !== undefined ? { granularity: options.granularity } : {}),
+      },
+    );
   } finally {
     if (!options.compute) await compute.terminate();
   }

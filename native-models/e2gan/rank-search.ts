@@ -42,12 +42,16 @@ export type EvaluateRanks = (ranks: Ranks, label: string) => Promise<number>;
 export async function searchRanks(config: GeneratorConfig, evaluate: EvaluateRanks, options: RankSearchOptions): Promise<RankSearchReport> {
   const tolerance = options.tolerance ?? 0.05;
   const minRank = options.minRank ?? 0;
-  if (!Number.isInteger(options.startRank) || options.startRank < 1) throw new Error(`rank search: startRank must be a positive integer, got ${options.startRank}`);
+  if (!Number.isInteger(options.startRank) || options.startRank < 1)
+    throw new Error(`rank search: startRank must be a positive integer, got ${options.startRank}`);
   if (!(tolerance >= 0)) throw new Error(`rank search: tolerance must be >= 0, got ${tolerance}`);
   const layers = loraEligibleLayers(config);
-  const units: Array<{ name: string; layers: string[] }> = (options.granularity ?? 'group') === 'group'
-    ? LORA_GROUPS.map((group: LayerGroup) => ({ name: group, layers: layers.filter((l) => l.group === group).map((l) => l.name) })).filter((u) => u.layers.length > 0)
-    : layers.map((l) => ({ name: l.name, layers: [l.name] }));
+  const units: Array<{ name: string; layers: string[] }> =
+    (options.granularity ?? 'group') === 'group'
+      ? LORA_GROUPS.map((group: LayerGroup) => ({ name: group, layers: layers.filter((l) => l.group === group).map((l) => l.name) })).filter(
+          (u) => u.layers.length > 0,
+        )
+      : layers.map((l) => ({ name: l.name, layers: [l.name] }));
 
   const ranks: Ranks = Object.fromEntries(layers.map((l) => [l.name, options.startRank]));
   const count = (r: Ranks): number => loraParameterCount(config, loraPlacement(config, r));

@@ -57,8 +57,13 @@ export async function loadTrainedConcept<Settings extends FineTuneSettings>(runP
       throw new Error(`${conceptPath}: concept was trained for a different generator than ${settings.base ?? "the run's random base"}`);
     }
     return {
-      config: models.generatorConfig, base: models.generator, placement: [...concept.placement], lora: new Map(concept.lora),
-      tokens: concept.tokens, settings, baseModel,
+      config: models.generatorConfig,
+      base: models.generator,
+      placement: [...concept.placement],
+      lora: new Map(concept.lora),
+      tokens: concept.tokens,
+      settings,
+      baseModel,
     };
   }
   const generatorPath = join(runPath, 'generator.safetensors');
@@ -72,7 +77,12 @@ export async function loadTrainedConcept<Settings extends FineTuneSettings>(runP
 /** Names the base a run started from: its file name and sha256, or the seeded random init it was made from. */
 export async function baseModelOf(settings: Pick<FineTuneSettings, 'base' | 'preset' | 'seed'>): Promise<{ id: string; sha256: string }> {
   return settings.base
-    ? { id: basename(settings.base), sha256: createHash('sha256').update(await readFile(settings.base)).digest('hex') }
+    ? {
+        id: basename(settings.base),
+        sha256: createHash('sha256')
+          .update(await readFile(settings.base))
+          .digest('hex'),
+      }
     : { id: `random-${settings.preset}-seed${settings.seed}`, sha256: '' };
 }
 

@@ -30,12 +30,17 @@ export async function runQualityAtSize(runPath: string, size: number): Promise<R
  * were held out); pairs not already at `size` are resized (cover + centre crop) as the folder reader does.
  */
 export async function runQualityOfPairs(
-  run: Pick<RunGenerator<FineTuneSettings>, 'config' | 'weights' | 'tokens'>, heldOutSetting: number, pairs: readonly NamedPair[], size: number,
+  run: Pick<RunGenerator<FineTuneSettings>, 'config' | 'weights' | 'tokens'>,
+  heldOutSetting: number,
+  pairs: readonly NamedPair[],
+  size: number,
 ): Promise<RunQuality> {
   checkExportSize(run, size);
-  const sized = pairs.map((pair) => (pair.input.width === size && pair.input.height === size && pair.target.width === size && pair.target.height === size
-    ? pair
-    : { name: pair.name, input: resizeCover(pair.input, size, size), target: resizeCover(pair.target, size, size) }));
+  const sized = pairs.map((pair) =>
+    pair.input.width === size && pair.input.height === size && pair.target.width === size && pair.target.height === size
+      ? pair
+      : { name: pair.name, input: resizeCover(pair.input, size, size), target: resizeCover(pair.target, size, size) },
+  );
   const heldOut = Math.min(heldOutSetting, Math.max(0, sized.length - 1));
   const train = sized.slice(0, sized.length - heldOut);
   const evaluation = sized.slice(sized.length - heldOut);

@@ -105,9 +105,17 @@ export function ganStepConfigFor(
   models: { generatorConfig: GeneratorConfig; discriminatorConfig: DiscriminatorConfig; placement: readonly LoraPlacement[] },
 ): GanStepConfig {
   return {
-    generator: models.generatorConfig, discriminator: models.discriminatorConfig, batch: settings.batch, mode: settings.mode,
-    placement: models.placement, ganLoss: settings.ganLoss, l1Weight: settings.l1Weight, adversarialWeight: settings.adversarialWeight,
-    discriminatorLrRatio: settings.discriminatorLrRatio, clipGradNorm: RUN_CLIP_GRAD_NORM, featureMatchingWeight: settings.featureMatchingWeight ?? 0,
+    generator: models.generatorConfig,
+    discriminator: models.discriminatorConfig,
+    batch: settings.batch,
+    mode: settings.mode,
+    placement: models.placement,
+    ganLoss: settings.ganLoss,
+    l1Weight: settings.l1Weight,
+    adversarialWeight: settings.adversarialWeight,
+    discriminatorLrRatio: settings.discriminatorLrRatio,
+    clipGradNorm: RUN_CLIP_GRAD_NORM,
+    featureMatchingWeight: settings.featureMatchingWeight ?? 0,
     ...(settings.edgeWeight ? { edgeWeight: settings.edgeWeight } : {}),
     emaInGraph: true,
   };
@@ -136,9 +144,17 @@ export function baseStepConfigFor(
   models: { generatorConfig: GeneratorConfig; discriminatorConfig: DiscriminatorConfig; concepts: number },
 ): GanStepConfig {
   return {
-    generator: models.generatorConfig, discriminator: models.discriminatorConfig, batch: settings.batch, mode: 'full', placement: [],
-    concepts: models.concepts, ganLoss: settings.ganLoss, l1Weight: settings.l1Weight, adversarialWeight: settings.adversarialWeight,
-    discriminatorLrRatio: settings.discriminatorLrRatio, clipGradNorm: RUN_CLIP_GRAD_NORM,
+    generator: models.generatorConfig,
+    discriminator: models.discriminatorConfig,
+    batch: settings.batch,
+    mode: 'full',
+    placement: [],
+    concepts: models.concepts,
+    ganLoss: settings.ganLoss,
+    l1Weight: settings.l1Weight,
+    adversarialWeight: settings.adversarialWeight,
+    discriminatorLrRatio: settings.discriminatorLrRatio,
+    clipGradNorm: RUN_CLIP_GRAD_NORM,
   };
 }
 
@@ -207,7 +223,10 @@ export function compileGanStep(
     // Mean L1 between D's hidden activations on real and generated pairs, averaged over layers. Only G
     // gradients are taken of lossG, so the real-pair features act as constants.
     const terms = realFeatures.map((real, i) => mean(g, g.abs(g.sub(fakeFeatures[i]!, real))));
-    featureMatching = g.mul(terms.reduce((a, b) => g.add(a, b)), 1 / terms.length);
+    featureMatching = g.mul(
+      terms.reduce((a, b) => g.add(a, b)),
+      1 / terms.length,
+    );
     lossG = g.add(lossG, g.mul(featureMatching, fmWeight));
   }
 
@@ -216,8 +235,20 @@ export function compileGanStep(
   const gGrads = gradients(g, lossG, gParams);
   const dGrads = gradients(g, lossD, dParams);
   const adamOptions = config.clipGradNorm !== undefined ? { clipGradNorm: config.clipGradNorm } : {};
-  const gUpdate = emitAdam(g, gParams.map((param, i) => ({ param, grad: gGrads[i]! })), lr, step, adamOptions);
-  const dUpdate = emitAdam(g, dParams.map((param, i) => ({ param, grad: dGrads[i]! })), g.mul(lr, config.discriminatorLrRatio), step, adamOptions);
+  const gUpdate = emitAdam(
+    g,
+    gParams.map((param, i) => ({ param, grad: gGrads[i]! })),
+    lr,
+    step,
+    adamOptions,
+  );
+  const dUpdate = emitAdam(
+    g,
+    dParams.map((param, i) => ({ param, grad: dGrads[i]! })),
+    g.mul(lr, config.discriminatorLrRatio),
+    step,
+    adamOptions,
+  );
 
   // Only the picked row of a token table (and of its moments) takes the update; see the note at the top.
   const onlyPickedRow = (old: Value, next: Value): Value => g.add(old, g.mul(rowMask!, g.sub(next, old)));
@@ -229,7 +260,10 @@ export function compileGanStep(
     const shape = [...s.param.shape];
     state.push({ input: s.param.name, output: g.output(pick(s.param, s.newParam), `${s.param.name}.next`).name, shape, init: 'given' });
     // Moments are 'given' too (zeros on a fresh run) so a resume can restore them.
-    for (const [moment, next] of [[s.m, s.newM], [s.v, s.newV]] as const) {
+    for (const [moment, next] of [
+      [s.m, s.newM],
+      [s.v, s.newV],
+    ] as const) {
       state.push({ input: moment.name, output: g.output(pick(moment, next), `${moment.name}.next`).name, shape, init: 'given' });
       momentInputs.push(moment.name);
     }

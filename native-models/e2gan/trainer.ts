@@ -11,8 +11,18 @@ import type { Rng } from '../util/rng';
 import { augmentPair, DEFAULT_AUGMENTATION, EpochSampler, type ImagePair, type PairAugmentation } from './augment';
 import { saveConceptDelta, type ConceptDelta } from './concept';
 import {
-  countParameters, discriminatorForSize, validateDiscriminatorConfig, generatorParameters, generatorPreset, loraParameterCount, loraPlacement,
-  type DiscriminatorConfig, type GeneratorConfig, type LoraPlacement, type RankSpec, type WidthPreset,
+  countParameters,
+  discriminatorForSize,
+  validateDiscriminatorConfig,
+  generatorParameters,
+  generatorPreset,
+  loraParameterCount,
+  loraPlacement,
+  type DiscriminatorConfig,
+  type GeneratorConfig,
+  type LoraPlacement,
+  type RankSpec,
+  type WidthPreset,
 } from './config';
 import { GeneratorRunner } from './inference';
 import { initLoraWeights, loraNames, mergeLora } from './lora';
@@ -68,16 +78,41 @@ export interface TrainSettings {
 export type FineTuneSettings = Omit<TrainSettings, 'pairs'>;
 
 export const DEFAULT_SETTINGS: FineTuneSettings = {
-  preset: 'small', size: 256, steps: 500, batch: 1, mode: 'lora', ranks: 8, learningRate: 2e-3,
-  discriminatorLrRatio: 0.1, warmupSteps: 20, decay: 'cosine', ganLoss: 'lsgan', l1Weight: 100, adversarialWeight: 1,
-  edgeWeight: 100, emaDecay: 0.99, seed: 1, checkpointEvery: 100, previewEvery: 100, heldOut: 2, augment: DEFAULT_AUGMENTATION,
+  preset: 'small',
+  size: 256,
+  steps: 500,
+  batch: 1,
+  mode: 'lora',
+  ranks: 8,
+  learningRate: 2e-3,
+  discriminatorLrRatio: 0.1,
+  warmupSteps: 20,
+  decay: 'cosine',
+  ganLoss: 'lsgan',
+  l1Weight: 100,
+  adversarialWeight: 1,
+  edgeWeight: 100,
+  emaDecay: 0.99,
+  seed: 1,
+  checkpointEvery: 100,
+  previewEvery: 100,
+  heldOut: 2,
+  augment: DEFAULT_AUGMENTATION,
   executionProviders: ['cpu'],
 };
 
 export type TrainEvent =
   | {
-      type: 'started'; step: number; totalSteps: number; executionProvider: ExecutionProviderName; trainPairs: number; heldOutPairs: number;
-      problems: readonly PairProblem[]; trainableParameters: number; generatorParameters: number; randomBase: boolean;
+      type: 'started';
+      step: number;
+      totalSteps: number;
+      executionProvider: ExecutionProviderName;
+      trainPairs: number;
+      heldOutPairs: number;
+      problems: readonly PairProblem[];
+      trainableParameters: number;
+      generatorParameters: number;
+      randomBase: boolean;
       /** What the held-out (preview) pairs score without a model: the figures a model must beat. */
       baselines: QualityBaselines;
     }
@@ -85,7 +120,13 @@ export type TrainEvent =
   | { type: 'preview'; step: number; files: string[]; heldOutL1: number; heldOutPsnr: number; baselines: QualityBaselines }
   | { type: 'checkpoint'; step: number; path: string }
   | {
-      type: 'done'; step: number; output: string; seconds: number; heldOutL1: number; heldOutPsnr: number; baselines: QualityBaselines;
+      type: 'done';
+      step: number;
+      output: string;
+      seconds: number;
+      heldOutL1: number;
+      heldOutPsnr: number;
+      baselines: QualityBaselines;
       /** The step whose weights were kept: the best held-out score among the previews and the final step. */
       keptStep: number;
     };
@@ -187,7 +228,8 @@ export async function resolveRunModels(settings: FineTuneSettings): Promise<RunM
   const discriminatorConfig = baseD ?? discriminatorForSize(settings.preset, settings.size, settings.size);
   const discriminator = baseD ? base!.discriminator! : initDiscriminatorWeights(discriminatorConfig, settings.seed + 1);
   const placement = settings.mode === 'lora' ? loraPlacement(generatorConfig, settings.ranks, settings.alpha) : [];
-  const tokens = base?.conceptTokens && base.conceptTokens.size > 0 ? meanConceptTokens(base.conceptTokens) : initConceptTokens(generatorConfig, settings.seed + 2);
+  const tokens =
+    base?.conceptTokens && base.conceptTokens.size > 0 ? meanConceptTokens(base.conceptTokens) : initConceptTokens(generatorConfig, settings.seed + 2);
   return { generatorConfig, discriminatorConfig, generator, discriminator, tokens, placement, randomBase: base === undefined };
 }
 
@@ -216,7 +258,8 @@ export function meanConceptTokens(tokens: ReadonlyMap<string, Float32Array>): Fl
 export function validateSettings(settings: FineTuneSettings): void {
   const positive = ['size', 'steps', 'batch', 'checkpointEvery', 'previewEvery'] as const;
   for (const field of positive) {
-    if (!Number.isInteger(settings[field]) || settings[field] < 1) throw new TrainSettingsError(`${field}: expected a positive integer, got ${settings[field]}`);
+    if (!Number.isInteger(settings[field]) || settings[field] < 1)
+      throw new TrainSettingsError(`${field}: expected a positive integer, got ${settings[field]}`);
   }
   if (!(settings.learningRate > 0)) throw new TrainSettingsError(`learningRate: expected > 0, got ${settings.learningRate}`);
   if (!(settings.emaDecay >= 0 && settings.emaDecay < 1)) throw new TrainSettingsError(`emaDecay: expected in [0, 1), got ${settings.emaDecay}`);
@@ -265,7 +308,10 @@ export interface HeldOutScore {
 }
 
 export async function scoreHeldOut(
-  config: GeneratorConfig, weights: ReadonlyMap<string, Float32Array>, tokens: Float32Array, pairs: readonly ImagePair[],
+  config: GeneratorConfig,
+  weights: ReadonlyMap<string, Float32Array>,
+  tokens: Float32Array,
+  pairs: readonly ImagePair[],
   executionProviders: FineTuneSettings['executionProviders'] = ['cpu'],
 ): Promise<HeldOutScore> {
   if (pairs.length === 0) return { l1: NaN, psnr: NaN, outputs: [] };
@@ -330,7 +376,11 @@ export async function runFineTune(prepared: PreparedFineTune): Promise<FineTuneR
 
   const initialLora = settings.mode === 'lora' ? initLoraWeights(models.generatorConfig, models.placement, settings.seed + 3) : new Map<string, Float32Array>();
   const generatorSource: Weights = new Map([...models.generator, ...initialLora]);
-  const compiled = compileGanStep(ganStepConfigFor(settings, models), { generator: generatorSource, discriminator: models.discriminator, tokens: models.tokens });
+  const compiled = compileGanStep(ganStepConfigFor(settings, models), {
+    generator: generatorSource,
+    discriminator: models.discriminator,
+    tokens: models.tokens,
+  });
   // The EMA is step state updated in the graph; checkpoints keep it under `ema.<name>` as before.
   const emaStates = new Set(compiled.emaInputs.values());
   const initial = initialStepState(compiled.program, checkpoint, checkpointStore.checkpointPath(startStep), {
@@ -371,8 +421,16 @@ export async function runFineTune(prepared: PreparedFineTune): Promise<FineTuneR
   };
 
   const outcome = await runTrainingLoop({
-    checkpointStore, program: compiled.program, initial, executionProviders: settings.executionProviders, checkpoint, totalSteps: settings.steps, rng,
-    signal: request.signal, stopAfter: request.stopAfter, compute: request.compute,
+    checkpointStore,
+    program: compiled.program,
+    initial,
+    executionProviders: settings.executionProviders,
+    checkpoint,
+    totalSteps: settings.steps,
+    rng,
+    signal: request.signal,
+    stopAfter: request.stopAfter,
+    compute: request.compute,
     planStep: (step) => {
       const batch = sampler.next(settings.batch).map((i) => trainingExample(trainPairs[i]!, rng, settings, teacher));
       return {
@@ -381,7 +439,10 @@ export async function runFineTune(prepared: PreparedFineTune): Promise<FineTuneR
           target: wire(imagesToNchw(batch.map((p) => p.target))),
           [EMA_DECAY_INPUT]: { dtype: 'float32', dims: [], data: new Float32Array([emaDecayAt(settings.emaDecay, step + 1)]) },
         },
-        learningRate: learningRateAt({ base: settings.learningRate, warmupSteps: settings.warmupSteps, totalSteps: settings.steps, decay: settings.decay }, step),
+        learningRate: learningRateAt(
+          { base: settings.learningRate, warmupSteps: settings.warmupSteps, totalSteps: settings.steps, decay: settings.decay },
+          step,
+        ),
         detail: undefined,
       };
     },
@@ -398,17 +459,33 @@ export async function runFineTune(prepared: PreparedFineTune): Promise<FineTuneR
     },
     onStarted: async (executionProvider, state) => {
       await request.onEvent?.({
-        type: 'started', step: startStep, totalSteps: settings.steps, executionProvider, trainPairs: trainPairs.length,
-        heldOutPairs: heldOutPairs.length, problems: request.problems ?? [], randomBase: models.randomBase, baselines,
-        trainableParameters: settings.mode === 'lora' ? loraParameterCount(models.generatorConfig, models.placement) + models.tokens.length : countParameters(generatorParameters(models.generatorConfig)) + models.tokens.length,
+        type: 'started',
+        step: startStep,
+        totalSteps: settings.steps,
+        executionProvider,
+        trainPairs: trainPairs.length,
+        heldOutPairs: heldOutPairs.length,
+        problems: request.problems ?? [],
+        randomBase: models.randomBase,
+        baselines,
+        trainableParameters:
+          settings.mode === 'lora'
+            ? loraParameterCount(models.generatorConfig, models.placement) + models.tokens.length
+            : countParameters(generatorParameters(models.generatorConfig)) + models.tokens.length,
         generatorParameters: countParameters(generatorParameters(models.generatorConfig)),
       });
       if (startStep === 0 && writesPreviews) await preview(state, 0);
     },
-    onStep: async (report) => request.onEvent?.({
-      type: 'step', step: report.step, totalSteps: settings.steps, losses: report.losses, learningRate: report.learningRate,
-      itPerSec: report.itPerSec, etaSeconds: report.etaSeconds,
-    }),
+    onStep: async (report) =>
+      request.onEvent?.({
+        type: 'step',
+        step: report.step,
+        totalSteps: settings.steps,
+        losses: report.losses,
+        learningRate: report.learningRate,
+        itPerSec: report.itPerSec,
+        etaSeconds: report.etaSeconds,
+      }),
     onCheckpoint: async (step, path) => request.onEvent?.({ type: 'checkpoint', step, path }),
     afterStep: async (step, state) => {
       if (step % settings.previewEvery === 0 && step !== settings.steps && writesPreviews) await preview(state, step);
@@ -437,7 +514,6 @@ export async function runFineTune(prepared: PreparedFineTune): Promise<FineTuneR
   return { step: outcome.step, completed: true, lossHistory: outcome.lossHistory, baselines, ...outcome.result };
 }
 
-
 /**
  * The folder adapter of fineTune (the CLI's and the e2gan tools' entry point): settings in RUN/run.json, pairs
  * from the settings' pairs folder, checkpoints in RUN/checkpoints, previews as PNGs in RUN/previews, and the
@@ -446,14 +522,23 @@ export async function runFineTune(prepared: PreparedFineTune): Promise<FineTuneR
 export async function trainRun(runPath: string, given: TrainSettings | undefined, options: TrainOptions = {}): Promise<TrainResult> {
   const run = new RunDir(runPath);
   const settings = await runSettings(run, given, options.resume ?? false, {
-    make: (message) => new TrainSettingsError(message), kind: 'run', resumeHint: 'resume it',
+    make: (message) => new TrainSettingsError(message),
+    kind: 'run',
+    resumeHint: 'resume it',
   });
   validateSettings(settings);
   const loaded = await loadPairsDir(settings.pairs, { size: settings.size });
   if (loaded.pairs.length === 0) throw new TrainSettingsError(`${settings.pairs}: no usable pairs (${loaded.problems.length} problems)`);
   const prepared = await prepareFineTune({
-    pairs: loaded.pairs, settings, checkpoints: run, resume: options.resume, problems: loaded.problems,
-    signal: options.signal, stopAfter: options.stopAfter, compute: options.compute, previews: options.previews,
+    pairs: loaded.pairs,
+    settings,
+    checkpoints: run,
+    resume: options.resume,
+    problems: loaded.problems,
+    signal: options.signal,
+    stopAfter: options.stopAfter,
+    compute: options.compute,
+    previews: options.previews,
     onEvent: async (event) => {
       if (event.type === 'preview') {
         const dir = join(run.previewsPath, `step-${String(event.step).padStart(8, '0')}`);
@@ -477,8 +562,14 @@ export async function trainRun(runPath: string, given: TrainSettings | undefined
   if (!model) return rest;
   const output = await writeTrainedGenerator(run.path, model);
   options.onEvent?.({
-    type: 'done', step: result.step, output, seconds: result.seconds, heldOutL1: result.heldOutL1, heldOutPsnr: result.heldOutPsnr,
-    baselines: result.baselines, keptStep: result.keptStep!,
+    type: 'done',
+    step: result.step,
+    output,
+    seconds: result.seconds,
+    heldOutL1: result.heldOutL1,
+    heldOutPsnr: result.heldOutPsnr,
+    baselines: result.baselines,
+    keptStep: result.keptStep!,
   });
   return { ...rest, output };
 }

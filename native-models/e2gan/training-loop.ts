@@ -130,7 +130,8 @@ export async function runTrainingLoop<Detail, Result>(spec: TrainingLoopSpec<Det
   let stateId: number | undefined;
   try {
     const loaded = await compute.loadTrainStep(program, spec.initial, {
-      executionProviders: spec.executionProviders as ExecutionProviderName[] | 'auto', keepStateOnDevice: true,
+      executionProviders: spec.executionProviders as ExecutionProviderName[] | 'auto',
+      keepStateOnDevice: true,
     });
     const id = loaded.stateId;
     stateId = id;
@@ -145,7 +146,11 @@ export async function runTrainingLoop<Detail, Result>(spec: TrainingLoopSpec<Det
       }
       for (const [name, tensor] of spec.checkpoints.tensors?.(values) ?? []) tensors.set(name, tensor);
       const path = await checkpointStore.saveCheckpoint({
-        step, tensors, rngState: { data: rng.state }, lossHistory: history, extra: spec.checkpoints.extra(elapsed()),
+        step,
+        tensors,
+        rngState: { data: rng.state },
+        lossHistory: history,
+        extra: spec.checkpoints.extra(elapsed()),
       });
       await spec.onCheckpoint?.(step, path);
     };
@@ -158,11 +163,15 @@ export async function runTrainingLoop<Detail, Result>(spec: TrainingLoopSpec<Det
     while (step < stopAt) {
       if (spec.signal?.aborted) break;
       const planned = spec.planStep(step);
-      const result = await compute.trainStep(id, {
-        ...planned.data,
-        // The state's own step counter restarts at 0 in a fresh session; Adam needs the run's true step.
-        step_offset: { dtype: 'float32', dims: [], data: new Float32Array([startStep]) },
-      }, planned.learningRate);
+      const result = await compute.trainStep(
+        id,
+        {
+          ...planned.data,
+          // The state's own step counter restarts at 0 in a fresh session; Adam needs the run's true step.
+          step_offset: { dtype: 'float32', dims: [], data: new Float32Array([startStep]) },
+        },
+        planned.learningRate,
+      );
       step += 1;
       history.push({ step, losses: planned.recorded ? { ...result.metrics, ...planned.recorded } : result.metrics });
       windowSteps += 1;
@@ -173,8 +182,12 @@ export async function runTrainingLoop<Detail, Result>(spec: TrainingLoopSpec<Det
         windowSteps = 0;
       }
       await spec.onStep?.({
-        step, losses: result.metrics, learningRate: planned.learningRate, itPerSec,
-        etaSeconds: itPerSec > 0 ? (totalSteps - step) / itPerSec : NaN, detail: planned.detail,
+        step,
+        losses: result.metrics,
+        learningRate: planned.learningRate,
+        itPerSec,
+        etaSeconds: itPerSec > 0 ? (totalSteps - step) / itPerSec : NaN,
+        detail: planned.detail,
       });
       if (step % spec.checkpoints.every === 0 || step === stopAt) await saveCheckpoint(step);
       await spec.afterStep?.(step, state);
@@ -200,7 +213,9 @@ export function resumedRng(checkpoint: TrainState | undefined, seed: number): Rn
  * left for the caller (the fine-tune's EMA).
  */
 export function initialStepState(
-  program: StepProgram, checkpoint: TrainState | undefined, checkpointPath: string,
+  program: StepProgram,
+  checkpoint: TrainState | undefined,
+  checkpointPath: string,
   options: { moments: ReadonlySet<string>; fresh(input: string): Float32Array; skip?: ReadonlySet<string> },
 ): Record<string, Float32Array> {
   const initial: Record<string, Float32Array> = {};
@@ -208,9 +223,8 @@ export function initialStepState(
     if (options.skip?.has(binding.input)) continue;
     const saved = checkpoint?.tensors.get(`state.${binding.input}`);
     if (checkpoint && !saved) throw new Error(`${checkpointPath}: missing state tensor '${binding.input}' (was the run started with other settings?)`);
-    initial[binding.input] = saved?.data ?? (options.moments.has(binding.input)
-      ? new Float32Array(binding.shape.reduce((a, b) => a * b, 1))
-      : options.fresh(binding.input));
+    initial[binding.input] =
+      saved?.data ?? (options.moments.has(binding.input) ? new Float32Array(binding.shape.reduce((a, b) => a * b, 1)) : options.fresh(binding.input));
   }
   return initial;
 }
@@ -220,7 +234,9 @@ export function initialStepState(
  * when the folder already holds a run). `kind` names the run in errors ('run', 'base run').
  */
 export async function runSettings<Settings>(
-  run: RunDir, given: Settings | undefined, resume: boolean,
+  run: RunDir,
+  given: Settings | undefined,
+  resume: boolean,
   errors: { make(message: string): Error; kind: string; resumeHint: string },
 ): Promise<Settings> {
   const stored = (await run.readSettings()) as Settings | undefined;

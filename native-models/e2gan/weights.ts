@@ -2,8 +2,17 @@ import { readFile } from 'node:fs/promises';
 import { createRng } from '../util/rng';
 import { decodeSafetensors, f16TensorFromFloat32, tensorFromArray, toFloat32, writeSafetensors, type SafeTensor } from '../io/safetensors';
 import {
-  COLOUR_FILM_LAYER, COLOUR_HEAD_LAYER, conceptTokensShape, discriminatorParameters, generatorLayers, generatorParameters, parseGeneratorConfig, validateDiscriminatorConfig,
-  type DiscriminatorConfig, type GeneratorConfig, type ParameterSpec,
+  COLOUR_FILM_LAYER,
+  COLOUR_HEAD_LAYER,
+  conceptTokensShape,
+  discriminatorParameters,
+  generatorLayers,
+  generatorParameters,
+  parseGeneratorConfig,
+  validateDiscriminatorConfig,
+  type DiscriminatorConfig,
+  type GeneratorConfig,
+  type ParameterSpec,
 } from './config';
 
 /** Parameter name -> float32 values (shapes come from the config's ParameterSpec list). */
@@ -81,7 +90,8 @@ export function checkWeights(weights: ReadonlyMap<string, Float32Array>, params:
   for (const p of params) {
     const data = weights.get(p.name);
     if (!data) throw new Error(`${source}: missing tensor '${p.name}' [${p.shape.join(', ')}]`);
-    if (data.length !== numel(p.shape)) throw new Error(`${source}: tensor '${p.name}' has ${data.length} values, expected [${p.shape.join(', ')}] = ${numel(p.shape)}`);
+    if (data.length !== numel(p.shape))
+      throw new Error(`${source}: tensor '${p.name}' has ${data.length} values, expected [${p.shape.join(', ')}] = ${numel(p.shape)}`);
   }
   for (const name of weights.keys()) if (!expected.has(name)) throw new Error(`${source}: unexpected tensor '${name}' for this config`);
 }

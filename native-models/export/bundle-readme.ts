@@ -6,7 +6,10 @@ export function bundleReadme(manifest: BundleManifest): string {
   const h = input.height;
   const w = input.width;
   const variants = manifest.variants
-    .map((v) => `| ${v.precision} | \`${v.file}\` | \`${v.ortFile}\` | ${(v.bytes / 1024 / 1024).toFixed(2)} MB | ${v.psnrVsFp32 === null ? '—' : `${v.psnrVsFp32.toFixed(1)} dB`} | ${v.cpuLatencyMs.toFixed(1)} ms |`)
+    .map(
+      (v) =>
+        `| ${v.precision} | \`${v.file}\` | \`${v.ortFile}\` | ${(v.bytes / 1024 / 1024).toFixed(2)} MB | ${v.psnrVsFp32 === null ? '—' : `${v.psnrVsFp32.toFixed(1)} dB`} | ${v.cpuLatencyMs.toFixed(1)} ms |`,
+    )
     .join('\n');
   return `# ${manifest.concept.name} — E2GAN mobile bundle
 

@@ -9,7 +9,16 @@ import { imageFromBytes, imagesToNchw, type RgbImage } from '../image/image';
 import { encodeImage } from '../image/io';
 import { resizeCover } from '../image/transform';
 import { writeFileAtomic } from '../io/atomic-file';
-import { conceptTokensShape, countParameters, totalStride, generatorMacs, generatorParameters, loraParameterCount, type GeneratorConfig, type LoraPlacement } from '../e2gan/config';
+import {
+  conceptTokensShape,
+  countParameters,
+  totalStride,
+  generatorMacs,
+  generatorParameters,
+  loraParameterCount,
+  type GeneratorConfig,
+  type LoraPlacement,
+} from '../e2gan/config';
 import { buildGenerator } from '../e2gan/generator';
 import { buildInferenceGraph } from '../e2gan/inference';
 import { mergeLora } from '../e2gan/lora';
@@ -79,7 +88,8 @@ export async function exportBundle(request: ExportRequest): Promise<ExportResult
   }
   const config: GeneratorConfig = { ...request.config, height: size, width: size };
   const [tokenCount, tokenDim] = conceptTokensShape(config);
-  if (request.tokens.length !== tokenCount * tokenDim) throw new Error(`export: concept tokens have ${request.tokens.length} values, expected [${tokenCount}, ${tokenDim}]`);
+  if (request.tokens.length !== tokenCount * tokenDim)
+    throw new Error(`export: concept tokens have ${request.tokens.length} values, expected [${tokenCount}, ${tokenDim}]`);
   const previews = request.previewImages.map((image) => resizeCover(image, config.width, config.height));
   const warnings: string[] = [];
 
@@ -110,8 +120,17 @@ export async function exportBundle(request: ExportRequest): Promise<ExportResult
       files.set(`${names[precision]}.onnx`, bytes);
       files.set(`${names[precision]}.ort`, ortBytes);
       const psnrVsFp32 = precision === 'fp32' ? null : meanPsnr(measured.outputs, reference);
-      if (precision === 'fp16' && psnrVsFp32 !== null && psnrVsFp32 < 40) warnings.push(`fp16 variant is only ${psnrVsFp32.toFixed(1)} dB from fp32 (40 dB expected)`);
-      variants.push({ precision, file: `${names[precision]}.onnx`, ortFile: `${names[precision]}.ort`, bytes: bytes.byteLength, ortBytes: ortBytes.byteLength, psnrVsFp32, cpuLatencyMs: measured.latencyMs });
+      if (precision === 'fp16' && psnrVsFp32 !== null && psnrVsFp32 < 40)
+        warnings.push(`fp16 variant is only ${psnrVsFp32.toFixed(1)} dB from fp32 (40 dB expected)`);
+      variants.push({
+        precision,
+        file: `${names[precision]}.onnx`,
+        ortFile: `${names[precision]}.ort`,
+        bytes: bytes.byteLength,
+        ortBytes: ortBytes.byteLength,
+        psnrVsFp32,
+        cpuLatencyMs: measured.latencyMs,
+      });
       if (precision === 'fp32') {
         for (const [k, image] of previews.entries()) {
           files.set(`preview/before-${k + 1}.jpg`, await encodeImage(image, 'jpeg', { quality: 88 }));
@@ -123,8 +142,17 @@ export async function exportBundle(request: ExportRequest): Promise<ExportResult
     progress('writing the LoRA delta', 0.85);
     const deltaPath = join(work, 'concept.lora.safetensors');
     await saveConceptDelta(deltaPath, {
-      generatorConfig: config, placement: request.placement, lora: new Map(request.lora), tokens: request.tokens,
-      info: { concept_id: request.concept.id, concept_name: request.concept.name, prompt: request.concept.prompt, base_model_id: request.baseModel.id, base_model_sha256: request.baseModel.sha256 },
+      generatorConfig: config,
+      placement: request.placement,
+      lora: new Map(request.lora),
+      tokens: request.tokens,
+      info: {
+        concept_id: request.concept.id,
+        concept_name: request.concept.name,
+        prompt: request.concept.prompt,
+        base_model_id: request.baseModel.id,
+        base_model_sha256: request.baseModel.sha256,
+      },
     });
     files.set('concept.lora.safetensors', new Uint8Array(await readFile(deltaPath)));
 
@@ -135,7 +163,8 @@ export async function exportBundle(request: ExportRequest): Promise<ExportResult
       if (report.unsupported.length > 0) warnings.push(`${report.label} runs ${report.unsupported.join(', ')} on the phone's CPU (not natively)`);
     }
     const smallest = Math.min(...variants.map((v) => v.ortBytes));
-    if (smallest > EFFECT_SIZE_BUDGET_BYTES) warnings.push(`the smallest model is ${(smallest / 1048576).toFixed(1)} MB, over the common ${EFFECT_SIZE_BUDGET_BYTES / 1048576} MB effect budget`);
+    if (smallest > EFFECT_SIZE_BUDGET_BYTES)
+      warnings.push(`the smallest model is ${(smallest / 1048576).toFixed(1)} MB, over the common ${EFFECT_SIZE_BUDGET_BYTES / 1048576} MB effect budget`);
 
     const manifest: BundleManifest = {
       format: 'e2gan-bundle',
@@ -163,7 +192,9 @@ export async function exportBundle(request: ExportRequest): Promise<ExportResult
     files.set('manifest.json', new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`));
 
     progress('writing the bundle', 0.95);
-    const zip = zipSync(Object.fromEntries([...files].map(([path, data]) => [path, [data, { level: path.endsWith('.jpg') ? 0 : 6 }]])), { mtime: new Date(manifest.createdAt) });
+    const zip = zipSync(Object.fromEntries([...files].map(([path, data]) => [path, [data, { level: path.endsWith('.jpg') ? 0 : 6 }]])), {
+      mtime: new Date(manifest.createdAt),
+    });
     await writeFileAtomic(request.outZip, zip);
     progress('done', 1);
     return { zipPath: request.outZip, manifest, warnings };
@@ -203,10 +234,19 @@ async function fidelityCheck(request: ExportRequest, merged: ReadonlyMap<string,
 }
 
 async function measureVariant(
-  model: Uint8Array, pixels: readonly Uint8Array[], config: GeneratorConfig, ortPath: string, runs: number,
+  model: Uint8Array,
+  pixels: readonly Uint8Array[],
+  config: GeneratorConfig,
+  ortPath: string,
+  runs: number,
 ): Promise<{ outputs: Uint8Array[]; latencyMs: number }> {
   // Saving at 'basic' keeps the ORT-format file portable ('all' bakes in kernels specific to this CPU).
-  const saver = await openSession(model, { executionProviders: ['cpu'], graphOptimizationLevel: 'basic', optimizedModelFilePath: ortPath, logSeverityLevel: 3 });
+  const saver = await openSession(model, {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'basic',
+    optimizedModelFilePath: ortPath,
+    logSeverityLevel: 3,
+  });
   await saver.release();
   const session: RuntimeSession = await openSession(model, { executionProviders: ['cpu'], logSeverityLevel: 3 });
   try {

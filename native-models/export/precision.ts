@@ -155,7 +155,9 @@ export function quantizeWeightsInt8(modelBytes: Uint8Array, options: Int8Options
       makeTensor(scale, 'float32', [scales.length], scales),
       makeTensor(zero, 'int8', [scales.length], new Int8Array(scales.length)),
     );
-    dequantizers.push(makeNode('DequantizeLinear', [q, scale, zero], [tensor.name], { name: `${tensor.name}.dequantize`, attributes: [attr.int('axis', axis)] }));
+    dequantizers.push(
+      makeNode('DequantizeLinear', [q, scale, zero], [tensor.name], { name: `${tensor.name}.dequantize`, attributes: [attr.int('axis', axis)] }),
+    );
   }
   return encodeModel({ ...model, graph: { ...graph, nodes: [...dequantizers, ...graph.nodes], initializers } });
 }

@@ -538,7 +538,11 @@ export class GraphBuilder {
     this.requireRank(where, b, 2, 'B of rank 2');
     const [m, ka] = options.transA ? [a.shape[1]!, a.shape[0]!] : [a.shape[0]!, a.shape[1]!];
     const [kb, n] = options.transB ? [b.shape[1]!, b.shape[0]!] : [b.shape[0]!, b.shape[1]!];
-    if (ka !== kb) throw new ShapeError(where, `inner dimensions differ: A ${fmtShape(a.shape)}${options.transA ? 'ᵀ' : ''} x B ${fmtShape(b.shape)}${options.transB ? 'ᵀ' : ''}`);
+    if (ka !== kb)
+      throw new ShapeError(
+        where,
+        `inner dimensions differ: A ${fmtShape(a.shape)}${options.transA ? 'ᵀ' : ''} x B ${fmtShape(b.shape)}${options.transB ? 'ᵀ' : ''}`,
+      );
     if (c) {
       const bc = broadcastShapes(where, [m, n], c.shape);
       if (bc[0] !== m || bc[1] !== n) throw new ShapeError(where, `C ${fmtShape(c.shape)} does not broadcast to [${m}, ${n}]`);
@@ -569,7 +573,10 @@ export class GraphBuilder {
     const [n, cin] = [x.shape[0]!, x.shape[1]!];
     const [cout, cinPerGroup] = [w.shape[0]!, w.shape[1]!];
     if (cin % group !== 0 || cout % group !== 0 || cinPerGroup * group !== cin) {
-      throw new ShapeError(where, `X ${fmtShape(x.shape)} and W ${fmtShape(w.shape)} do not fit group=${group} (need W[1] * group = C_in and C_out % group = 0)`);
+      throw new ShapeError(
+        where,
+        `X ${fmtShape(x.shape)} and W ${fmtShape(w.shape)} do not fit group=${group} (need W[1] * group = C_in and C_out % group = 0)`,
+      );
     }
     if (bias && (bias.rank !== 1 || bias.shape[0] !== cout)) throw new ShapeError(where, `bias must be [${cout}], got ${fmtShape(bias.shape)}`);
     const out = [n, cout];
@@ -631,7 +638,10 @@ export class GraphBuilder {
     const where = this.loc('InstanceNormalization');
     this.requireRank(where, x, (r) => r >= 3, 'X of rank >= 3');
     const c = x.shape[1]!;
-    for (const [label, v] of [['scale', scale], ['bias', bias]] as const) {
+    for (const [label, v] of [
+      ['scale', scale],
+      ['bias', bias],
+    ] as const) {
       if (v.rank !== 1 || v.shape[0] !== c) throw new ShapeError(where, `${label} must be [${c}] for X ${fmtShape(x.shape)}, got ${fmtShape(v.shape)}`);
     }
     return this.one('InstanceNormalization', [x, scale, bias], [attr.float('epsilon', epsilon)], x.dtype, x.shape);
@@ -642,7 +652,10 @@ export class GraphBuilder {
     const where = this.loc('LayerNormalization');
     const axis = normalizeAxis(where, options.axis ?? -1, x.rank);
     const normShape = x.shape.slice(axis);
-    for (const [label, v] of [['scale', scale], ['bias', bias]] as const) {
+    for (const [label, v] of [
+      ['scale', scale],
+      ['bias', bias],
+    ] as const) {
       if (!v) continue;
       const bc = broadcastShapes(where, normShape, v.shape);
       if (fmtShape(bc) !== fmtShape(normShape)) throw new ShapeError(where, `${label} ${fmtShape(v.shape)} does not broadcast to ${fmtShape(normShape)}`);
@@ -701,7 +714,13 @@ export class GraphBuilder {
     if (p.length !== x.rank || [...p].sort((a, b) => a - b).some((v, i) => v !== i)) {
       throw new ShapeError(where, `perm [${p.join(', ')}] is not a permutation of rank ${x.rank} (X ${fmtShape(x.shape)})`);
     }
-    return this.one('Transpose', [x], [attr.ints('perm', p)], x.dtype, p.map((i) => x.shape[i]!));
+    return this.one(
+      'Transpose',
+      [x],
+      [attr.ints('perm', p)],
+      x.dtype,
+      p.map((i) => x.shape[i]!),
+    );
   }
 
   concat(values: readonly Value[], axis: number): Value {
@@ -772,7 +791,13 @@ export class GraphBuilder {
     const where = this.loc('Squeeze');
     const norm = normalizeAxes(where, axes, x.rank);
     for (const a of norm) if (x.shape[a] !== 1) throw new ShapeError(where, `axis ${a} of ${fmtShape(x.shape)} is not 1`);
-    return this.one('Squeeze', [x, this.ints(norm)], [], x.dtype, x.shape.filter((_, i) => !norm.includes(i)));
+    return this.one(
+      'Squeeze',
+      [x, this.ints(norm)],
+      [],
+      x.dtype,
+      x.shape.filter((_, i) => !norm.includes(i)),
+    );
   }
 
   unsqueeze(x: Value, axes: readonly number[]): Value {
@@ -910,11 +935,19 @@ export class GraphBuilder {
     const initializers = [...this.tensors.entries()].filter(([v]) => needed.has(v)).map(([, t]) => t);
     const info = (v: Value) => makeValueInfo(v.name, v.dtype, [...v.shape]);
     const nodeProtos = nodes.map((n) =>
-      makeNode(n.opType, n.inputs.map((v) => v?.name ?? ''), n.outputs.map((v) => v.name), { name: n.name, domain: n.domain, attributes: [...n.attributes] }),
+      makeNode(
+        n.opType,
+        n.inputs.map((v) => v?.name ?? ''),
+        n.outputs.map((v) => v.name),
+        { name: n.name, domain: n.domain, attributes: [...n.attributes] },
+      ),
     );
     const outputs = new Set(this.outputList);
     const valueInfo = options.includeValueInfo
-      ? nodes.flatMap((n) => n.outputs).filter((v) => !outputs.has(v)).map(info)
+      ? nodes
+          .flatMap((n) => n.outputs)
+          .filter((v) => !outputs.has(v))
+          .map(info)
       : [];
     const graph = makeGraph(nodeProtos, this.name, this.inputList.map(info), this.outputList.map(info), initializers, valueInfo);
     return makeModel(graph, {
@@ -942,4 +975,3 @@ export class GraphBuilder {
 function validateShape(where: string, shape: Shape): void {
   if (!shape.every((d) => Number.isInteger(d) && d >= 0)) throw new ShapeError(where, `invalid static shape ${fmtShape(shape)}`);
 }
-

@@ -1,4 +1,14 @@
-export { GraphBuilder, type Operand, type ConvOptions, type ConvTransposeOptions, type ResizeOptions, type SliceOptions, type GemmOptions, type BuildOptions, type ParameterOptions } from './builder';
+export {
+  GraphBuilder,
+  type Operand,
+  type ConvOptions,
+  type ConvTransposeOptions,
+  type ResizeOptions,
+  type SliceOptions,
+  type GemmOptions,
+  type BuildOptions,
+  type ParameterOptions,
+} from './builder';
 export { GraphNode } from './graph-node';
 export { Value, type ValueInfo, type ValueKind } from './value';
 export { ShapeError, broadcastShapes, numel, type Shape } from './shape-inference';

@@ -99,7 +99,10 @@ export interface QualityBaselines {
 export function qualityBaselines(training: readonly ImagePairLike[], evaluation: readonly ImagePairLike[]): QualityBaselines {
   if (evaluation.length === 0) return { identityPsnr: NaN, identitySsim: NaN, affinePsnr: NaN, affineSsim: NaN };
   const map = fitAffineColour(training);
-  let ip = 0, is = 0, ap = 0, as = 0;
+  let ip = 0,
+    is = 0,
+    ap = 0,
+    as = 0;
   for (const pair of evaluation) {
     const fitted = applyAffineColour(pair.input, map);
     ip += psnr(pair.input, pair.target);

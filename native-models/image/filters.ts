@@ -12,16 +12,18 @@ export function boxBlurPlane(plane: Float32Array, width: number, height: number,
 }
 
 /** Reusable buffers for boxBlurInto, so filters that blur many planes (the guided filter) allocate once. */
-export interface BoxBlurScratch { readonly tmp: Float32Array; readonly padded: Float32Array; readonly sums: Float64Array }
+export interface BoxBlurScratch {
+  readonly tmp: Float32Array;
+  readonly padded: Float32Array;
+  readonly sums: Float64Array;
+}
 
 export function createBoxBlurScratch(width: number, height: number, radius: number): BoxBlurScratch {
   return { tmp: new Float32Array(width * height), padded: new Float32Array(width + 2 * radius + 1), sums: new Float64Array(width) };
 }
 
 /** boxBlurPlane writing into `out` (which must not be `plane`), with caller-owned scratch buffers; radius >= 1. */
-export function boxBlurInto(
-  plane: Float32Array, width: number, height: number, radius: number, out: Float32Array, scratch: BoxBlurScratch,
-): Float32Array {
+export function boxBlurInto(plane: Float32Array, width: number, height: number, radius: number, out: Float32Array, scratch: BoxBlurScratch): Float32Array {
   const { tmp, padded, sums } = scratch;
   const inv = 1 / (2 * radius + 1);
   // Horizontal pass on a copy of the row padded with its edge values: the running sum needs no branches.
@@ -138,9 +140,14 @@ export function sobelPlane(plane: Float32Array, width: number, height: number): 
     for (let x = 0; x < width; x++) {
       const xm = x > 0 ? x - 1 : 0;
       const xp = x < width - 1 ? x + 1 : x;
-      const a = plane[ym + xm]!, b = plane[ym + x]!, c = plane[ym + xp]!;
-      const d = plane[y0 + xm]!, f = plane[y0 + xp]!;
-      const g = plane[yp + xm]!, h = plane[yp + x]!, i = plane[yp + xp]!;
+      const a = plane[ym + xm]!,
+        b = plane[ym + x]!,
+        c = plane[ym + xp]!;
+      const d = plane[y0 + xm]!,
+        f = plane[y0 + xp]!;
+      const g = plane[yp + xm]!,
+        h = plane[yp + x]!,
+        i = plane[yp + xp]!;
       gx[y0 + x] = c + 2 * f + i - a - 2 * d - g;
       gy[y0 + x] = g + 2 * h + i - a - 2 * b - c;
     }
@@ -158,7 +165,9 @@ export function gradientMagnitude(plane: Float32Array, width: number, height: nu
 /** Splits HWC into three planes. */
 export function splitChannels(image: RgbImage): [Float32Array, Float32Array, Float32Array] {
   const n = image.width * image.height;
-  const r = new Float32Array(n), g = new Float32Array(n), b = new Float32Array(n);
+  const r = new Float32Array(n),
+    g = new Float32Array(n),
+    b = new Float32Array(n);
   const d = image.data;
   for (let i = 0; i < n; i++) {
     r[i] = d[i * 3]!;

@@ -43,16 +43,23 @@ export function ssim(a: RgbImage, b: RgbImage): number {
   for (let ch = 0; ch < 3; ch++) {
     const x = planesA[ch]!;
     const y = planesB[ch]!;
-    const xx = new Float32Array(n), yy = new Float32Array(n), xy = new Float32Array(n);
+    const xx = new Float32Array(n),
+      yy = new Float32Array(n),
+      xy = new Float32Array(n);
     for (let i = 0; i < n; i++) {
       xx[i] = x[i]! * x[i]!;
       yy[i] = y[i]! * y[i]!;
       xy[i] = x[i]! * y[i]!;
     }
-    const mx = blur(x), my = blur(y), sxx = blur(xx), syy = blur(yy), sxy = blur(xy);
+    const mx = blur(x),
+      my = blur(y),
+      sxx = blur(xx),
+      syy = blur(yy),
+      sxy = blur(xy);
     let sum = 0;
     for (let i = 0; i < n; i++) {
-      const mux = mx[i]!, muy = my[i]!;
+      const mux = mx[i]!,
+        muy = my[i]!;
       const vx = sxx[i]! - mux * mux;
       const vy = syy[i]! - muy * muy;
       const cov = sxy[i]! - mux * muy;

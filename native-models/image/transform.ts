@@ -60,7 +60,9 @@ export function resize(image: RgbImage, width: number, height: number): RgbImage
   for (let y = 0; y < image.height; y++) {
     const row = y * image.width;
     for (let x = 0; x < width; x++) {
-      let r = 0, g = 0, b = 0;
+      let r = 0,
+        g = 0,
+        b = 0;
       const s0 = xw.start[x]!;
       const n = xw.count[x]!;
       const wBase = x * xw.maxTaps;
@@ -84,7 +86,9 @@ export function resize(image: RgbImage, width: number, height: number): RgbImage
     const n = yw.count[y]!;
     const wBase = y * yw.maxTaps;
     for (let x = 0; x < width; x++) {
-      let r = 0, g = 0, b = 0;
+      let r = 0,
+        g = 0,
+        b = 0;
       for (let t = 0; t < n; t++) {
         const w = yw.weights[wBase + t]!;
         const p = ((s0 + t) * width + x) * 3;
@@ -115,8 +119,7 @@ export function resizeCover(image: RgbImage, width: number, height: number): Rgb
 }
 
 export function crop(image: RgbImage, x: number, y: number, width: number, height: number): RgbImage {
-  if (!Number.isInteger(x) || !Number.isInteger(y) || x < 0 || y < 0 || width <= 0 || height <= 0 ||
-      x + width > image.width || y + height > image.height) {
+  if (!Number.isInteger(x) || !Number.isInteger(y) || x < 0 || y < 0 || width <= 0 || height <= 0 || x + width > image.width || y + height > image.height) {
     throw new Error(`crop ${width}x${height} at (${x}, ${y}) does not fit inside a ${image.width}x${image.height} image`);
   }
   const out = createImage(width, height);

@@ -9,7 +9,19 @@ import { bfloat16ArrayToFloat32, float16ArrayToFloat32, float32ArrayToFloat16 } 
  * LoRA-only concept deltas and the shipped base model.
  */
 export const SAFETENSORS_DTYPES = {
-  F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U64: 8, U32: 4, U16: 2, U8: 1, BOOL: 1,
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U64: 8,
+  U32: 4,
+  U16: 2,
+  U8: 1,
+  BOOL: 1,
 } as const;
 export type SafetensorsDtype = keyof typeof SAFETENSORS_DTYPES;
 
@@ -46,14 +58,21 @@ export function tensorFromArray(
   data: Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Uint16Array | Int16Array,
 ): SafeTensor {
   const dtype: SafetensorsDtype =
-    data instanceof Float32Array ? 'F32'
-    : data instanceof Float64Array ? 'F64'
-    : data instanceof Int32Array ? 'I32'
-    : data instanceof BigInt64Array ? 'I64'
-    : data instanceof Int8Array ? 'I8'
-    : data instanceof Uint16Array ? 'U16'
-    : data instanceof Int16Array ? 'I16'
-    : 'U8';
+    data instanceof Float32Array
+      ? 'F32'
+      : data instanceof Float64Array
+        ? 'F64'
+        : data instanceof Int32Array
+          ? 'I32'
+          : data instanceof BigInt64Array
+            ? 'I64'
+            : data instanceof Int8Array
+              ? 'I8'
+              : data instanceof Uint16Array
+                ? 'U16'
+                : data instanceof Int16Array
+                  ? 'I16'
+                  : 'U8';
   if (elementCount(shape) !== data.length) {
     throw new SafetensorsError(`shape [${shape.join(', ')}] holds ${elementCount(shape)} elements but data has ${data.length}`);
   }
@@ -76,11 +95,16 @@ function aligned(tensor: SafeTensor): ArrayBuffer {
 /** Any floating-point tensor (F32/F16/BF16/F64) as float32. */
 export function toFloat32(tensor: SafeTensor, name = 'tensor'): Float32Array {
   switch (tensor.dtype) {
-    case 'F32': return new Float32Array(aligned(tensor));
-    case 'F16': return float16ArrayToFloat32(new Uint16Array(aligned(tensor)));
-    case 'BF16': return bfloat16ArrayToFloat32(new Uint16Array(aligned(tensor)));
-    case 'F64': return Float32Array.from(new Float64Array(aligned(tensor)));
-    default: throw new SafetensorsError(`${name}: expected a floating-point dtype (F32/F16/BF16/F64), got ${tensor.dtype}`);
+    case 'F32':
+      return new Float32Array(aligned(tensor));
+    case 'F16':
+      return float16ArrayToFloat32(new Uint16Array(aligned(tensor)));
+    case 'BF16':
+      return bfloat16ArrayToFloat32(new Uint16Array(aligned(tensor)));
+    case 'F64':
+      return Float32Array.from(new Float64Array(aligned(tensor)));
+    default:
+      throw new SafetensorsError(`${name}: expected a floating-point dtype (F32/F16/BF16/F64), got ${tensor.dtype}`);
   }
 }
 
@@ -89,10 +113,7 @@ export function toBigInt64(tensor: SafeTensor, name = 'tensor'): BigInt64Array {
   return new BigInt64Array(aligned(tensor));
 }
 
-export function encodeSafetensors(
-  tensors: Map<string, SafeTensor> | Record<string, SafeTensor>,
-  metadata: Record<string, string> = {},
-): Uint8Array {
+export function encodeSafetensors(tensors: Map<string, SafeTensor> | Record<string, SafeTensor>, metadata: Record<string, string> = {}): Uint8Array {
   const entries = (tensors instanceof Map ? [...tensors] : Object.entries(tensors))
     // Sorted by name so the same tensors always give the same bytes (content hashes stay stable).
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -185,7 +206,11 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors buffe
   let cursor = 0;
   for (const range of ranges) {
     if (range.begin !== cursor) {
-      fail(range.begin < cursor ? `tensor '${range.name}' overlaps the previous tensor at byte ${range.begin}` : `gap before tensor '${range.name}' (bytes ${cursor}..${range.begin} unused)`);
+      fail(
+        range.begin < cursor
+          ? `tensor '${range.name}' overlaps the previous tensor at byte ${range.begin}`
+          : `gap before tensor '${range.name}' (bytes ${cursor}..${range.begin} unused)`,
+      );
     }
     cursor = range.end;
   }

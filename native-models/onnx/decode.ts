@@ -62,9 +62,7 @@ function decodeAttribute(buf: Uint8Array): AttributeProto {
     if (f.field === 1) name = text(f);
     if (f.field === 20) typeCode = int(f);
   }
-  const type = (Object.keys(ONNX_ATTRIBUTE_TYPE) as (keyof typeof ONNX_ATTRIBUTE_TYPE)[]).find(
-    (k) => ONNX_ATTRIBUTE_TYPE[k] === typeCode,
-  );
+  const type = (Object.keys(ONNX_ATTRIBUTE_TYPE) as (keyof typeof ONNX_ATTRIBUTE_TYPE)[]).find((k) => ONNX_ATTRIBUTE_TYPE[k] === typeCode);
   const pick = (n: number) => fields.filter((f) => f.field === n);
   switch (type) {
     case 'float':

@@ -1,19 +1,6 @@
 /** Plain-data mirror of the ONNX protobuf messages we produce (subset of onnx.proto, IR version 8). */
 
-export type DType =
-  | 'float32'
-  | 'uint8'
-  | 'int8'
-  | 'uint16'
-  | 'int16'
-  | 'int32'
-  | 'int64'
-  | 'bool'
-  | 'float16'
-  | 'float64'
-  | 'uint32'
-  | 'uint64'
-  | 'bfloat16';
+export type DType = 'float32' | 'uint8' | 'int8' | 'uint16' | 'int16' | 'int32' | 'int64' | 'bool' | 'float16' | 'float64' | 'uint32' | 'uint64' | 'bfloat16';
 
 /** TensorProto.DataType enum values from onnx.proto. */
 export const ONNX_DATA_TYPE: Readonly<Record<DType, number>> = {

@@ -71,8 +71,13 @@ export function linuxGpus(root: string): GpuAdapter[] {
     if (!cls.startsWith('0x03')) continue;
     const vendorId = Number.parseInt(readText(join(devices, address, 'vendor')) ?? '', 16);
     const deviceId = Number.parseInt(readText(join(devices, address, 'device')) ?? '', 16);
-    const nvidiaModel = readText(join(root, 'proc/driver/nvidia/gpus', address, 'information'))?.match(/^Model:\s*(.+)$/m)?.[1]?.trim();
-    const name = nvidiaModel ?? pciName(pciIds, vendorId, deviceId) ?? `${VENDORS[vendorId] ?? `vendor 0x${vendorId.toString(16)}`} GPU (device 0x${deviceId.toString(16).padStart(4, '0')})`;
+    const nvidiaModel = readText(join(root, 'proc/driver/nvidia/gpus', address, 'information'))
+      ?.match(/^Model:\s*(.+)$/m)?.[1]
+      ?.trim();
+    const name =
+      nvidiaModel ??
+      pciName(pciIds, vendorId, deviceId) ??
+      `${VENDORS[vendorId] ?? `vendor 0x${vendorId.toString(16)}`} GPU (device 0x${deviceId.toString(16).padStart(4, '0')})`;
     // Intel display controllers are integrated; NVIDIA/AMD cards on a PCI slot count as discrete.
     const kind: AdapterKind = vendorId === 0x8086 ? 'integrated' : vendorId === 0x10de || vendorId === 0x1002 ? 'discrete' : 'unknown';
     gpus.push({ name, kind, vendorId });
@@ -98,10 +103,17 @@ function pciName(pciIds: string | undefined, vendorId: number, deviceId: number)
 /** Vulkan driver manifests the loader would read (VK_DRIVER_FILES / VK_ICD_FILENAMES override the folders). */
 export function vulkanDrivers(root: string, env: NodeJS.ProcessEnv): { manifest: string; library: string }[] {
   const listed = (env.VK_DRIVER_FILES ?? env.VK_ICD_FILENAMES)?.split(':').filter(Boolean);
-  const manifests = listed ?? ['usr/share/vulkan/icd.d', 'etc/vulkan/icd.d', 'usr/local/share/vulkan/icd.d'].flatMap((dir) => {
-    const path = join(root, dir);
-    return existsSync(path) ? readdirSync(path).filter((f) => f.endsWith('.json')).sort().map((f) => join(path, f)) : [];
-  });
+  const manifests =
+    listed ??
+    ['usr/share/vulkan/icd.d', 'etc/vulkan/icd.d', 'usr/local/share/vulkan/icd.d'].flatMap((dir) => {
+      const path = join(root, dir);
+      return existsSync(path)
+        ? readdirSync(path)
+            .filter((f) => f.endsWith('.json'))
+            .sort()
+            .map((f) => join(path, f))
+        : [];
+    });
   const drivers: { manifest: string; library: string }[] = [];
   for (const manifest of manifests) {
     try {
@@ -115,7 +127,13 @@ export function vulkanDrivers(root: string, env: NodeJS.ProcessEnv): { manifest:
 }
 
 function hasVulkanLoader(root: string, env: NodeJS.ProcessEnv): boolean {
-  const dirs = [...(env.LD_LIBRARY_PATH?.split(':').filter(Boolean) ?? []), join(root, 'usr/lib/x86_64-linux-gnu'), join(root, 'usr/lib/aarch64-linux-gnu'), join(root, 'usr/lib64'), join(root, 'usr/lib')];
+  const dirs = [
+    ...(env.LD_LIBRARY_PATH?.split(':').filter(Boolean) ?? []),
+    join(root, 'usr/lib/x86_64-linux-gnu'),
+    join(root, 'usr/lib/aarch64-linux-gnu'),
+    join(root, 'usr/lib64'),
+    join(root, 'usr/lib'),
+  ];
   return dirs.some((dir) => existsSync(join(dir, 'libvulkan.so.1')));
 }
 
@@ -139,10 +157,14 @@ const byPreference = (a: GpuAdapter, b: GpuAdapter) => KIND_ORDER.indexOf(a.kind
 
 function windowsGpus(run: AdapterEnvironment['run']): GpuAdapter[] {
   const out = run('powershell.exe', ['-NoProfile', '-Command', '(Get-CimInstance Win32_VideoController).Name']);
-  return out.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).map((name) => ({
-    name,
-    kind: /microsoft basic|warp/i.test(name) ? 'software' : /intel/i.test(name) && !/arc/i.test(name) ? 'integrated' : 'discrete',
-  }));
+  return out
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((name) => ({
+      name,
+      kind: /microsoft basic|warp/i.test(name) ? 'software' : /intel/i.test(name) && !/arc/i.test(name) ? 'integrated' : 'discrete',
+    }));
 }
 
 function macGpus(run: AdapterEnvironment['run']): GpuAdapter[] {
@@ -177,11 +199,20 @@ export function describeProviderAdapters(providers: readonly ExecutionProviderNa
         if (!hasVulkanLoader(e.root, e.env)) return { provider, alternatives: [], note: 'no Vulkan loader (libvulkan.so.1): install libvulkan1' };
         const drivers = vulkanDrivers(e.root, e.env);
         if (drivers.length === 0) return { provider, alternatives: [], note: 'no Vulkan driver (ICD manifest) installed' };
-        return choose(provider, vulkanAdapters(drivers, gpus), `Dawn (Vulkan) asks for the high-performance adapter; drivers: ${drivers.map((d) => d.library).join(', ')}`,
-          `no GPU matches the Vulkan drivers ${drivers.map((d) => d.library).join(', ')}`);
+        return choose(
+          provider,
+          vulkanAdapters(drivers, gpus),
+          `Dawn (Vulkan) asks for the high-performance adapter; drivers: ${drivers.map((d) => d.library).join(', ')}`,
+          `no GPU matches the Vulkan drivers ${drivers.map((d) => d.library).join(', ')}`,
+        );
       }
       case 'cuda':
-        return choose(provider, gpus.filter((g) => g.vendorId === 0x10de), 'CUDA device 0', 'no NVIDIA GPU found');
+        return choose(
+          provider,
+          gpus.filter((g) => g.vendorId === 0x10de),
+          'CUDA device 0',
+          'no NVIDIA GPU found',
+        );
       case 'dml':
         if (e.platform !== 'win32') return { provider, alternatives: [], note: 'DirectML exists on Windows only' };
         // Device 0 is the first adapter Windows lists, whatever its kind.
@@ -189,7 +220,9 @@ export function describeProviderAdapters(providers: readonly ExecutionProviderNa
           ? { provider, adapter: gpus[0].name, alternatives: gpus.slice(1).map((g) => g.name), note: 'DirectML device 0 (the first DXGI adapter)' }
           : { provider, alternatives: [], note: gpuError ?? 'no GPU found' };
       case 'coreml':
-        return e.platform === 'darwin' ? choose(provider, gpus, 'Core ML picks the GPU or Neural Engine per layer', gpuError ?? 'no GPU found') : { provider, alternatives: [], note: 'Core ML exists on macOS only' };
+        return e.platform === 'darwin'
+          ? choose(provider, gpus, 'Core ML picks the GPU or Neural Engine per layer', gpuError ?? 'no GPU found')
+          : { provider, alternatives: [], note: 'Core ML exists on macOS only' };
     }
   });
 }

@@ -53,6 +53,4 @@ export interface ComputeRequest<K extends ComputeRequestKind = ComputeRequestKin
   payload: ComputeProtocol[K]['payload'];
 }
 
-export type ComputeResponse =
-  | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; error: { name: string; message: string; stack?: string } };
+export type ComputeResponse = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: { name: string; message: string; stack?: string } };

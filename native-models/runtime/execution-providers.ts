@@ -15,10 +15,7 @@ export { EXECUTION_PROVIDER_NAMES, isExecutionProviderName, type ExecutionProvid
  * cuda is left out: its libraries are only present when the install step downloads them, and the
  * studio targets WebGPU/DirectML/CoreML for consumer GPUs.
  */
-export function platformProviderChain(
-  platform: NodeJS.Platform = process.platform,
-  arch: string = process.arch,
-): ExecutionProviderName[] {
+export function platformProviderChain(platform: NodeJS.Platform = process.platform, arch: string = process.arch): ExecutionProviderName[] {
   if (platform === 'win32' && arch === 'x64') return ['webgpu', 'dml', 'cpu'];
   if (platform === 'darwin' && arch === 'arm64') return ['webgpu', 'coreml', 'cpu'];
   if (platform === 'linux' && arch === 'x64') return ['webgpu', 'cpu'];

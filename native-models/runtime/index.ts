@@ -49,4 +49,12 @@ export {
 } from './train-state';
 export { ComputeClient, ComputeWorkerError } from './compute-client';
 export type { ComputeProtocol, LoadedTrainStateInfo, OpenedSessionInfo, StateRef, WireTensor } from './compute-protocol';
-export { describeProviderAdapters, linuxGpus, vulkanDrivers, type AdapterEnvironment, type AdapterKind, type GpuAdapter, type ProviderAdapters } from './adapters';
+export {
+  describeProviderAdapters,
+  linuxGpus,
+  vulkanDrivers,
+  type AdapterEnvironment,
+  type AdapterKind,
+  type GpuAdapter,
+  type ProviderAdapters,
+} from './adapters';

@@ -40,8 +40,7 @@ export async function probeExecutionProviders(options: ProbeOptions = {}): Promi
       }
       results.push({ name, available: true, ms: performance.now() - started });
     } catch (error) {
-      const message =
-        error instanceof OpenSessionError ? (error.attempts[0]?.error ?? error.message) : error instanceof Error ? error.message : String(error);
+      const message = error instanceof OpenSessionError ? (error.attempts[0]?.error ?? error.message) : error instanceof Error ? error.message : String(error);
       results.push({ name, available: false, error: message, ms: performance.now() - started });
     }
   }

@@ -69,10 +69,7 @@ function toValueInfo(meta: ort.InferenceSession.ValueMetadata): ValueInfo {
   return { name: meta.name, isTensor: true, dtype: meta.type, shape: [...meta.shape] };
 }
 
-function buildSessionOptions(
-  provider: ExecutionProviderName,
-  options: OpenSessionOptions,
-): ort.InferenceSession.SessionOptions {
+function buildSessionOptions(provider: ExecutionProviderName, options: OpenSessionOptions): ort.InferenceSession.SessionOptions {
   const sessionOptions: ort.InferenceSession.SessionOptions = {
     executionProviders: [providerConfig(provider)],
     graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
@@ -97,9 +94,7 @@ function buildSessionOptions(
   if (Object.keys(sessionConfig).length > 0) sessionOptions.extra = { session: sessionConfig };
   if (options.deviceOutputs && supportsDeviceOutputs(provider)) {
     sessionOptions.preferredOutputLocation =
-      options.deviceOutputs === true
-        ? 'gpu-buffer'
-        : Object.fromEntries(options.deviceOutputs.map((name) => [name, 'gpu-buffer' as const]));
+      options.deviceOutputs === true ? 'gpu-buffer' : Object.fromEntries(options.deviceOutputs.map((name) => [name, 'gpu-buffer' as const]));
   }
   return sessionOptions;
 }
@@ -187,13 +182,9 @@ export class RuntimeSession {
       }
       // ORT reports [] both for scalars and for unknown shapes, so only non-empty shapes can be checked.
       if (meta.shape.length === 0) continue;
-      const mismatch =
-        meta.shape.length !== tensor.dims.length ||
-        meta.shape.some((dim, i) => typeof dim === 'number' && dim >= 0 && dim !== tensor.dims[i]);
+      const mismatch = meta.shape.length !== tensor.dims.length || meta.shape.some((dim, i) => typeof dim === 'number' && dim >= 0 && dim !== tensor.dims[i]);
       if (mismatch) {
-        throw new Error(
-          `session ${this.label}: input '${meta.name}' expects shape [${meta.shape.join(', ')}], got [${tensor.dims.join(', ')}]`,
-        );
+        throw new Error(`session ${this.label}: input '${meta.name}' expects shape [${meta.shape.join(', ')}], got [${tensor.dims.join(', ')}]`);
       }
     }
   }
@@ -216,9 +207,7 @@ export async function openSession(model: string | Uint8Array, options: OpenSessi
     try {
       const sessionOptions = buildSessionOptions(provider, options);
       const session =
-        typeof model === 'string'
-          ? await ort.InferenceSession.create(model, sessionOptions)
-          : await ort.InferenceSession.create(model, sessionOptions);
+        typeof model === 'string' ? await ort.InferenceSession.create(model, sessionOptions) : await ort.InferenceSession.create(model, sessionOptions);
       attempts.push({ name: provider, ok: true, ms: performance.now() - started });
       return new RuntimeSession(session, provider, attempts, describeModel(model));
     } catch (error) {

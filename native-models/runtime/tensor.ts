@@ -83,7 +83,11 @@ export function tensorFromValues(dtype: TensorDType, values: ArrayLike<number>, 
     case 'uint8':
       return createTensor('uint8', Uint8Array.from(values), dims);
     case 'bool':
-      return createTensor('bool', Uint8Array.from(values, (v) => (v ? 1 : 0)), dims);
+      return createTensor(
+        'bool',
+        Uint8Array.from(values, (v) => (v ? 1 : 0)),
+        dims,
+      );
   }
 }
 

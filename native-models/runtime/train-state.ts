@@ -38,8 +38,7 @@ export interface StepProgram {
   metrics: string[];
 }
 
-export interface TrainStateOptions
-  extends Pick<OpenSessionOptions, 'executionProviders' | 'intraOpNumThreads' | 'graphOptimizationLevel' | 'allowSpinning'> {
+export interface TrainStateOptions extends Pick<OpenSessionOptions, 'executionProviders' | 'intraOpNumThreads' | 'graphOptimizationLevel' | 'allowSpinning'> {
   /** Keep state on the device between steps when the provider supports it (default true). */
   keepStateOnDevice?: boolean;
   /**
@@ -63,9 +62,7 @@ export function validateStepProgram(program: StepProgram, session: RuntimeSessio
   const missingIn = wantInputs.filter((n) => !inputs.has(n));
   const missingOut = wantOutputs.filter((n) => !outputs.has(n));
   if (missingIn.length || missingOut.length) {
-    throw new Error(
-      `step program does not match its graph: missing inputs [${missingIn.join(', ')}], missing outputs [${missingOut.join(', ')}]`,
-    );
+    throw new Error(`step program does not match its graph: missing inputs [${missingIn.join(', ')}], missing outputs [${missingOut.join(', ')}]`);
   }
   const extra = session.inputNames.filter((n) => !wantInputs.includes(n));
   if (extra.length) throw new Error(`step program leaves graph inputs unfed: ${extra.join(', ')}`);

@@ -59,8 +59,12 @@ export const popArtPosterize: ConceptTeacher = {
     const { width, height } = image;
     const smooth = luminance(guidedSmooth(image, scaledRadius(image, 3), 0.01));
     // Stretch the tonal range so every photo uses all the bands.
-    let lo = Infinity, hi = -Infinity;
-    for (const v of smooth) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    let lo = Infinity,
+      hi = -Infinity;
+    for (const v of smooth) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
     const span = Math.max(0.05, hi - lo);
     const { gx, gy } = sobelPlane(smooth, width, height);
     const out = createImage(width, height);
@@ -98,7 +102,9 @@ export const halftone: ConceptTeacher = {
     const n = width * height;
     const inks = [new Float32Array(n), new Float32Array(n), new Float32Array(n), new Float32Array(n)];
     for (let i = 0; i < n; i++) {
-      const c = 1 - r[i]!, m = 1 - g[i]!, y = 1 - b[i]!;
+      const c = 1 - r[i]!,
+        m = 1 - g[i]!,
+        y = 1 - b[i]!;
       // Gray-component replacement: shared darkness goes to black ink.
       const k = Math.min(c, m, y) * 0.9;
       inks[0]![i] = c - k;
@@ -109,7 +115,8 @@ export const halftone: ConceptTeacher = {
     const coverage = [new Float32Array(n), new Float32Array(n), new Float32Array(n), new Float32Array(n)];
     for (const screen of SCREENS) {
       const theta = (screen.angle * Math.PI) / 180;
-      const cos = Math.cos(theta), sin = Math.sin(theta);
+      const cos = Math.cos(theta),
+        sin = Math.sin(theta);
       const ink = inks[screen.ink]!;
       const cover = coverage[screen.ink]!;
       for (let y = 0; y < height; y++) {
@@ -117,7 +124,8 @@ export const halftone: ConceptTeacher = {
           // Rotate into screen space, find this cell's centre, sample the ink there.
           const u = (x * cos + y * sin) / cell;
           const v = (-x * sin + y * cos) / cell;
-          const cu = Math.floor(u) + 0.5, cv = Math.floor(v) + 0.5;
+          const cu = Math.floor(u) + 0.5,
+            cv = Math.floor(v) + 0.5;
           const sx = Math.round((cu * cos - cv * sin) * cell);
           const sy = Math.round((cu * sin + cv * cos) * cell);
           const amount = ink[(sy < 0 ? 0 : sy >= height ? height - 1 : sy) * width + (sx < 0 ? 0 : sx >= width ? width - 1 : sx)]!;
@@ -125,7 +133,8 @@ export const halftone: ConceptTeacher = {
           // the dots merge and fill the cell corners.
           const level = Math.max(0, amount);
           const radius = Math.sqrt(level / Math.PI) + 0.15 * smoothstep(0.6, 1, level);
-          const du = u - cu, dv = v - cv;
+          const du = u - cu,
+            dv = v - cv;
           const dist = Math.sqrt(du * du + dv * dv);
           // Sub-pixel dots fade out instead of leaving a half-covered pixel at every cell centre.
           cover[y * width + x] = clamp01((radius - dist) * cell + 0.5) * clamp01(radius * cell * 2);
@@ -193,7 +202,7 @@ export const neonEdges: ConceptTeacher = {
     for (let i = 0; i < n; i++) {
       rgbToHsv(smooth.data[i * 3]!, smooth.data[i * 3 + 1]!, smooth.data[i * 3 + 2]!, hsv);
       // Gray edges get a hue from their position so the picture never turns monochrome white.
-      const hue = hsv[1]! > 0.15 ? hsv[0]! : ((i % width) / width * 0.35 + 0.5) % 1;
+      const hue = hsv[1]! > 0.15 ? hsv[0]! : (((i % width) / width) * 0.35 + 0.5) % 1;
       hsvToRgb(hue, 1, 1, px);
       const core = edge[i]!;
       const glow = 1.6 * glowNear[i]! + 1.2 * glowFar[i]!;
@@ -207,4 +216,3 @@ export const neonEdges: ConceptTeacher = {
 };
 
 export const graphicTeachers: readonly ConceptTeacher[] = [pixelArt, popArtPosterize, halftone, embossRelief, neonEdges];
-

@@ -48,27 +48,48 @@ export function rgbToHsv(r: number, g: number, b: number, out: Float32Array): vo
 }
 
 export function hsvToRgb(h: number, s: number, v: number, out: Float32Array): void {
-  const hh = ((h % 1) + 1) % 1 * 6;
+  const hh = (((h % 1) + 1) % 1) * 6;
   const i = Math.floor(hh);
   const f = hh - i;
   const p = v * (1 - s);
   const q = v * (1 - s * f);
   const t = v * (1 - s * (1 - f));
   switch (i) {
-    case 0: out[0] = v; out[1] = t; out[2] = p; break;
-    case 1: out[0] = q; out[1] = v; out[2] = p; break;
-    case 2: out[0] = p; out[1] = v; out[2] = t; break;
-    case 3: out[0] = p; out[1] = q; out[2] = v; break;
-    case 4: out[0] = t; out[1] = p; out[2] = v; break;
-    default: out[0] = v; out[1] = p; out[2] = q; break;
+    case 0:
+      out[0] = v;
+      out[1] = t;
+      out[2] = p;
+      break;
+    case 1:
+      out[0] = q;
+      out[1] = v;
+      out[2] = p;
+      break;
+    case 2:
+      out[0] = p;
+      out[1] = v;
+      out[2] = t;
+      break;
+    case 3:
+      out[0] = p;
+      out[1] = q;
+      out[2] = v;
+      break;
+    case 4:
+      out[0] = t;
+      out[1] = p;
+      out[2] = v;
+      break;
+    default:
+      out[0] = v;
+      out[1] = p;
+      out[2] = q;
+      break;
   }
 }
 
 /** Applies fn(r, g, b, i, out) to every pixel, returning a new image. */
-export function mapPixels(
-  image: RgbImage,
-  fn: (r: number, g: number, b: number, index: number, out: Float32Array) => void,
-): RgbImage {
+export function mapPixels(image: RgbImage, fn: (r: number, g: number, b: number, index: number, out: Float32Array) => void): RgbImage {
   const result = createImage(image.width, image.height);
   const src = image.data;
   const dst = result.data;
@@ -160,12 +181,22 @@ export function kuwahara(image: RgbImage, radius: number): RgbImage {
   const [sr, sg, sb, sl, sll] = sums as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
   const d = image.data;
   for (let y = 0; y < height; y++) {
-    let rr = 0, gg = 0, bb = 0, ll = 0, lq = 0;
+    let rr = 0,
+      gg = 0,
+      bb = 0,
+      ll = 0,
+      lq = 0;
     for (let x = 0; x < width; x++) {
       const p = (y * width + x) * 3;
-      const r = d[p]!, g = d[p + 1]!, b = d[p + 2]!;
+      const r = d[p]!,
+        g = d[p + 1]!,
+        b = d[p + 2]!;
       const l = 0.299 * r + 0.587 * g + 0.114 * b;
-      rr += r; gg += g; bb += b; ll += l; lq += l * l;
+      rr += r;
+      gg += g;
+      bb += b;
+      ll += l;
+      lq += l * l;
       const q = (y + 1) * stride + x + 1;
       const above = y * stride + x + 1;
       sr[q] = sr[above]! + rr;
@@ -184,7 +215,9 @@ export function kuwahara(image: RgbImage, radius: number): RgbImage {
       // Soft selection (Papari et al.'s weighting, variance^-2) instead of the hard minimum: the same
       // painterly flattening without the blocky seams of the original filter.
       let total = 0;
-      let br = 0, bg = 0, bbv = 0;
+      let br = 0,
+        bg = 0,
+        bbv = 0;
       for (let quadrant = 0; quadrant < 4; quadrant++) {
         // Pixel ranges [x0, x1) x [y0, y1) of this quadrant, clipped to the image.
         const x0 = quadrant & 1 ? x : Math.max(0, x - radius);
@@ -217,7 +250,9 @@ export function kuwahara(image: RgbImage, radius: number): RgbImage {
  * towards 0 on lines. Cleaner, more drawn-looking edges than a thresholded Sobel.
  */
 export function xdogLines(
-  gray: Float32Array, width: number, height: number,
+  gray: Float32Array,
+  width: number,
+  height: number,
   options: { sigma: number; k?: number; tau?: number; epsilon?: number; phi?: number },
 ): Float32Array {
   const k = options.k ?? 1.6;
@@ -276,8 +311,10 @@ export function valueNoise(width: number, height: number, cell: number, rng: { n
       const ix = Math.floor(fx);
       let tx = fx - ix;
       tx = tx * tx * (3 - 2 * tx);
-      const a = lattice[iy * gw + ix]!, b = lattice[iy * gw + ix + 1]!;
-      const c = lattice[(iy + 1) * gw + ix]!, d = lattice[(iy + 1) * gw + ix + 1]!;
+      const a = lattice[iy * gw + ix]!,
+        b = lattice[iy * gw + ix + 1]!;
+      const c = lattice[(iy + 1) * gw + ix]!,
+        d = lattice[(iy + 1) * gw + ix + 1]!;
       out[y * width + x] = mix(mix(a, b, tx), mix(c, d, tx), ty);
     }
   }

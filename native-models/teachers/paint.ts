@@ -2,10 +2,7 @@ import { createImage, luminance } from '../image/image';
 import { boxBlurPlane, gaussianBlurPlane, gradientMagnitude } from '../image/filters';
 import { createRng } from '../util/rng';
 import type { ConceptTeacher } from './teacher';
-import {
-  clamp01, contentSeed, guidedSmooth, hsvToRgb, kuwahara, rgbToHsv, scaledRadius, sizeScale, smoothstep,
-  valueNoise, xdogLines,
-} from './ops';
+import { clamp01, contentSeed, guidedSmooth, hsvToRgb, kuwahara, rgbToHsv, scaledRadius, sizeScale, smoothstep, valueNoise, xdogLines } from './ops';
 
 /** Artistic-medium teachers: drawing and painting looks built from smoothing and edge maps. */
 
@@ -94,8 +91,9 @@ export const oilPaint: ConceptTeacher = {
       for (let x = 0; x < width; x++) {
         const i = y * width + x;
         const p = i * 3;
-        const xm = x > 0 ? i - 1 : i, ym = y > 0 ? i - width : i;
-        const relief = (gray[i]! - gray[xm]!) + (gray[i]! - gray[ym]!);
+        const xm = x > 0 ? i - 1 : i,
+          ym = y > 0 ? i - width : i;
+        const relief = gray[i]! - gray[xm]! + (gray[i]! - gray[ym]!);
         rgbToHsv(painted.data[p]!, painted.data[p + 1]!, painted.data[p + 2]!, hsv);
         hsvToRgb(hsv[0]!, Math.min(1, hsv[1]! * 1.2), hsv[2]!, px);
         const shade = 1 + 0.8 * relief;
@@ -180,4 +178,3 @@ export const inkWash: ConceptTeacher = {
 };
 
 export const paintTeachers: readonly ConceptTeacher[] = [pencilSketch, cartoon, oilPaint, watercolour, inkWash];
-

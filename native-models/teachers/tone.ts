@@ -2,9 +2,7 @@ import { createImage, luminance } from '../image/image';
 import { gaussianBlur as gaussianBlurImage, gaussianBlurPlane } from '../image/filters';
 import { createRng } from '../util/rng';
 import type { ConceptTeacher } from './teacher';
-import {
-  clamp01, contentSeed, hsvToRgb, makeGradientMap, mapPixels, mix, rgbToHsv, sizeScale, smoothstep, vignetteFactor,
-} from './ops';
+import { clamp01, contentSeed, hsvToRgb, makeGradientMap, mapPixels, mix, rgbToHsv, sizeScale, smoothstep, vignetteFactor } from './ops';
 
 /** Colour and tone teachers: per-pixel maps plus light blurs. */
 
@@ -139,14 +137,20 @@ export const thermalCamera: ConceptTeacher = {
     const heat = new Float32Array(width * height);
     const d = image.data;
     for (let i = 0; i < heat.length; i++) {
-      const r = d[i * 3]!, g = d[i * 3 + 1]!, b = d[i * 3 + 2]!;
+      const r = d[i * 3]!,
+        g = d[i * 3 + 1]!,
+        b = d[i * 3 + 2]!;
       // Skin and warm tones read hotter than their brightness alone; blue sky reads cold.
       heat[i] = 0.55 * (0.299 * r + 0.587 * g + 0.114 * b) + 0.35 * clamp01(r - 0.5 * b + 0.2) - 0.1 * clamp01(b - r);
     }
     // Thermal sensors are low resolution: heat diffuses.
     const blurred = gaussianBlurPlane(heat, width, height, 2 * Math.max(0.5, sizeScale(image)));
-    let lo = Infinity, hi = -Infinity;
-    for (const v of blurred) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    let lo = Infinity,
+      hi = -Infinity;
+    for (const v of blurred) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
     const span = Math.max(1e-3, hi - lo);
     const out = createImage(width, height);
     const px = new Float32Array(3);
@@ -263,7 +267,9 @@ export const tiltShiftMiniature: ConceptTeacher = {
       const t1 = smoothstep(0, 0.45, distance);
       const t2 = smoothstep(0.35, 1, distance);
       const p = i * 3;
-      let cr = mix(r, soft.data[p]!, t1), cg = mix(g, soft.data[p + 1]!, t1), cb = mix(b, soft.data[p + 2]!, t1);
+      let cr = mix(r, soft.data[p]!, t1),
+        cg = mix(g, soft.data[p + 1]!, t1),
+        cb = mix(b, soft.data[p + 2]!, t1);
       cr = mix(cr, softer.data[p]!, t2);
       cg = mix(cg, softer.data[p + 1]!, t2);
       cb = mix(cb, softer.data[p + 2]!, t2);
@@ -276,7 +282,14 @@ export const tiltShiftMiniature: ConceptTeacher = {
 };
 
 export const toneTeachers: readonly ConceptTeacher[] = [
-  sepiaVintage, night, autumnFoliage, winterSnow, thermalCamera, bwFilmGrain, colorInvert, cyanotype, infraredFilm,
+  sepiaVintage,
+  night,
+  autumnFoliage,
+  winterSnow,
+  thermalCamera,
+  bwFilmGrain,
+  colorInvert,
+  cyanotype,
+  infraredFilm,
   tiltShiftMiniature,
 ];
-

@@ -107,10 +107,14 @@ function product(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-function describeTarget(node: GraphNode, weight: Value): { op: LoraOp; layout: LoraLayerSpec['layout']; aShape: number[]; bShape: number[]; rankLimit: number } {
+function describeTarget(
+  node: GraphNode,
+  weight: Value,
+): { op: LoraOp; layout: LoraLayerSpec['layout']; aShape: number[]; bShape: number[]; rankLimit: number } {
   const shape = [...weight.shape];
   if (node.opType === 'Conv') {
-    if (node.int('group', 1) !== 1) throw new Error(`LoRA: ${node} wraps '${weight.name}' with group=${node.int('group', 1)}; only group=1 convs are supported`);
+    if (node.int('group', 1) !== 1)
+      throw new Error(`LoRA: ${node} wraps '${weight.name}' with group=${node.int('group', 1)}; only group=1 convs are supported`);
     const [out, inp, ...kernel] = shape as [number, number, ...number[]];
     return {
       op: 'Conv',
@@ -175,15 +179,23 @@ export function applyLora(source: GraphBuilder, options: LoraOptions): LoraGraph
     const weight = node.inputs[1];
     const target = WEIGHT_OPS.has(node.opType) && weight ? targets.get(weight.name) : undefined;
     if (!target || !weight) {
-      const outs = builder.emit(node.opType, inputs, [...node.attributes], node.outputs.map((o) => ({ dtype: o.dtype, shape: o.shape })), {
-        domain: node.domain,
-        outputNames: node.outputs.map((o) => o.name),
-      });
+      const outs = builder.emit(
+        node.opType,
+        inputs,
+        [...node.attributes],
+        node.outputs.map((o) => ({ dtype: o.dtype, shape: o.shape })),
+        {
+          domain: node.domain,
+          outputNames: node.outputs.map((o) => o.name),
+        },
+      );
       node.outputs.forEach((o, i) => copies.set(o, outs[i]!));
       continue;
     }
     if (source.valueInfo(weight).kind !== 'initializer') {
-      throw new Error(`LoRA target '${weight.name}' is not a frozen initializer (it is a ${source.valueInfo(weight).kind}${source.isTrainable(weight) ? ', trainable' : ''})`);
+      throw new Error(
+        `LoRA target '${weight.name}' is not a frozen initializer (it is a ${source.valueInfo(weight).kind}${source.isTrainable(weight) ? ', trainable' : ''})`,
+      );
     }
     const output = node.outputs[0]!;
     const base = builder.emit(node.opType, inputs, [...node.attributes], [{ dtype: output.dtype, shape: output.shape }], {
@@ -396,7 +408,9 @@ export function mergeLoraWeights(
     const a = factors[layer.aName];
     const b = factors[layer.bName];
     if (!w0 || !a || !b) {
-      throw new Error(`mergeLoraWeights: '${layer.weight}' needs W0, ${layer.aName} and ${layer.bName} (missing: ${[!w0 && 'W0', !a && layer.aName, !b && layer.bName].filter(Boolean).join(', ')})`);
+      throw new Error(
+        `mergeLoraWeights: '${layer.weight}' needs W0, ${layer.aName} and ${layer.bName} (missing: ${[!w0 && 'W0', !a && layer.aName, !b && layer.bName].filter(Boolean).join(', ')})`,
+      );
     }
     merged.set(layer.weight, mergeLoraWeight(layer, w0, a, b));
   }

@@ -77,7 +77,10 @@ export function emitAdam(b: GraphBuilder, params: readonly ParamGrad[], lr: Valu
     v: b.input(`${param.name}.adam_v`, param.dtype, param.shape),
   }));
   return b.scope('adam', () => {
-    const gradNorm = globalNorm(b, params.map((p) => p.grad));
+    const gradNorm = globalNorm(
+      b,
+      params.map((p) => p.grad),
+    );
     let clipCoef: Value | null = null;
     if (options.clipGradNorm !== undefined) {
       if (!(options.clipGradNorm > 0)) throw new Error(`Adam: clipGradNorm must be > 0, got ${options.clipGradNorm}`);

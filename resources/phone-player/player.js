@@ -7,10 +7,19 @@ ort.env.wasm.wasmPaths = new URL('./ort/', import.meta.url).href;
 
 const $ = (id) => document.getElementById(id);
 const ui = {
-  name: $('concept-name'), prompt: $('concept-prompt'), stage: $('stage'),
-  input: $('input-canvas'), output: $('output-canvas'), video: $('camera'),
-  start: $('start'), flip: $('flip'), sideBySide: $('side-by-side'),
-  fps: $('fps'), backend: $('backend'), frames: $('frames'), status: $('status'),
+  name: $('concept-name'),
+  prompt: $('concept-prompt'),
+  stage: $('stage'),
+  input: $('input-canvas'),
+  output: $('output-canvas'),
+  video: $('camera'),
+  start: $('start'),
+  flip: $('flip'),
+  sideBySide: $('side-by-side'),
+  fps: $('fps'),
+  backend: $('backend'),
+  frames: $('frames'),
+  status: $('status'),
 };
 
 let session = null;
@@ -29,7 +38,10 @@ function showStatus(text, isError = false) {
 async function createSession(modelUrl) {
   const failures = [];
   for (const backend of ['webgpu', 'wasm']) {
-    if (backend === 'webgpu' && !('gpu' in navigator)) { failures.push('webgpu: not available in this browser'); continue; }
+    if (backend === 'webgpu' && !('gpu' in navigator)) {
+      failures.push('webgpu: not available in this browser');
+      continue;
+    }
     try {
       const created = await ort.InferenceSession.create(modelUrl, { executionProviders: [backend], graphOptimizationLevel: 'all' });
       return { session: created, backend };
@@ -47,7 +59,10 @@ async function load() {
   ui.name.textContent = manifest.concept?.name ?? 'E2GAN concept';
   ui.prompt.textContent = manifest.concept?.prompt ?? '';
   const { width, height } = manifest.input;
-  for (const canvas of [ui.input, ui.output]) { canvas.width = width; canvas.height = height; }
+  for (const canvas of [ui.input, ui.output]) {
+    canvas.width = width;
+    canvas.height = height;
+  }
   showStatus('Loading the model…');
   const created = await createSession('model.onnx');
   session = created.session;
@@ -82,10 +97,12 @@ async function processFrame() {
   const { width, height } = manifest.input;
   const context = ui.input.getContext('2d', { willReadFrequently: true });
   // Centre-crop the camera frame to the model's aspect ratio.
-  const vw = ui.video.videoWidth, vh = ui.video.videoHeight;
+  const vw = ui.video.videoWidth,
+    vh = ui.video.videoHeight;
   if (vw > 0 && vh > 0) {
     const scale = Math.max(width / vw, height / vh);
-    const sw = width / scale, sh = height / scale;
+    const sw = width / scale,
+      sh = height / scale;
     context.drawImage(ui.video, (vw - sw) / 2, (vh - sh) / 2, sw, sh, 0, 0, width, height);
     const pixels = context.getImageData(0, 0, width, height);
     const feeds = { [manifest.input.name]: new ort.Tensor('uint8', new Uint8Array(pixels.data.buffer), [1, height, width, 4]) };
@@ -110,7 +127,10 @@ async function processFrame() {
 }
 
 ui.start.addEventListener('click', () => {
-  if (running) { stopCamera(); return; }
+  if (running) {
+    stopCamera();
+    return;
+  }
   startCamera().catch((error) => showStatus(`Camera unavailable: ${error instanceof Error ? error.message : String(error)}`, true));
 });
 ui.flip.addEventListener('click', () => {

@@ -89,7 +89,11 @@ export async function benchGanPreset(compute: ComputeClient, o: GanBenchOptions)
   const inference = buildInferenceGraph(gc, mergeLora(gc, models.generator, models.placement, lora), models.tokens, o.batch);
 
   const generatorSource = new Map([...models.generator, ...lora]);
-  const compiled = compileGanStep(ganStepConfigFor(settings, models), { generator: generatorSource, discriminator: models.discriminator, tokens: models.tokens });
+  const compiled = compileGanStep(ganStepConfigFor(settings, models), {
+    generator: generatorSource,
+    discriminator: models.discriminator,
+    tokens: models.tokens,
+  });
   const moments = new Set(compiled.momentInputs);
   const averages = new Map([...compiled.emaInputs].map(([name, input]) => [input, name]));
   const initial: Record<string, Float32Array> = {};
@@ -97,32 +101,43 @@ export async function benchGanPreset(compute: ComputeClient, o: GanBenchOptions)
     const name = averages.get(binding.input) ?? binding.input;
     initial[binding.input] = moments.has(name)
       ? new Float32Array(binding.shape.reduce((a, b) => a * b, 1))
-      : name === TOKENS_NAME ? models.tokens : (generatorSource.get(name) ?? models.discriminator.get(name))!;
+      : name === TOKENS_NAME
+        ? models.tokens
+        : (generatorSource.get(name) ?? models.discriminator.get(name))!;
   }
   const stepOffset: WireTensor = { dtype: 'float32', dims: [], data: new Float32Array([0]) };
   const emaDecay = (step: number): WireTensor => ({ dtype: 'float32', dims: [], data: new Float32Array([emaDecayAt(settings.emaDecay, step)]) });
   if (o.profile) {
     const data = Object.fromEntries(
-      Object.entries({ input, target, step_offset: stepOffset, [EMA_DECAY_INPUT]: emaDecay(1) }).map(([name, wire]) => [name, createTensor('float32', wire.data as Float32Array, wire.dims)]),
+      Object.entries({ input, target, step_offset: stepOffset, [EMA_DECAY_INPUT]: emaDecay(1) }).map(([name, wire]) => [
+        name,
+        createTensor('float32', wire.data as Float32Array, wire.dims),
+      ]),
     );
-    console.log(formatProfile(await profileStep(compiled.program, initial, data, `${o.profile}-${o.preset}`, sessionOptions, ganPartsOf(compiled.program.model))));
+    console.log(
+      formatProfile(await profileStep(compiled.program, initial, data, `${o.profile}-${o.preset}`, sessionOptions, ganPartsOf(compiled.program.model))),
+    );
   }
   const opened = await compute.openSession(inference, sessionOptions);
   const loaded = await compute.loadTrainStep(compiled.program, initial, { ...sessionOptions, keepStateOnDevice: true });
   const lossG: number[] = [];
   let done = 0;
   // Forward and step take turns, so both medians (and each turn's ratio) see the same machine load.
-  const { timings, ratios } = await timeInterleaved(o.iters, {
-    forward: async () => {
-      await compute.run(opened.sessionId, { input });
+  const { timings, ratios } = await timeInterleaved(
+    o.iters,
+    {
+      forward: async () => {
+        await compute.run(opened.sessionId, { input });
+      },
+      // The body of trainRun's step loop, minus batch sampling and events (the EMA is updated in the graph).
+      step: async () => {
+        const result = await compute.trainStep(loaded.stateId, { input, target, step_offset: stepOffset, [EMA_DECAY_INPUT]: emaDecay(done + 1) }, 1e-3);
+        done += 1;
+        lossG.push(result.metrics['loss_g']!);
+      },
     },
-    // The body of trainRun's step loop, minus batch sampling and events (the EMA is updated in the graph).
-    step: async () => {
-      const result = await compute.trainStep(loaded.stateId, { input, target, step_offset: stepOffset, [EMA_DECAY_INPUT]: emaDecay(done + 1) }, 1e-3);
-      done += 1;
-      lossG.push(result.metrics['loss_g']!);
-    },
-  }, ['step', 'forward']);
+    ['step', 'forward'],
+  );
   await compute.releaseState(loaded.stateId);
   await compute.closeSession(opened.sessionId);
   const { forward, step } = timings;

@@ -26,7 +26,12 @@ export async function profileStep(
   partOf: PartOf,
 ): Promise<StepProfile> {
   mkdirSync(dirname(prefix), { recursive: true });
-  const session = await openSession(program.model, { ...options, enableProfiling: true, profileFilePrefix: prefix, optimizedModelFilePath: `${prefix}.optimized.onnx` });
+  const session = await openSession(program.model, {
+    ...options,
+    enableProfiling: true,
+    profileFilePrefix: prefix,
+    optimizedModelFilePath: `${prefix}.optimized.onnx`,
+  });
   const feeds: Feeds = { ...data };
   feeds[program.learningRateInput] = scalar('float32', 1e-3);
   feeds[program.stepInput] = scalar('float32', 1);
@@ -58,7 +63,11 @@ export async function profileStep(
 }
 
 export function formatProfile(profile: StepProfile, top = 14): string {
-  const list = (entries: [string, number][]) => entries.slice(0, top).map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(', ');
+  const list = (entries: [string, number][]) =>
+    entries
+      .slice(0, top)
+      .map(([k, ms]) => `${k} ${ms.toFixed(0)}`)
+      .join(', ');
   return (
     `profile (${profile.file}): model_run ${profile.runMs.toFixed(0)} ms, ${profile.nodes} kernels\n` +
     `  by part: ${list(profile.byPart)}\n` +

@@ -66,7 +66,11 @@ function buildReferenceNet(o: ReferenceOptions, xShape: number[]): { builder: Gr
 
 function randomTensor(seed: number, shape: number[], std: number) {
   const rng = createRng(seed);
-  return createTensor('float32', Float32Array.from({ length: numel(shape) }, () => rng.normal() * std), shape);
+  return createTensor(
+    'float32',
+    Float32Array.from({ length: numel(shape) }, () => rng.normal() * std),
+    shape,
+  );
 }
 
 export async function benchReferenceNet(o: ReferenceOptions): Promise<ReferenceResult> {
@@ -86,7 +90,10 @@ export async function benchReferenceNet(o: ReferenceOptions): Promise<ReferenceR
 
   const { builder: source, output } = buildReferenceNet(o, xShape);
   source.output(output, 'y');
-  const lora = applyLora(source, { targets: loraCandidates(source).map((c) => ({ weight: c.weight, rank: Math.min(o.rank, c.shape[0]!) })), convBranch: o.branch });
+  const lora = applyLora(source, {
+    targets: loraCandidates(source).map((c) => ({ weight: c.weight, rank: Math.min(o.rank, c.shape[0]!) })),
+    convBranch: o.branch,
+  });
   const target = lora.builder.input('target', 'float32', xShape);
   const loss = l1Loss(lora.builder, lora.map(output), target);
   const nodes = lora.builder.nodes.length;
@@ -98,7 +105,8 @@ export async function benchReferenceNet(o: ReferenceOptions): Promise<ReferenceR
   });
   const data = { x, target: randomTensor(3, xShape, 0.5) };
   if (o.profile) {
-    const partOf = (name: string) => (name.startsWith('backward.') ? 'backward' : name.startsWith('adam.') ? 'optimizer' : name.includes('.lora.') ? 'lora-forward' : 'forward');
+    const partOf = (name: string) =>
+      name.startsWith('backward.') ? 'backward' : name.startsWith('adam.') ? 'optimizer' : name.includes('.lora.') ? 'lora-forward' : 'forward';
     console.log(formatProfile(await profileStep(compiled.program, compiled.initialState, data, o.profile, o.session, partOf)));
   }
   const state = await TrainState.create(compiled.program, compiled.initialState, { ...o.session, graphOptimizationLevel: o.trainOptimization });

@@ -37,7 +37,9 @@ export async function timeMedian(iters: number, fn: () => Promise<void>): Promis
  * `ratio[0]` to `ratio[1]`.
  */
 export async function timeInterleaved<K extends string>(
-  iters: number, fns: Record<K, () => Promise<void>>, ratio: readonly [K, K],
+  iters: number,
+  fns: Record<K, () => Promise<void>>,
+  ratio: readonly [K, K],
 ): Promise<{ timings: Record<K, Timing>; ratios: number[] }> {
   const names = Object.keys(fns) as K[];
   for (const name of names) await fns[name]();
@@ -63,7 +65,9 @@ export async function timeInterleaved<K extends string>(
 }
 
 export function loadAverage(): string {
-  return loadavg().map((l) => l.toFixed(2)).join(' ');
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 }
 
 export function positiveInt(name: string, text: string | undefined): number {

@@ -36,7 +36,9 @@ function findElectronBinary(): { binary: string } | { reason: string } {
   const electronDir = path.dirname(requireFromRepo.resolve('electron/package.json'));
   const pathFile = path.join(electronDir, 'path.txt');
   if (!existsSync(pathFile)) {
-    return { reason: `no Electron binary: ${pathFile} is missing (Electron >= 42 downloads the binary on first launch; run \`npx electron --version\` once with internet, or set E2GAN_ELECTRON_BINARY)` };
+    return {
+      reason: `no Electron binary: ${pathFile} is missing (Electron >= 42 downloads the binary on first launch; run \`npx electron --version\` once with internet, or set E2GAN_ELECTRON_BINARY)`,
+    };
   }
   const binary = path.join(electronDir, 'dist', readFileSync(pathFile, 'utf8').trim());
   return existsSync(binary) ? { binary } : { reason: `no Electron binary at ${binary}` };
@@ -120,19 +122,24 @@ afterAll(async () => {
 describe.skipIf(Boolean(skipReason))('E2GAN Studio in real Electron', () => {
   it('opens the window on the app scheme with window.studio carrying every contract method', async () => {
     expect(page.url()).toBe('studio://app/index.html');
-    const missing = await page.evaluate((names) => {
-      const studio = (window as unknown as { studio: Record<string, Record<string, unknown>> }).studio;
-      return names.filter((name) => {
-        const [group, key] = name.split('.') as [string, string];
-        return typeof studio[group]?.[key] !== 'function';
-      });
-    }, methodEntries.map((entry) => entry.name as string));
+    const missing = await page.evaluate(
+      (names) => {
+        const studio = (window as unknown as { studio: Record<string, Record<string, unknown>> }).studio;
+        return names.filter((name) => {
+          const [group, key] = name.split('.') as [string, string];
+          return typeof studio[group]?.[key] !== 'function';
+        });
+      },
+      methodEntries.map((entry) => entry.name as string),
+    );
     expect(missing).toEqual([]);
   });
 
   it('imports a file by its path on disk, as a drop does', async () => {
     const photo = path.join(workDir, 'dropped.png');
-    await sharp({ create: { width: 48, height: 32, channels: 3, background: '#4a8' } }).png().toFile(photo);
+    await sharp({ create: { width: 48, height: 32, channels: 3, background: '#4a8' } })
+      .png()
+      .toFile(photo);
     await page.evaluate(() => {
       const input = document.createElement('input');
       input.type = 'file';
@@ -162,7 +169,10 @@ describe.skipIf(Boolean(skipReason))('E2GAN Studio in real Electron', () => {
       const stream = await navigator.mediaDevices.getUserMedia({ video: true });
       const video = stream.getVideoTracks().length;
       stream.getTracks().forEach((track) => track.stop());
-      const audio = await navigator.mediaDevices.getUserMedia({ audio: true }).then(() => 'granted', (error: Error) => error.name);
+      const audio = await navigator.mediaDevices.getUserMedia({ audio: true }).then(
+        () => 'granted',
+        (error: Error) => error.name,
+      );
       return { video, audio };
     });
     expect(result).toEqual({ video: 1, audio: 'NotAllowedError' });
@@ -172,8 +182,12 @@ describe.skipIf(Boolean(skipReason))('E2GAN Studio in real Electron', () => {
     const pairsDir = path.join(workDir, 'pairs');
     await mkdir(pairsDir);
     for (const [i, colour] of ['#336699', '#669933'].entries()) {
-      await sharp({ create: { width: 32, height: 32, channels: 3, background: colour } }).png().toFile(path.join(pairsDir, `p${i}.input.png`));
-      await sharp({ create: { width: 32, height: 32, channels: 3, background: '#aa7744' } }).png().toFile(path.join(pairsDir, `p${i}.target.png`));
+      await sharp({ create: { width: 32, height: 32, channels: 3, background: colour } })
+        .png()
+        .toFile(path.join(pairsDir, `p${i}.input.png`));
+      await sharp({ create: { width: 32, height: 32, channels: 3, background: '#aa7744' } })
+        .png()
+        .toFile(path.join(pairsDir, `p${i}.target.png`));
     }
     const shareUrl = await page.evaluate(async (dir) => {
       const studio = (window as unknown as { studio: StudioApi }).studio;

@@ -17,7 +17,15 @@ import { startWebServer } from '../../electron/web/server';
 
 const ARTIFACTS = join(process.cwd(), 'test-results', 'e2e');
 const SAMPLES = new URL('../../resources/samples/', import.meta.url).pathname;
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const quietIo: CliIo = { isTty: false, out() {}, err() {} };
 
 function poll<T>(read: () => Promise<T> | T) {
@@ -47,8 +55,30 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'e2gan-e2e-export-'));
   runPath = join(root, 'run');
   expect(await main(['teach', '--concept', 'sepia-vintage', '--in', SAMPLES, '--out', join(root, 'pairs'), '--pairs', '--size', '32'], quietIo)).toBe(0);
-  expect(await main(['train', '--pairs', join(root, 'pairs'), '--out', runPath, '--steps', '2', '--size', '32', '--preset', 'tiny', '--base', 'none',
-    '--checkpoint-every', '2', '--preview-every', '2'], quietIo)).toBe(0);
+  expect(
+    await main(
+      [
+        'train',
+        '--pairs',
+        join(root, 'pairs'),
+        '--out',
+        runPath,
+        '--steps',
+        '2',
+        '--size',
+        '32',
+        '--preset',
+        'tiny',
+        '--base',
+        'none',
+        '--checkpoint-every',
+        '2',
+        '--preview-every',
+        '2',
+      ],
+      quietIo,
+    ),
+  ).toBe(0);
   // Tests listen on 127.0.0.1 only: no LAN address, so the share says it fell back to loopback.
   services = createServices({ dataDir: join(root, 'data'), lanAddress: () => undefined });
   // The run folder was made by `e2gan train` outside the data folder: browser mode reads it only when allowed.
@@ -71,7 +101,10 @@ describe('export and send to phone', () => {
     services.concepts.create({ projectId: project.id, name: 'Sepia', prompt: 'old sepia photo' });
     await page.goto(server.url);
     await poll(() => page.getByTestId('connection-state').getAttribute('data-state')).toBe('connected');
-    await page.getByTestId('project-row').getByRole('button', { name: /^Sepia effect/ }).click();
+    await page
+      .getByTestId('project-row')
+      .getByRole('button', { name: /^Sepia effect/ })
+      .click();
     await poll(() => page.getByTestId('project-title').innerText()).toBe('Sepia effect');
     // Export / Send is the guided flow's last step.
     await page.getByTestId('guide-step-export').click();

@@ -23,8 +23,17 @@ import { locatePhonePlayer, phonePlayerFiles } from '../../electron/share/phone-
 import type { TlsCertificate } from '../../electron/share/certificate';
 
 const SIZE = 64;
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+];
 
 let workDir: string;
 let unpacked: string;
@@ -61,7 +70,12 @@ function y4m(rgb: Uint8Array): Buffer {
   for (let cy = 0; cy < half; cy++) {
     for (let cx = 0; cx < half; cx++) {
       let [u, v] = [0, 0];
-      for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]] as const) {
+      for (const [dx, dy] of [
+        [0, 0],
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ] as const) {
         const i = ((cy * 2 + dy) * SIZE + cx * 2 + dx) * 3;
         const [r, g, b] = [rgb[i]! / 255, rgb[i + 1]! / 255, rgb[i + 2]! / 255];
         u += 128 - 37.797 * r - 74.203 * g + 112 * b;
@@ -110,9 +124,19 @@ beforeAll(async () => {
   for (let i = 0; i < preview.data.length; i++) preview.data[i] = frame[i]! / 255;
   zipPath = join(workDir, 'bundle.zip');
   await exportBundle({
-    config, base: initGeneratorWeights(config, 11), placement, lora, tokens: initConceptTokens(config, 3),
-    concept: { id: 'fidelity', name: 'Fidelity check', prompt: 'anything' }, baseModel: { id: 'random-tiny', sha256: '' },
-    studioVersion: 'test', previewImages: [preview], precisions: ['fp16', 'int8'], outZip: zipPath, size: SIZE, latencyRuns: 1,
+    config,
+    base: initGeneratorWeights(config, 11),
+    placement,
+    lora,
+    tokens: initConceptTokens(config, 3),
+    concept: { id: 'fidelity', name: 'Fidelity check', prompt: 'anything' },
+    baseModel: { id: 'random-tiny', sha256: '' },
+    studioVersion: 'test',
+    previewImages: [preview],
+    precisions: ['fp16', 'int8'],
+    outZip: zipPath,
+    size: SIZE,
+    latencyRuns: 1,
   });
   unpacked = join(workDir, 'unpacked');
   for (const [path, data] of Object.entries(unzipSync(new Uint8Array(readFileSync(zipPath))))) {
@@ -169,7 +193,10 @@ async function runPlayer(browser: Browser, modelFile: string): Promise<PlayerCap
 }
 
 async function launch(extraArgs: string[] = []): Promise<Browser> {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, `--use-file-for-fake-video-capture=${y4mPath}`, ...extraArgs] });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [...CHROMIUM_ARGS, `--use-file-for-fake-video-capture=${y4mPath}`, ...extraArgs],
+  });
   browsers.push(browser);
   return browser;
 }

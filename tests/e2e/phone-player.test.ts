@@ -39,9 +39,19 @@ beforeAll(async () => {
   const zipPath = join(workDir, 'bundle.zip');
   const preview = createImage(64, 64, 0.5);
   await exportBundle({
-    config, base: initGeneratorWeights(config, 1), placement, lora: trainedLookingLora(config, placement), tokens: initConceptTokens(config, 3),
-    concept: { id: 'phone-test', name: 'Phone test concept', prompt: 'anything' }, baseModel: { id: 'random-tiny', sha256: '' },
-    studioVersion: 'test', previewImages: [preview], precisions: [], outZip: zipPath, size: 64, latencyRuns: 1,
+    config,
+    base: initGeneratorWeights(config, 1),
+    placement,
+    lora: trainedLookingLora(config, placement),
+    tokens: initConceptTokens(config, 3),
+    concept: { id: 'phone-test', name: 'Phone test concept', prompt: 'anything' },
+    baseModel: { id: 'random-tiny', sha256: '' },
+    studioVersion: 'test',
+    previewImages: [preview],
+    precisions: [],
+    outZip: zipPath,
+    size: 64,
+    latencyRuns: 1,
   });
   const unpacked = join(workDir, 'unpacked');
   for (const [path, data] of Object.entries(unzipSync(new Uint8Array(readFileSync(zipPath))))) {
@@ -56,8 +66,17 @@ beforeAll(async () => {
   });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+    ],
   });
 });
 
@@ -90,7 +109,10 @@ describe('phone player', () => {
       };
       const out = read('output-canvas');
       const input = read('input-canvas');
-      let min = 255, max = 0, diff = 0, opaque = true;
+      let min = 255,
+        max = 0,
+        diff = 0,
+        opaque = true;
       for (let i = 0; i < out.length; i += 4) {
         for (let c = 0; c < 3; c++) {
           min = Math.min(min, out[i + c]!);

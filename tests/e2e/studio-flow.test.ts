@@ -119,8 +119,12 @@ describe('studio flow in browser mode', () => {
     // Step 1, Photos: a new project opens here, with a one-click start.
     await poll(() => page.getByTestId('guide-step-photos').getAttribute('aria-current')).toBe('step');
     expect(await page.getByTestId('guide').locator('li').allInnerTexts()).toEqual([
-      expect.stringContaining('Photos'), expect.stringContaining('Concept & teacher'), expect.stringContaining('Pairs'),
-      expect.stringContaining('Train'), expect.stringContaining('Preview'), expect.stringContaining('Export / Send'),
+      expect.stringContaining('Photos'),
+      expect.stringContaining('Concept & teacher'),
+      expect.stringContaining('Pairs'),
+      expect.stringContaining('Train'),
+      expect.stringContaining('Preview'),
+      expect.stringContaining('Export / Send'),
     ]);
     await expect(page.getByTestId('guide-next').innerText()).resolves.toContain('try the sample photos');
     expect(await aboveTheFold('try-samples')).toBe(true);
@@ -155,7 +159,12 @@ describe('studio flow in browser mode', () => {
     await poll(() => page.getByTestId('concept-row').first().getAttribute('data-active')).toBe('true');
     // The gallery shows every built-in effect on the user's own first photo.
     await poll(() => page.getByTestId('gallery-tile').count(), 60_000).toBe(20);
-    await poll(() => page.getByTestId('gallery-tile').locator('img').evaluateAll((imgs) => imgs.every((img) => (img as HTMLImageElement).naturalWidth > 0))).toBe(true);
+    await poll(() =>
+      page
+        .getByTestId('gallery-tile')
+        .locator('img')
+        .evaluateAll((imgs) => imgs.every((img) => (img as HTMLImageElement).naturalWidth > 0)),
+    ).toBe(true);
     expect(await page.getByTestId('concept-teacher-select').inputValue()).toBe('sepia-vintage');
     await expect(page.getByTestId('concept-teacher').getByTestId('prompt-note').innerText()).resolves.toContain('is not used');
     // The model manager opens from the concept step; nothing is installed, the built-ins still work.
@@ -182,9 +191,7 @@ describe('studio flow in browser mode', () => {
     const cards = page.getByTestId('pair-card');
     await poll(() => cards.count(), 120_000).toBe(PHOTO_COUNT);
     await poll(() => page.getByTestId('generation-progress').count(), 120_000).toBe(0);
-    await poll(() =>
-      cards.locator('img').evaluateAll((imgs) => imgs.filter((img) => (img as HTMLImageElement).naturalWidth > 0).length),
-    ).toBe(PHOTO_COUNT * 2);
+    await poll(() => cards.locator('img').evaluateAll((imgs) => imgs.filter((img) => (img as HTMLImageElement).naturalWidth > 0).length)).toBe(PHOTO_COUNT * 2);
     expect(await cards.locator('.name').allInnerTexts()).not.toContain(leftOut.replace(/\.jpg$/, ''));
     expect(await aboveTheFold('pair-grid')).toBe(true);
     await shot('04-pairs');
@@ -222,9 +229,10 @@ describe('studio flow in browser mode', () => {
     await poll(() => compare.count()).toBe(0);
     // The rest of the batch, one key per pair in quick succession.
     for (let index = 2; index < PHOTO_COUNT; index += 1) await page.keyboard.press('a');
-    await poll(() => page.getByTestId('pair-card').evaluateAll((all) => all.map((card) => card.getAttribute('data-status')))).toEqual(
-      ['rejected', ...Array<string>(PHOTO_COUNT - 1).fill('accepted')],
-    );
+    await poll(() => page.getByTestId('pair-card').evaluateAll((all) => all.map((card) => card.getAttribute('data-status')))).toEqual([
+      'rejected',
+      ...Array<string>(PHOTO_COUNT - 1).fill('accepted'),
+    ]);
     await poll(() => page.getByTestId('guide-step-pairs').getAttribute('data-done')).toBe('true');
     // The status filter shows one kind at a time.
     await page.getByTestId('filter-rejected').click();
@@ -397,7 +405,10 @@ describe('studio flow in browser mode', () => {
     for (const name of ['brick.jpg', 'rocket.jpg']) {
       await copyFile(join(SAMPLES, name), join(root, 'before', name));
       // The same photo, edited: a pair must keep the size.
-      await sharp(join(SAMPLES, name)).grayscale().jpeg().toFile(join(root, 'after', name));
+      await sharp(join(SAMPLES, name))
+        .grayscale()
+        .jpeg()
+        .toFile(join(root, 'after', name));
     }
     // No "after" twin: reported as skipped, with the reason.
     await copyFile(join(SAMPLES, 'clock.jpg'), join(root, 'before', 'lonely.jpg'));

@@ -122,8 +122,7 @@ async function expectImportedState(target: Page): Promise<void> {
   const thumbnails = target.getByTestId('thumbnail');
   await poll(() => thumbnails.count()).toBe(2);
   // The thumbnails really load from the blob route (not just placeholders).
-  await poll(() => thumbnails.locator('img').evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).naturalWidth > 0).length))
-    .toBe(2);
+  await poll(() => thumbnails.locator('img').evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).naturalWidth > 0).length)).toBe(2);
   const names = await thumbnails.locator('img').evaluateAll((imgs) => imgs.map((i) => i.getAttribute('alt')).sort());
   expect(names).toEqual(['blue.jpg', 'red.png']);
 
@@ -154,7 +153,10 @@ describe('studio foundation in browser mode', () => {
     await page.getByTestId('guide-step-concept').click();
     await page.getByRole('button', { name: 'New concept' }).click();
     await page.getByRole('dialog').getByLabel('Name').fill('Watercolor');
-    await page.getByRole('dialog').getByLabel(/Edit prompt/).fill('make it a watercolor painting');
+    await page
+      .getByRole('dialog')
+      .getByLabel(/Edit prompt/)
+      .fill('make it a watercolor painting');
     await page.keyboard.press('Enter');
     await poll(() => page.getByTestId('concept-row').count()).toBe(1);
     await page.getByTestId('guide-step-photos').click();
@@ -170,13 +172,16 @@ describe('studio foundation in browser mode', () => {
     const total = shifts.reduce((sum, shift) => sum + shift.value, 0);
     expect(total, `layout shifts: ${JSON.stringify(shifts)}`).toBeLessThan(0.001);
     // Fixed cells: every thumbnail has the same box whatever the image's aspect ratio.
-    const boxes = await page.getByTestId('thumbnail').evaluateAll((cells) =>
-      cells.map((cell) => `${cell.getBoundingClientRect().width}x${cell.getBoundingClientRect().height}`),
-    );
+    const boxes = await page
+      .getByTestId('thumbnail')
+      .evaluateAll((cells) => cells.map((cell) => `${cell.getBoundingClientRect().width}x${cell.getBoundingClientRect().height}`));
     expect(new Set(boxes).size).toBe(1);
     // The bar was driven by the import job's own progress events ("N of M: name"), then made room again.
     const labels = await page.evaluate(() => (window as unknown as { progressLabels: string[] }).progressLabels);
-    expect(labels.some((label) => /^\d+ of 3: /.test(label)), `labels seen: ${JSON.stringify(labels)}`).toBe(true);
+    expect(
+      labels.some((label) => /^\d+ of 3: /.test(label)),
+      `labels seen: ${JSON.stringify(labels)}`,
+    ).toBe(true);
     await poll(() => page.getByTestId('import-progress').count()).toBe(0);
 
     await page.reload();
@@ -190,7 +195,9 @@ describe('studio foundation in browser mode', () => {
     await page.getByRole('button', { name: 'View red.png' }).click();
     const viewer = page.getByTestId('photo-viewer');
     const shown = () =>
-      viewer.locator('img').evaluate((img) => `${img.getAttribute('alt')} ${(img as HTMLImageElement).naturalWidth}x${(img as HTMLImageElement).naturalHeight}`);
+      viewer
+        .locator('img')
+        .evaluate((img) => `${img.getAttribute('alt')} ${(img as HTMLImageElement).naturalWidth}x${(img as HTMLImageElement).naturalHeight}`);
     await poll(shown).toBe('red.png 64x48');
     await page.screenshot({ path: join(ARTIFACTS, '04b-viewer.png') });
     await page.keyboard.press('ArrowRight');
@@ -207,9 +214,7 @@ describe('studio foundation in browser mode', () => {
       mimeType: 'image/png',
       buffer: Buffer.from(red!.base64, 'base64'),
     });
-    await poll(() => page.getByTestId('skipped-entry').allInnerTexts()).toEqual([
-      expect.stringMatching(/red-again\.png.*already in this project/),
-    ]);
+    await poll(() => page.getByTestId('skipped-entry').allInnerTexts()).toEqual([expect.stringMatching(/red-again\.png.*already in this project/)]);
     expect(await page.getByTestId('thumbnail').count()).toBe(2);
 
     await page.getByRole('button', { name: 'Back to projects' }).click();
@@ -230,17 +235,26 @@ describe('studio foundation in browser mode', () => {
     await writeFile(join(folder, 'notes.txt'), 'packing list');
 
     await page.goto(server.url);
-    await page.getByTestId('project-row').getByRole('button', { name: /^Watercolor effect/ }).click();
+    await page
+      .getByTestId('project-row')
+      .getByRole('button', { name: /^Watercolor effect/ })
+      .click();
     await poll(() => page.getByTestId('thumbnail').count()).toBe(2);
     await page.getByTestId('folder-input').setInputFiles(folder);
     await poll(() => page.getByTestId('thumbnail').count()).toBe(4);
-    const names = await page.getByTestId('thumbnail').locator('img').evaluateAll((imgs) => imgs.map((i) => i.getAttribute('alt')));
+    const names = await page
+      .getByTestId('thumbnail')
+      .locator('img')
+      .evaluateAll((imgs) => imgs.map((i) => i.getAttribute('alt')));
     expect(names).toEqual(expect.arrayContaining(['trip/green.png', 'trip/day2/yellow.jpg']));
     await poll(() => page.getByTestId('skipped-entry').allInnerTexts()).toEqual([expect.stringContaining('trip/notes.txt')]);
 
     await page.getByTestId('guide-step-concept').click();
     await page.getByRole('button', { name: 'Edit Watercolor' }).click();
-    await page.getByRole('dialog').getByLabel(/Edit prompt/).fill('soft watercolor, paper texture');
+    await page
+      .getByRole('dialog')
+      .getByLabel(/Edit prompt/)
+      .fill('soft watercolor, paper texture');
     await page.keyboard.press('Enter');
     await poll(() => page.getByTestId('concept-row').innerText()).toContain('soft watercolor, paper texture');
     await page.reload();

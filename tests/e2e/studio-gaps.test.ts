@@ -15,7 +15,15 @@ import { startWebServer } from '../../electron/web/server';
 import { FakeHub, writeFakeExport } from '../unit/diffusion/fake-hub';
 
 const ARTIFACTS = join(process.cwd(), 'test-results', 'e2e');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const REPO = 'acme/tiny-ip2p';
 
 function poll<T>(read: () => Promise<T> | T, timeout = 60_000) {
@@ -46,8 +54,12 @@ beforeAll(async () => {
   const dir = join(root, 'pairs');
   await mkdir(dir);
   for (const [i, colour] of ['#336699', '#669933', '#993366'].entries()) {
-    await sharp({ create: { width: 32, height: 32, channels: 3, background: colour } }).png().toFile(join(dir, `p${i}.input.png`));
-    await sharp({ create: { width: 32, height: 32, channels: 3, background: '#aa7744' } }).png().toFile(join(dir, `p${i}.target.png`));
+    await sharp({ create: { width: 32, height: 32, channels: 3, background: colour } })
+      .png()
+      .toFile(join(dir, `p${i}.input.png`));
+    await sharp({ create: { width: 32, height: 32, channels: 3, background: '#aa7744' } })
+      .png()
+      .toFile(join(dir, `p${i}.target.png`));
   }
   await services.flow.pairs.importPaired({ conceptId: concept.id, sources: [{ path: dir }] });
 }, 240_000);

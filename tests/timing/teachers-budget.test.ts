@@ -22,7 +22,11 @@ beforeAll(async () => {
 
 describe('concept teachers at 256x256', () => {
   it('measures every registered teacher', () => {
-    expect(Object.keys(measured).sort()).toEqual(listTeachers().map((t) => t.id).sort());
+    expect(Object.keys(measured).sort()).toEqual(
+      listTeachers()
+        .map((t) => t.id)
+        .sort(),
+    );
   });
 
   it.each(listTeachers().map((t) => t.id))(`%s runs in under ${BUDGET_MS} ms`, (id) => {

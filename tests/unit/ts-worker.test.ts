@@ -10,7 +10,10 @@ test('startWorker runs a TypeScript entry point and passes messages', async () =
   const dir = mkdtempSync(join(tmpdir(), 'ts-worker-'));
   writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
   const file = join(dir, 'echo.ts');
-  writeFileSync(file, `import { parentPort } from 'node:worker_threads';\nconst double = (n: number): number => n * 2;\nparentPort!.on('message', (n: number) => { parentPort!.postMessage(double(n)); });\n`);
+  writeFileSync(
+    file,
+    `import { parentPort } from 'node:worker_threads';\nconst double = (n: number): number => n * 2;\nparentPort!.on('message', (n: number) => { parentPort!.postMessage(double(n)); });\n`,
+  );
   const worker = startWorker(pathToFileURL(file));
   const reply = await new Promise<number>((resolve, reject) => {
     worker.once('message', resolve);

@@ -24,7 +24,11 @@ const command: CliCommand = {
     const { values } = parseArgs({
       args,
       options: {
-        run: { type: 'string' }, in: { type: 'string' }, out: { type: 'string' }, 'max-side': { type: 'string' }, ep: { type: 'string' },
+        run: { type: 'string' },
+        in: { type: 'string' },
+        out: { type: 'string' },
+        'max-side': { type: 'string' },
+        ep: { type: 'string' },
         json: { type: 'boolean' },
       },
       allowPositionals: false,
@@ -56,7 +60,9 @@ const command: CliCommand = {
         const key = `${width}x${height}`;
         let runner = runners.get(key);
         if (!runner) {
-          runner = await GeneratorRunner.open({ ...generator.config, width, height }, generator.weights, generator.tokens, { executionProviders: providersFlag(values.ep) });
+          runner = await GeneratorRunner.open({ ...generator.config, width, height }, generator.weights, generator.tokens, {
+            executionProviders: providersFlag(values.ep),
+          });
           runners.set(key, runner);
         }
         const fitted = width === image.width && height === image.height ? image : resizeCover(image, width, height);

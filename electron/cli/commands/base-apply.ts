@@ -16,12 +16,19 @@ image (--out is a file) or to every image of a folder (--out is a folder; output
 
 const command: CliCommand = {
   path: ['base', 'apply'],
-  summary: 'Apply a base model\'s built-in concept to an image or folder',
+  summary: "Apply a base model's built-in concept to an image or folder",
   usage,
   async run(args, io) {
     const { values } = parseArgs({
       args,
-      options: { base: { type: 'string' }, concept: { type: 'string' }, in: { type: 'string' }, out: { type: 'string' }, 'max-side': { type: 'string' }, ep: { type: 'string' } },
+      options: {
+        base: { type: 'string' },
+        concept: { type: 'string' },
+        in: { type: 'string' },
+        out: { type: 'string' },
+        'max-side': { type: 'string' },
+        ep: { type: 'string' },
+      },
       allowPositionals: false,
     });
     if (!values.concept || !values.in || !values.out) throw new UsageError('--concept, --in and --out are required');

@@ -35,8 +35,14 @@ const command: CliCommand = {
     const { values } = parseArgs({
       args,
       options: {
-        base: { type: 'string' }, 'fine-tune-steps': { type: 'string' }, size: { type: 'string' }, photos: { type: 'string' },
-        'hold-out': { type: 'string' }, json: { type: 'string' }, ep: { type: 'string' }, eval: { type: 'string' },
+        base: { type: 'string' },
+        'fine-tune-steps': { type: 'string' },
+        size: { type: 'string' },
+        photos: { type: 'string' },
+        'hold-out': { type: 'string' },
+        json: { type: 'string' },
+        ep: { type: 'string' },
+        eval: { type: 'string' },
       },
       allowPositionals: false,
     });
@@ -50,7 +56,9 @@ const command: CliCommand = {
     const recorded = photos ?? (await readBaseConfig(base))?.settings.photos ?? [];
     const missing = recorded.map((dir) => expandResourcesPath(dir)).filter((dir) => !existsSync(dir));
     if (missing.length > 0) {
-      throw new UsageError(`photos not found: ${missing.join(', ')}; build the photo corpus with \`npm run corpus\` (it goes to ${corpus}) or pass --photos DIRS --eval DIRS`);
+      throw new UsageError(
+        `photos not found: ${missing.join(', ')}; build the photo corpus with \`npm run corpus\` (it goes to ${corpus}) or pass --photos DIRS --eval DIRS`,
+      );
     }
     const workDir = await mkdtemp(join(tmpdir(), 'e2gan-base-eval-'));
     try {
@@ -60,8 +68,12 @@ const command: CliCommand = {
         ...(photos ? { photos } : {}),
         ...(evaluation ? { evaluationSources: evaluation } : {}),
         ...(values['hold-out'] ? { heldOutConcepts: values['hold-out'].split(',') } : {}),
-        workDir, executionProviders: providersFlag(values.ep),
-        onConcept: (kind, s) => io.out(`  ${kind.padEnd(8)} ${s.id.padEnd(22)} PSNR ${s.psnr.toFixed(2)} dB  SSIM ${s.ssim.toFixed(3)}  (input as output ${s.identityPsnr.toFixed(2)} dB, colour fit ${s.affinePsnr.toFixed(2)} dB)`),
+        workDir,
+        executionProviders: providersFlag(values.ep),
+        onConcept: (kind, s) =>
+          io.out(
+            `  ${kind.padEnd(8)} ${s.id.padEnd(22)} PSNR ${s.psnr.toFixed(2)} dB  SSIM ${s.ssim.toFixed(3)}  (input as output ${s.identityPsnr.toFixed(2)} dB, colour fit ${s.affinePsnr.toFixed(2)} dB)`,
+          ),
       });
       io.out(formatEvalReport(report));
       if (values.json) await writeFileAtomic(values.json, `${JSON.stringify(report, null, 2)}\n`);

@@ -9,7 +9,7 @@ before its last step (a finished run writes them itself). base.json records the 
 
 const command: CliCommand = {
   path: ['base', 'export'],
-  summary: 'Write a base model from a stopped base run\'s newest checkpoint',
+  summary: "Write a base model from a stopped base run's newest checkpoint",
   usage,
   async run(args, io) {
     const { values } = parseArgs({ args, options: { run: { type: 'string' } }, allowPositionals: false });

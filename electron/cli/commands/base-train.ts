@@ -27,7 +27,12 @@ RUN/checkpoints/ and, when done, RUN/base.safetensors (fp16) + RUN/base.json, us
   --resume           continue RUN from its newest checkpoint (other flags are ignored)`;
 
 function idList(value: string | undefined): string[] | undefined {
-  return value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  return value === undefined
+    ? undefined
+    : value
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0);
 }
 
 export function baseProgressPrinter(io: CliIo): (event: BaseTrainEvent) => void {
@@ -35,7 +40,9 @@ export function baseProgressPrinter(io: CliIo): (event: BaseTrainEvent) => void 
   return (event) => {
     switch (event.type) {
       case 'started':
-        io.out(`base pre-training on ${event.executionProvider}: ${event.concepts} concepts x ${event.trainPhotos} photos (+${event.evaluationPhotos} kept for evaluation), ${event.generatorParameters} generator parameters${event.step > 0 ? `, resuming at step ${event.step}` : ''}`);
+        io.out(
+          `base pre-training on ${event.executionProvider}: ${event.concepts} concepts x ${event.trainPhotos} photos (+${event.evaluationPhotos} kept for evaluation), ${event.generatorParameters} generator parameters${event.step > 0 ? `, resuming at step ${event.step}` : ''}`,
+        );
         break;
       case 'step': {
         const now = Date.now();
@@ -66,7 +73,11 @@ function progressBar(fraction: number, width: number): string {
 export function formatSeconds(seconds: number): string {
   if (!Number.isFinite(seconds)) return '--';
   const s = Math.round(seconds);
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+  return s >= 3600
+    ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+    : s >= 60
+      ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
+      : `${s}s`;
 }
 
 const command: CliCommand = {
@@ -77,9 +88,20 @@ const command: CliCommand = {
     const { values } = parseArgs({
       args,
       options: {
-        out: { type: 'string' }, resume: { type: 'boolean' }, preset: { type: 'string' }, size: { type: 'string' }, steps: { type: 'string' },
-        batch: { type: 'string' }, concepts: { type: 'string' }, 'hold-out': { type: 'string' }, photos: { type: 'string' },
-        'eval-photos': { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' }, 'checkpoint-every': { type: 'string' }, ep: { type: 'string' },
+        out: { type: 'string' },
+        resume: { type: 'boolean' },
+        preset: { type: 'string' },
+        size: { type: 'string' },
+        steps: { type: 'string' },
+        batch: { type: 'string' },
+        concepts: { type: 'string' },
+        'hold-out': { type: 'string' },
+        photos: { type: 'string' },
+        'eval-photos': { type: 'string' },
+        lr: { type: 'string' },
+        seed: { type: 'string' },
+        'checkpoint-every': { type: 'string' },
+        ep: { type: 'string' },
         init: { type: 'string' },
       },
       allowPositionals: false,

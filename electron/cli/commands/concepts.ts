@@ -8,7 +8,11 @@ function table(concepts: Concept[]): string {
   const rows = concepts.map((c) => [String(c.id), c.name, c.teacher || '-', c.prompt]);
   const header = ['ID', 'NAME', 'TEACHER', 'PROMPT'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
 }
 

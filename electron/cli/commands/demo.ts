@@ -31,10 +31,11 @@ mobile bundle. The last line printed is bundle=<path to the .zip>.
   --base PATH|none base model .safetensors (default: the shipped resources/base-model/base.safetensors when this
                    build has one; 'none' fine-tunes a LoRA on a seeded random base)`;
 
-
 async function ensureEmptyFolder(dir: string): Promise<void> {
   if (existsSync(dir)) {
-    const entries = await readdir(dir).catch(() => { throw new UsageError(`--out: ${dir} exists and is not a folder`); });
+    const entries = await readdir(dir).catch(() => {
+      throw new UsageError(`--out: ${dir} exists and is not a folder`);
+    });
     if (entries.length > 0) throw new UsageError(`--out: ${dir} is not empty; the demo writes a fresh run, choose a new folder`);
   }
   await mkdir(dir, { recursive: true });
@@ -42,7 +43,9 @@ async function ensureEmptyFolder(dir: string): Promise<void> {
 
 async function makePairs(io: CliIo, teacherId: string, samples: string, pairsDir: string, size: number): Promise<number> {
   const teacher = findTeacher(teacherId)!;
-  const photos = await listImageFiles(samples).catch(() => { throw new Error(`${samples}: cannot read the sample photos folder`); });
+  const photos = await listImageFiles(samples).catch(() => {
+    throw new Error(`${samples}: cannot read the sample photos folder`);
+  });
   if (photos.length < 3) throw new Error(`${samples}: needs at least 3 photos (training holds 2 out for previews), found ${photos.length}`);
   await mkdir(pairsDir, { recursive: true });
   for (const [index, photo] of photos.entries()) {
@@ -61,15 +64,25 @@ const command: CliCommand = {
     const { values } = parseArgs({
       args,
       options: {
-        out: { type: 'string' }, concept: { type: 'string' }, steps: { type: 'string' }, size: { type: 'string' },
-        ep: { type: 'string' }, precision: { type: 'string', multiple: true }, samples: { type: 'string' }, base: { type: 'string' },
+        out: { type: 'string' },
+        concept: { type: 'string' },
+        steps: { type: 'string' },
+        size: { type: 'string' },
+        ep: { type: 'string' },
+        precision: { type: 'string', multiple: true },
+        samples: { type: 'string' },
+        base: { type: 'string' },
       },
       allowPositionals: false,
     });
     if (!values.out) throw new UsageError('--out DIR is required');
     const conceptId = values.concept ?? DEFAULT_CONCEPT;
     if (!findTeacher(conceptId)) {
-      throw new UsageError(`--concept: unknown teacher '${conceptId}' (known: ${listTeachers().map((t) => t.id).join(', ')})`);
+      throw new UsageError(
+        `--concept: unknown teacher '${conceptId}' (known: ${listTeachers()
+          .map((t) => t.id)
+          .join(', ')})`,
+      );
     }
     const steps = numberFlag(values.steps, '--steps', { integer: true, min: 1 }) ?? DEFAULT_STEPS;
     const size = numberFlag(values.size, '--size', { integer: true, min: 8 }) ?? DEFAULT_SIZE;
@@ -94,13 +107,23 @@ const command: CliCommand = {
 
     const base = values.base === 'none' ? undefined : (values.base ?? findShippedBase()?.weights);
     if (base) io.out(`[2/3 train] base model: ${base}`);
-    else io.err(values.base === 'none' ? '[2/3 train] --base none: fine-tuning a LoRA on a seeded random base' : '[2/3 train] warning: this build ships no base model (resources/base-model/base.safetensors); fine-tuning a LoRA on a seeded random base, so the result shows the pipeline, not the quality');
+    else
+      io.err(
+        values.base === 'none'
+          ? '[2/3 train] --base none: fine-tuning a LoRA on a seeded random base'
+          : '[2/3 train] warning: this build ships no base model (resources/base-model/base.safetensors); fine-tuning a LoRA on a seeded random base, so the result shows the pipeline, not the quality',
+      );
     const settings: TrainSettings = {
       ...DEFAULT_SETTINGS,
       pairs: pairsDir,
       ...(base ? { base } : { preset: 'tiny' as const }),
-      mode: 'lora', steps, size, executionProviders,
-      heldOut: 2, checkpointEvery: steps, previewEvery: steps,
+      mode: 'lora',
+      steps,
+      size,
+      executionProviders,
+      heldOut: 2,
+      checkpointEvery: steps,
+      previewEvery: steps,
     };
     const printTrain = progressPrinter(io);
     const stop = new AbortController();
@@ -123,7 +146,9 @@ const command: CliCommand = {
     const zip = join(out, `${conceptId}.zip`);
     let lastStage = '';
     const result = await exportTrainedRun({
-      runPath: runDir, outZip: zip, precisions,
+      runPath: runDir,
+      outZip: zip,
+      precisions,
       concept: { id: conceptId, name: teacher.name, prompt: teacher.name },
       onProgress: (stage, fraction) => {
         if (stage !== lastStage) io.out(`[3/3 export] ${String(Math.round(fraction * 100)).padStart(3)}%  ${stage}`);
@@ -131,7 +156,9 @@ const command: CliCommand = {
       },
     });
     for (const variant of result.manifest.variants) {
-      io.out(`[3/3 export] ${variant.precision.padEnd(5)} ${(variant.bytes / 1048576).toFixed(2)} MB, ${variant.psnrVsFp32 === null ? 'reference' : `${variant.psnrVsFp32.toFixed(1)} dB vs fp32`}, ${variant.cpuLatencyMs.toFixed(1)} ms on this CPU`);
+      io.out(
+        `[3/3 export] ${variant.precision.padEnd(5)} ${(variant.bytes / 1048576).toFixed(2)} MB, ${variant.psnrVsFp32 === null ? 'reference' : `${variant.psnrVsFp32.toFixed(1)} dB vs fp32`}, ${variant.cpuLatencyMs.toFixed(1)} ms on this CPU`,
+      );
     }
     for (const warning of result.warnings) io.err(`warning: ${warning}`);
     io.out(`bundle=${result.zipPath}`);

@@ -29,15 +29,24 @@ const command: CliCommand = {
     const { values } = parseArgs({
       args,
       options: {
-        run: { type: 'string' }, out: { type: 'string' }, precision: { type: 'string', multiple: true },
-        previews: { type: 'string' }, name: { type: 'string' }, prompt: { type: 'string' }, size: { type: 'string' }, json: { type: 'boolean' },
+        run: { type: 'string' },
+        out: { type: 'string' },
+        precision: { type: 'string', multiple: true },
+        previews: { type: 'string' },
+        name: { type: 'string' },
+        prompt: { type: 'string' },
+        size: { type: 'string' },
+        json: { type: 'boolean' },
       },
       allowPositionals: false,
     });
     const lines = linesIo(io, values.json);
     if (!values.run || !values.out) throw new UsageError('--run and --out are required');
     if (!values.out.endsWith('.zip')) throw new UsageError(`--out must name a .zip file, got '${values.out}'`);
-    const requested = (values.precision ?? ['fp16,int8']).flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
+    const requested = (values.precision ?? ['fp16,int8'])
+      .flatMap((p) => p.split(','))
+      .map((p) => p.trim())
+      .filter(Boolean);
     for (const p of requested) {
       if (!PRECISIONS.includes(p as Precision)) throw new UsageError(`--precision: expected ${PRECISIONS.join(', ')}, got '${p}'`);
     }
@@ -62,23 +71,40 @@ const command: CliCommand = {
       throw error;
     });
     const m = result.manifest;
-    lines.out(`generator: ${m.parameters.toLocaleString('en-US')} parameters (LoRA ${m.loraParameters.toLocaleString('en-US')}), ${(m.macs / 1e9).toFixed(2)} GMACs at ${m.input.width}x${m.input.height}`);
+    lines.out(
+      `generator: ${m.parameters.toLocaleString('en-US')} parameters (LoRA ${m.loraParameters.toLocaleString('en-US')}), ${(m.macs / 1e9).toFixed(2)} GMACs at ${m.input.width}x${m.input.height}`,
+    );
     lines.out(`fidelity: merged vs training graph max abs diff ${m.fidelity.maxAbsDiffVsTrainingGraph.toExponential(2)} (tolerance ${m.fidelity.tolerance})`);
     for (const v of m.variants) {
-      lines.out(`${v.precision.padEnd(5)} ${(v.bytes / 1048576).toFixed(2)} MB onnx, ${(v.ortBytes / 1048576).toFixed(2)} MB ort, ${v.psnrVsFp32 === null ? 'reference' : `${v.psnrVsFp32.toFixed(1)} dB vs fp32`}, ${v.cpuLatencyMs.toFixed(1)} ms on this CPU`);
+      lines.out(
+        `${v.precision.padEnd(5)} ${(v.bytes / 1048576).toFixed(2)} MB onnx, ${(v.ortBytes / 1048576).toFixed(2)} MB ort, ${v.psnrVsFp32 === null ? 'reference' : `${v.psnrVsFp32.toFixed(1)} dB vs fp32`}, ${v.cpuLatencyMs.toFixed(1)} ms on this CPU`,
+      );
     }
     const quality = m.quality;
     if (quality && quality.heldOutPairs > 0) {
-      lines.out(`quality at ${size}x${size}: held-out PSNR ${quality.psnr.toFixed(2)} dB ${baselineNote(quality.psnr, quality)} on ${quality.heldOutPairs} pair(s)`);
+      lines.out(
+        `quality at ${size}x${size}: held-out PSNR ${quality.psnr.toFixed(2)} dB ${baselineNote(quality.psnr, quality)} on ${quality.heldOutPairs} pair(s)`,
+      );
     } else {
       lines.out(`quality at ${size}x${size}: not measured (the run held no pairs out)`);
     }
     for (const warning of result.warnings) lines.err(`warning: ${warning}`);
     if (values.json) {
       printJson(io, {
-        bundle: result.zipPath, concept: m.concept, parameters: m.parameters, loraParameters: m.loraParameters, macs: m.macs, input: m.input,
+        bundle: result.zipPath,
+        concept: m.concept,
+        parameters: m.parameters,
+        loraParameters: m.loraParameters,
+        macs: m.macs,
+        input: m.input,
         quality: m.quality ?? null,
-        variants: m.variants.map((v) => ({ precision: v.precision, bytes: v.bytes, ortBytes: v.ortBytes, psnrVsFp32: v.psnrVsFp32, cpuLatencyMs: v.cpuLatencyMs })),
+        variants: m.variants.map((v) => ({
+          precision: v.precision,
+          bytes: v.bytes,
+          ortBytes: v.ortBytes,
+          psnrVsFp32: v.psnrVsFp32,
+          cpuLatencyMs: v.cpuLatencyMs,
+        })),
         warnings: result.warnings,
       });
     } else {

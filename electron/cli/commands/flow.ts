@@ -55,7 +55,9 @@ For a diffusion teacher on files use e2gan pairs generate.`,
     });
     if (values.json) io.out(JSON.stringify(job, null, 2));
     else if (job.kind === 'generate-pairs' && job.result) {
-      io.out(`Made ${job.result.pairIds.length} pair(s); ${job.result.failed.length} rejected or failed${job.result.notProcessed ? `, ${job.result.notProcessed} not processed` : ''}`);
+      io.out(
+        `Made ${job.result.pairIds.length} pair(s); ${job.result.failed.length} rejected or failed${job.result.notProcessed ? `, ${job.result.notProcessed} not processed` : ''}`,
+      );
       for (const failure of job.result.failed) io.out(`  image ${failure.imageId}: ${failure.reason}`);
     } else io.out(`Job ${job.id} ${job.state}${job.error ? `: ${job.error}` : ''}`);
     return job.state === 'done' ? 0 : 1;
@@ -71,7 +73,9 @@ function statusCommand(word: 'accept' | 'reject'): CliCommand {
       const { positionals } = parseArgs({ args, options: {}, allowPositionals: true });
       if (positionals.length === 0) throw new UsageError('expected at least one PAIR_ID (see e2gan pairs list)');
       const ids = positionals.map((id) => parseId(id, 'PAIR_ID'));
-      const updated = await withServices((services) => ids.map((id) => services.flow.pairs.setStatus({ pairId: id, status: word === 'accept' ? 'accepted' : 'rejected' })));
+      const updated = await withServices((services) =>
+        ids.map((id) => services.flow.pairs.setStatus({ pairId: id, status: word === 'accept' ? 'accepted' : 'rejected' })),
+      );
       io.out(pairsTable(updated));
       return 0;
     },
@@ -88,7 +92,9 @@ export const pairsImport: CliCommand = {
     const { values, positionals } = parseArgs({ args, options: { concept: { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: true });
     const conceptId = parseId(values.concept, '--concept');
     if (positionals.length === 0) throw new UsageError('expected at least one PATH');
-    const result = await withServices((services) => services.flow.pairs.importPaired({ conceptId, sources: positionals.map((p) => ({ path: path.resolve(p) })) }));
+    const result = await withServices((services) =>
+      services.flow.pairs.importPaired({ conceptId, sources: positionals.map((p) => ({ path: path.resolve(p) })) }),
+    );
     if (values.json) io.out(JSON.stringify(result, null, 2));
     else {
       io.out(`Imported ${result.pairIds.length} pair(s)`);
@@ -100,10 +106,14 @@ export const pairsImport: CliCommand = {
 
 export const subsetCommand: CliCommand = {
   path: ['subset'],
-  summary: 'Keep a representative subset of a concept\'s pairs (k-means on colour/gradient features)',
+  summary: "Keep a representative subset of a concept's pairs (k-means on colour/gradient features)",
   usage: `Usage: e2gan subset --concept ID --count N [--json]`,
   async run(args, io) {
-    const { values } = parseArgs({ args, options: { concept: { type: 'string' }, count: { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: false });
+    const { values } = parseArgs({
+      args,
+      options: { concept: { type: 'string' }, count: { type: 'string' }, json: { type: 'boolean' } },
+      allowPositionals: false,
+    });
     const conceptId = parseId(values.concept, '--concept');
     const count = parseCount(values.count, '--count', 1);
     const selection = await withServices((services) => services.flow.subset.select({ conceptId, targetCount: count }));
@@ -118,7 +128,11 @@ export const subsetCommand: CliCommand = {
 
 function runLine(run: TrainingRun): string {
   const loss = run.lossHistory.at(-1);
-  const losses = loss ? Object.entries(loss.losses).map(([k, v]) => `${k}=${v.toFixed(4)}`).join(' ') : '';
+  const losses = loss
+    ? Object.entries(loss.losses)
+        .map(([k, v]) => `${k}=${v.toFixed(4)}`)
+        .join(' ')
+    : '';
   return `${String(run.id).padStart(4)}  ${run.state.padEnd(11)}  step ${run.step}/${run.totalSteps}  ${run.settings.preset} ${run.settings.size}px rank ${run.settings.rank}  ${losses}`.trimEnd();
 }
 
@@ -142,8 +156,14 @@ Ctrl-C checkpoints and stops; continue with e2gan training resume RUN_ID.`,
     const { values } = parseArgs({
       args,
       options: {
-        concept: { type: 'string' }, preset: { type: 'string' }, steps: { type: 'string' }, size: { type: 'string' }, rank: { type: 'string' },
-        lr: { type: 'string' }, ep: { type: 'string' }, json: { type: 'boolean' },
+        concept: { type: 'string' },
+        preset: { type: 'string' },
+        steps: { type: 'string' },
+        size: { type: 'string' },
+        rank: { type: 'string' },
+        lr: { type: 'string' },
+        ep: { type: 'string' },
+        json: { type: 'boolean' },
       },
       allowPositionals: false,
     });
@@ -188,11 +208,21 @@ export const trainingList: CliCommand = {
   summary: "List a project's training runs (state, step, latest losses)",
   usage: `Usage: e2gan training list --project ID [--concept ID] [--json]`,
   async run(args, io) {
-    const { values } = parseArgs({ args, options: { project: { type: 'string' }, concept: { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: false });
+    const { values } = parseArgs({
+      args,
+      options: { project: { type: 'string' }, concept: { type: 'string' }, json: { type: 'boolean' } },
+      allowPositionals: false,
+    });
     const projectId = parseId(values.project, '--project');
     const conceptId = values.concept === undefined ? undefined : parseId(values.concept, '--concept');
     const runs = await withServices((services) => services.flow.training.list({ projectId, ...(conceptId !== undefined ? { conceptId } : {}) }));
-    io.out(values.json ? JSON.stringify(runs, null, 2) : runs.length === 0 ? 'No training runs yet. Start one with: e2gan training start --concept ID' : runs.map(runLine).join('\n'));
+    io.out(
+      values.json
+        ? JSON.stringify(runs, null, 2)
+        : runs.length === 0
+          ? 'No training runs yet. Start one with: e2gan training start --concept ID'
+          : runs.map(runLine).join('\n'),
+    );
     return 0;
   },
 };

@@ -1,8 +1,16 @@
 import { parseArgs } from 'node:util';
 import { UsageError, type CliCommand } from '../command';
 import {
-  countParameters, discriminatorMacs, discriminatorParameters, discriminatorPreset, generatorPreset, generatorSummary,
-  loraPlacement, WIDTH_PRESETS, type GeneratorConfig, type WidthPreset,
+  countParameters,
+  discriminatorMacs,
+  discriminatorParameters,
+  discriminatorPreset,
+  generatorPreset,
+  generatorSummary,
+  loraPlacement,
+  WIDTH_PRESETS,
+  type GeneratorConfig,
+  type WidthPreset,
 } from '../../../native-models/e2gan/config';
 import { loadBaseModel } from '../../../native-models/e2gan/weights';
 
@@ -46,7 +54,8 @@ const command: CliCommand = {
     let config: GeneratorConfig;
     if (values.base) {
       config = (await loadBaseModel(values.base)).generatorConfig;
-      if (values.size !== undefined) config = generatorPreset(preset, { ...config, height: positiveInt(values.size, '--size', 256), width: positiveInt(values.size, '--size', 256) });
+      if (values.size !== undefined)
+        config = generatorPreset(preset, { ...config, height: positiveInt(values.size, '--size', 256), width: positiveInt(values.size, '--size', 256) });
     } else {
       const size = positiveInt(values.size, '--size', 256);
       config = generatorPreset(preset, { height: size, width: size });
@@ -63,14 +72,16 @@ const command: CliCommand = {
       io.out(JSON.stringify(report, null, 2));
       return 0;
     }
-    io.out([
-      `E2GAN generator ${config.width}x${config.height} (stem ${config.stemChannels}, down [${config.downChannels.join(', ')}], transformer ${config.modelChannels}x${config.heads} heads, ${config.conceptTokens} concept tokens)`,
-      `  parameters      ${formatCount(report.generator.parameters)} (${report.generator.parameters})`,
-      `  MACs per image  ${formatCount(report.generator.macs)}`,
-      `  concept tokens  ${report.generator.conceptTokenParameters} parameters`,
-      `LoRA rank ${rank} on ${report.lora.layers} layers: ${formatCount(report.lora.parameters)} parameters (${(100 * report.lora.fractionOfGenerator).toFixed(2)}% of the generator)`,
-      `Discriminator (PatchGAN): ${formatCount(report.discriminator.parameters)} parameters, ${formatCount(report.discriminator.macs)} MACs`,
-    ].join('\n'));
+    io.out(
+      [
+        `E2GAN generator ${config.width}x${config.height} (stem ${config.stemChannels}, down [${config.downChannels.join(', ')}], transformer ${config.modelChannels}x${config.heads} heads, ${config.conceptTokens} concept tokens)`,
+        `  parameters      ${formatCount(report.generator.parameters)} (${report.generator.parameters})`,
+        `  MACs per image  ${formatCount(report.generator.macs)}`,
+        `  concept tokens  ${report.generator.conceptTokenParameters} parameters`,
+        `LoRA rank ${rank} on ${report.lora.layers} layers: ${formatCount(report.lora.parameters)} parameters (${(100 * report.lora.fractionOfGenerator).toFixed(2)}% of the generator)`,
+        `Discriminator (PatchGAN): ${formatCount(report.discriminator.parameters)} parameters, ${formatCount(report.discriminator.macs)} MACs`,
+      ].join('\n'),
+    );
     return 0;
   },
 };

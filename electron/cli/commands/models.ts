@@ -24,7 +24,11 @@ export const modelsList: CliCommand = {
   summary: 'List installed diffusion models',
   usage: listUsage,
   async run(args, io) {
-    const { values } = parseArgs({ args, options: { json: { type: 'boolean' }, verify: { type: 'boolean' }, 'models-dir': { type: 'string' } }, allowPositionals: false });
+    const { values } = parseArgs({
+      args,
+      options: { json: { type: 'boolean' }, verify: { type: 'boolean' }, 'models-dir': { type: 'string' } },
+      allowPositionals: false,
+    });
     const modelsDir = values['models-dir'] ?? defaultModelsDir();
     const models = await listInstalledModels(modelsDir);
     const rows = [];
@@ -33,10 +37,21 @@ export const modelsList: CliCommand = {
       rows.push({ ...model, problems });
     }
     if (values.json) {
-      io.out(JSON.stringify(rows.map((r) => ({
-        name: r.name, dir: r.dir, pipelineClass: r.pipelineClass ?? null, sizeBytes: r.sizeBytes,
-        source: r.manifest?.source ?? null, problem: r.problem ?? null, verifyProblems: r.problems,
-      })), null, 2));
+      io.out(
+        JSON.stringify(
+          rows.map((r) => ({
+            name: r.name,
+            dir: r.dir,
+            pipelineClass: r.pipelineClass ?? null,
+            sizeBytes: r.sizeBytes,
+            source: r.manifest?.source ?? null,
+            problem: r.problem ?? null,
+            verifyProblems: r.problems,
+          })),
+          null,
+          2,
+        ),
+      );
     } else if (rows.length === 0) {
       io.out(`no models in ${modelsDir} (add one with \`e2gan models import DIR\` or \`e2gan models download REPO_ID\`)`);
     } else {

@@ -37,7 +37,10 @@ function number(value: string | undefined, flag: string, check: (n: number) => b
 export function parseProviders(value: string | undefined): ExecutionProviderName[] | 'auto' | undefined {
   if (value === undefined) return undefined;
   if (value === 'auto') return 'auto';
-  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const name of names) {
     if (!isExecutionProviderName(name)) throw new UsageError(`--ep: unknown execution provider '${name}' (expected webgpu, dml, coreml, cuda, cpu or auto)`);
   }
@@ -53,10 +56,22 @@ const command: CliCommand = {
     const { values } = parseArgs({
       args,
       options: {
-        model: { type: 'string' }, prompt: { type: 'string' }, images: { type: 'string' }, out: { type: 'string' },
-        steps: { type: 'string' }, seed: { type: 'string' }, guidance: { type: 'string' }, 'image-guidance': { type: 'string' },
-        strength: { type: 'string' }, size: { type: 'string' }, batch: { type: 'string' }, ep: { type: 'string' },
-        negative: { type: 'string' }, scheduler: { type: 'string' }, 'no-quality-guard': { type: 'boolean' }, json: { type: 'boolean' },
+        model: { type: 'string' },
+        prompt: { type: 'string' },
+        images: { type: 'string' },
+        out: { type: 'string' },
+        steps: { type: 'string' },
+        seed: { type: 'string' },
+        guidance: { type: 'string' },
+        'image-guidance': { type: 'string' },
+        strength: { type: 'string' },
+        size: { type: 'string' },
+        batch: { type: 'string' },
+        ep: { type: 'string' },
+        negative: { type: 'string' },
+        scheduler: { type: 'string' },
+        'no-quality-guard': { type: 'boolean' },
+        json: { type: 'boolean' },
       },
       allowPositionals: false,
     });
@@ -127,10 +142,16 @@ const command: CliCommand = {
       }
     }
     const perStep = summary.stepSeconds.length ? summary.stepSeconds.reduce((a, b) => a + b, 0) / summary.stepSeconds.length : 0;
-    lines.out(`${written} of ${imagePaths.length} pairs written to ${values.out} (${summary.totalSeconds.toFixed(1)} s, ${perStep.toFixed(3)} s per UNet step)`);
+    lines.out(
+      `${written} of ${imagePaths.length} pairs written to ${values.out} (${summary.totalSeconds.toFixed(1)} s, ${perStep.toFixed(3)} s per UNet step)`,
+    );
     if (values.json) {
       printJson(io, {
-        out: values.out, written, images: imagePaths.length, seconds: summary.totalSeconds, secondsPerUnetStep: perStep,
+        out: values.out,
+        written,
+        images: imagePaths.length,
+        seconds: summary.totalSeconds,
+        secondsPerUnetStep: perStep,
         outcomes: summary.outcomes.map((o) => ({ path: o.path, status: o.status, ...(o.status === 'written' ? { target: o.target } : { reason: o.reason }) })),
       });
     }

@@ -8,7 +8,11 @@ function table(projects: Project[]): string {
   const rows = projects.map((p) => [String(p.id), p.name, String(p.imageCount), String(p.conceptCount), p.updatedAt]);
   const header = ['ID', 'NAME', 'IMAGES', 'CONCEPTS', 'UPDATED'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
 }
 

@@ -24,7 +24,13 @@ const command: CliCommand = {
   async run(args, io) {
     const { values } = parseArgs({
       args,
-      options: { ...trainOptions, 'start-rank': { type: 'string' }, 'trial-steps': { type: 'string' }, tolerance: { type: 'string' }, 'per-layer': { type: 'boolean' } },
+      options: {
+        ...trainOptions,
+        'start-rank': { type: 'string' },
+        'trial-steps': { type: 'string' },
+        tolerance: { type: 'string' },
+        'per-layer': { type: 'boolean' },
+      },
       allowPositionals: false,
     });
     if (!values.out) throw new UsageError('--out DIR is required');

@@ -5,7 +5,13 @@ import { linesIo, printJson, UsageError, type CliCommand } from '../command';
 import { findTeacher, listTeachers } from '../../../native-models/teachers/registry';
 import { writeImage, formatFromPath, type ImageFormat } from '../../../native-models/image/io';
 import {
-  isDirectory, listImageFiles, OUTPUT_EXTENSIONS, stemOf, teachImageFile, writePair, type TeachOptions,
+  isDirectory,
+  listImageFiles,
+  OUTPUT_EXTENSIONS,
+  stemOf,
+  teachImageFile,
+  writePair,
+  type TeachOptions,
 } from '../../../native-models/teachers/teach-files';
 
 const usage = `Usage: e2gan teach --concept ID --in IMG|DIR --out PATH|DIR [--pairs] [--size N | --max-side N] [--format png|jpg|webp]
@@ -42,8 +48,14 @@ const command: CliCommand = {
     const { values } = parseArgs({
       args,
       options: {
-        concept: { type: 'string' }, in: { type: 'string' }, out: { type: 'string' }, pairs: { type: 'boolean' },
-        size: { type: 'string' }, 'max-side': { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean' },
+        concept: { type: 'string' },
+        in: { type: 'string' },
+        out: { type: 'string' },
+        pairs: { type: 'boolean' },
+        size: { type: 'string' },
+        'max-side': { type: 'string' },
+        format: { type: 'string' },
+        json: { type: 'boolean' },
       },
       allowPositionals: false,
     });
@@ -54,7 +66,11 @@ const command: CliCommand = {
     if (!values.out) throw new UsageError('--out is required');
     const teacher = findTeacher(values.concept);
     if (!teacher) {
-      throw new UsageError(`--concept: unknown teacher '${values.concept}' (known: ${listTeachers().map((t) => t.id).join(', ')})`);
+      throw new UsageError(
+        `--concept: unknown teacher '${values.concept}' (known: ${listTeachers()
+          .map((t) => t.id)
+          .join(', ')})`,
+      );
     }
     const options: TeachOptions = { size: positiveInt(values.size, '--size'), maxSide: positiveInt(values['max-side'], '--max-side') };
     if (options.size !== undefined && options.maxSide !== undefined) throw new UsageError('--size and --max-side exclude each other');

@@ -38,7 +38,9 @@ export function numberFlag(value: string | undefined, flag: string, options: { i
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isFinite(n) || (options.integer && !Number.isInteger(n)) || (options.min !== undefined && n < options.min)) {
-    throw new UsageError(`${flag}: expected ${options.integer ? 'an integer' : 'a number'}${options.min !== undefined ? ` >= ${options.min}` : ''}, got '${value}'`);
+    throw new UsageError(
+      `${flag}: expected ${options.integer ? 'an integer' : 'a number'}${options.min !== undefined ? ` >= ${options.min}` : ''}, got '${value}'`,
+    );
   }
   return n;
 }
@@ -58,7 +60,9 @@ export function progressPrinter(io: CliIo): (event: TrainEvent) => void {
   return (event) => {
     switch (event.type) {
       case 'started':
-        io.err(`training on ${event.executionProvider}: ${event.trainPairs} pairs (+${event.heldOutPairs} held out), ${event.trainableParameters} trainable of ${event.generatorParameters} generator parameters${event.step > 0 ? `, resuming at step ${event.step}` : ''}`);
+        io.err(
+          `training on ${event.executionProvider}: ${event.trainPairs} pairs (+${event.heldOutPairs} held out), ${event.trainableParameters} trainable of ${event.generatorParameters} generator parameters${event.step > 0 ? `, resuming at step ${event.step}` : ''}`,
+        );
         if (event.randomBase) io.err('note: no --base given; the generator starts from a seeded random initialisation');
         if (event.problems.length > 0) io.err(`${event.problems.length} file(s) skipped:\n${formatProblems(event.problems)}`);
         break;
@@ -74,13 +78,17 @@ export function progressPrinter(io: CliIo): (event: TrainEvent) => void {
       }
       case 'preview':
         if (drawInPlace) process.stderr.write('\n');
-        io.err(`preview at step ${event.step}: held-out L1 ${event.heldOutL1.toFixed(4)}, PSNR ${event.heldOutPsnr.toFixed(2)} dB ${baselineNote(event.heldOutPsnr, event.baselines)} (${event.files.length} images)`);
+        io.err(
+          `preview at step ${event.step}: held-out L1 ${event.heldOutL1.toFixed(4)}, PSNR ${event.heldOutPsnr.toFixed(2)} dB ${baselineNote(event.heldOutPsnr, event.baselines)} (${event.files.length} images)`,
+        );
         break;
       case 'checkpoint':
         break;
       case 'done':
         if (drawInPlace) process.stderr.write('\n');
-        io.out(`done: ${event.output} (${event.step} steps, ${formatSeconds(event.seconds)}, held-out PSNR ${event.heldOutPsnr.toFixed(2)} dB ${baselineNote(event.heldOutPsnr, event.baselines)}${event.keptStep !== event.step ? `; kept the weights of step ${event.keptStep}, its best held-out score` : ''})`);
+        io.out(
+          `done: ${event.output} (${event.step} steps, ${formatSeconds(event.seconds)}, held-out PSNR ${event.heldOutPsnr.toFixed(2)} dB ${baselineNote(event.heldOutPsnr, event.baselines)}${event.keptStep !== event.step ? `; kept the weights of step ${event.keptStep}, its best held-out score` : ''})`,
+        );
         break;
     }
   };
@@ -99,14 +107,32 @@ export function baselineNote(psnr: number, baselines: Pick<QualityBaselines, 'id
 function formatSeconds(seconds: number): string {
   if (!Number.isFinite(seconds)) return '--';
   const s = Math.round(seconds);
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+  return s >= 3600
+    ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+    : s >= 60
+      ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
+      : `${s}s`;
 }
 
 export const trainOptions = {
-  pairs: { type: 'string' }, base: { type: 'string' }, out: { type: 'string' }, steps: { type: 'string' }, rank: { type: 'string' },
-  ep: { type: 'string' }, resume: { type: 'boolean' }, mode: { type: 'string' }, size: { type: 'string' }, preset: { type: 'string' },
-  batch: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' }, 'held-out': { type: 'string' },
-  'checkpoint-every': { type: 'string' }, 'preview-every': { type: 'string' }, 'feature-matching': { type: 'string' }, 'edge-weight': { type: 'string' },
+  pairs: { type: 'string' },
+  base: { type: 'string' },
+  out: { type: 'string' },
+  steps: { type: 'string' },
+  rank: { type: 'string' },
+  ep: { type: 'string' },
+  resume: { type: 'boolean' },
+  mode: { type: 'string' },
+  size: { type: 'string' },
+  preset: { type: 'string' },
+  batch: { type: 'string' },
+  lr: { type: 'string' },
+  seed: { type: 'string' },
+  'held-out': { type: 'string' },
+  'checkpoint-every': { type: 'string' },
+  'preview-every': { type: 'string' },
+  'feature-matching': { type: 'string' },
+  'edge-weight': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -131,7 +157,10 @@ export function settingsFromFlags(values: Record<string, string | boolean | unde
     ...DEFAULT_SETTINGS,
     pairs: str('pairs')!,
     ...(baseFromFlag(str('base'), mode) ? { base: baseFromFlag(str('base'), mode)! } : {}),
-    preset, mode: mode as TrainSettings['mode'], ranks, steps,
+    preset,
+    mode: mode as TrainSettings['mode'],
+    ranks,
+    steps,
     size: numberFlag(str('size'), '--size', { integer: true, min: 8 }) ?? DEFAULT_SETTINGS.size,
     batch: numberFlag(str('batch'), '--batch', { integer: true, min: 1 }) ?? DEFAULT_SETTINGS.batch,
     learningRate: numberFlag(str('lr'), '--lr', { min: 0 }) ?? (mode === 'lora' ? DEFAULT_SETTINGS.learningRate : 2e-4),
@@ -166,8 +195,12 @@ const command: CliCommand = {
       const result = await trainCommand(values, lines, print, stop.signal);
       if (values.json) {
         printJson(io, {
-          run: values.out, completed: result.completed, step: result.step, seconds: result.seconds,
-          heldOutL1: finiteOrNull(result.heldOutL1), heldOutPsnr: finiteOrNull(result.heldOutPsnr),
+          run: values.out,
+          completed: result.completed,
+          step: result.step,
+          seconds: result.seconds,
+          heldOutL1: finiteOrNull(result.heldOutL1),
+          heldOutPsnr: finiteOrNull(result.heldOutPsnr),
           baselines: { identityPsnr: finiteOrNull(result.baselines.identityPsnr), affinePsnr: finiteOrNull(result.baselines.affinePsnr) },
           ...(result.output ? { output: result.output } : {}),
         });
@@ -184,7 +217,10 @@ function finiteOrNull(value: number): number | null {
 }
 
 async function trainCommand(
-  values: ReturnType<typeof parseTrainArgs>, io: CliIo, print: (event: TrainEvent) => void, signal: AbortSignal,
+  values: ReturnType<typeof parseTrainArgs>,
+  io: CliIo,
+  print: (event: TrainEvent) => void,
+  signal: AbortSignal,
 ): Promise<Awaited<ReturnType<typeof trainRun>>> {
   if (!values.out) throw new UsageError('--out RUN is required');
   if (values.resume) return trainRun(values.out, undefined, { resume: true, onEvent: print, signal });
@@ -192,7 +228,8 @@ async function trainCommand(
   if (values.rank === 'auto') {
     io.err('rank search: short fine-tunes from rank 8 per layer group...');
     const report = await runRankSearch(settings, {
-      startRank: 8, trialSteps: Math.max(10, Math.round(settings.steps / 10)),
+      startRank: 8,
+      trialSteps: Math.max(10, Math.round(settings.steps / 10)),
       onTrial: (label, _ranks, loss) => io.err(`  ${label}: validation L1 ${loss.toFixed(5)}`),
     });
     await writeFileAtomic(join(values.out, 'rank-search.txt'), `${formatRankReport(report)}\n`);

@@ -24,7 +24,8 @@ export const downloadModelJob: JobHandler<'download-model'> = async ({ payload, 
       const staging = downloadStagingDir(payload.modelsDir, payload.name ?? modelNameFromRepoId(payload.repoId));
       const reused = await seedFromCache(payload.hfCacheDir, payload.repoId, files, staging, signal);
       reusedBytes = reused.bytes;
-      if (reused.files > 0) reusedNote = ` (${reused.files} file${reused.files === 1 ? '' : 's'}, ${formatBytes(reused.bytes)} reused from the Hugging Face cache)`;
+      if (reused.files > 0)
+        reusedNote = ` (${reused.files} file${reused.files === 1 ? '' : 's'}, ${formatBytes(reused.bytes)} reused from the Hugging Face cache)`;
     }
     const model = await downloadModel(payload.repoId, payload.modelsDir, {
       ...hub,

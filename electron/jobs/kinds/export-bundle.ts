@@ -93,7 +93,10 @@ export const exportBundleJob: JobHandler<'export-bundle'> = async ({ jobId, payl
  * first, at once: the training job keeps rotating its checkpoints while this one exports).
  */
 async function exportStudioRun(
-  store: Store, runId: number, snapshot: { step: number } | undefined, reportProgress: (progress: number, message: string | null) => void,
+  store: Store,
+  runId: number,
+  snapshot: { step: number } | undefined,
+  reportProgress: (progress: number, message: string | null) => void,
   options: Omit<ExportRunOptions, 'runPath' | 'previewDir'>,
 ): Promise<{ result: Awaited<ReturnType<typeof exportRunConcept>>; snapshotStep: number | null }> {
   const run = store.trainingRuns.get(runId);
@@ -118,5 +121,9 @@ export function snapshotWarning(step: number): string {
 }
 
 function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60);
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60);
 }

@@ -45,7 +45,12 @@ export const generatePairsJob: JobHandler<'generate-pairs'> = async (context) =>
 
 type Todo = { index: number; imageId: number; image: ImageRecord }[];
 
-async function withBuiltin({ jobId, payload, store, signal, reportProgress }: JobContext<'generate-pairs'>, teacherId: string, todo: Todo, result: GeneratePairsResult): Promise<void> {
+async function withBuiltin(
+  { jobId, payload, store, signal, reportProgress }: JobContext<'generate-pairs'>,
+  teacherId: string,
+  todo: Todo,
+  result: GeneratePairsResult,
+): Promise<void> {
   const teacher = getTeacher(teacherId);
   for (const [position, { index, imageId, image }] of todo.entries()) {
     if (signal.aborted) {
@@ -96,12 +101,25 @@ async function withDiffusion(
       let handled = 0;
       try {
         await generatePairImages({
-          modelDir: payload.modelDir, prompt: payload.prompt,
-          photos: run.map((item) => ({ name: item.image.originalName, load: async () => decodeImage(await store.blobs.read(item.image.sha256), item.image.originalName) })),
-          size: teacher.size, steps: teacher.steps, seed: payload.seed + run[0]!.index, guidanceScale: teacher.guidance,
-          imageGuidanceScale: teacher.imageGuidance, executionProviders: 'auto', signal,
+          modelDir: payload.modelDir,
+          prompt: payload.prompt,
+          photos: run.map((item) => ({
+            name: item.image.originalName,
+            load: async () => decodeImage(await store.blobs.read(item.image.sha256), item.image.originalName),
+          })),
+          size: teacher.size,
+          steps: teacher.steps,
+          seed: payload.seed + run[0]!.index,
+          guidanceScale: teacher.guidance,
+          imageGuidanceScale: teacher.imageGuidance,
+          executionProviders: 'auto',
+          signal,
           ...(teacher.negativePrompt ? { negativePrompt: teacher.negativePrompt } : {}),
-          onProgress: (p) => reportProgress((p.imageIndex + p.step / Math.max(1, p.steps)) / p.imageCount, `${p.imageIndex + 1} of ${p.imageCount}: step ${p.step} of ${p.steps}`),
+          onProgress: (p) =>
+            reportProgress(
+              (p.imageIndex + p.step / Math.max(1, p.steps)) / p.imageCount,
+              `${p.imageIndex + 1} of ${p.imageCount}: step ${p.step} of ${p.steps}`,
+            ),
           onPair: async (outcome) => {
             handled += 1;
             const item = run[outcome.index]!;
@@ -136,9 +154,16 @@ async function savePair(
 ): Promise<void> {
   const reason = verdict.ok ? null : (verdict.reason ?? 'rejected by the pair-quality guard');
   const pair = store.pairs.upsert({
-    projectId: payload.projectId, conceptId: payload.conceptId, imageId: item.imageId, name: path.parse(item.image.originalName).name,
-    inputSha256: await store.blobs.put(await encodeImage(input, 'png')), targetSha256: await store.blobs.put(await encodeImage(target, 'png')),
-    status: verdict.ok ? 'pending' : 'guard-rejected', reason, seed: payload.seed + item.index, teacher: payload.teacher,
+    projectId: payload.projectId,
+    conceptId: payload.conceptId,
+    imageId: item.imageId,
+    name: path.parse(item.image.originalName).name,
+    inputSha256: await store.blobs.put(await encodeImage(input, 'png')),
+    targetSha256: await store.blobs.put(await encodeImage(target, 'png')),
+    status: verdict.ok ? 'pending' : 'guard-rejected',
+    reason,
+    seed: payload.seed + item.index,
+    teacher: payload.teacher,
   });
   result.pairIds.push(pair.id);
   if (reason) result.failed.push({ imageId: item.imageId, reason });

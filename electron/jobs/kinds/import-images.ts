@@ -94,8 +94,7 @@ export function summarize(items: readonly ImportItem[]): ImportImagesResult {
   const result: ImportImagesResult = { imported: [], duplicates: [], skipped: [], notProcessed: 0 };
   for (const item of items) {
     if (item.status === 'imported' && item.imageId !== null) result.imported.push({ imageId: item.imageId, name: item.name });
-    else if (item.status === 'duplicate' && item.imageId !== null)
-      result.duplicates.push({ name: item.name, path: item.path, existingImageId: item.imageId });
+    else if (item.status === 'duplicate' && item.imageId !== null) result.duplicates.push({ name: item.name, path: item.path, existingImageId: item.imageId });
     else if (item.status === 'skipped') result.skipped.push({ name: item.name, path: item.path, reason: item.reason ?? 'skipped' });
     else if (item.status === 'pending') result.notProcessed += 1;
   }

@@ -3,7 +3,13 @@ import { searchRanksOnPairs } from '../../../native-models/e2gan/rank-search-run
 import { ComputeClient } from '../../../native-models/runtime';
 import { findShippedBase } from '../../../native-models/e2gan/shipped-base';
 import {
-  DEFAULT_SETTINGS, prepareFineTune, runFineTune, writeTrainedGenerator, type FineTuneEvent, type FineTuneSettings, type NamedPair,
+  DEFAULT_SETTINGS,
+  prepareFineTune,
+  runFineTune,
+  writeTrainedGenerator,
+  type FineTuneEvent,
+  type FineTuneSettings,
+  type NamedPair,
 } from '../../../native-models/e2gan/trainer';
 import { encodeImage } from '../../../native-models/image/index';
 import type { QualityBaselines, TrainingRun, TrainRunResult } from '../../domain/flow-types';
@@ -65,7 +71,12 @@ export const trainRunJob: JobHandler<'train-run'> = async ({ payload, store, sig
       runs.setExecutionProvider(run.id, event.executionProvider);
       recordBaselines(runs, run.id, event.baselines);
     } else if (event.type === 'step') {
-      runs.recordStep(run.id, { step: event.step, losses: event.losses, itPerSec: event.itPerSec, etaSeconds: Number.isFinite(event.etaSeconds) ? event.etaSeconds : 0 });
+      runs.recordStep(run.id, {
+        step: event.step,
+        losses: event.losses,
+        itPerSec: event.itPerSec,
+        etaSeconds: Number.isFinite(event.etaSeconds) ? event.etaSeconds : 0,
+      });
       reportProgress(event.step / event.totalSteps, `step ${event.step} of ${event.totalSteps}`);
     } else if (event.type === 'checkpoint') {
       // The checkpoint store has recorded it on the run once its file was whole.
@@ -114,7 +125,12 @@ function recordBaselines(runs: TrainingRunsRepository, runId: number, baselines:
  * next one gets its live model, and the newest checkpoint of a run is never rotated away.
  */
 async function storeLiveModel(
-  store: Store, checkpoints: TrainingCheckpoints, run: TrainingRun, settings: FineTuneSettings, step: number, cache: LiveModelCache,
+  store: Store,
+  checkpoints: TrainingCheckpoints,
+  run: TrainingRun,
+  settings: FineTuneSettings,
+  step: number,
+  cache: LiveModelCache,
 ): Promise<void> {
   if (!(await checkpoints.listCheckpoints()).includes(step)) return;
   try {
@@ -217,7 +233,10 @@ function refuseAfterAbort(client: ComputeClient, signal: AbortSignal): ComputeCl
         const result: unknown = value.apply(target, args);
         if (result instanceof Promise) {
           inFlight.add(result);
-          void result.then(() => inFlight.delete(result), () => inFlight.delete(result));
+          void result.then(
+            () => inFlight.delete(result),
+            () => inFlight.delete(result),
+          );
         }
         return result;
       };

@@ -10,5 +10,15 @@ import { migration008TrainingBaselines } from './008-training-baselines';
 import { migration009TrainingEngineSettings } from './009-training-engine-settings';
 
 // Append only: a shipped migration is never edited, a change is a new numbered file.
-export const migrations: readonly Migration[] = [migration001Initial, migration002Jobs, migration003JobCancelRequests, migration004Exports, migration005Flow, migration006TrainingPreviewPairs, migration007TrainingPauseRequests, migration008TrainingBaselines, migration009TrainingEngineSettings];
+export const migrations: readonly Migration[] = [
+  migration001Initial,
+  migration002Jobs,
+  migration003JobCancelRequests,
+  migration004Exports,
+  migration005Flow,
+  migration006TrainingPreviewPairs,
+  migration007TrainingPauseRequests,
+  migration008TrainingBaselines,
+  migration009TrainingEngineSettings,
+];
 export type { Migration };

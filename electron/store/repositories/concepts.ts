@@ -37,9 +37,7 @@ export class ConceptsRepository {
   ) {}
 
   listByProject(projectId: number): Concept[] {
-    const rows = this.db
-      .prepare('SELECT * FROM concepts WHERE project_id = ? ORDER BY id')
-      .all(projectId) as ConceptRow[];
+    const rows = this.db.prepare('SELECT * FROM concepts WHERE project_id = ? ORDER BY id').all(projectId) as ConceptRow[];
     return rows.map(toConcept);
   }
 
@@ -49,9 +47,7 @@ export class ConceptsRepository {
   }
 
   findByName(projectId: number, name: string): Concept | undefined {
-    const row = this.db
-      .prepare('SELECT * FROM concepts WHERE project_id = ? AND name = ?')
-      .get(projectId, name) as ConceptRow | undefined;
+    const row = this.db.prepare('SELECT * FROM concepts WHERE project_id = ? AND name = ?').get(projectId, name) as ConceptRow | undefined;
     return row && toConcept(row);
   }
 

@@ -39,9 +39,11 @@ export class ExportsRepository {
   ) {}
 
   list(filter: { projectId: number; conceptId?: number }): ExportRecord[] {
-    const rows = (filter.conceptId === undefined
-      ? this.db.prepare('SELECT * FROM exports WHERE project_id = ? ORDER BY id DESC').all(filter.projectId)
-      : this.db.prepare('SELECT * FROM exports WHERE project_id = ? AND concept_id = ? ORDER BY id DESC').all(filter.projectId, filter.conceptId)) as ExportRow[];
+    const rows = (
+      filter.conceptId === undefined
+        ? this.db.prepare('SELECT * FROM exports WHERE project_id = ? ORDER BY id DESC').all(filter.projectId)
+        : this.db.prepare('SELECT * FROM exports WHERE project_id = ? AND concept_id = ? ORDER BY id DESC').all(filter.projectId, filter.conceptId)
+    ) as ExportRow[];
     return rows.map((row) => this.toRecord(row));
   }
 
@@ -62,8 +64,16 @@ export class ExportsRepository {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
-        fields.projectId, fields.conceptId, fields.jobId, fields.runPath, fields.zipPath, JSON.stringify(fields.precisions),
-        JSON.stringify(fields.manifest), JSON.stringify(fields.warnings), fields.zipBytes, this.clock(),
+        fields.projectId,
+        fields.conceptId,
+        fields.jobId,
+        fields.runPath,
+        fields.zipPath,
+        JSON.stringify(fields.precisions),
+        JSON.stringify(fields.manifest),
+        JSON.stringify(fields.warnings),
+        fields.zipBytes,
+        this.clock(),
       );
     return this.get(Number(info.lastInsertRowid))!;
   }

@@ -40,9 +40,7 @@ export class ImagesRepository {
 
   /** In import order. */
   listByProject(projectId: number): ImageRecord[] {
-    const rows = this.db
-      .prepare('SELECT * FROM images WHERE project_id = ? ORDER BY id')
-      .all(projectId) as ImageRow[];
+    const rows = this.db.prepare('SELECT * FROM images WHERE project_id = ? ORDER BY id').all(projectId) as ImageRow[];
     return rows.map(toImage);
   }
 
@@ -52,9 +50,7 @@ export class ImagesRepository {
   }
 
   findBySha(projectId: number, sha256: string): ImageRecord | undefined {
-    const row = this.db
-      .prepare('SELECT * FROM images WHERE project_id = ? AND sha256 = ?')
-      .get(projectId, sha256) as ImageRow | undefined;
+    const row = this.db.prepare('SELECT * FROM images WHERE project_id = ? AND sha256 = ?').get(projectId, sha256) as ImageRow | undefined;
     return row && toImage(row);
   }
 
@@ -64,17 +60,7 @@ export class ImagesRepository {
         `INSERT INTO images (project_id, sha256, original_name, format, width, height, bytes, thumbnail_sha256, imported_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(
-        image.projectId,
-        image.sha256,
-        image.originalName,
-        image.format,
-        image.width,
-        image.height,
-        image.bytes,
-        image.thumbnailSha256,
-        this.clock(),
-      );
+      .run(image.projectId, image.sha256, image.originalName, image.format, image.width, image.height, image.bytes, image.thumbnailSha256, this.clock());
     return this.get(Number(info.lastInsertRowid))!;
   }
 

@@ -40,16 +40,12 @@ export class ImportItemsRepository {
 
   /** Records the expanded file list once; the whole list lands or none of it. */
   addAll(jobId: number, files: readonly { path: string; name: string }[]): void {
-    const insert = this.db.prepare(
-      `INSERT INTO import_items (job_id, seq, path, name, status) VALUES (?, ?, ?, ?, 'pending')`,
-    );
+    const insert = this.db.prepare(`INSERT INTO import_items (job_id, seq, path, name, status) VALUES (?, ?, ?, ?, 'pending')`);
     this.db.transaction(() => files.forEach((file, seq) => insert.run(jobId, seq, file.path, file.name)))();
   }
 
   list(jobId: number): ImportItem[] {
-    const rows = this.db
-      .prepare('SELECT * FROM import_items WHERE job_id = ? ORDER BY seq')
-      .all(jobId) as ImportItemRow[];
+    const rows = this.db.prepare('SELECT * FROM import_items WHERE job_id = ? ORDER BY seq').all(jobId) as ImportItemRow[];
     return rows.map(toItem);
   }
 
@@ -60,9 +56,7 @@ export class ImportItemsRepository {
   /** Settles one pending item; false if it was already settled (so a resumed job never counts a file twice). */
   settle(jobId: number, seq: number, status: Exclude<ImportItemStatus, 'pending'>, fields: { reason?: string; imageId?: number }): boolean {
     const info = this.db
-      .prepare(
-        `UPDATE import_items SET status = ?, reason = ?, image_id = ? WHERE job_id = ? AND seq = ? AND status = 'pending'`,
-      )
+      .prepare(`UPDATE import_items SET status = ?, reason = ?, image_id = ? WHERE job_id = ? AND seq = ? AND status = 'pending'`)
       .run(status, fields.reason ?? null, fields.imageId ?? null, jobId, seq);
     return info.changes > 0;
   }

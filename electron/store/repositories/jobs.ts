@@ -56,16 +56,9 @@ export class JobsRepository {
    * `ownerPid` reserves the queued job for the enqueuing process, so another process sharing the data folder
    * cannot start it (that process would not see the job's events). Jobs of a dead owner are free to adopt.
    */
-  enqueue<K extends JobKind>(
-    kind: K,
-    projectId: number | null,
-    payload: JobKinds[K]['payload'],
-    ownerPid: number | null = null,
-  ): Job<K> {
+  enqueue<K extends JobKind>(kind: K, projectId: number | null, payload: JobKinds[K]['payload'], ownerPid: number | null = null): Job<K> {
     const info = this.db
-      .prepare(
-        `INSERT INTO jobs (kind, project_id, state, payload, owner_pid, created_at) VALUES (?, ?, 'queued', ?, ?, ?)`,
-      )
+      .prepare(`INSERT INTO jobs (kind, project_id, state, payload, owner_pid, created_at) VALUES (?, ?, 'queued', ?, ?, ?)`)
       .run(kind, projectId, JSON.stringify(payload), ownerPid, this.clock());
     return this.get(Number(info.lastInsertRowid)) as Job<K>;
   }
@@ -100,13 +93,13 @@ export class JobsRepository {
   /** `kinds`: claim only jobs of these kinds (the runner's extra slot beside a long job). */
   claimNext(ownerPid: number, kinds?: readonly JobKind[]): Job | undefined {
     const claim = this.db.transaction(() => {
-      const queued = this.db
-        .prepare(`SELECT id, kind, owner_pid FROM jobs WHERE state = 'queued' ORDER BY id`)
-        .all() as { id: number; kind: JobKind; owner_pid: number | null }[];
+      const queued = this.db.prepare(`SELECT id, kind, owner_pid FROM jobs WHERE state = 'queued' ORDER BY id`).all() as {
+        id: number;
+        kind: JobKind;
+        owner_pid: number | null;
+      }[];
       const row = queued.find(
-        (job) =>
-          (kinds === undefined || kinds.includes(job.kind)) &&
-          (job.owner_pid === null || job.owner_pid === ownerPid || !isProcessAlive(job.owner_pid)),
+        (job) => (kinds === undefined || kinds.includes(job.kind)) && (job.owner_pid === null || job.owner_pid === ownerPid || !isProcessAlive(job.owner_pid)),
       );
       if (!row) return undefined;
       this.db
@@ -122,9 +115,7 @@ export class JobsRepository {
   }
 
   setProgress(id: number, progress: number, message: string | null): void {
-    this.db
-      .prepare(`UPDATE jobs SET progress = ?, message = ? WHERE id = ? AND state = 'running'`)
-      .run(clamp01(progress), message, id);
+    this.db.prepare(`UPDATE jobs SET progress = ?, message = ? WHERE id = ? AND state = 'running'`).run(clamp01(progress), message, id);
   }
 
   /** Moves a job from `from` to `to`, recording result/error; false if the job was not in `from`. */
@@ -210,9 +201,7 @@ export class JobsRepository {
 
   /** Running jobs and the pid that claimed them, for crash recovery. */
   running(): { id: number; ownerPid: number | null }[] {
-    const rows = this.db
-      .prepare(`SELECT id, owner_pid FROM jobs WHERE state = 'running' ORDER BY id`)
-      .all() as { id: number; owner_pid: number | null }[];
+    const rows = this.db.prepare(`SELECT id, owner_pid FROM jobs WHERE state = 'running' ORDER BY id`).all() as { id: number; owner_pid: number | null }[];
     return rows.map((row) => ({ id: row.id, ownerPid: row.owner_pid }));
   }
 

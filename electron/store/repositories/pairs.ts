@@ -87,8 +87,18 @@ export class PairsRepository {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
-        pair.projectId, pair.conceptId, pair.imageId, pair.name, pair.inputSha256, pair.targetSha256, pair.status, pair.reason,
-        pair.seed, JSON.stringify(pair.teacher), now, now,
+        pair.projectId,
+        pair.conceptId,
+        pair.imageId,
+        pair.name,
+        pair.inputSha256,
+        pair.targetSha256,
+        pair.status,
+        pair.reason,
+        pair.seed,
+        JSON.stringify(pair.teacher),
+        now,
+        now,
       ).lastInsertRowid;
     return this.get(Number(id))!;
   }

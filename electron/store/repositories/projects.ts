@@ -47,17 +47,13 @@ export class ProjectsRepository {
 
   create(name: string): Project {
     const now = this.clock();
-    const info = this.db
-      .prepare('INSERT INTO projects (name, created_at, updated_at) VALUES (?, ?, ?)')
-      .run(name, now, now);
+    const info = this.db.prepare('INSERT INTO projects (name, created_at, updated_at) VALUES (?, ?, ?)').run(name, now, now);
     return this.get(Number(info.lastInsertRowid))!;
   }
 
   /** Returns false when no such project exists. */
   rename(id: number, name: string): boolean {
-    const info = this.db
-      .prepare('UPDATE projects SET name = ?, updated_at = ? WHERE id = ?')
-      .run(name, this.clock(), id);
+    const info = this.db.prepare('UPDATE projects SET name = ?, updated_at = ? WHERE id = ?').run(name, this.clock(), id);
     return info.changes > 0;
   }
 

@@ -1,6 +1,12 @@
 import type { Database } from 'better-sqlite3';
 import type {
-  LossPoint, QualityBaselines, TrainingCheckpoint, TrainingPreview, TrainingRun, TrainingSettingsSummary, TrainingState,
+  LossPoint,
+  QualityBaselines,
+  TrainingCheckpoint,
+  TrainingPreview,
+  TrainingRun,
+  TrainingSettingsSummary,
+  TrainingState,
 } from '../../domain/flow-types';
 import type { TrainingRunEngine } from '../../domain/training-engine';
 import { systemClock, type Clock } from './clock';
@@ -51,9 +57,7 @@ export class TrainingRunsRepository {
 
   create(run: NewTrainingRun): TrainingRun {
     const id = this.db
-      .prepare(
-        `INSERT INTO training_runs (project_id, concept_id, settings, run_path, total_steps, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-      )
+      .prepare(`INSERT INTO training_runs (project_id, concept_id, settings, run_path, total_steps, created_at) VALUES (?, ?, ?, ?, ?, ?)`)
       .run(run.projectId, run.conceptId, JSON.stringify(run.settings), run.runPath, run.totalSteps, this.clock()).lastInsertRowid;
     return this.get(Number(id))!;
   }
@@ -134,9 +138,7 @@ export class TrainingRunsRepository {
 
   recordStep(id: number, report: StepReport): void {
     this.db.transaction(() => {
-      this.db
-        .prepare(`INSERT OR REPLACE INTO training_losses (run_id, step, losses) VALUES (?, ?, ?)`)
-        .run(id, report.step, JSON.stringify(report.losses));
+      this.db.prepare(`INSERT OR REPLACE INTO training_losses (run_id, step, losses) VALUES (?, ?, ?)`).run(id, report.step, JSON.stringify(report.losses));
       this.db
         .prepare(`UPDATE training_runs SET step = ?, it_per_sec = ?, eta_seconds = ? WHERE id = ?`)
         .run(report.step, report.itPerSec, report.etaSeconds, id);
@@ -154,9 +156,7 @@ export class TrainingRunsRepository {
   }
 
   recordCheckpoint(id: number, step: number): void {
-    this.db
-      .prepare(`INSERT OR IGNORE INTO training_checkpoints (run_id, step, created_at) VALUES (?, ?, ?)`)
-      .run(id, step, this.clock());
+    this.db.prepare(`INSERT OR IGNORE INTO training_checkpoints (run_id, step, created_at) VALUES (?, ?, ?)`).run(id, step, this.clock());
   }
 
   recordPreview(id: number, step: number, sha256s: readonly string[], heldOutPsnr: number | null, pairIds: readonly (number | null)[] = []): void {
@@ -173,7 +173,10 @@ export class TrainingRunsRepository {
       .prepare(`SELECT id, settings, it_per_sec, execution_provider FROM training_runs WHERE it_per_sec > 0 ORDER BY id DESC LIMIT ?`)
       .all(limit) as { id: number; settings: string; it_per_sec: number; execution_provider: string | null }[];
     return rows.map((row) => ({
-      runId: row.id, settings: JSON.parse(row.settings) as TrainingSettingsSummary, itPerSec: row.it_per_sec, executionProvider: row.execution_provider,
+      runId: row.id,
+      settings: JSON.parse(row.settings) as TrainingSettingsSummary,
+      itPerSec: row.it_per_sec,
+      executionProvider: row.execution_provider,
     }));
   }
 
@@ -183,9 +186,9 @@ export class TrainingRunsRepository {
   }
 
   latestCheckpoint(id: number): { step: number; liveModelSha256: string | null } | undefined {
-    const row = this.db
-      .prepare(`SELECT step, live_model_sha256 FROM training_checkpoints WHERE run_id = ? ORDER BY step DESC LIMIT 1`)
-      .get(id) as { step: number; live_model_sha256: string | null } | undefined;
+    const row = this.db.prepare(`SELECT step, live_model_sha256 FROM training_checkpoints WHERE run_id = ? ORDER BY step DESC LIMIT 1`).get(id) as
+      | { step: number; live_model_sha256: string | null }
+      | undefined;
     return row && { step: row.step, liveModelSha256: row.live_model_sha256 };
   }
 
@@ -197,7 +200,11 @@ export class TrainingRunsRepository {
    * What a progress event needs, without loading the whole history: called on every reported step in the
    * process that owns the UI, so it stays a few indexed lookups however long the run is.
    */
-  progressOf(id: number): { run: Omit<TrainingRun, 'lossHistory' | 'checkpoints' | 'previews'>; losses: Record<string, number>; previewSha256s: string[]; produced: number } | undefined {
+  progressOf(
+    id: number,
+  ):
+    | { run: Omit<TrainingRun, 'lossHistory' | 'checkpoints' | 'previews'>; losses: Record<string, number>; previewSha256s: string[]; produced: number }
+    | undefined {
     const row = this.db.prepare(`SELECT * FROM training_runs WHERE id = ?`).get(id) as RunRow | undefined;
     if (!row) return undefined;
     const latest = this.db.prepare(`SELECT losses FROM training_losses WHERE run_id = ? ORDER BY step DESC LIMIT 1`).get(id) as { losses: string } | undefined;
@@ -205,9 +212,16 @@ export class TrainingRunsRepository {
       .prepare(`SELECT sha256 FROM training_previews WHERE run_id = ? AND step = (SELECT max(step) FROM training_previews WHERE run_id = ?) ORDER BY position`)
       .all(id, id) as { sha256: string }[];
     const counts = this.db
-      .prepare(`SELECT (SELECT count(*) FROM training_checkpoints WHERE run_id = ?) + (SELECT count(DISTINCT step) FROM training_previews WHERE run_id = ?) AS n`)
+      .prepare(
+        `SELECT (SELECT count(*) FROM training_checkpoints WHERE run_id = ?) + (SELECT count(DISTINCT step) FROM training_previews WHERE run_id = ?) AS n`,
+      )
       .get(id, id) as { n: number };
-    return { run: this.rowFields(row), losses: latest ? (JSON.parse(latest.losses) as Record<string, number>) : {}, previewSha256s: previews.map((p) => p.sha256), produced: counts.n };
+    return {
+      run: this.rowFields(row),
+      losses: latest ? (JSON.parse(latest.losses) as Record<string, number>) : {},
+      previewSha256s: previews.map((p) => p.sha256),
+      produced: counts.n,
+    };
   }
 
   private toRun(row: RunRow): TrainingRun {
@@ -215,9 +229,11 @@ export class TrainingRunsRepository {
       step: number;
       losses: string;
     }[];
-    const checkpoints = this.db
-      .prepare(`SELECT step, created_at, live_model_sha256 FROM training_checkpoints WHERE run_id = ? ORDER BY step`)
-      .all(row.id) as { step: number; created_at: string; live_model_sha256: string | null }[];
+    const checkpoints = this.db.prepare(`SELECT step, created_at, live_model_sha256 FROM training_checkpoints WHERE run_id = ? ORDER BY step`).all(row.id) as {
+      step: number;
+      created_at: string;
+      live_model_sha256: string | null;
+    }[];
     const previewRows = this.db
       .prepare(`SELECT step, sha256, held_out_psnr, pair_id FROM training_previews WHERE run_id = ? ORDER BY step, position`)
       .all(row.id) as { step: number; sha256: string; held_out_psnr: number | null; pair_id: number | null }[];
@@ -250,8 +266,7 @@ export class TrainingRunsRepository {
       runPath: row.run_path,
       step: row.step,
       totalSteps: row.total_steps,
-      baselines:
-        row.identity_psnr !== null && row.affine_psnr !== null ? { identityPsnr: row.identity_psnr, affinePsnr: row.affine_psnr } : null,
+      baselines: row.identity_psnr !== null && row.affine_psnr !== null ? { identityPsnr: row.identity_psnr, affinePsnr: row.affine_psnr } : null,
       itPerSec: row.it_per_sec,
       etaSeconds: row.eta_seconds,
       executionProvider: row.execution_provider,

@@ -62,7 +62,7 @@ function subKernel(b: GraphBuilder, w: Value, constantW: Float32Array | undefine
         for (let c = 0; c < cinG; c++)
           for (let a = 0; a < th; a++)
             for (let e = 0; e < tw; e++) {
-              data[((((gi * cinG + c) * coutG + o) * th + a) * tw) + e] = constantW[(((gi * coutG + o) * cinG + c) * kh + tapsH[a]!) * kw + tapsW[e]!]!;
+              data[(((gi * cinG + c) * coutG + o) * th + a) * tw + e] = constantW[(((gi * coutG + o) * cinG + c) * kh + tapsH[a]!) * kw + tapsW[e]!]!;
             }
     return b.constant(data, [group * cinG, coutG, th, tw], w.dtype);
   }
@@ -104,7 +104,5 @@ export function convInputGradByPhases(b: GraphBuilder, x: Value, w: Value, g: Va
   }
   const stacked = rows.length === 1 ? rows[0]! : b.concat(rows, 3); // [N, C, rows, s_h, cols, s_w]
   const interleaved = b.reshape(stacked, [n, cin, rowsPerPhase * sh, colsPerPhase * sw]);
-  return interleaved.shape[2] === h && interleaved.shape[3] === wd
-    ? interleaved
-    : b.slice(interleaved, { starts: [0, 0], ends: [h, wd], axes: [2, 3] });
+  return interleaved.shape[2] === h && interleaved.shape[3] === wd ? interleaved : b.slice(interleaved, { starts: [0, 0], ends: [h, wd], axes: [2, 3] });
 }

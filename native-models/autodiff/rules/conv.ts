@@ -292,9 +292,7 @@ export const convGrad: GradientRule = (ctx) => {
   const [x, w] = [node.input(0), node.input(1)];
   const g = dy(ctx);
   const gx = ctx.needs[0] ? convInputGradient(ctx, geo) : null;
-  const gw = ctx.needs[1]
-    ? convWeightGradient(b, x, g, [w.shape[2]!, w.shape[3]!], geo, ctx.options.convWeightGrad)
-    : null;
+  const gw = ctx.needs[1] ? convWeightGradient(b, x, g, [w.shape[2]!, w.shape[3]!], geo, ctx.options.convWeightGrad) : null;
   const gb = node.inputs[2] && ctx.needs[2] ? b.reduceSum(g, [0, 2, 3], false) : null;
   return [gx, gw, gb];
 };
@@ -306,9 +304,7 @@ export const convTransposeGrad: GradientRule = (ctx) => {
   const g = dy(ctx);
   // ConvTranspose is the adjoint of Conv with the same geometry, so dX is that Conv applied to dY.
   const gx = ctx.needs[0] ? b.conv(g, w, null, { strides: geo.strides, pads: geo.pads, dilations: geo.dilations, group: geo.group }) : null;
-  const gw = ctx.needs[1]
-    ? convWeightGradient(b, g, x, [w.shape[2]!, w.shape[3]!], geo, ctx.options.convWeightGrad)
-    : null;
+  const gw = ctx.needs[1] ? convWeightGradient(b, g, x, [w.shape[2]!, w.shape[3]!], geo, ctx.options.convWeightGrad) : null;
   const gb = node.inputs[2] && ctx.needs[2] ? b.reduceSum(g, [0, 2, 3], false) : null;
   return [gx, gw, gb];
 };

@@ -40,15 +40,11 @@ export const gemmGrad: GradientRule = (ctx) => {
   // Y = alpha * A' B' + beta * C with A' = op(A), B' = op(B); each case below is one Gemm.
   let ga: Value | null = null;
   if (ctx.needs[0]) {
-    ga = transA
-      ? b.gemm(w, g, undefined, { alpha, transA: transB, transB: true })
-      : b.gemm(g, w, undefined, { alpha, transB: !transB });
+    ga = transA ? b.gemm(w, g, undefined, { alpha, transA: transB, transB: true }) : b.gemm(g, w, undefined, { alpha, transB: !transB });
   }
   let gw: Value | null = null;
   if (ctx.needs[1]) {
-    gw = transB
-      ? b.gemm(g, a, undefined, { alpha, transA: true, transB: transA })
-      : b.gemm(a, g, undefined, { alpha, transA: !transA });
+    gw = transB ? b.gemm(g, a, undefined, { alpha, transA: true, transB: transA }) : b.gemm(a, g, undefined, { alpha, transA: !transA });
   }
   const gc = node.inputs[2] && ctx.needs[2] ? (beta === 1 ? g : b.mul(g, beta)) : null;
   return [ga, gw, gc];

@@ -44,9 +44,7 @@ export interface DownloadOptions {
   freeDiskBytes?: (dir: string) => Promise<number>;
 }
 
-const NETWORK_ERROR_CODES = new Set([
-  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT',
-]);
+const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 const SKIPPED_WEIGHT_FORMATS = /\.(safetensors|bin|ckpt|msgpack|h5|pt|pth|ot)$/i;
 const FREE_SPACE_MARGIN = 64 * 1024 * 1024;
 
@@ -159,10 +157,12 @@ async function verifyFile(path: string, file: RemoteFile): Promise<void> {
   if (size !== file.size) throw new Error(`${file.path}: downloaded ${size} bytes, expected ${file.size}`);
   if (file.sha256) {
     const actual = await sha256File(path);
-    if (actual !== file.sha256) throw new Error(`${file.path}: sha256 mismatch (got ${actual}, expected ${file.sha256}); the corrupt download was deleted, run again`);
+    if (actual !== file.sha256)
+      throw new Error(`${file.path}: sha256 mismatch (got ${actual}, expected ${file.sha256}); the corrupt download was deleted, run again`);
   } else if (file.gitSha1) {
     const actual = await gitBlobSha1File(path, size);
-    if (actual !== file.gitSha1) throw new Error(`${file.path}: git blob sha1 mismatch (got ${actual}, expected ${file.gitSha1}); the corrupt download was deleted, run again`);
+    if (actual !== file.gitSha1)
+      throw new Error(`${file.path}: git blob sha1 mismatch (got ${actual}, expected ${file.gitSha1}); the corrupt download was deleted, run again`);
   }
 }
 
@@ -170,7 +170,14 @@ async function verifyFile(path: string, file: RemoteFile): Promise<void> {
  * Streams one file into `<target>.part`, resuming from the bytes already there with a Range request.
  * Returns when the .part holds the whole file; network drops mid-body surface as errors (the .part stays).
  */
-async function downloadToPart(url: string, partPath: string, file: RemoteFile, headers: Record<string, string>, signal: AbortSignal | undefined, onBytes: (done: number) => void): Promise<void> {
+async function downloadToPart(
+  url: string,
+  partPath: string,
+  file: RemoteFile,
+  headers: Record<string, string>,
+  signal: AbortSignal | undefined,
+  onBytes: (done: number) => void,
+): Promise<void> {
   let offset = await existingSize(partPath);
   if (offset > file.size) {
     await truncate(partPath, 0);
@@ -257,7 +264,15 @@ export async function downloadModel(repoId: string, modelsDir: string, options: 
     const finalPath = localPaths.get(file)!;
     const partPath = `${finalPath}.part`;
     const report = (fileBytesDone: number): void =>
-      options.onProgress?.({ file: file.path, fileIndex, fileCount: files.length, fileBytesDone, fileBytesTotal: file.size, bytesDone: bytesBeforeFile + fileBytesDone, bytesTotal });
+      options.onProgress?.({
+        file: file.path,
+        fileIndex,
+        fileCount: files.length,
+        fileBytesDone,
+        fileBytesTotal: file.size,
+        bytesDone: bytesBeforeFile + fileBytesDone,
+        bytesTotal,
+      });
     if (!existsSync(finalPath)) {
       await mkdir(dirname(finalPath), { recursive: true });
       const url = `${base}/${repoId}/resolve/${encodeURIComponent(revision)}/${encodePath(file.path)}`;
@@ -274,7 +289,8 @@ export async function downloadModel(repoId: string, modelsDir: string, options: 
           const code = errorCode(error);
           const dropped = code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || (error as Error).message === 'terminated';
           if (!dropped || attempt >= retries) {
-            if (dropped) throw new Error(`downloading ${file.path} from ${url} was interrupted (${code ?? 'connection closed'}); run the download again to resume`);
+            if (dropped)
+              throw new Error(`downloading ${file.path} from ${url} was interrupted (${code ?? 'connection closed'}); run the download again to resume`);
             throw error;
           }
         }

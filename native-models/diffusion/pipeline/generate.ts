@@ -96,7 +96,11 @@ async function encodePrompts(model: DiffusionModel, prompts: readonly string[]):
   const length = model.tokenizer.maxLength;
   const ids = prompts.map((p) => model.tokenizer.encode(p).ids);
   const hidden = await runInChunks(model.sessions.textEncoder, prompts.length, sig.fixedBatch, sig.outputName, (rows) => ({
-    [sig.idsInput]: tensorFromValues(sig.idsDtype, rows.flatMap((r) => ids[r]!), [rows.length, length]),
+    [sig.idsInput]: tensorFromValues(
+      sig.idsDtype,
+      rows.flatMap((r) => ids[r]!),
+      [rows.length, length],
+    ),
   }));
   const rowSize = hidden.length / prompts.length;
   return prompts.map((_, i) => sliceRows(hidden, rowSize, i, 1).slice());
@@ -118,13 +122,21 @@ async function encodeImages(model: DiffusionModel, images: readonly RgbImage[], 
   }));
   const perImage = (sig.latentKind === 'parameters' ? 2 : 1) * latentChannels * plane;
   if (out.length !== perImage * images.length) {
-    throw new Error(`vae_encoder: output '${sig.output}' has ${out.length / images.length} values per image, expected ${perImage} for ${width}x${height} (8x downsampling)`);
+    throw new Error(
+      `vae_encoder: output '${sig.output}' has ${out.length / images.length} values per image, expected ${perImage} for ${width}x${height} (8x downsampling)`,
+    );
   }
   // Optimum's latent_parameters = [mean, logvar] along channels: the first half is the mean (the mode).
   return images.map((_, i) => out.slice(i * perImage, i * perImage + latentChannels * plane));
 }
 
-async function decodeLatents(model: DiffusionModel, latents: readonly Float32Array[], width: number, height: number, signal: AbortSignal | undefined): Promise<RgbImage[]> {
+async function decodeLatents(
+  model: DiffusionModel,
+  latents: readonly Float32Array[],
+  width: number,
+  height: number,
+  signal: AbortSignal | undefined,
+): Promise<RgbImage[]> {
   checkCancelled(signal);
   const sig = model.signatures.vaeDecoder;
   const channels = model.signatures.unet.latentChannels;
@@ -141,7 +153,14 @@ interface UnetRow {
   hidden: Float32Array;
 }
 
-async function runUnet(model: DiffusionModel, rows: readonly UnetRow[], timestep: number, latentPlane: number, size: { width: number; height: number }, timestepCond: Float32Array | undefined): Promise<Float32Array[]> {
+async function runUnet(
+  model: DiffusionModel,
+  rows: readonly UnetRow[],
+  timestep: number,
+  latentPlane: number,
+  size: { width: number; height: number },
+  timestepCond: Float32Array | undefined,
+): Promise<Float32Array[]> {
   const sig = model.signatures.unet;
   const hiddenRow = rows[0]!.hidden.length;
   const out = await runInChunks(model.sessions.unet, rows.length, sig.fixedBatch, sig.outputName, (indices) => {
@@ -150,7 +169,11 @@ async function runUnet(model: DiffusionModel, rows: readonly UnetRow[], timestep
     const feeds = {
       [sig.sampleInput]: floatTensor(sig.sampleDtype, concat(chunk.map((r) => r.sample)), [count, sig.inChannels, size.height / 8, size.width / 8]),
       [sig.timestepInput]: timestepTensor(sig, timestep, count),
-      [sig.hiddenStatesInput]: floatTensor(sig.hiddenStatesDtype, concat(chunk.map((r) => r.hidden)), [count, model.tokenizer.maxLength, hiddenRow / model.tokenizer.maxLength]),
+      [sig.hiddenStatesInput]: floatTensor(sig.hiddenStatesDtype, concat(chunk.map((r) => r.hidden)), [
+        count,
+        model.tokenizer.maxLength,
+        hiddenRow / model.tokenizer.maxLength,
+      ]),
     };
     if (sig.timestepCond && timestepCond) {
       const cond = concat(chunk.map(() => timestepCond));

@@ -51,9 +51,16 @@ export function schedulerKindFromClassName(className: string): SchedulerKind | u
  * swapped for Euler via from_config, so we run Euler over the same schedule.
  */
 const SUBSTITUTABLE_CLASS_NAMES = new Set([
-  'PNDMScheduler', 'LMSDiscreteScheduler', 'DPMSolverMultistepScheduler', 'DPMSolverSinglestepScheduler',
-  'DDPMScheduler', 'HeunDiscreteScheduler', 'KDPM2DiscreteScheduler', 'KDPM2AncestralDiscreteScheduler',
-  'UniPCMultistepScheduler', 'DEISMultistepScheduler',
+  'PNDMScheduler',
+  'LMSDiscreteScheduler',
+  'DPMSolverMultistepScheduler',
+  'DPMSolverSinglestepScheduler',
+  'DDPMScheduler',
+  'HeunDiscreteScheduler',
+  'KDPM2DiscreteScheduler',
+  'KDPM2AncestralDiscreteScheduler',
+  'UniPCMultistepScheduler',
+  'DEISMultistepScheduler',
 ]);
 
 /**
@@ -75,7 +82,9 @@ export function parseSchedulerConfig(raw: unknown, options: { kindOverride?: Sch
       substitutedFrom = className;
     }
     if (!kind) {
-      throw new Error(`${source}: scheduler "${className}" is not supported (expected one of ${[...Object.keys(CLASS_NAMES), ...SUBSTITUTABLE_CLASS_NAMES].join(', ')})`);
+      throw new Error(
+        `${source}: scheduler "${className}" is not supported (expected one of ${[...Object.keys(CLASS_NAMES), ...SUBSTITUTABLE_CLASS_NAMES].join(', ')})`,
+      );
     }
   }
   const num = (field: string, fallback: number): number => {

@@ -10,7 +10,10 @@ export class DdimScheduler implements Scheduler {
   private readonly alphasCumprod: Float64Array;
   private readonly finalAlphaCumprod: number;
 
-  constructor(readonly config: SchedulerConfig, private readonly eta = 0) {
+  constructor(
+    readonly config: SchedulerConfig,
+    private readonly eta = 0,
+  ) {
     this.alphasCumprod = makeAlphasCumprod(makeBetas(config));
     this.finalAlphaCumprod = config.setAlphaToOne ? 1 : this.alphasCumprod[0]!;
   }

@@ -23,7 +23,10 @@ export class EulerScheduler implements Scheduler {
   sigmas: number[] = [];
   private readonly trainSigmas: Float64Array;
 
-  constructor(readonly config: SchedulerConfig, private readonly ancestral = config.kind === 'euler-ancestral') {
+  constructor(
+    readonly config: SchedulerConfig,
+    private readonly ancestral = config.kind === 'euler-ancestral',
+  ) {
     const alphasCumprod = makeAlphasCumprod(makeBetas(config));
     this.trainSigmas = alphasCumprod.map((a) => Math.sqrt((1 - a) / a));
   }

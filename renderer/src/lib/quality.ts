@@ -30,18 +30,24 @@ export function qualityVerdict(run: Pick<TrainingRun, 'previews' | 'baselines'>)
   const db = (value: number) => `${value.toFixed(1)} dB`;
   if (psnr <= baselines.identityPsnr) {
     return {
-      kind: 'below-identity', psnr, baselines,
+      kind: 'below-identity',
+      psnr,
+      baselines,
       message: `Not better than doing nothing: ${db(psnr)} on held-out photos vs ${db(baselines.identityPsnr)} for the unchanged photo. Train longer, or check the pairs.`,
     };
   }
   if (psnr <= baselines.affinePsnr) {
     return {
-      kind: 'below-affine', psnr, baselines,
+      kind: 'below-affine',
+      psnr,
+      baselines,
       message: `Not better than a colour-curve fit: ${db(psnr)} on held-out photos vs ${db(baselines.affinePsnr)} for a fitted colour map. Train longer, or use more pairs.`,
     };
   }
   return {
-    kind: 'beats-baselines', psnr, baselines,
+    kind: 'beats-baselines',
+    psnr,
+    baselines,
     message: `Beats both baselines on held-out photos: ${db(psnr)} vs ${db(baselines.affinePsnr)} (colour-curve fit) and ${db(baselines.identityPsnr)} (unchanged photo).`,
   };
 }

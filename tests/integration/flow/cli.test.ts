@@ -52,7 +52,18 @@ describe('e2gan pairs / subset / training (CLI parity with the studio flow)', ()
     expect(subset.keptPairIds).not.toContain(pairs[0]!.id);
 
     const run = await json<{ id: number; state: string; step: number }>(
-      'training', 'start', '--concept', String(concept.id), '--steps', '2', '--size', '32', '--rank', '2', '--ep', 'cpu',
+      'training',
+      'start',
+      '--concept',
+      String(concept.id),
+      '--steps',
+      '2',
+      '--size',
+      '32',
+      '--rank',
+      '2',
+      '--ep',
+      'cpu',
     );
     expect(run).toMatchObject({ state: 'done', step: 2 });
     const listed = await cli('training', 'list', '--project', String(project.id));

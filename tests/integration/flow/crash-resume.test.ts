@@ -58,8 +58,12 @@ describe('a training run whose process is killed (crash)', () => {
     const dir = path.join(root, 'pairs');
     mkdirSync(dir);
     for (const [i, colour] of ['#336699', '#669933', '#993366'].entries()) {
-      await sharp({ create: { width: 32, height: 32, channels: 3, background: colour } }).png().toFile(path.join(dir, `p${i}.input.png`));
-      await sharp({ create: { width: 32, height: 32, channels: 3, background: '#aa7744' } }).png().toFile(path.join(dir, `p${i}.target.png`));
+      await sharp({ create: { width: 32, height: 32, channels: 3, background: colour } })
+        .png()
+        .toFile(path.join(dir, `p${i}.input.png`));
+      await sharp({ create: { width: 32, height: 32, channels: 3, background: '#aa7744' } })
+        .png()
+        .toFile(path.join(dir, `p${i}.target.png`));
     }
     await setup.flow.pairs.importPaired({ conceptId: concept.id, sources: [{ path: dir }] });
     await setup.close();

@@ -28,8 +28,12 @@ describe('e2gan training pause on a run the app is training', () => {
     const dir = path.join(root, 'pairs');
     mkdirSync(dir);
     for (const [i, colour] of ['#336699', '#669933'].entries()) {
-      await sharp({ create: { width: 32, height: 32, channels: 3, background: colour } }).png().toFile(path.join(dir, `p${i}.input.png`));
-      await sharp({ create: { width: 32, height: 32, channels: 3, background: '#aa7744' } }).png().toFile(path.join(dir, `p${i}.target.png`));
+      await sharp({ create: { width: 32, height: 32, channels: 3, background: colour } })
+        .png()
+        .toFile(path.join(dir, `p${i}.input.png`));
+      await sharp({ create: { width: 32, height: 32, channels: 3, background: '#aa7744' } })
+        .png()
+        .toFile(path.join(dir, `p${i}.target.png`));
     }
     await app.flow.pairs.importPaired({ conceptId: concept.id, sources: [{ path: dir }] });
     const run = app.flow.training.start({ conceptId: concept.id, preset: 'fast', advanced: { steps: 2000, size: 32, rank: 2, executionProvider: 'cpu' } });

@@ -27,14 +27,18 @@ describe('diffusion teacher controls', () => {
   it('stores every setting on the pair, uses the negative prompt, and regenerates with the same settings', async () => {
     const project = services.projects.create({ name: 'Controls' });
     const photo = path.join(root, 'street.png');
-    await sharp({ create: { width: 80, height: 64, channels: 3, background: { r: 120, g: 90, b: 60 } } }).png().toFile(photo);
+    await sharp({ create: { width: 80, height: 64, channels: 3, background: { r: 120, g: 90, b: 60 } } })
+      .png()
+      .toFile(photo);
     const imported = await services.jobs.waitFor(services.imports.start({ projectId: project.id, sources: [{ path: photo }] }).id);
     expect(imported.state).toBe('done');
     const [image] = services.images.list({ projectId: project.id });
     const make = async (name: string, negativePrompt: string | undefined) => {
       const concept = services.concepts.create({ projectId: project.id, name, prompt: 'make it snowy', teacher: 'diffusion:tiny-ip2p' });
       const job = services.flow.pairs.generate({
-        conceptId: concept.id, imageIds: [image!.id], seed: 9,
+        conceptId: concept.id,
+        imageIds: [image!.id],
+        seed: 9,
         diffusion: { guidance: 4, imageGuidance: 1.2, steps: 2, size: 64, ...(negativePrompt !== undefined ? { negativePrompt } : {}) },
       });
       const done = await services.jobs.waitFor(job.id);

@@ -28,7 +28,9 @@ describe('pair generation with an installed diffusion teacher', () => {
     const concept = services.concepts.create({ projectId: project.id, name: 'Snow', prompt: 'make it snowy', teacher: 'diffusion:tiny-ip2p' });
     const photos = [0, 1].map((i) => path.join(root, `photo-${i}.png`));
     for (const [i, file] of photos.entries()) {
-      await sharp({ create: { width: 80, height: 60, channels: 3, background: i === 0 ? '#336699' : '#cc8844' } }).png().toFile(file);
+      await sharp({ create: { width: 80, height: 60, channels: 3, background: i === 0 ? '#336699' : '#cc8844' } })
+        .png()
+        .toFile(file);
     }
     await services.jobs.waitFor(services.imports.start({ projectId: project.id, sources: photos.map((p) => ({ path: p })) }).id);
     const imageIds = services.images.list({ projectId: project.id }).map((image) => image.id);
@@ -61,7 +63,10 @@ describe('pair generation with an installed diffusion teacher', () => {
     const project = services.projects.create({ name: 'Diffusion cancel' });
     const concept = services.concepts.create({ projectId: project.id, name: 'Snow', prompt: 'make it snowy', teacher: 'diffusion:tiny-ip2p' });
     const photos = ['#336699', '#cc8844', '#44aa66'].map((colour, i) => ({ colour, file: path.join(root, `photo-${i}.png`) }));
-    for (const { colour, file } of photos) await sharp({ create: { width: 64, height: 64, channels: 3, background: colour } }).png().toFile(file);
+    for (const { colour, file } of photos)
+      await sharp({ create: { width: 64, height: 64, channels: 3, background: colour } })
+        .png()
+        .toFile(file);
     await services.jobs.waitFor(services.imports.start({ projectId: project.id, sources: photos.map((p) => ({ path: p.file })) }).id);
     const imageIds = services.images.list({ projectId: project.id }).map((image) => image.id);
 

@@ -41,13 +41,21 @@ describe('flow API over the real services', () => {
     const concept = await call<{ id: number }>('concepts.create', { projectId: project.id, name: 'Tint' });
     const dir = path.join(root, 'pairs');
     mkdirSync(dir);
-    await sharp({ create: { width: 24, height: 24, channels: 3, background: '#336699' } }).png().toFile(path.join(dir, 'a.input.png'));
-    await sharp({ create: { width: 24, height: 24, channels: 3, background: '#996633' } }).png().toFile(path.join(dir, 'a.target.png'));
+    await sharp({ create: { width: 24, height: 24, channels: 3, background: '#336699' } })
+      .png()
+      .toFile(path.join(dir, 'a.input.png'));
+    await sharp({ create: { width: 24, height: 24, channels: 3, background: '#996633' } })
+      .png()
+      .toFile(path.join(dir, 'a.target.png'));
     const imported = await call<{ pairIds: number[] }>('pairs.importPaired', { conceptId: concept.id, sources: [{ path: dir }] });
     expect(imported.pairIds).toHaveLength(1);
     expect(emitted).toContainEqual({ name: 'onPairsChanged', payload: { projectId: project.id, conceptId: concept.id } });
 
-    const run = await call<{ id: number; jobId: number }>('training.start', { conceptId: concept.id, preset: 'fast', advanced: { steps: 2, size: 32, executionProvider: 'cpu' } });
+    const run = await call<{ id: number; jobId: number }>('training.start', {
+      conceptId: concept.id,
+      preset: 'fast',
+      advanced: { steps: 2, size: 32, executionProvider: 'cpu' },
+    });
     await call('training.cancel', { runId: run.id });
     await services.jobs.waitFor(run.jobId);
     expect(await call<{ state: string }>('training.get', { runId: run.id })).toMatchObject({ state: 'cancelled' });

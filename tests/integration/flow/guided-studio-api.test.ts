@@ -53,9 +53,10 @@ describe('guided studio API', () => {
     expect(pairs).toHaveLength(7);
     await call('pairs.setStatus', { pairId: pairs[0]!.id, status: 'rejected' });
 
-    const before = await call<{ trainPairIds: number[]; heldOutPairIds: number[]; unreviewedPairIds: number[]; excluded: unknown[] }>(
-      'training.plan', { conceptId: concept.id, preset: 'fast' },
-    );
+    const before = await call<{ trainPairIds: number[]; heldOutPairIds: number[]; unreviewedPairIds: number[]; excluded: unknown[] }>('training.plan', {
+      conceptId: concept.id,
+      preset: 'fast',
+    });
     expect(before.unreviewedPairIds).toHaveLength(6);
     expect(before.excluded).toEqual([{ pairId: pairs[0]!.id, reason: 'rejected' }]);
 
@@ -66,9 +67,13 @@ describe('guided studio API', () => {
     expect((await call<{ id: number; status: string }[]>('pairs.list', { conceptId: concept.id }))[0]!.status).toBe('rejected');
     expect(await call<unknown[]>('pairs.setStatusAll', { conceptId: concept.id, status: 'rejected' })).toEqual([]);
 
-    const plan = await call<{ settings: { steps: number; size: number }; trainPairIds: number[]; heldOutPairIds: number[]; unreviewedPairIds: number[]; estimate: unknown }>(
-      'training.plan', { conceptId: concept.id, preset: 'fast', advanced: { steps: 4, size: 32, executionProvider: 'cpu' } },
-    );
+    const plan = await call<{
+      settings: { steps: number; size: number };
+      trainPairIds: number[];
+      heldOutPairIds: number[];
+      unreviewedPairIds: number[];
+      estimate: unknown;
+    }>('training.plan', { conceptId: concept.id, preset: 'fast', advanced: { steps: 4, size: 32, executionProvider: 'cpu' } });
     const ids = pairs.slice(1).map((pair) => pair.id);
     expect(plan.trainPairIds).toEqual(ids.slice(0, 4));
     expect(plan.heldOutPairIds).toEqual(ids.slice(4));
@@ -77,9 +82,16 @@ describe('guided studio API', () => {
     expect(plan.estimate).toBeNull();
 
     // The run holds out exactly the planned pairs: its previews show them, and it measures a speed.
-    const run = await call<{ id: number; jobId: number }>('training.start', { conceptId: concept.id, preset: 'fast', advanced: { steps: 4, size: 32, executionProvider: 'cpu' } });
+    const run = await call<{ id: number; jobId: number }>('training.start', {
+      conceptId: concept.id,
+      preset: 'fast',
+      advanced: { steps: 4, size: 32, executionProvider: 'cpu' },
+    });
     expect((await services.jobs.waitFor(run.jobId)).state).toBe('done');
-    const trained = await call<{ previews: { pairIds?: (number | null)[] }[]; baselines: { identityPsnr: number; affinePsnr: number } | null }>('training.get', { runId: run.id });
+    const trained = await call<{ previews: { pairIds?: (number | null)[] }[]; baselines: { identityPsnr: number; affinePsnr: number } | null }>(
+      'training.get',
+      { runId: run.id },
+    );
     expect(trained.previews.at(-1)!.pairIds).toEqual(plan.heldOutPairIds);
     expect(trained.baselines).toEqual({ identityPsnr: expect.any(Number), affinePsnr: expect.any(Number) });
     const next = await call<{ estimate: { seconds: number; basis: string } | null }>('training.plan', { conceptId: concept.id, preset: 'fast' });
@@ -91,7 +103,10 @@ describe('guided studio API', () => {
     const interfaces = {
       docker0: [{ address: '172.17.0.1', family: 'IPv4', internal: false }],
       lo: [{ address: '127.0.0.1', family: 'IPv4', internal: true }],
-      wlan0: [{ address: '192.168.1.20', family: 'IPv4', internal: false }, { address: 'fe80::1', family: 'IPv6', internal: false }],
+      wlan0: [
+        { address: '192.168.1.20', family: 'IPv4', internal: false },
+        { address: 'fe80::1', family: 'IPv6', internal: false },
+      ],
       eth1: [{ address: '203.0.113.5', family: 'IPv4', internal: false }],
     } as unknown as Parameters<typeof listShareAddresses>[0];
     expect(listShareAddresses(interfaces)).toEqual([
@@ -103,8 +118,15 @@ describe('guided studio API', () => {
     const events = new TypedEmitter<ServiceEvents>();
     const exportRecord = { id: 1, zipPath: path.join(root, 'bundle', 'bundle.zip') } as never;
     // A test seam: 127.0.0.1 stands in for a LAN adapter so the server can really listen on it.
-    const lan = createShareService({ dataDir: root, events, getExport: () => exportRecord, listAddresses: () => [{ address: '127.0.0.1', adapter: 'test-lan', private: true, likelyVirtual: false }] });
-    await expect(lan.start({ exportId: 1, host: '10.9.9.9' })).rejects.toThrow(/10\.9\.9\.9 is not an address of this machine's network adapters \(available: 127\.0\.0\.1 \(test-lan\)\)/);
+    const lan = createShareService({
+      dataDir: root,
+      events,
+      getExport: () => exportRecord,
+      listAddresses: () => [{ address: '127.0.0.1', adapter: 'test-lan', private: true, likelyVirtual: false }],
+    });
+    await expect(lan.start({ exportId: 1, host: '10.9.9.9' })).rejects.toThrow(
+      /10\.9\.9\.9 is not an address of this machine's network adapters \(available: 127\.0\.0\.1 \(test-lan\)\)/,
+    );
     const shared = await lan.start({ exportId: 1, host: '127.0.0.1' });
     expect(shared).toMatchObject({ active: true, host: '127.0.0.1', warning: null, qrSvg: expect.stringMatching(/^<svg/) });
     // A phone reads pixels: the rasterised code decodes to exactly the share URL.

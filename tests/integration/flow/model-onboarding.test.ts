@@ -108,7 +108,14 @@ describe('download plan and cache reuse', () => {
     cacheBlob(cacheDir, 'unet/model.onnx', corrupt);
     ({ services, dispatch } = openApiHarness(root, { hubUrl: hub.url, hfCacheDir: cacheDir }));
 
-    const plan = await call<{ files: { path: string; bytes: number; inCache: boolean }[]; totalBytes: number; cachedBytes: number; downloadBytes: number; freeBytes: number; name: string }>('models.plan', { repoId: REPO });
+    const plan = await call<{
+      files: { path: string; bytes: number; inCache: boolean }[];
+      totalBytes: number;
+      cachedBytes: number;
+      downloadBytes: number;
+      freeBytes: number;
+      name: string;
+    }>('models.plan', { repoId: REPO });
     const wanted = Object.entries(files).filter(([name]) => !name.endsWith('.safetensors'));
     expect(plan.name).toBe('acme--tiny-ip2p');
     expect(plan.files.map((file) => file.path).sort()).toEqual(wanted.map(([name]) => name).sort());
@@ -116,8 +123,16 @@ describe('download plan and cache reuse', () => {
     expect(plan.cachedBytes).toBe(files['unet/weights.pb']!.length + files['model_index.json']!.length + files['unet/model.onnx']!.length);
     expect(plan.downloadBytes).toBe(plan.totalBytes - plan.cachedBytes);
     expect(plan.freeBytes).toBeGreaterThan(0);
-    expect(plan.files.filter((file) => file.inCache).map((file) => file.path).sort()).toEqual(['model_index.json', 'unet/model.onnx', 'unet/weights.pb']);
-    expect(await dispatch('models.plan', { repoId: 'acme/missing' })).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringContaining('404') } });
+    expect(
+      plan.files
+        .filter((file) => file.inCache)
+        .map((file) => file.path)
+        .sort(),
+    ).toEqual(['model_index.json', 'unet/model.onnx', 'unet/weights.pb']);
+    expect(await dispatch('models.plan', { repoId: 'acme/missing' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', message: expect.stringContaining('404') },
+    });
 
     hub.requests.length = 0;
     const messages: string[] = [];
@@ -125,15 +140,25 @@ describe('download plan and cache reuse', () => {
     const job = await call<Job>('models.download', { repoId: REPO });
     const done = await services.jobs.waitFor(job.id);
     expect(done.state, done.error ?? '').toBe('done');
-    const fetched = hub.requests.filter((r) => r.path.includes('/resolve/')).map((r) => r.path.split('/resolve/main/')[1]).sort();
-    expect(fetched).toEqual(wanted.map(([name]) => name).filter((name) => name !== 'unet/weights.pb' && name !== 'model_index.json').sort());
+    const fetched = hub.requests
+      .filter((r) => r.path.includes('/resolve/'))
+      .map((r) => r.path.split('/resolve/main/')[1])
+      .sort();
+    expect(fetched).toEqual(
+      wanted
+        .map(([name]) => name)
+        .filter((name) => name !== 'unet/weights.pb' && name !== 'model_index.json')
+        .sort(),
+    );
     expect(done.kind === 'download-model' && done.result?.reusedBytes).toBe(files['unet/weights.pb']!.length + files['model_index.json']!.length);
     expect(messages.at(-1)).toContain('(2 files, 146.5 KB reused from the Hugging Face cache)');
     expect(await call('models.verify', { name: 'acme--tiny-ip2p' })).toEqual({ name: 'acme--tiny-ip2p', problems: [] });
     const installed = path.join(services.dataDir, 'models', 'acme--tiny-ip2p');
     expect(readFileSync(path.join(installed, 'unet', 'model.onnx')).equals(files['unet/model.onnx']!)).toBe(true);
     // The cache itself is left as it was.
-    expect(readFileSync(path.join(cachedRepoBlobsDir(cacheDir, REPO), createHash('sha256').update(files['unet/model.onnx']!).digest('hex'))).equals(corrupt)).toBe(true);
+    expect(
+      readFileSync(path.join(cachedRepoBlobsDir(cacheDir, REPO), createHash('sha256').update(files['unet/model.onnx']!).digest('hex'))).equals(corrupt),
+    ).toBe(true);
   }, 60_000);
 });
 
@@ -180,9 +205,15 @@ describe('Hugging Face token', () => {
     const status = await call<{ stored: boolean; canStore: boolean; note: string }>('models.tokenStatus');
     expect(status).toMatchObject({ stored: false, canStore: false });
     expect(status.note).toMatch(/no token is stored/);
-    expect(await dispatch('models.setToken', { token: TOKEN })).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringContaining('not stored') } });
+    expect(await dispatch('models.setToken', { token: TOKEN })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', message: expect.stringContaining('not stored') },
+    });
     expect(existsSync(path.join(services.dataDir, 'secrets'))).toBe(false);
     // The folder picker is the desktop app's; browser mode says to type the path.
-    expect(await dispatch('app.pickFolder', { title: 'Model folder' })).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringContaining('type the folder path') } });
+    expect(await dispatch('app.pickFolder', { title: 'Model folder' })).toMatchObject({
+      ok: false,
+      error: { code: 'conflict', message: expect.stringContaining('type the folder path') },
+    });
   });
 });

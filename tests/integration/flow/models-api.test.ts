@@ -92,7 +92,10 @@ describe('models API (real services, models folder, job runner, local Hub)', () 
 
     const source = path.join(root, 'tiny');
     await writeTinyPipeline(source, { kind: 'img2img' });
-    const model = await call<{ name: string; kind: string; sizeBytes: number; source: string; problem: null }>('models.importFolder', { path: source, name: 'tiny-img2img' });
+    const model = await call<{ name: string; kind: string; sizeBytes: number; source: string; problem: null }>('models.importFolder', {
+      path: source,
+      name: 'tiny-img2img',
+    });
     expect(model).toMatchObject({ name: 'tiny-img2img', kind: 'img2img', source, problem: null });
     expect(model.sizeBytes).toBeGreaterThan(10_000);
     expect(await call('models.list')).toEqual([model]);
@@ -113,7 +116,8 @@ describe('models API (real services, models folder, job runner, local Hub)', () 
 
   it('downloads a Hub repo as a job with progress; a cancelled download resumes from its partial file', async () => {
     expect(await dispatch('models.download', { repoId: 'no-slash' })).toMatchObject({
-      ok: false, error: { code: 'invalid_input', message: expect.stringContaining("like 'org/model'") },
+      ok: false,
+      error: { code: 'invalid_input', message: expect.stringContaining("like 'org/model'") },
     });
     const first = await call<Job>('models.download', { repoId: REPO });
     expect(first.kind).toBe('download-model');

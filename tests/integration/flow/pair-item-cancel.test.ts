@@ -29,7 +29,9 @@ function call<T>(method: string, input?: unknown): Promise<T> {
 async function conceptWithPhotos(): Promise<{ projectId: number; conceptId: number; imageIds: number[] }> {
   const project = services.projects.create({ name: 'Cancel one' });
   const concept = services.concepts.create({ projectId: project.id, name: 'Vintage', prompt: 'old photo', teacher: 'sepia-vintage' });
-  const imported = await services.jobs.waitFor(services.imports.start({ projectId: project.id, sources: PHOTOS.map((name) => ({ path: path.join(SAMPLES, name) })) }).id);
+  const imported = await services.jobs.waitFor(
+    services.imports.start({ projectId: project.id, sources: PHOTOS.map((name) => ({ path: path.join(SAMPLES, name) })) }).id,
+  );
   expect(imported.state).toBe('done');
   return { projectId: project.id, conceptId: concept.id, imageIds: services.images.list({ projectId: project.id }).map((image) => image.id) };
 }
@@ -45,7 +47,10 @@ describe('pairs.cancelItem (real store, job runner and teacher)', () => {
       const stop = services.events.on('jobProgress', ({ jobId }) => {
         if (jobId !== job.id) return;
         stop();
-        dispatch('pairs.cancelItem', { jobId: job.id, imageId: imageIds[2] }).then((r) => (r.ok ? resolve() : reject(new Error(JSON.stringify(r.error)))), reject);
+        dispatch('pairs.cancelItem', { jobId: job.id, imageId: imageIds[2] }).then(
+          (r) => (r.ok ? resolve() : reject(new Error(JSON.stringify(r.error)))),
+          reject,
+        );
       });
     });
     await whileRunning;
@@ -67,19 +72,23 @@ describe('pairs.cancelItem (real store, job runner and teacher)', () => {
   it('refuses, naming the problem: unknown job, a photo outside the job, a finished job, a job of another kind', async () => {
     const { conceptId, imageIds } = await conceptWithPhotos();
     expect(await dispatch('pairs.cancelItem', { jobId: 999, imageId: imageIds[0] })).toMatchObject({
-      ok: false, error: { code: 'not_found', message: expect.stringContaining('job 999') },
+      ok: false,
+      error: { code: 'not_found', message: expect.stringContaining('job 999') },
     });
     const job = await call<Job<'generate-pairs'>>('pairs.generate', { conceptId, imageIds: imageIds.slice(0, 2) });
     expect(await dispatch('pairs.cancelItem', { jobId: job.id, imageId: imageIds[3] })).toMatchObject({
-      ok: false, error: { code: 'invalid_input', message: expect.stringContaining(`image ${imageIds[3]} is not one of the photos of job ${job.id}`) },
+      ok: false,
+      error: { code: 'invalid_input', message: expect.stringContaining(`image ${imageIds[3]} is not one of the photos of job ${job.id}`) },
     });
     await services.jobs.waitFor(job.id);
     expect(await dispatch('pairs.cancelItem', { jobId: job.id, imageId: imageIds[0] })).toMatchObject({
-      ok: false, error: { code: 'conflict', message: expect.stringContaining(`job ${job.id} is done`) },
+      ok: false,
+      error: { code: 'conflict', message: expect.stringContaining(`job ${job.id} is done`) },
     });
     const importJob = services.jobs.list().find((j) => j.kind === 'import-images')!;
     expect(await dispatch('pairs.cancelItem', { jobId: importJob.id, imageId: imageIds[0] })).toMatchObject({
-      ok: false, error: { code: 'invalid_input', message: expect.stringContaining("'import-images' job") },
+      ok: false,
+      error: { code: 'invalid_input', message: expect.stringContaining("'import-images' job") },
     });
   }, 60_000);
 });

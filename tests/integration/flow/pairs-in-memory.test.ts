@@ -43,7 +43,10 @@ describe('diffusion pair generation writes and reads no image folder', () => {
     const project = services.projects.create({ name: 'Memory pairs' });
     const concept = services.concepts.create({ projectId: project.id, name: 'Snow', prompt: 'make it snowy', teacher: 'diffusion:tiny-ip2p' });
     const photos = ['#336699', '#cc8844', '#44aa66'].map((colour, i) => ({ colour, file: path.join(root, `photo-${i}.png`) }));
-    for (const { colour, file } of photos) await sharp({ create: { width: 80, height: 64, channels: 3, background: colour } }).png().toFile(file);
+    for (const { colour, file } of photos)
+      await sharp({ create: { width: 80, height: 64, channels: 3, background: colour } })
+        .png()
+        .toFile(file);
     await services.jobs.waitFor(services.imports.start({ projectId: project.id, sources: photos.map((p) => ({ path: p.file })) }).id);
     const imageIds = services.images.list({ projectId: project.id }).map((image) => image.id);
 

@@ -24,13 +24,21 @@ describe('training with rank auto', () => {
     const dir = path.join(root, 'pairs');
     mkdirSync(dir);
     for (const [i, colour] of ['#336699', '#669933'].entries()) {
-      await sharp({ create: { width: 32, height: 32, channels: 3, background: colour } }).png().toFile(path.join(dir, `p${i}.input.png`));
-      await sharp({ create: { width: 32, height: 32, channels: 3, background: '#aa7744' } }).png().toFile(path.join(dir, `p${i}.target.png`));
+      await sharp({ create: { width: 32, height: 32, channels: 3, background: colour } })
+        .png()
+        .toFile(path.join(dir, `p${i}.input.png`));
+      await sharp({ create: { width: 32, height: 32, channels: 3, background: '#aa7744' } })
+        .png()
+        .toFile(path.join(dir, `p${i}.target.png`));
     }
     await services.flow.pairs.importPaired({ conceptId: concept.id, sources: [{ path: dir }] });
     const messages: string[] = [];
     services.events.on('jobProgress', ({ message }) => message && messages.push(message));
-    const run = services.flow.training.start({ conceptId: concept.id, preset: 'fast', advanced: { steps: 2, size: 32, rank: 'auto', executionProvider: 'cpu' } });
+    const run = services.flow.training.start({
+      conceptId: concept.id,
+      preset: 'fast',
+      advanced: { steps: 2, size: 32, rank: 'auto', executionProvider: 'cpu' },
+    });
     const job = await services.jobs.waitFor(run.jobId!);
     expect(job.state, job.error ?? '').toBe('done');
     expect(services.flow.training.get({ runId: run.id })).toMatchObject({ state: 'done', step: 2, settings: { rank: 'auto' } });

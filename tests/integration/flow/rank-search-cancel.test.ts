@@ -23,8 +23,12 @@ async function conceptWithPairs(): Promise<number> {
   const dir = path.join(root, 'pairs');
   mkdirSync(dir);
   for (const [i, colour] of ['#336699', '#669933', '#993366'].entries()) {
-    await sharp({ create: { width: 32, height: 32, channels: 3, background: colour } }).png().toFile(path.join(dir, `p${i}.input.png`));
-    await sharp({ create: { width: 32, height: 32, channels: 3, background: '#aa7744' } }).png().toFile(path.join(dir, `p${i}.target.png`));
+    await sharp({ create: { width: 32, height: 32, channels: 3, background: colour } })
+      .png()
+      .toFile(path.join(dir, `p${i}.input.png`));
+    await sharp({ create: { width: 32, height: 32, channels: 3, background: '#aa7744' } })
+      .png()
+      .toFile(path.join(dir, `p${i}.target.png`));
   }
   await services.flow.pairs.importPaired({ conceptId: concept.id, sources: [{ path: dir }] });
   return concept.id;

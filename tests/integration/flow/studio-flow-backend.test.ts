@@ -27,7 +27,9 @@ afterEach(async () => {
 async function conceptWithPairs(): Promise<{ projectId: number; conceptId: number }> {
   const project = services.projects.create({ name: 'Flow' });
   const concept = services.concepts.create({ projectId: project.id, name: 'Vintage', prompt: 'make it an old photo', teacher: 'sepia-vintage' });
-  const imported = await services.jobs.waitFor(services.imports.start({ projectId: project.id, sources: PHOTOS.map((name) => ({ path: path.join(SAMPLES, name) })) }).id);
+  const imported = await services.jobs.waitFor(
+    services.imports.start({ projectId: project.id, sources: PHOTOS.map((name) => ({ path: path.join(SAMPLES, name) })) }).id,
+  );
   expect(imported.state).toBe('done');
   const imageIds = services.images.list({ projectId: project.id }).map((image) => image.id);
   const job = await services.jobs.waitFor(services.flow.pairs.generate({ conceptId: concept.id, imageIds }).id);
@@ -73,9 +75,18 @@ describe('studio flow back end (real store, job runner, teachers and trainer)', 
     const selection = await services.flow.subset.select({ conceptId, targetCount: 2 });
     expect(selection.keptPairIds).toHaveLength(2);
     expect(selection.keptPairIds).not.toContain(pairs[0]!.id);
-    const candidates = services.flow.pairs.list({ conceptId }).filter((p) => p.status === 'pending').map((p) => p.id);
+    const candidates = services.flow.pairs
+      .list({ conceptId })
+      .filter((p) => p.status === 'pending')
+      .map((p) => p.id);
     expect([...selection.keptPairIds, ...selection.droppedPairIds].sort()).toEqual(candidates.sort());
-    expect(services.flow.pairs.list({ conceptId }).filter((p) => p.inSubset === true).map((p) => p.id).sort()).toEqual([...selection.keptPairIds].sort());
+    expect(
+      services.flow.pairs
+        .list({ conceptId })
+        .filter((p) => p.inSubset === true)
+        .map((p) => p.id)
+        .sort(),
+    ).toEqual([...selection.keptPairIds].sort());
     expect(await services.flow.subset.select({ conceptId, targetCount: 2 })).toEqual(selection);
 
     const progress: TrainingProgress[] = [];

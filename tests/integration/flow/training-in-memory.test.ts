@@ -54,8 +54,12 @@ async function conceptWithPairs(count: number): Promise<{ conceptId: number; pai
   mkdirSync(dir);
   for (let i = 0; i < count; i++) {
     const colour = { r: 40 + 50 * i, g: 120, b: 200 - 40 * i };
-    await sharp({ create: { width: 40, height: 40, channels: 3, background: colour } }).png().toFile(path.join(dir, `p${i}.input.png`));
-    await sharp({ create: { width: 40, height: 40, channels: 3, background: { r: colour.r, g: 80, b: 60 } } }).png().toFile(path.join(dir, `p${i}.target.png`));
+    await sharp({ create: { width: 40, height: 40, channels: 3, background: colour } })
+      .png()
+      .toFile(path.join(dir, `p${i}.input.png`));
+    await sharp({ create: { width: 40, height: 40, channels: 3, background: { r: colour.r, g: 80, b: 60 } } })
+      .png()
+      .toFile(path.join(dir, `p${i}.target.png`));
   }
   const imported = await services.flow.pairs.importPaired({ conceptId: concept.id, sources: [{ path: dir }] });
   expect(imported.pairIds).toHaveLength(count);

@@ -31,15 +31,19 @@ async function writePair(dir: string, name: string, seed: number): Promise<void>
       const square = x > 10 + seed && x < 25 + seed && y > 8 && y < 28 ? 90 : 0;
       input[i] = (x * 5 + seed * 30 + square) % 256;
       input[i + 1] = (y * 5 + square) % 256;
-      input[i + 2] = (x + y) * 2 % 256;
+      input[i + 2] = ((x + y) * 2) % 256;
       target[i] = Math.min(255, input[i]! + 40);
       target[i + 1] = input[i + 1]!;
       target[i + 2] = Math.max(0, input[i + 2]! - 40);
     }
   }
   mkdirSync(dir, { recursive: true });
-  await sharp(input, { raw: { width: size, height: size, channels: 3 } }).png().toFile(path.join(dir, `${name}.input.png`));
-  await sharp(target, { raw: { width: size, height: size, channels: 3 } }).png().toFile(path.join(dir, `${name}.target.png`));
+  await sharp(input, { raw: { width: size, height: size, channels: 3 } })
+    .png()
+    .toFile(path.join(dir, `${name}.input.png`));
+  await sharp(target, { raw: { width: size, height: size, channels: 3 } })
+    .png()
+    .toFile(path.join(dir, `${name}.target.png`));
 }
 
 async function conceptWithImportedPairs(): Promise<number> {
@@ -47,7 +51,9 @@ async function conceptWithImportedPairs(): Promise<number> {
   const concept = services.concepts.create({ projectId: project.id, name: 'Warm' });
   const dir = path.join(root, 'pairs');
   for (const seed of [0, 1, 2]) await writePair(dir, `p${seed}`, seed);
-  await sharp({ create: { width: 20, height: 20, channels: 3, background: '#808080' } }).png().toFile(path.join(dir, 'odd.input.png'));
+  await sharp({ create: { width: 20, height: 20, channels: 3, background: '#808080' } })
+    .png()
+    .toFile(path.join(dir, 'odd.input.png'));
   const result = await services.flow.pairs.importPaired({ conceptId: concept.id, sources: [{ path: dir }] });
   expect(result.pairIds).toHaveLength(3);
   expect(result.skipped).toEqual([{ name: 'odd', reason: 'no target image with the same name' }]);

@@ -121,7 +121,10 @@ describe('kill -9 mid-job', () => {
     const dataDir = path.join(root, 'generate', 'data');
     const { projectId, conceptId } = await seedProject(dataDir, 40);
     let pairEvents = 0;
-    const { killed } = await runChild(['generate', dataDir, String(projectId), String(conceptId)], (line) => line['pairsChanged'] === true && ++pairEvents >= 4);
+    const { killed } = await runChild(
+      ['generate', dataDir, String(projectId), String(conceptId)],
+      (line) => line['pairsChanged'] === true && ++pairEvents >= 4,
+    );
     expect(killed, 'the generation finished before it could be killed').toBe(true);
 
     await reopen(dataDir, async (services) => {
@@ -149,8 +152,28 @@ describe('kill -9 mid-job', () => {
       expect(await cli(['teach', '--concept', 'night', '--in', SAMPLES, '--out', path.join(work, 'pairs'), '--pairs', '--size', '32'], quietIo)).toBe(0);
       runPath = path.join(work, 'run');
       expect(
-        await cli(['train', '--pairs', path.join(work, 'pairs'), '--out', runPath, '--steps', '2', '--size', '32', '--preset', 'tiny', '--base', 'none',
-          '--checkpoint-every', '2', '--preview-every', '2'], quietIo),
+        await cli(
+          [
+            'train',
+            '--pairs',
+            path.join(work, 'pairs'),
+            '--out',
+            runPath,
+            '--steps',
+            '2',
+            '--size',
+            '32',
+            '--preset',
+            'tiny',
+            '--base',
+            'none',
+            '--checkpoint-every',
+            '2',
+            '--preview-every',
+            '2',
+          ],
+          quietIo,
+        ),
       ).toBe(0);
     }, 180_000);
 
@@ -213,10 +236,11 @@ describe('kill -9 mid-job', () => {
       const run = reopened.flow.training.list({ projectId })[0]!;
       expect(run).toMatchObject({ state: 'done', step: 40 });
     });
-    faults.push(`ENOSPC (64 MiB tmpfs filled after the step-20 checkpoint) at the step-40 checkpoint: failed with "Disk full", resumed from step 20 to 40 after space was freed`);
+    faults.push(
+      `ENOSPC (64 MiB tmpfs filled after the step-20 checkpoint) at the step-40 checkpoint: failed with "Disk full", resumed from step 20 to 40 after space was freed`,
+    );
   });
 });
-
 
 /**
  * In front of the fake Hub: cuts the next `times` downloads of one file short. 'drop' sends half the body and
@@ -295,7 +319,9 @@ describe('a model file truncated mid-download', () => {
         const done = await services.jobs.waitFor(job.id);
         expect(done.state, done.error ?? '').toBe('done');
         expect((await services.models.verify({ name: 'acme--tiny-ip2p' })).problems).toEqual([]);
-        const leftovers = (await readdirRecursive(path.join(folder, 'data', 'models'))).filter((entry) => entry.endsWith('.part') || entry.includes('.downloading-'));
+        const leftovers = (await readdirRecursive(path.join(folder, 'data', 'models'))).filter(
+          (entry) => entry.endsWith('.part') || entry.includes('.downloading-'),
+        );
         expect(leftovers).toEqual([]);
         faults.push(`download of ${FILE} cut short (${mode}, ${proxy.served}x): failed with "${failed.error!.slice(0, 70)}…", resumed to an intact model`);
       } finally {

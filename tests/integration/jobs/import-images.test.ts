@@ -45,11 +45,7 @@ describe('image import job', () => {
     services.events.on('jobProgress', (event) => progress.push(event.progress));
     services.events.on('imagesChanged', ({ projectId }) => order.push(`images ${projectId}`));
 
-    const job = await runImport(project.id, [
-      { path: input },
-      { path: staged, name: 'dropped.png' },
-      { path: path.join(root, 'missing.png') },
-    ]);
+    const job = await runImport(project.id, [{ path: input }, { path: staged, name: 'dropped.png' }, { path: path.join(root, 'missing.png') }]);
 
     expect(job.state).toBe('done');
     expect(job.progress).toBe(1);

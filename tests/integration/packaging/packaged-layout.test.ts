@@ -57,7 +57,9 @@ async function waitUntil(condition: () => boolean, what: string, timeoutMs: numb
 async function makeElectronStandIn(dir: string): Promise<void> {
   await mkdir(path.join(dir, 'resources'), { recursive: true });
   const wire = Buffer.concat([Buffer.from(FUSE_SENTINEL), Buffer.from([1, STAND_IN_WIRE.length]), Buffer.from(STAND_IN_WIRE)]);
-  await writeFile(path.join(dir, 'electron'), Buffer.concat([Buffer.from('#!/bin/sh\n# Electron stand-in\nexit 0\n#'), wire, Buffer.from('\n')]), { mode: 0o755 });
+  await writeFile(path.join(dir, 'electron'), Buffer.concat([Buffer.from('#!/bin/sh\n# Electron stand-in\nexit 0\n#'), wire, Buffer.from('\n')]), {
+    mode: 0o755,
+  });
   await writeFile(path.join(dir, 'LICENSE'), 'Electron stand-in');
   await writeFile(path.join(dir, 'version'), requireFromRepo('electron/package.json').version);
 }
@@ -221,8 +223,12 @@ describe.skipIf(Boolean(skipReason))('the packaged main process', () => {
     const pairsDir = path.join(workDir, 'pairs');
     await mkdir(pairsDir);
     for (const [i, colour] of ['#336699', '#669933', '#993366'].entries()) {
-      await sharp({ create: { width: 32, height: 32, channels: 3, background: colour } }).png().toFile(path.join(pairsDir, `p${i}.input.png`));
-      await sharp({ create: { width: 32, height: 32, channels: 3, background: '#aa7744' } }).png().toFile(path.join(pairsDir, `p${i}.target.png`));
+      await sharp({ create: { width: 32, height: 32, channels: 3, background: colour } })
+        .png()
+        .toFile(path.join(pairsDir, `p${i}.input.png`));
+      await sharp({ create: { width: 32, height: 32, channels: 3, background: '#aa7744' } })
+        .png()
+        .toFile(path.join(pairsDir, `p${i}.target.png`));
     }
     await call('pairs.importPaired', { conceptId: concept.id, sources: [{ path: pairsDir }] });
     const run = await call<{ id: number; jobId: number; runPath: string }>('training.start', {
@@ -237,11 +243,18 @@ describe.skipIf(Boolean(skipReason))('the packaged main process', () => {
     // and a second copy opening and closing the same database here would drop the app's POSIX locks and
     // checkpoint its WAL underneath it (the app's job process then saw a stale database).
     const settings = JSON.parse(
-      execFileSync(process.execPath, ['-e', [
-        `const Database = require(${JSON.stringify(requireFromRepo.resolve('better-sqlite3'))});`,
-        `const db = new Database(${JSON.stringify(path.join(workDir, 'data', 'studio.sqlite'))}, { readonly: true });`,
-        `process.stdout.write(db.prepare('SELECT engine_settings FROM training_runs WHERE id = ?').get(${run.id}).engine_settings);`,
-      ].join('\n')], { encoding: 'utf8' }),
+      execFileSync(
+        process.execPath,
+        [
+          '-e',
+          [
+            `const Database = require(${JSON.stringify(requireFromRepo.resolve('better-sqlite3'))});`,
+            `const db = new Database(${JSON.stringify(path.join(workDir, 'data', 'studio.sqlite'))}, { readonly: true });`,
+            `process.stdout.write(db.prepare('SELECT engine_settings FROM training_runs WHERE id = ?').get(${run.id}).engine_settings);`,
+          ].join('\n'),
+        ],
+        { encoding: 'utf8' },
+      ),
     ).settings as { base?: string };
     expect(settings.base).toBe(path.join(resourcesPath, 'resources', 'base-model', 'base.safetensors'));
 

@@ -26,16 +26,41 @@ beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'e2gan-ship-bundled-'));
   await buildElectronBundles({ outDir: path.join(bundleRoot, 'electron') });
   await mkdir(bundleRoot, { recursive: true });
-  await writeFile(path.join(bundleRoot, 'utility-shim.cjs'), [
-    'process.parentPort = {',
-    "  on: (name, listener) => process.on('message', (data) => listener({ data })),",
-    '  postMessage: (message) => process.send(message),',
-    '};',
-    'require(process.argv[2]);',
-  ].join('\n'));
+  await writeFile(
+    path.join(bundleRoot, 'utility-shim.cjs'),
+    [
+      'process.parentPort = {',
+      "  on: (name, listener) => process.on('message', (data) => listener({ data })),",
+      '  postMessage: (message) => process.send(message),',
+      '};',
+      'require(process.argv[2]);',
+    ].join('\n'),
+  );
   expect(await main(['teach', '--concept', 'night', '--in', SAMPLES, '--out', path.join(root, 'pairs'), '--pairs', '--size', '32'], quietIo)).toBe(0);
-  expect(await main(['train', '--pairs', path.join(root, 'pairs'), '--out', path.join(root, 'run'), '--steps', '2', '--size', '32',
-    '--preset', 'tiny', '--base', 'none', '--checkpoint-every', '2', '--preview-every', '2'], quietIo)).toBe(0);
+  expect(
+    await main(
+      [
+        'train',
+        '--pairs',
+        path.join(root, 'pairs'),
+        '--out',
+        path.join(root, 'run'),
+        '--steps',
+        '2',
+        '--size',
+        '32',
+        '--preset',
+        'tiny',
+        '--base',
+        'none',
+        '--checkpoint-every',
+        '2',
+        '--preview-every',
+        '2',
+      ],
+      quietIo,
+    ),
+  ).toBe(0);
 }, 120_000);
 
 afterAll(async () => {

@@ -25,8 +25,12 @@ beforeAll(async () => {
   const dir = path.join(root, 'pairs');
   mkdirSync(dir);
   for (const [i, colour] of ['#336699', '#669933', '#993366'].entries()) {
-    await sharp({ create: { width: 32, height: 32, channels: 3, background: colour } }).png().toFile(path.join(dir, `p${i}.input.png`));
-    await sharp({ create: { width: 32, height: 32, channels: 3, background: '#aa7744' } }).png().toFile(path.join(dir, `p${i}.target.png`));
+    await sharp({ create: { width: 32, height: 32, channels: 3, background: colour } })
+      .png()
+      .toFile(path.join(dir, `p${i}.input.png`));
+    await sharp({ create: { width: 32, height: 32, channels: 3, background: '#aa7744' } })
+      .png()
+      .toFile(path.join(dir, `p${i}.target.png`));
   }
   await services.flow.pairs.importPaired({ conceptId, sources: [{ path: dir }] });
 }, 60_000);
@@ -47,7 +51,11 @@ async function unpack(record: ExportRecord): Promise<{ manifest: Record<string, 
     writeFileSync(path.join(dir, name), data);
   }
   const verified = await verifyBundleDir(dir);
-  return { manifest: JSON.parse(Buffer.from(files['manifest.json']!).toString('utf8')) as Record<string, unknown>, names: Object.keys(files).sort(), ...verified };
+  return {
+    manifest: JSON.parse(Buffer.from(files['manifest.json']!).toString('utf8')) as Record<string, unknown>,
+    names: Object.keys(files).sort(),
+    ...verified,
+  };
 }
 
 function waitForCheckpoint(runId: number): Promise<void> {

@@ -7,7 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../electron/cli/main';
 import type { CliIo } from '../../../electron/cli/command';
 import {
-  ConflictError, createServices, InvalidInputError, NotFoundError, type ServiceEvents, type Services, type ShareState,
+  ConflictError,
+  createServices,
+  InvalidInputError,
+  NotFoundError,
+  type ServiceEvents,
+  type Services,
+  type ShareState,
 } from '../../../electron/services/index';
 import { LOOPBACK_WARNING } from '../../../electron/services/share-service';
 import { openStore } from '../../../electron/store/store';
@@ -51,8 +57,30 @@ beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'e2gan-ship-'));
   runPath = path.join(root, 'run');
   expect(await main(['teach', '--concept', 'color-invert', '--in', SAMPLES, '--out', path.join(root, 'pairs'), '--pairs', '--size', '32'], quietIo)).toBe(0);
-  expect(await main(['train', '--pairs', path.join(root, 'pairs'), '--out', runPath, '--steps', '2', '--size', '32', '--preset', 'tiny', '--base', 'none',
-    '--checkpoint-every', '2', '--preview-every', '2'], quietIo)).toBe(0);
+  expect(
+    await main(
+      [
+        'train',
+        '--pairs',
+        path.join(root, 'pairs'),
+        '--out',
+        runPath,
+        '--steps',
+        '2',
+        '--size',
+        '32',
+        '--preset',
+        'tiny',
+        '--base',
+        'none',
+        '--checkpoint-every',
+        '2',
+        '--preview-every',
+        '2',
+      ],
+      quietIo,
+    ),
+  ).toBe(0);
   // No LAN address: the share falls back to 127.0.0.1, which is also all a test may listen on.
   services = createServices({ dataDir: path.join(root, 'data'), lanAddress: () => undefined });
   for (const name of ['exportsChanged', 'shareChanged', 'jobProgress'] as const) {
@@ -74,7 +102,9 @@ describe('exports service', () => {
     expect(() => services.exports.start({ projectId: project.id, runPath: 'run', precisions: [] })).toThrow("runPath: expected an absolute path, got 'run'");
     expect(() => services.exports.start({ projectId: project.id, runPath: root, precisions: [] })).toThrow(InvalidInputError);
     expect(() => services.exports.start({ projectId: project.id, runPath: root, precisions: [] })).toThrow('run.json missing');
-    expect(() => services.exports.start({ projectId: project.id, runPath, precisions: ['int4' as 'int8'] })).toThrow("precisions: expected fp32, fp16, int8, got 'int4'");
+    expect(() => services.exports.start({ projectId: project.id, runPath, precisions: ['int4' as 'int8'] })).toThrow(
+      "precisions: expected fp32, fp16, int8, got 'int4'",
+    );
     expect(() => services.exports.start({ projectId: project.id, conceptId: foreign.id, runPath, precisions: [] })).toThrow(NotFoundError);
     expect(() => services.exports.start({ projectId: project.id, precisions: [] })).toThrow('give exactly one of trainingRunId');
     expect(() => services.exports.start({ projectId: project.id, runPath, trainingRunId: 1, precisions: [] })).toThrow('give exactly one of trainingRunId');
@@ -91,7 +121,16 @@ describe('exports service', () => {
     const { pairs: _pairsDir, steps: _steps, ...engineSettings } = JSON.parse(await readFile(path.join(runPath, 'run.json'), 'utf8')) as TrainSettings;
     const store = openStore(services.dataDir);
     const runs = new TrainingRunsRepository(store.db);
-    const settings = { preset: 'fast', steps: 2, size: 32, rank: 4, learningRate: 0.002, executionProvider: 'cpu', checkpointEvery: 2, previewEvery: 2 } as const;
+    const settings = {
+      preset: 'fast',
+      steps: 2,
+      size: 32,
+      rank: 4,
+      learningRate: 0.002,
+      executionProvider: 'cpu',
+      checkpointEvery: 2,
+      previewEvery: 2,
+    } as const;
     const training = runs.create({ projectId: project.id, conceptId: concept.id, settings, runPath, totalSteps: 2 });
     runs.setEngine(training.id, { settings: engineSettings, pairIds: imported.pairIds });
     expect(() => services.exports.start({ projectId: project.id, trainingRunId: training.id, precisions: [] })).toThrow(ConflictError);

@@ -29,7 +29,10 @@ describe('electron bundles', () => {
   it('main and the job process load only Node builtins and the native externals', async () => {
     for (const bundle of ['main.cjs', 'job-process.cjs']) {
       const packages = (await requiresOf(bundle)).filter((name) => !isBuiltin(name));
-      expect(packages.every((name) => (NATIVE_EXTERNALS as string[]).includes(name)), `${bundle}: ${packages.join(', ')}`).toBe(true);
+      expect(
+        packages.every((name) => (NATIVE_EXTERNALS as string[]).includes(name)),
+        `${bundle}: ${packages.join(', ')}`,
+      ).toBe(true);
     }
     expect(await requiresOf('main.cjs')).toContain('electron');
     // The job process does the image work: sharp and the database must be loadable there.

@@ -61,7 +61,10 @@ describe('compiled e2gan CLI', () => {
       const packages = [...new Set([...code.matchAll(/\brequire\("([^"]+)"\)/g)].map((match) => match[1]!))].filter(
         (name) => !name.startsWith('node:') && !builtinModules.includes(name),
       );
-      expect(packages.filter((name) => !(NATIVE_EXTERNALS as string[]).includes(name)), bundle).toEqual([]);
+      expect(
+        packages.filter((name) => !(NATIVE_EXTERNALS as string[]).includes(name)),
+        bundle,
+      ).toEqual([]);
     }
   });
 
@@ -84,8 +87,23 @@ describe('compiled e2gan CLI', () => {
     const out = path.join(workDir, 'demo');
     // The test bundle lives in dist/.cli-test-*/, not dist/electron/, so the shipped files are named explicitly.
     const resources = path.join(repoRoot, 'resources');
-    const result = await runBundle(['demo', '--out', out, '--steps', '2', '--size', '32', '--ep', 'cpu', '--precision', 'fp16',
-      '--samples', path.join(resources, 'samples'), '--base', path.join(resources, 'base-model', 'base.safetensors')]);
+    const result = await runBundle([
+      'demo',
+      '--out',
+      out,
+      '--steps',
+      '2',
+      '--size',
+      '32',
+      '--ep',
+      'cpu',
+      '--precision',
+      'fp16',
+      '--samples',
+      path.join(resources, 'samples'),
+      '--base',
+      path.join(resources, 'base-model', 'base.safetensors'),
+    ]);
     expect(result.stderr).not.toContain('the compiled CLI tried to load');
     expect(result.code, result.stderr).toBe(0);
     const bundleLine = result.stdout.trim().split('\n').at(-1)!;

@@ -142,7 +142,6 @@ describe('Electron main process (bundled)', () => {
     expect(fake.openedExternally).toEqual(['https://arxiv.org/abs/2401.06127']);
     expect(openHandler!({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
     expect(fake.openedExternally).toHaveLength(1);
-
   });
 
   it('grants the camera (video only) to the app page and refuses every other permission and origin', () => {
@@ -172,7 +171,9 @@ describe('Electron main process (bundled)', () => {
   it('runs an import job in a utility process (the bundled job-process) and serves its thumbnail', async () => {
     const project = ((await call('projects.create', { name: 'Utility import' })) as { value: Project }).value;
     const photo = path.join(workDir, 'photo.png');
-    await sharp({ create: { width: 32, height: 24, channels: 3, background: '#3a6' } }).png().toFile(photo);
+    await sharp({ create: { width: 32, height: 24, channels: 3, background: '#3a6' } })
+      .png()
+      .toFile(photo);
     const broken = path.join(workDir, 'broken.jpg');
     await writeFile(broken, 'not a jpeg');
 
@@ -199,7 +200,9 @@ describe('Electron main process (bundled)', () => {
   it('shows a long job on the taskbar and notifies when it ends with the window in the background', async () => {
     const project = ((await call('projects.create', { name: 'Attention' })) as { value: Project }).value;
     const photo = path.join(workDir, 'attention.png');
-    await sharp({ create: { width: 32, height: 24, channels: 3, background: '#36a' } }).png().toFile(photo);
+    await sharp({ create: { width: 32, height: 24, channels: 3, background: '#36a' } })
+      .png()
+      .toFile(photo);
     const imported = (await call('imports.start', { projectId: project.id, sources: [{ path: photo }] })) as { value: { id: number } };
     const finishedChannel = eventChannel('onJobFinished');
     const finishedJob = (jobId: number) =>
@@ -209,7 +212,10 @@ describe('Electron main process (bundled)', () => {
     expect(fake.windows[0]!.progressBar).toEqual([]);
     const images = (await call('images.list', { projectId: project.id })) as { value: { id: number }[] };
     const concept = (await call('concepts.create', { projectId: project.id, name: 'Sepia', teacher: 'sepia-vintage' })) as { value: { id: number } };
-    const generating = (await call('pairs.generate', { conceptId: concept.value.id, imageIds: images.value.map((image) => image.id) })) as { ok: boolean; value: { id: number } };
+    const generating = (await call('pairs.generate', { conceptId: concept.value.id, imageIds: images.value.map((image) => image.id) })) as {
+      ok: boolean;
+      value: { id: number };
+    };
     expect(generating.ok, JSON.stringify(generating)).toBe(true);
     await expect.poll(() => finishedJob(generating.value.id), { timeout: 60_000 }).toBeDefined();
     // A flat one-colour photo: the pair guard flags its pair, which is then both made and listed as failed.

@@ -23,13 +23,16 @@ describe('exports and share over the API', () => {
   it('rejects bad export payloads at the boundary, naming the field', async () => {
     const projectId = services.projects.create({ name: 'P' }).id;
     expect(await dispatch('exports.start', { projectId, runPath: 'runs/a', precisions: [] })).toMatchObject({
-      ok: false, error: { code: 'invalid_input', path: ['runPath'], message: expect.stringContaining('absolute path') },
+      ok: false,
+      error: { code: 'invalid_input', path: ['runPath'], message: expect.stringContaining('absolute path') },
     });
     expect(await dispatch('exports.start', { projectId, runPath: '/runs/a', precisions: ['int4'] })).toMatchObject({
-      ok: false, error: { code: 'invalid_input', path: ['precisions', 0] },
+      ok: false,
+      error: { code: 'invalid_input', path: ['precisions', 0] },
     });
     expect(await dispatch('exports.start', { projectId, runPath: '/runs/a', precisions: ['fp16'], conceptId: 0 })).toMatchObject({
-      ok: false, error: { code: 'invalid_input', path: ['conceptId'] },
+      ok: false,
+      error: { code: 'invalid_input', path: ['conceptId'] },
     });
     expect(await dispatch('share.stop', { now: true })).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
   });
@@ -37,10 +40,12 @@ describe('exports and share over the API', () => {
   it('passes service refusals on as typed errors and never queues a job for them', async () => {
     const projectId = services.projects.create({ name: 'P' }).id;
     expect(await dispatch('exports.start', { projectId, runPath: root, precisions: ['fp16'] })).toMatchObject({
-      ok: false, error: { code: 'invalid_input', message: expect.stringContaining(`${root} is not a training run`) },
+      ok: false,
+      error: { code: 'invalid_input', message: expect.stringContaining(`${root} is not a training run`) },
     });
     expect(await dispatch('exports.start', { projectId: projectId + 1, runPath: root, precisions: [] })).toMatchObject({
-      ok: false, error: { code: 'not_found' },
+      ok: false,
+      error: { code: 'not_found' },
     });
     expect(await dispatch('exports.delete', { exportId: 5 })).toMatchObject({ ok: false, error: { code: 'not_found', message: 'export 5 does not exist' } });
     expect(await dispatch('share.start', { exportId: 5 })).toMatchObject({ ok: false, error: { code: 'not_found' } });

@@ -98,17 +98,13 @@ describe('import boundaries', () => {
 
   it('only native-models/runtime imports onnxruntime-node', () => {
     const runtime = path.join(repoRoot, 'native-models', 'runtime') + path.sep;
-    const files = ['native-models', 'electron', 'renderer', 'scripts', 'bin']
-      .flatMap(listSources)
-      .filter((file) => !file.startsWith(runtime));
+    const files = ['native-models', 'electron', 'renderer', 'scripts', 'bin'].flatMap(listSources).filter((file) => !file.startsWith(runtime));
     expect(violations(files, (s) => packageName(s) === 'onnxruntime-node')).toEqual([]);
   });
 
   it("only electron/main and electron/preload import 'electron'", () => {
     const allowed = ['main', 'preload'].map((folder) => path.join(repoRoot, 'electron', folder) + path.sep);
-    const files = ['electron', 'native-models', 'renderer']
-      .flatMap(listSources)
-      .filter((file) => !allowed.some((prefix) => file.startsWith(prefix)));
+    const files = ['electron', 'native-models', 'renderer'].flatMap(listSources).filter((file) => !allowed.some((prefix) => file.startsWith(prefix)));
     expect(violations(files, (s) => packageName(s) === 'electron')).toEqual([]);
   });
 

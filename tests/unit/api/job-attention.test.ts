@@ -26,8 +26,19 @@ function job<K extends JobKind>(kind: K, state: Job['state'], extra: Partial<Job
     'export-bundle': { projectId: 1 },
   };
   return {
-    id: nextId++, kind, projectId: 1, state, progress: 0, message: null, payload: payloads[kind], result: null, error: null,
-    createdAt: '2026-12-03T00:00:00Z', startedAt: null, finishedAt: null, ...extra,
+    id: nextId++,
+    kind,
+    projectId: 1,
+    state,
+    progress: 0,
+    message: null,
+    payload: payloads[kind],
+    result: null,
+    error: null,
+    createdAt: '2026-12-03T00:00:00Z',
+    startedAt: null,
+    finishedAt: null,
+    ...extra,
   } as Job;
 }
 const progress = (jobId: number, fraction: number, message: string | null = null) => ({ jobId, projectId: 1, progress: fraction, message });
@@ -59,7 +70,11 @@ describe('JobAttention', () => {
     window.focused = true;
     const pairs = job('generate-pairs', 'running');
     attention.jobChanged(pairs);
-    attention.jobChanged({ ...pairs, state: 'done', result: { pairIds: [1, 2, 3], failed: [{ imageId: 9, reason: 'x' }], notProcessed: 0, cancelled: [] } } as Job);
+    attention.jobChanged({
+      ...pairs,
+      state: 'done',
+      result: { pairIds: [1, 2, 3], failed: [{ imageId: 9, reason: 'x' }], notProcessed: 0, cancelled: [] },
+    } as Job);
     expect(window.notifications).toEqual([]);
     window.focused = false;
     const again = job('generate-pairs', 'running');
@@ -74,11 +89,7 @@ describe('JobAttention', () => {
     const failing = job('download-model', 'running');
     attention.jobChanged(failing);
     attention.jobChanged({ ...failing, state: 'failed', error: 'HTTP 401 from the hub' });
-    for (const end of [
-      { state: 'cancelled' },
-      { state: 'interrupted' },
-      { state: 'done', result: { runId: 4, step: 40, completed: false } },
-    ] as const) {
+    for (const end of [{ state: 'cancelled' }, { state: 'interrupted' }, { state: 'done', result: { runId: 4, step: 40, completed: false } }] as const) {
       const training = job('train-run', 'running');
       attention.jobChanged(training);
       attention.jobChanged({ ...training, ...end } as Job);

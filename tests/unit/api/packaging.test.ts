@@ -46,14 +46,19 @@ describe('packaging configuration', () => {
     expect(ignore('/dist/electron/main.cjs.map')).toBe(true);
     expect(ignore('/dist/.main-test-1/electron/main.cjs')).toBe(true);
     expect(ignore('/node_modules/better-sqlite3/package.json')).toBe(false);
-    
+
     expect(ignore('/resources')).toBe(false);
     expect(ignore('/resources/icons/icon.png')).toBe(false);
     expect(ignore('/resources/samples')).toBe(true);
     expect(config.rebuildConfig.onlyModules).toEqual(NATIVE_MODULES);
     // @electron/asar matches the unpack pattern with matchBase: every electron-builder glob has its twin.
     const unpack = config.packagerConfig.asar.unpack as string;
-    for (const file of ['node_modules/better-sqlite3/build/Release/better_sqlite3.node', 'node_modules/sharp/lib/index.js', 'node_modules/@img/sharp-linux-x64/lib/x.so', 'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1']) {
+    for (const file of [
+      'node_modules/better-sqlite3/build/Release/better_sqlite3.node',
+      'node_modules/sharp/lib/index.js',
+      'node_modules/@img/sharp-linux-x64/lib/x.so',
+      'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1',
+    ]) {
       expect(minimatch(file, unpack, { matchBase: true, dot: true }), file).toBe(true);
     }
     expect(minimatch('node_modules/zod/index.js', unpack, { matchBase: true, dot: true })).toBe(false);

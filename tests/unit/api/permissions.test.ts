@@ -42,9 +42,27 @@ describe('permission requests', () => {
     }
   });
   it('refuses every other permission, even to the app', () => {
-    const others = ['clipboard-read', 'clipboard-sanitized-write', 'display-capture', 'fullscreen', 'geolocation', 'idle-detection',
-      'keyboardLock', 'mediaKeySystem', 'midi', 'midiSysex', 'notifications', 'openExternal', 'pointerLock', 'speaker-selection',
-      'storage-access', 'top-level-storage-access', 'window-management', 'fileSystem', 'unknown'];
+    const others = [
+      'clipboard-read',
+      'clipboard-sanitized-write',
+      'display-capture',
+      'fullscreen',
+      'geolocation',
+      'idle-detection',
+      'keyboardLock',
+      'mediaKeySystem',
+      'midi',
+      'midiSysex',
+      'notifications',
+      'openExternal',
+      'pointerLock',
+      'speaker-selection',
+      'storage-access',
+      'top-level-storage-access',
+      'window-management',
+      'fileSystem',
+      'unknown',
+    ];
     for (const permission of others) {
       expect(allowPermissionRequest({ permission, requestingUrl: app, mediaTypes: ['video'] }), permission).toBe(false);
       expect(allowPermissionCheck({ permission, requestingOrigin: 'studio://app', mediaType: 'video' }), permission).toBe(false);

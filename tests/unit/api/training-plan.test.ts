@@ -11,16 +11,36 @@ import { resolveTrainingSettings } from '../../../electron/services/training-pre
 
 function pair(id: number, status: PairRecord['status'], inSubset: boolean | null = null): PairRecord {
   return {
-    id, projectId: 1, conceptId: 1, imageId: id, name: `p${id}`, inputSha256: 'a', targetSha256: 'b', status, reason: null, seed: 0,
-    teacher: { kind: 'builtin', id: 'sepia-vintage' }, inSubset, createdAt: '', updatedAt: '',
+    id,
+    projectId: 1,
+    conceptId: 1,
+    imageId: id,
+    name: `p${id}`,
+    inputSha256: 'a',
+    targetSha256: 'b',
+    status,
+    reason: null,
+    seed: 0,
+    teacher: { kind: 'builtin', id: 'sepia-vintage' },
+    inSubset,
+    createdAt: '',
+    updatedAt: '',
   };
 }
 
 describe('planTrainingPairs', () => {
   it('holds out the highest ids and lists what is left out and why', () => {
     const plan = planTrainingPairs([
-      pair(9, 'accepted'), pair(2, 'accepted'), pair(3, 'rejected'), pair(4, 'pending'), pair(5, 'accepted'), pair(6, 'guard-rejected'),
-      pair(7, 'accepted'), pair(8, 'accepted'), pair(10, 'accepted'), pair(11, 'accepted', false),
+      pair(9, 'accepted'),
+      pair(2, 'accepted'),
+      pair(3, 'rejected'),
+      pair(4, 'pending'),
+      pair(5, 'accepted'),
+      pair(6, 'guard-rejected'),
+      pair(7, 'accepted'),
+      pair(8, 'accepted'),
+      pair(10, 'accepted'),
+      pair(11, 'accepted', false),
     ]);
     expect(plan.trainPairIds).toEqual([2, 4, 5, 7, 8]);
     expect(plan.heldOutPairIds).toEqual([9, 10]);

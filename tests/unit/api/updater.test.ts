@@ -124,6 +124,9 @@ describe.skipIf(!isLinux)('auto-update from a configurable feed', () => {
 
   it('a feed that is not an http(s) URL is reported, not thrown at start-up', async () => {
     const { check } = await freshUpdater();
-    expect(await check({ E2GAN_UPDATE_URL: 'ftp://updates.example/' })).toMatchObject({ state: 'failed', message: expect.stringMatching(/E2GAN_UPDATE_URL must be an https/) });
+    expect(await check({ E2GAN_UPDATE_URL: 'ftp://updates.example/' })).toMatchObject({
+      state: 'failed',
+      message: expect.stringMatching(/E2GAN_UPDATE_URL must be an https/),
+    });
   });
 });

@@ -48,14 +48,11 @@ interface RawResponse {
 /** node:http rather than fetch, so the Host header can be forged for the DNS-rebinding check. */
 function raw(pathAndQuery: string, init: { method?: string; headers?: Record<string, string>; body?: Buffer } = {}) {
   return new Promise<RawResponse>((resolve, reject) => {
-    const req = httpRequest(
-      { host: '127.0.0.1', port: server.port, path: pathAndQuery, method: init.method ?? 'GET', headers: init.headers },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
-      },
-    );
+    const req = httpRequest({ host: '127.0.0.1', port: server.port, path: pathAndQuery, method: init.method ?? 'GET', headers: init.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+    });
     req.on('error', reject);
     req.end(init.body);
   });
@@ -202,7 +199,9 @@ describe('upload staging and import', () => {
 
   it('imports staged files through the API and serves thumbnails as blobs', async () => {
     const project = await api.projects.create({ name: 'Imports' });
-    const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#c33' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#c33' } })
+      .png()
+      .toBuffer();
     const staged = await api.stageFiles([
       { file: new File([png], 'red.png', { type: 'image/png' }), relativePath: 'shots/red.png' },
       { file: new File([Buffer.from('garbage')], 'broken.jpg', { type: 'image/jpeg' }) },

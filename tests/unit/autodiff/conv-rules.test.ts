@@ -21,9 +21,33 @@ const convCases: ConvCase[] = [
   { name: 'dilation 2, stride (1, 2)', x: [1, 2, 7, 7], w: [3, 2, 3, 3], strides: [1, 2], pads: [2, 1, 2, 1], dilations: [2, 2], group: 1 },
   { name: 'groups 2', x: [2, 4, 5, 5], w: [6, 2, 3, 3], strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], group: 2 },
   { name: 'depthwise stride 2', x: [1, 3, 6, 6], w: [3, 1, 3, 3], strides: [2, 2], pads: [1, 1, 1, 1], dilations: [1, 1], group: 3 },
-  { name: 'C_out < C_in (LoRA-like down-projection) stride 2, pads crop the frame', x: [2, 6, 8, 7], w: [2, 6, 3, 3], strides: [2, 2], pads: [1, 0, 0, 1], dilations: [1, 1], group: 1 },
-  { name: 'C_out < C_in stride 1 (dW by the swapped conv)', x: [2, 5, 6, 5], w: [2, 5, 3, 3], strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], group: 1 },
-  { name: 'C_out < C_in stride 1, 5x5 kernel, asymmetric pads', x: [1, 4, 7, 6], w: [3, 4, 5, 5], strides: [1, 1], pads: [2, 1, 3, 2], dilations: [1, 1], group: 1 },
+  {
+    name: 'C_out < C_in (LoRA-like down-projection) stride 2, pads crop the frame',
+    x: [2, 6, 8, 7],
+    w: [2, 6, 3, 3],
+    strides: [2, 2],
+    pads: [1, 0, 0, 1],
+    dilations: [1, 1],
+    group: 1,
+  },
+  {
+    name: 'C_out < C_in stride 1 (dW by the swapped conv)',
+    x: [2, 5, 6, 5],
+    w: [2, 5, 3, 3],
+    strides: [1, 1],
+    pads: [1, 1, 1, 1],
+    dilations: [1, 1],
+    group: 1,
+  },
+  {
+    name: 'C_out < C_in stride 1, 5x5 kernel, asymmetric pads',
+    x: [1, 4, 7, 6],
+    w: [3, 4, 5, 5],
+    strides: [1, 1],
+    pads: [2, 1, 3, 2],
+    dilations: [1, 1],
+    group: 1,
+  },
   { name: '1x1 pointwise', x: [2, 3, 3, 4], w: [5, 3, 1, 1], strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1 },
 ];
 
@@ -62,14 +86,30 @@ describe('Conv gradient rule vs float64 finite differences', () => {
 
 describe('ConvTranspose gradient rule vs float64 finite differences', () => {
   const cases = [
-    { name: 'stride 2 pad 1 output_padding 1 with bias', x: [1, 3, 3, 4], w: [3, 2, 3, 3], strides: [2, 2], pads: [1, 1, 1, 1], outputPadding: [1, 1], dilations: [1, 1], group: 1, bias: true },
+    {
+      name: 'stride 2 pad 1 output_padding 1 with bias',
+      x: [1, 3, 3, 4],
+      w: [3, 2, 3, 3],
+      strides: [2, 2],
+      pads: [1, 1, 1, 1],
+      outputPadding: [1, 1],
+      dilations: [1, 1],
+      group: 1,
+      bias: true,
+    },
     { name: '4x4 stride 2 pad 1', x: [2, 2, 3, 3], w: [2, 3, 4, 4], strides: [2, 2], pads: [1, 1, 1, 1], outputPadding: [0, 0], dilations: [1, 1], group: 1 },
     { name: 'groups 2, dilation 2', x: [1, 4, 3, 3], w: [4, 1, 3, 3], strides: [1, 1], pads: [1, 0, 1, 2], outputPadding: [0, 0], dilations: [2, 2], group: 2 },
   ] as const;
   for (const c of cases) {
     for (const weight of ['taps', 'shifts', 'conv'] as const) {
       it(`${c.name} (dW ${weight})`, async () => {
-        const geo = { strides: [...c.strides] as [number, number], pads: [...c.pads] as [number, number, number, number], dilations: [...c.dilations] as [number, number], group: c.group, outputPadding: [...c.outputPadding] as [number, number] };
+        const geo = {
+          strides: [...c.strides] as [number, number],
+          pads: [...c.pads] as [number, number, number, number],
+          dilations: [...c.dilations] as [number, number],
+          group: c.group,
+          outputPadding: [...c.outputPadding] as [number, number],
+        };
         await gradCheck({
           inputs: { x: { shape: [...c.x] }, w: { shape: [...c.w] }, ...('bias' in c ? { bias: { shape: [c.w[1] * c.group] } } : {}) },
           build: (b, v) => b.convTranspose(v.x!, v.w!, v.bias ?? null, geo),

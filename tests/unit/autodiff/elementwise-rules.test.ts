@@ -5,7 +5,12 @@ import * as R from './reference/tensor64';
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
 
 describe('elementwise gradient rules vs float64 finite differences', () => {
-  const unary: [string, (b: import('../../../native-models/graph').GraphBuilder, x: import('../../../native-models/graph').Value) => import('../../../native-models/graph').Value, (v: number) => number, [number, number]?][] = [
+  const unary: [
+    string,
+    (b: import('../../../native-models/graph').GraphBuilder, x: import('../../../native-models/graph').Value) => import('../../../native-models/graph').Value,
+    (v: number) => number,
+    [number, number]?,
+  ][] = [
     ['Relu', (b, x) => b.relu(x), (v) => Math.max(0, v)],
     ['LeakyRelu', (b, x) => b.leakyRelu(x, 0.2), (v) => (v > 0 ? v : 0.2 * v)],
     ['Sigmoid', (b, x) => b.sigmoid(x), sigmoid],

@@ -55,14 +55,17 @@ export async function gradCheck(c: GradCheckCase): Promise<GradCheckResult> {
   const b = new GraphBuilder('gradcheck');
   const values: Record<string, Value> = {};
   for (const [name, spec] of Object.entries(c.inputs)) {
-    values[name] = spec.frozen
-      ? b.initializer(name, data[name]!, spec.shape)
-      : b.parameter(name, data[name]!, spec.shape, { trainable: true });
+    values[name] = spec.frozen ? b.initializer(name, data[name]!, spec.shape) : b.parameter(name, data[name]!, spec.shape, { trainable: true });
   }
   const y = c.build(b, values);
   const projection = Float32Array.from({ length: y.shape.reduce((p, q) => p * q, 1) }, () => rnd(-1, 1));
   const loss = b.reduceSum(b.mul(y, b.constant(projection, y.shape)), undefined, false);
-  const grads = gradients(b, loss, wrtNames.map((n) => values[n]!), c.options);
+  const grads = gradients(
+    b,
+    loss,
+    wrtNames.map((n) => values[n]!),
+    c.options,
+  );
   b.output(y, 'y');
   grads.forEach((g, i) => b.output(g, `grad.${wrtNames[i]}`));
 

@@ -11,7 +11,13 @@ import { splitConcepts } from '../../../native-models/e2gan/base-data';
 
 const samples = new URL('../../../resources/samples/', import.meta.url).pathname;
 const settings = baseSettings({
-  photos: [samples], concepts: ['sepia-vintage', 'color-invert', 'pencil-sketch'], size: 16, steps: 4, batch: 1, checkpointEvery: 2, seed: 3,
+  photos: [samples],
+  concepts: ['sepia-vintage', 'color-invert', 'pencil-sketch'],
+  size: 16,
+  steps: 4,
+  batch: 1,
+  checkpointEvery: 2,
+  seed: 3,
 });
 
 test('base run: fp16 base file round-trips the trained state; stop + resume reproduces the uninterrupted run', { timeout: 120_000 }, async () => {
@@ -62,7 +68,10 @@ test('a stage that continues an earlier base records every stage, so base.json s
   const second = await trainBase(join(root, 'stage-2'), { ...settings, steps: 2, learningRate: settings.learningRate / 2, init: first.output! });
   const config = await readBaseConfig(second.output!);
   expect(config!.steps).toBe(2);
-  expect(config!.stages!.map((s) => [s.steps, s.learningRate])).toEqual([[4, settings.learningRate], [2, settings.learningRate / 2]]);
+  expect(config!.stages!.map((s) => [s.steps, s.learningRate])).toEqual([
+    [4, settings.learningRate],
+    [2, settings.learningRate / 2],
+  ]);
   expect(config!.totalSteps).toBe(6);
   expect(describeBaseTraining(config!)).toBe('6 steps in 2 stages at 16 px');
   // A base.json from before stages were recorded counts as one stage.

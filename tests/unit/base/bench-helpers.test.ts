@@ -10,15 +10,42 @@ const run = (points: Array<[number, number]>): FineTuneResult => ({
 });
 
 test('stepsToReach ignores step 0 and returns the first scored step at or above the target', () => {
-  const curve = run([[0, 30], [10, 12], [20, 15], [30, 18]]).curve;
+  const curve = run([
+    [0, 30],
+    [10, 12],
+    [20, 15],
+    [30, 18],
+  ]).curve;
   expect(stepsToReach(curve, 15)).toBe(20);
   expect(stepsToReach(curve, 18.5)).toBeUndefined();
 });
 
 test('steps_ratio is the mean ratio, and says when it is only a lower bound', () => {
-  const lora = run([[0, 10], [20, 20]]);
-  const reached: ConceptComparison = { concept: 'a', lora, scratch: run([[0, 10], [60, 20], [80, 21]]), scratchStepsToMatch: 60 };
-  const missed: ConceptComparison = { concept: 'b', lora, scratch: run([[0, 10], [80, 19]]), scratchStepsToMatch: undefined };
+  const lora = run([
+    [0, 10],
+    [20, 20],
+  ]);
+  const reached: ConceptComparison = {
+    concept: 'a',
+    lora,
+    scratch: run([
+      [0, 10],
+      [60, 20],
+      [80, 21],
+    ]),
+    scratchStepsToMatch: 60,
+  };
+  const missed: ConceptComparison = {
+    concept: 'b',
+    lora,
+    scratch: run([
+      [0, 10],
+      [80, 19],
+    ]),
+    scratchStepsToMatch: undefined,
+  };
   expect(stepsRatioLine([reached], 20, 80)).toBe('steps_ratio=3.00');
-  expect(stepsRatioLine([reached, missed], 20, 80)).toBe("steps_ratio=3.50 (lower bound: scratch never reached LoRA's final PSNR within 80 steps for 1 of 2 concepts)");
+  expect(stepsRatioLine([reached, missed], 20, 80)).toBe(
+    "steps_ratio=3.50 (lower bound: scratch never reached LoRA's final PSNR within 80 steps for 1 of 2 concepts)",
+  );
 });

@@ -13,7 +13,17 @@ import { getTeacher } from '../../../native-models/teachers';
 import { readBaseConfig } from '../../../native-models/e2gan/base-eval';
 
 function captureIo(): CliIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', isTty: false, out(t: string) { io.stdout += `${t}\n`; }, err(t: string) { io.stderr += `${t}\n`; } };
+  const io = {
+    stdout: '',
+    stderr: '',
+    isTty: false,
+    out(t: string) {
+      io.stdout += `${t}\n`;
+    },
+    err(t: string) {
+      io.stderr += `${t}\n`;
+    },
+  };
   return io;
 }
 
@@ -40,22 +50,28 @@ test('the shipped base is found in resources/base-model and names its concepts',
   expect(findShippedBase(mkdtempSync(join(tmpdir(), 'no-resources-')))).toBeUndefined();
 });
 
-test.each(Object.entries(FLOORS))('shipped base + built-in %s beats its PSNR floor and the identity baseline on an unseen photo', { timeout: 60_000 }, async (id, floor) => {
-  const shipped = findShippedBase()!;
-  const config = (await readBaseConfig(shipped.weights))!;
-  const photo = await readImage(join(samplePhotosDir(), 'rocket.jpg'), { maxSide: config.size * 4 });
-  const input = resizeCover(photo, config.size, config.size);
-  const target = getTeacher(id).apply(input);
-  const output = await applyBaseConcept(await openBaseConcept(shipped.weights, id), input);
-  const score = psnr(output, target);
-  expect(score).toBeGreaterThan(floor);
-  expect(score).toBeGreaterThan(psnr(input, target));
-});
+test.each(Object.entries(FLOORS))(
+  'shipped base + built-in %s beats its PSNR floor and the identity baseline on an unseen photo',
+  { timeout: 60_000 },
+  async (id, floor) => {
+    const shipped = findShippedBase()!;
+    const config = (await readBaseConfig(shipped.weights))!;
+    const photo = await readImage(join(samplePhotosDir(), 'rocket.jpg'), { maxSide: config.size * 4 });
+    const input = resizeCover(photo, config.size, config.size);
+    const target = getTeacher(id).apply(input);
+    const output = await applyBaseConcept(await openBaseConcept(shipped.weights, id), input);
+    const score = psnr(output, target);
+    expect(score).toBeGreaterThan(floor);
+    expect(score).toBeGreaterThan(psnr(input, target));
+  },
+);
 
 test('e2gan base apply writes the image; a held-out concept is refused with a pointer to fine-tuning', { timeout: 60_000 }, async () => {
   const out = join(mkdtempSync(join(tmpdir(), 'base-apply-')), 'rocket.png');
   const io = captureIo();
-  expect(await main(['base', 'apply', '--concept', 'sepia-vintage', '--in', join(samplePhotosDir(), 'rocket.jpg'), '--out', out, '--max-side', '64'], io)).toBe(0);
+  expect(await main(['base', 'apply', '--concept', 'sepia-vintage', '--in', join(samplePhotosDir(), 'rocket.jpg'), '--out', out, '--max-side', '64'], io)).toBe(
+    0,
+  );
   const written = await readImage(out);
   expect(written.width % 8).toBe(0);
   expect(written.width).toBeLessThanOrEqual(64);

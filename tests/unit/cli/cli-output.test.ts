@@ -14,7 +14,17 @@ import { main } from '../../../electron/cli/main';
 const SAMPLES = new URL('../../../resources/samples/', import.meta.url).pathname;
 
 function captureIo(): CliIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', isTty: false, out(t: string) { io.stdout += `${t}\n`; }, err(t: string) { io.stderr += `${t}\n`; } };
+  const io = {
+    stdout: '',
+    stderr: '',
+    isTty: false,
+    out(t: string) {
+      io.stdout += `${t}\n`;
+    },
+    err(t: string) {
+      io.stderr += `${t}\n`;
+    },
+  };
   return io;
 }
 
@@ -40,7 +50,9 @@ describe('--json and stderr progress', () => {
   it('teach, train, apply and export each print one JSON document on stdout', async () => {
     const pairs = join(dir, 'pairs');
     const teach = captureIo();
-    expect(await main(['teach', '--concept', 'color-invert', '--in', SAMPLES, '--out', pairs, '--pairs', '--size', '32', '--json'], teach), teach.stderr).toBe(0);
+    expect(await main(['teach', '--concept', 'color-invert', '--in', SAMPLES, '--out', pairs, '--pairs', '--size', '32', '--json'], teach), teach.stderr).toBe(
+      0,
+    );
     const taught = JSON.parse(teach.stdout) as { teacher: string; images: number; failed: number; written: { from: string; to: string[] }[] };
     expect(taught).toMatchObject({ teacher: 'color-invert', failed: 0 });
     expect(taught.written).toHaveLength(taught.images);
@@ -49,8 +61,31 @@ describe('--json and stderr progress', () => {
 
     const run = join(dir, 'run');
     const train = captureIo();
-    const code = await main(['train', '--pairs', pairs, '--out', run, '--steps', '2', '--size', '32', '--preset', 'tiny', '--base', 'none',
-      '--checkpoint-every', '2', '--preview-every', '2', '--ep', 'cpu', '--json'], train);
+    const code = await main(
+      [
+        'train',
+        '--pairs',
+        pairs,
+        '--out',
+        run,
+        '--steps',
+        '2',
+        '--size',
+        '32',
+        '--preset',
+        'tiny',
+        '--base',
+        'none',
+        '--checkpoint-every',
+        '2',
+        '--preview-every',
+        '2',
+        '--ep',
+        'cpu',
+        '--json',
+      ],
+      train,
+    );
     expect(code, train.stderr).toBe(0);
     const trained = JSON.parse(train.stdout) as Record<string, unknown> & { baselines: Record<string, number | null> };
     expect(trained).toMatchObject({ run, completed: true, step: 2 });
@@ -62,8 +97,13 @@ describe('--json and stderr progress', () => {
 
     const apply = captureIo();
     const styled = join(dir, 'styled.png');
-    expect(await main(['apply', '--run', run, '--in', join(SAMPLES, 'coffee.jpg'), '--out', styled, '--max-side', '64', '--json'], apply), apply.stderr).toBe(0);
-    expect(JSON.parse(apply.stdout)).toEqual({ run, written: [{ from: join(SAMPLES, 'coffee.jpg'), to: styled, width: expect.any(Number), height: expect.any(Number) }] });
+    expect(await main(['apply', '--run', run, '--in', join(SAMPLES, 'coffee.jpg'), '--out', styled, '--max-side', '64', '--json'], apply), apply.stderr).toBe(
+      0,
+    );
+    expect(JSON.parse(apply.stdout)).toEqual({
+      run,
+      written: [{ from: join(SAMPLES, 'coffee.jpg'), to: styled, width: expect.any(Number), height: expect.any(Number) }],
+    });
 
     const exported = captureIo();
     const zip = join(dir, 'invert.zip');

@@ -50,7 +50,8 @@ function encodeByHand(photo: RgbImage): Float32Array {
   for (let cy = 0; cy < CELLS; cy++) {
     for (let cx = 0; cx < CELLS; cx++) {
       const sums = [0, 0, 0];
-      for (let y = cy * 8; y < cy * 8 + 8; y++) for (let x = cx * 8; x < cx * 8 + 8; x++) for (let c = 0; c < 3; c++) sums[c]! += photo.data[(y * SIZE + x) * 3 + c]! * 2 - 1;
+      for (let y = cy * 8; y < cy * 8 + 8; y++)
+        for (let x = cx * 8; x < cx * 8 + 8; x++) for (let c = 0; c < 3; c++) sums[c]! += photo.data[(y * SIZE + x) * 3 + c]! * 2 - 1;
       const cell = cy * CELLS + cx;
       for (let c = 0; c < 3; c++) latent[c * CELLS * CELLS + cell] = sums[c]! / 64;
       latent[3 * CELLS * CELLS + cell] = (sums[0]! + sums[1]! + sums[2]!) / 192;
@@ -130,7 +131,8 @@ function exactNoiseUnet(spec: UnetSpec): Uint8Array {
   const timestep = b.input('timestep', spec.kind === 'instruct-pix2pix' ? 'int64' : 'float32', [1]);
   const hidden = b.input('encoder_hidden_states', 'float32', [1, SEQUENCE, TEXT_DIM]);
   const bars = alphaBars();
-  const perRow = (table: Float64Array): Value => b.unsqueeze(b.gather(b.constant(Float32Array.from(table), [TRAIN_STEPS]), b.cast(timestep, 'int64'), 0), [1, 2, 3]);
+  const perRow = (table: Float64Array): Value =>
+    b.unsqueeze(b.gather(b.constant(Float32Array.from(table), [TRAIN_STEPS]), b.cast(timestep, 'int64'), 0), [1, 2, 3]);
   const sqrtBar = perRow(bars.map(Math.sqrt));
   const sqrtOneMinus = perRow(bars.map((a) => Math.sqrt(1 - a)));
   const x0 = b.constant(spec.x0, latentShape);
@@ -143,17 +145,28 @@ function exactNoiseUnet(spec: UnetSpec): Uint8Array {
   let k: Value = b.add(b.mul(text, spec.k[2] - spec.k[1]), spec.k[1]);
   if (spec.kind === 'instruct-pix2pix') {
     const norm = spec.imageLatent.reduce((s, v) => s + v * v, 0);
-    const image = b.div(b.reduceSum(b.mul(b.slice(sample, { starts: [LATENT], ends: [2 * LATENT], axes: [1] }), b.constant(spec.imageLatent, latentShape)), [1, 2, 3], true), norm);
+    const image = b.div(
+      b.reduceSum(b.mul(b.slice(sample, { starts: [LATENT], ends: [2 * LATENT], axes: [1] }), b.constant(spec.imageLatent, latentShape)), [1, 2, 3], true),
+      norm,
+    );
     k = b.add(b.add(spec.k[0], b.mul(image, spec.k[1] - spec.k[0])), b.mul(text, spec.k[2] - spec.k[1]));
   }
   const noise = b.add(exact, b.mul(k, b.constant(OFFSET, latentShape)));
-  const out = spec.prediction === 'epsilon' ? noise
-    : spec.prediction === 'v_prediction' ? b.sub(b.mul(sqrtBar, noise), b.mul(sqrtOneMinus, x0))
-      : b.add(x0, b.mul(k, b.constant(OFFSET, latentShape)));
+  const out =
+    spec.prediction === 'epsilon'
+      ? noise
+      : spec.prediction === 'v_prediction'
+        ? b.sub(b.mul(sqrtBar, noise), b.mul(sqrtOneMinus, x0))
+        : b.add(x0, b.mul(k, b.constant(OFFSET, latentShape)));
   b.output(out, 'out_sample');
-  return encodeModel(symbolic(b.toModelProto(), {
-    sample: ['batch', inChannels, 'h', 'w'], timestep: ['batch'], encoder_hidden_states: ['batch', SEQUENCE, TEXT_DIM], out_sample: ['batch', LATENT, 'h', 'w'],
-  }));
+  return encodeModel(
+    symbolic(b.toModelProto(), {
+      sample: ['batch', inChannels, 'h', 'w'],
+      timestep: ['batch'],
+      encoder_hidden_states: ['batch', SEQUENCE, TEXT_DIM],
+      out_sample: ['batch', LATENT, 'h', 'w'],
+    }),
+  );
 }
 
 let root: string;
@@ -195,7 +208,10 @@ const SCHEDULERS: Array<[string, Record<string, unknown>]> = [
   ['Euler, trailing', { _class_name: 'EulerDiscreteScheduler', ...SD_SCHEDULE, timestep_spacing: 'trailing' }],
   ['Euler ancestral, leading', { _class_name: 'EulerAncestralDiscreteScheduler', ...SD_SCHEDULE, timestep_spacing: 'leading' }],
   ['DDIM, leading', { _class_name: 'DDIMScheduler', ...SD_SCHEDULE, timestep_spacing: 'leading', set_alpha_to_one: true, clip_sample: false }],
-  ['LCM, leading', { _class_name: 'LCMScheduler', ...SD_SCHEDULE, timestep_spacing: 'leading', set_alpha_to_one: true, clip_sample: false, original_inference_steps: 50 }],
+  [
+    'LCM, leading',
+    { _class_name: 'LCMScheduler', ...SD_SCHEDULE, timestep_spacing: 'leading', set_alpha_to_one: true, clip_sample: false, original_inference_steps: 50 },
+  ],
   ['PNDM config (run as Euler)', { _class_name: 'PNDMScheduler', ...SD_SCHEDULE, skip_prk_steps: true }],
 ];
 const TOLERANCE = 2e-3;
@@ -215,7 +231,8 @@ describe('analytic fixture: img2img reconstructs the photo', () => {
     // Rows: cond -> ε + (1 - 1/g)·d, uncond -> ε + d. Only uncond + g·(cond - uncond) cancels d.
     const g = 7.5;
     const dir = await analyticPipeline({ kind: 'img2img', prediction: 'epsilon', k: [0, 1, 1 - 1 / g] }, { ...SCHEDULERS[1]![1], prediction_type: 'epsilon' });
-    const run = (guidanceScale: number) => withDiffusionModel(dir, {}, (m) => generate(m, { images: [photo], prompt: 'x', steps: 4, strength: 0.8, guidanceScale }));
+    const run = (guidanceScale: number) =>
+      withDiffusionModel(dir, {}, (m) => generate(m, { images: [photo], prompt: 'x', steps: 4, strength: 0.8, guidanceScale }));
     expect(worstPixelError((await run(g)).images[0]!, photo)).toBeLessThan(TOLERANCE);
     // The fixture can tell: at another scale d does not cancel and the photo is not recovered.
     expect(worstPixelError((await run(5)).images[0]!, photo)).toBeGreaterThan(0.02);
@@ -227,19 +244,31 @@ describe('analytic fixture: InstructPix2Pix with 3-way guidance', () => {
   // k1 + gt·(k3 - k2) + gi·(k2 - k1) = 0, which only the InstructPix2Pix combination cancels.
   const weights = (gt: number, gi: number): [number, number, number] => [1, 2, 2 - (1 + gi) / gt];
   for (const [name, scheduler] of [SCHEDULERS[2]!, SCHEDULERS[3]!, SCHEDULERS[0]!]) {
-    for (const [gt, gi] of [[7.5, 1.5], [4, 2.5]] as const) {
+    for (const [gt, gi] of [
+      [7.5, 1.5],
+      [4, 2.5],
+    ] as const) {
       test(`${name}, text ${gt}, image ${gi}`, async () => {
-        const dir = await analyticPipeline({ kind: 'instruct-pix2pix', prediction: 'epsilon', k: weights(gt, gi) }, { ...scheduler, prediction_type: 'epsilon' });
+        const dir = await analyticPipeline(
+          { kind: 'instruct-pix2pix', prediction: 'epsilon', k: weights(gt, gi) },
+          { ...scheduler, prediction_type: 'epsilon' },
+        );
         const result = await withDiffusionModel(dir, {}, (m) =>
-          generate(m, { images: [photo], prompt: 'x', steps: 5, seed: 9, guidanceScale: gt, imageGuidanceScale: gi }));
+          generate(m, { images: [photo], prompt: 'x', steps: 5, seed: 9, guidanceScale: gt, imageGuidanceScale: gi }),
+        );
         expect(worstPixelError(result.images[0]!, photo)).toBeLessThan(TOLERANCE);
       });
     }
   }
 
   test('swapped text and image scales do not recover the photo (the fixture can tell)', async () => {
-    const dir = await analyticPipeline({ kind: 'instruct-pix2pix', prediction: 'epsilon', k: weights(7.5, 1.5) }, { ...SCHEDULERS[3]![1], prediction_type: 'epsilon' });
-    const result = await withDiffusionModel(dir, {}, (m) => generate(m, { images: [photo], prompt: 'x', steps: 5, seed: 9, guidanceScale: 1.5, imageGuidanceScale: 7.5 }));
+    const dir = await analyticPipeline(
+      { kind: 'instruct-pix2pix', prediction: 'epsilon', k: weights(7.5, 1.5) },
+      { ...SCHEDULERS[3]![1], prediction_type: 'epsilon' },
+    );
+    const result = await withDiffusionModel(dir, {}, (m) =>
+      generate(m, { images: [photo], prompt: 'x', steps: 5, seed: 9, guidanceScale: 1.5, imageGuidanceScale: 7.5 }),
+    );
     expect(worstPixelError(result.images[0]!, photo)).toBeGreaterThan(0.02);
   });
 });

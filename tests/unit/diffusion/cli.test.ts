@@ -33,7 +33,10 @@ beforeAll(async () => {
   await writeTinyPipeline(join(root, 'turbo'), { kind: 'img2img', dtype: 'float16' });
   photos = join(root, 'photos');
   await mkdir(photos);
-  for (const [name, tint] of [['street', 0.2], ['garden', 0.7]] as const) {
+  for (const [name, tint] of [
+    ['street', 0.2],
+    ['garden', 0.7],
+  ] as const) {
     const image = createImage(90, 70);
     for (let y = 0; y < 70; y++) {
       for (let x = 0; x < 90; x++) {
@@ -57,8 +60,34 @@ describe('e2gan pairs generate', () => {
   it('writes the pairs layout the trainer reads, from an InstructPix2Pix fixture', async () => {
     const out = join(root, 'pairs-ip2p');
     const io = captureIo();
-    const code = await main(['pairs', 'generate', '--model', join(root, 'ip2p'), '--prompt', 'make it snowy', '--images', photos,
-      '--out', out, '--size', '64', '--steps', '2', '--seed', '3', '--guidance', '5', '--image-guidance', '1.2', '--ep', 'cpu', '--no-quality-guard'], io);
+    const code = await main(
+      [
+        'pairs',
+        'generate',
+        '--model',
+        join(root, 'ip2p'),
+        '--prompt',
+        'make it snowy',
+        '--images',
+        photos,
+        '--out',
+        out,
+        '--size',
+        '64',
+        '--steps',
+        '2',
+        '--seed',
+        '3',
+        '--guidance',
+        '5',
+        '--image-guidance',
+        '1.2',
+        '--ep',
+        'cpu',
+        '--no-quality-guard',
+      ],
+      io,
+    );
     // Progress goes to stderr (issue 16); nothing else does on a clean run.
     expect(io.stderr.filter((line) => !isProgress(line))).toEqual([]);
     expect(io.stderr.filter(isProgress)).toContain('image 2/2: step 2/2');
@@ -76,7 +105,10 @@ describe('e2gan pairs generate', () => {
     const out = join(root, 'pairs-guarded');
     const io = captureIo();
     // Random weights produce outputs unrelated to the photo: the guard must catch them.
-    const code = await main(['pairs', 'generate', '--model', join(root, 'ip2p'), '--prompt', 'x', '--images', photos, '--out', out, '--size', '64', '--steps', '2'], io);
+    const code = await main(
+      ['pairs', 'generate', '--model', join(root, 'ip2p'), '--prompt', 'x', '--images', photos, '--out', out, '--size', '64', '--steps', '2'],
+      io,
+    );
     expect(code).toBe(0);
     const reports = io.stderr.filter((line) => !isProgress(line));
     expect(reports).toHaveLength(2);
@@ -87,15 +119,65 @@ describe('e2gan pairs generate', () => {
   it('runs the fp16 img2img fixture in batches', async () => {
     const out = join(root, 'pairs-turbo');
     const io = captureIo();
-    const code = await main(['pairs', 'generate', '--model', join(root, 'turbo'), '--prompt', 'a watercolor', '--images', photos,
-      '--out', out, '--size', '64', '--steps', '2', '--strength', '1', '--batch', '2', '--scheduler', 'ddim', '--no-quality-guard'], io);
+    const code = await main(
+      [
+        'pairs',
+        'generate',
+        '--model',
+        join(root, 'turbo'),
+        '--prompt',
+        'a watercolor',
+        '--images',
+        photos,
+        '--out',
+        out,
+        '--size',
+        '64',
+        '--steps',
+        '2',
+        '--strength',
+        '1',
+        '--batch',
+        '2',
+        '--scheduler',
+        'ddim',
+        '--no-quality-guard',
+      ],
+      io,
+    );
     expect(code).toBe(0);
     expect(io.stdout[0]).toBe('model: img2img (float16), execution provider cpu');
     expect((await listPairsDir(out)).pairs).toHaveLength(2);
     // Photo i uses seed + i whatever the batch size: a batch-1 run writes the same targets.
     const single = join(root, 'pairs-turbo-single');
-    expect(await main(['pairs', 'generate', '--model', join(root, 'turbo'), '--prompt', 'a watercolor', '--images', photos,
-      '--out', single, '--size', '64', '--steps', '2', '--strength', '1', '--batch', '1', '--scheduler', 'ddim', '--no-quality-guard'], captureIo())).toBe(0);
+    expect(
+      await main(
+        [
+          'pairs',
+          'generate',
+          '--model',
+          join(root, 'turbo'),
+          '--prompt',
+          'a watercolor',
+          '--images',
+          photos,
+          '--out',
+          single,
+          '--size',
+          '64',
+          '--steps',
+          '2',
+          '--strength',
+          '1',
+          '--batch',
+          '1',
+          '--scheduler',
+          'ddim',
+          '--no-quality-guard',
+        ],
+        captureIo(),
+      ),
+    ).toBe(0);
     for (const name of ['garden', 'street']) {
       const a = await readImage(join(out, `${name}.target.png`));
       const b = await readImage(join(single, `${name}.target.png`));
@@ -110,7 +192,30 @@ describe('e2gan pairs generate', () => {
       scheduler: { _class_name: 'PNDMScheduler', beta_schedule: 'scaled_linear', beta_start: 0.00085, beta_end: 0.012, steps_offset: 1, skip_prk_steps: true },
     });
     const io = captureIo();
-    expect(await main(['pairs', 'generate', '--model', dir, '--prompt', 'p', '--images', photos, '--out', join(root, 'pndm-out'), '--size', '64', '--steps', '2', '--guidance', '7.5', '--no-quality-guard'], io)).toBe(0);
+    expect(
+      await main(
+        [
+          'pairs',
+          'generate',
+          '--model',
+          dir,
+          '--prompt',
+          'p',
+          '--images',
+          photos,
+          '--out',
+          join(root, 'pndm-out'),
+          '--size',
+          '64',
+          '--steps',
+          '2',
+          '--guidance',
+          '7.5',
+          '--no-quality-guard',
+        ],
+        io,
+      ),
+    ).toBe(0);
     expect(io.stdout[1]).toBe('scheduler: PNDMScheduler is not implemented; using Euler over the same noise schedule');
   });
 
@@ -134,9 +239,32 @@ describe.skipIf(!existsSync(SWIFTSHADER_ICD))('execution-provider fallback at ru
   it('retries an fp16 model on cpu when the WebGPU adapter cannot run f16 shaders', async () => {
     // The Vulkan driver must be chosen before ORT starts Dawn, so this runs the real CLI in a child process.
     const out = join(root, 'pairs-fallback');
-    const result = await execFileAsync(process.execPath, [join(process.cwd(), 'bin', 'e2gan.mjs'), 'pairs', 'generate', '--model', join(root, 'turbo'),
-      '--prompt', 'p', '--images', photos, '--out', out, '--size', '64', '--steps', '2', '--strength', '1', '--ep', 'webgpu,cpu', '--no-quality-guard'],
-      { env: webgpuChildEnv() });
+    const result = await execFileAsync(
+      process.execPath,
+      [
+        join(process.cwd(), 'bin', 'e2gan.mjs'),
+        'pairs',
+        'generate',
+        '--model',
+        join(root, 'turbo'),
+        '--prompt',
+        'p',
+        '--images',
+        photos,
+        '--out',
+        out,
+        '--size',
+        '64',
+        '--steps',
+        '2',
+        '--strength',
+        '1',
+        '--ep',
+        'webgpu,cpu',
+        '--no-quality-guard',
+      ],
+      { env: webgpuChildEnv() },
+    );
     const lines = result.stdout.split('\n');
     expect(lines[0]).toBe('model: img2img (float16), execution provider webgpu');
     if (lines[1] === 'model: img2img (float16), execution provider cpu') {
@@ -173,7 +301,28 @@ describe('e2gan models', () => {
     ]);
     // The imported model is usable straight from the models folder.
     const gen = captureIo();
-    expect(await main(['pairs', 'generate', '--model', join(modelsDir, 'ip2p'), '--prompt', 'x', '--images', photos, '--out', join(root, 'p2'), '--size', '64', '--steps', '1', '--no-quality-guard'], gen)).toBe(0);
+    expect(
+      await main(
+        [
+          'pairs',
+          'generate',
+          '--model',
+          join(modelsDir, 'ip2p'),
+          '--prompt',
+          'x',
+          '--images',
+          photos,
+          '--out',
+          join(root, 'p2'),
+          '--size',
+          '64',
+          '--steps',
+          '1',
+          '--no-quality-guard',
+        ],
+        gen,
+      ),
+    ).toBe(0);
   });
 
   it('fails clearly offline', async () => {
@@ -183,6 +332,8 @@ describe('e2gan models', () => {
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const io = captureIo();
     expect(await main(['models', 'download', 'acme/tiny-onnx', '--endpoint', `http://127.0.0.1:${port}`, '--models-dir', join(root, 'm2')], io)).toBe(1);
-    expect(io.stderr[0]).toBe(`e2gan models download: cannot reach http://127.0.0.1:${port}/api/models/acme/tiny-onnx/tree/main?recursive=true (ECONNREFUSED), you are offline?`);
+    expect(io.stderr[0]).toBe(
+      `e2gan models download: cannot reach http://127.0.0.1:${port}/api/models/acme/tiny-onnx/tree/main?recursive=true (ECONNREFUSED), you are offline?`,
+    );
   });
 });

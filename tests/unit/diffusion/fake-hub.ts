@@ -33,7 +33,10 @@ export class FakeHub {
   dropAfter = new Map<string, number>();
   corrupt = new Set<string>();
 
-  constructor(private readonly repo: string, private readonly files: Record<string, Buffer>) {}
+  constructor(
+    private readonly repo: string,
+    private readonly files: Record<string, Buffer>,
+  ) {}
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => this.handle(req, res));
@@ -49,7 +52,8 @@ export class FakeHub {
       const entries = Object.entries(this.files).map(([path, bytes]) =>
         path.endsWith('.onnx') || path.endsWith('.pb')
           ? { type: 'file', path, size: bytes.length, oid: 'x', lfs: { oid: createHash('sha256').update(bytes).digest('hex'), size: bytes.length } }
-          : { type: 'file', path, size: bytes.length, oid: createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex') });
+          : { type: 'file', path, size: bytes.length, oid: createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex') },
+      );
       entries.push({ type: 'directory', path: 'unet', size: 0, oid: 'y' } as never);
       const page = Number(url.searchParams.get('page') ?? '0');
       const pageSize = 4;

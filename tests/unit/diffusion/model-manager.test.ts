@@ -8,9 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeHub, writeFakeExport } from './fake-hub';
 import { downloadModel, type DownloadProgress } from '../../../native-models/diffusion/models/hf-download';
-import {
-  importModelFolder, listInstalledModels, verifyInstalledModel,
-} from '../../../native-models/diffusion/models/model-store';
+import { importModelFolder, listInstalledModels, verifyInstalledModel } from '../../../native-models/diffusion/models/model-store';
 
 describe('model manager', () => {
   let root: string;
@@ -31,8 +29,9 @@ describe('model manager', () => {
     expect(model.pipelineClass).toBe('OnnxStableDiffusionInstructPix2PixPipeline');
     const listed = await listInstalledModels(modelsDir);
     expect(listed.map((m) => [m.name, m.problem])).toEqual([['my-ip2p', undefined]]);
-    expect(listed[0]!.manifest?.files.find((f) => f.path === 'unet/model.onnx')?.sha256)
-      .toBe(createHash('sha256').update(files['unet/model.onnx']!).digest('hex'));
+    expect(listed[0]!.manifest?.files.find((f) => f.path === 'unet/model.onnx')?.sha256).toBe(
+      createHash('sha256').update(files['unet/model.onnx']!).digest('hex'),
+    );
     expect(await verifyInstalledModel(model.dir)).toEqual([]);
     await writeFile(join(model.dir, 'unet/model.onnx'), 'tampered');
     expect((await verifyInstalledModel(model.dir))[0]).toMatch(/^unet\/model.onnx: sha256 /);
@@ -76,8 +75,9 @@ describe('model manager', () => {
   it('resumes an interrupted download with a Range request', async () => {
     const modelsDir = join(root, 'models-resume');
     hub.dropAfter.set('unet/model.onnx', 70_000);
-    await expect(downloadModel('tiny/ip2p-onnx', modelsDir, { baseUrl: hub.url, retries: 0 }))
-      .rejects.toThrow(/unet\/model.onnx .* was interrupted .*run the download again to resume/);
+    await expect(downloadModel('tiny/ip2p-onnx', modelsDir, { baseUrl: hub.url, retries: 0 })).rejects.toThrow(
+      /unet\/model.onnx .* was interrupted .*run the download again to resume/,
+    );
     const part = join(modelsDir, '.downloading-tiny--ip2p-onnx', 'unet/model.onnx.part');
     const partial = (await stat(part)).size;
     expect(partial).toBeGreaterThan(0);
@@ -93,10 +93,15 @@ describe('model manager', () => {
   it('stops on abort (Ctrl-C) and resumes on the next run', async () => {
     const modelsDir = join(root, 'models-abort');
     const controller = new AbortController();
-    await expect(downloadModel('tiny/ip2p-onnx', modelsDir, {
-      baseUrl: hub.url, signal: controller.signal,
-      onProgress: (p) => { if (p.file === 'unet/model.onnx' && p.fileBytesDone > 0) controller.abort(); },
-    })).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(
+      downloadModel('tiny/ip2p-onnx', modelsDir, {
+        baseUrl: hub.url,
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.file === 'unet/model.onnx' && p.fileBytesDone > 0) controller.abort();
+        },
+      }),
+    ).rejects.toMatchObject({ name: 'AbortError' });
     expect(existsSync(join(modelsDir, 'tiny--ip2p-onnx'))).toBe(false);
     const model = await downloadModel('tiny/ip2p-onnx', modelsDir, { baseUrl: hub.url });
     expect((await readFile(join(model.dir, 'unet/model.onnx'))).equals(files['unet/model.onnx']!)).toBe(true);
@@ -115,8 +120,9 @@ describe('model manager', () => {
   });
 
   it('refuses when the disk is too small', async () => {
-    await expect(downloadModel('tiny/ip2p-onnx', join(root, 'models-full'), { baseUrl: hub.url, freeDiskBytes: async () => 1000 }))
-      .rejects.toThrow(/not enough disk space in .*models-full: tiny\/ip2p-onnx needs 3\d\d\.\d KB more, 1000 B free/);
+    await expect(downloadModel('tiny/ip2p-onnx', join(root, 'models-full'), { baseUrl: hub.url, freeDiskBytes: async () => 1000 })).rejects.toThrow(
+      /not enough disk space in .*models-full: tiny\/ip2p-onnx needs 3\d\d\.\d KB more, 1000 B free/,
+    );
   });
 
   it('explains offline failures with the URL', async () => {
@@ -124,8 +130,9 @@ describe('model manager', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    await expect(downloadModel('tiny/ip2p-onnx', join(root, 'models-offline'), { baseUrl: `http://127.0.0.1:${port}` }))
-      .rejects.toThrow(`cannot reach http://127.0.0.1:${port}/api/models/tiny/ip2p-onnx/tree/main?recursive=true (ECONNREFUSED), you are offline?`);
+    await expect(downloadModel('tiny/ip2p-onnx', join(root, 'models-offline'), { baseUrl: `http://127.0.0.1:${port}` })).rejects.toThrow(
+      `cannot reach http://127.0.0.1:${port}/api/models/tiny/ip2p-onnx/tree/main?recursive=true (ECONNREFUSED), you are offline?`,
+    );
     await expect(downloadModel('nope/missing', join(root, 'models-404'), { baseUrl: hub.url })).rejects.toThrow(/answered 404/);
   });
 });

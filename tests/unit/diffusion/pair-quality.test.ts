@@ -6,7 +6,12 @@ import { SeededRandom } from '../../../native-models/diffusion/random';
 /** A synthetic "photo": a few soft blobs and stripes, so it has both layout and edges. */
 function scene(seed: number, size = 96): RgbImage {
   const random = new SeededRandom(seed);
-  const blobs = Array.from({ length: 5 }, () => ({ x: random.nextFloat() * size, y: random.nextFloat() * size, r: 8 + random.nextFloat() * 20, c: [random.nextFloat(), random.nextFloat(), random.nextFloat()] }));
+  const blobs = Array.from({ length: 5 }, () => ({
+    x: random.nextFloat() * size,
+    y: random.nextFloat() * size,
+    r: 8 + random.nextFloat() * 20,
+    c: [random.nextFloat(), random.nextFloat(), random.nextFloat()],
+  }));
   const image = createImage(size, size);
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {

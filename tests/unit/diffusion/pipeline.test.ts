@@ -40,7 +40,14 @@ describe('loader detection', () => {
   it('detects an InstructPix2Pix export from the UNet metadata', async () => {
     await withDiffusionModel(ip2pDir, {}, async (model) => {
       expect(model.signatures.kind).toBe('instruct-pix2pix');
-      expect(model.signatures.unet).toMatchObject({ inChannels: 8, latentChannels: 4, timestepDtype: 'int64', timestepShape: 'batch', sampleDtype: 'float32', fixedBatch: undefined });
+      expect(model.signatures.unet).toMatchObject({
+        inChannels: 8,
+        latentChannels: 4,
+        timestepDtype: 'int64',
+        timestepShape: 'batch',
+        sampleDtype: 'float32',
+        fixedBatch: undefined,
+      });
       expect(model.signatures.vaeEncoder).toMatchObject({ output: 'latent_parameters', latentKind: 'parameters' });
       expect(model.signatures.textEncoder.idsDtype).toBe('int32');
       expect(model.schedulerConfig.kind).toBe('euler-ancestral');
@@ -68,16 +75,18 @@ describe('loader detection', () => {
       [{ name: 'out_sample', isTensor: true, dtype: 'float16', shape: [2, 4, 64, 64] }],
     );
     expect(sig).toMatchObject({ timestepShape: 'scalar', fixedBatch: 2, timestepCond: { input: 'timestep_cond', dim: 256, dtype: 'float16' } });
-    expect(() => detectUnet(
-      [
-        { name: 'sample', isTensor: true, dtype: 'float32', shape: ['b', 4, 'h', 'w'] },
-        { name: 'timestep', isTensor: true, dtype: 'int64', shape: ['b'] },
-        { name: 'encoder_hidden_states', isTensor: true, dtype: 'float32', shape: ['b', 77, 2048] },
-        { name: 'text_embeds', isTensor: true, dtype: 'float32', shape: ['b', 1280] },
-      ],
-      [{ name: 'out_sample', isTensor: true, dtype: 'float32', shape: ['b', 4, 'h', 'w'] }],
-      'x/unet/model.onnx',
-    )).toThrow('x/unet/model.onnx: unsupported extra input(s) text_embeds (SDXL-style UNets are not supported)');
+    expect(() =>
+      detectUnet(
+        [
+          { name: 'sample', isTensor: true, dtype: 'float32', shape: ['b', 4, 'h', 'w'] },
+          { name: 'timestep', isTensor: true, dtype: 'int64', shape: ['b'] },
+          { name: 'encoder_hidden_states', isTensor: true, dtype: 'float32', shape: ['b', 77, 2048] },
+          { name: 'text_embeds', isTensor: true, dtype: 'float32', shape: ['b', 1280] },
+        ],
+        [{ name: 'out_sample', isTensor: true, dtype: 'float32', shape: ['b', 4, 'h', 'w'] }],
+        'x/unet/model.onnx',
+      ),
+    ).toThrow('x/unet/model.onnx: unsupported extra input(s) text_embeds (SDXL-style UNets are not supported)');
   });
 
   it('falls back to unet/config.json when channel counts are symbolic (Optimum exports)', () => {
@@ -88,9 +97,14 @@ describe('loader detection', () => {
     ];
     const outputs = [{ name: 'out_sample', isTensor: true, dtype: 'float32', shape: ['batch_size', 'num_channels', 'height', 'width'] }];
     expect(detectUnet(inputs, outputs, 'u', { in_channels: 8, out_channels: 4 })).toMatchObject({ inChannels: 8, latentChannels: 4 });
-    expect(() => detectUnet(inputs, outputs, 'u')).toThrow(`u: input 'sample' has no fixed channel count ([batch_size, num_channels, height, width]), unet/config.json gives no "in_channels" and model_index.json no "_class_name"`);
+    expect(() => detectUnet(inputs, outputs, 'u')).toThrow(
+      `u: input 'sample' has no fixed channel count ([batch_size, num_channels, height, width]), unet/config.json gives no "in_channels" and model_index.json no "_class_name"`,
+    );
     // Legacy diffusers exports: dynamic channels, no config; the pipeline class decides.
-    expect(detectUnet(inputs, outputs, 'u', { pipelineClass: 'OnnxStableDiffusionInstructPix2PixPipeline' })).toMatchObject({ inChannels: 8, latentChannels: 4 });
+    expect(detectUnet(inputs, outputs, 'u', { pipelineClass: 'OnnxStableDiffusionInstructPix2PixPipeline' })).toMatchObject({
+      inChannels: 8,
+      latentChannels: 4,
+    });
     expect(detectUnet(inputs, outputs, 'u', { pipelineClass: 'OnnxStableDiffusionImg2ImgPipeline' })).toMatchObject({ inChannels: 4, latentChannels: 4 });
   });
 
@@ -174,7 +188,11 @@ describe('pipelines on the tiny fixtures', () => {
       const unet = m.sessions.unet;
       const run = unet.run.bind(unet);
       unet.run = async (feeds, outputs) => {
-        calls.push({ sample: feeds['sample']!.data as Float32Array, hidden: feeds['encoder_hidden_states']!.data as Float32Array, dims: feeds['sample']!.dims });
+        calls.push({
+          sample: feeds['sample']!.data as Float32Array,
+          hidden: feeds['encoder_hidden_states']!.data as Float32Array,
+          dims: feeds['sample']!.dims,
+        });
         return run(feeds, outputs);
       };
       await generate(m, { images: [photos[0]!], prompt: 'make it a cat', steps: 1 });
@@ -204,10 +222,18 @@ describe('pipelines on the tiny fixtures', () => {
     model = await loadDiffusionModel(ip2pDir);
     const controller = new AbortController();
     const seen: number[] = [];
-    await expect(generate(model, {
-      images: photos, prompt: 'x', steps: 5, signal: controller.signal,
-      onProgress: (p) => { seen.push(p.step); controller.abort(); },
-    })).rejects.toMatchObject({ name: 'AbortError', message: 'generation cancelled' });
+    await expect(
+      generate(model, {
+        images: photos,
+        prompt: 'x',
+        steps: 5,
+        signal: controller.signal,
+        onProgress: (p) => {
+          seen.push(p.step);
+          controller.abort();
+        },
+      }),
+    ).rejects.toMatchObject({ name: 'AbortError', message: 'generation cancelled' });
     expect(seen).toEqual([1]);
     await model.release();
     expect(model.sessions.unet.isReleased).toBe(true);
@@ -234,13 +260,29 @@ describe('pipelines on the tiny fixtures', () => {
   it('runs an LCM img2img export, feeding the guidance scale as timestep_cond', async () => {
     const lcmDir = join(root, 'lcm');
     await writeTinyPipeline(lcmDir, {
-      kind: 'img2img', timestepCondDim: 16, timestepDtype: 'int64',
-      scheduler: { _class_name: 'LCMScheduler', num_train_timesteps: 1000, beta_start: 0.00085, beta_end: 0.012, beta_schedule: 'scaled_linear', timestep_spacing: 'leading' },
+      kind: 'img2img',
+      timestepCondDim: 16,
+      timestepDtype: 'int64',
+      scheduler: {
+        _class_name: 'LCMScheduler',
+        num_train_timesteps: 1000,
+        beta_start: 0.00085,
+        beta_end: 0.012,
+        beta_schedule: 'scaled_linear',
+        timestep_spacing: 'leading',
+      },
     });
     await withDiffusionModel(lcmDir, {}, async (m) => {
       expect(m.signatures.unet.timestepCond).toEqual({ input: 'timestep_cond', dim: 16, dtype: 'float32' });
       const timesteps: number[] = [];
-      const a = await generate(m, { images: [photos[0]!], prompt: 'p', steps: 2, strength: 0.5, guidanceScale: 8, onProgress: (p) => timesteps.push(p.timestep) });
+      const a = await generate(m, {
+        images: [photos[0]!],
+        prompt: 'p',
+        steps: 2,
+        strength: 0.5,
+        guidanceScale: 8,
+        onProgress: (p) => timesteps.push(p.timestep),
+      });
       // LCM img2img: 50 original steps x strength 0.5 = 25 candidates 499, 479, ..., 19; 2 steps take
       // indices floor(linspace(0, 25, 2, endpoint=False)) = 0, 12.
       expect(timesteps).toEqual([499, 259]);

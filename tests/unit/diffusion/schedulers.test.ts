@@ -11,14 +11,17 @@ function dummySample(): Float32Array {
 }
 const dummyModel = (sample: Float32Array, t: number): Float32Array => sample.map((x) => (x * t) / (t + 1));
 const sum = (a: Float32Array): number => a.reduce((s, v) => s + v, 0);
-const expectRelative = (actual: number, expected: number): void =>
-  expect(Math.abs(actual - expected) / Math.abs(expected)).toBeLessThan(1e-3);
+const expectRelative = (actual: number, expected: number): void => expect(Math.abs(actual - expected) / Math.abs(expected)).toBeLessThan(1e-3);
 
 describe('reference sums from diffusers tests', () => {
   it('DDIM full loop without noise sums to 172.0067', () => {
     const scheduler = schedulerFromJson({
-      _class_name: 'DDIMScheduler', num_train_timesteps: 1000, beta_start: 0.0001, beta_end: 0.02,
-      beta_schedule: 'linear', clip_sample: true,
+      _class_name: 'DDIMScheduler',
+      num_train_timesteps: 1000,
+      beta_start: 0.0001,
+      beta_end: 0.02,
+      beta_schedule: 'linear',
+      clip_sample: true,
     });
     scheduler.setTimesteps(10);
     expect(scheduler.timesteps).toEqual([900, 800, 700, 600, 500, 400, 300, 200, 100, 0]);
@@ -33,7 +36,13 @@ describe('reference sums from diffusers tests', () => {
   // The other DDIM full-loop expectations of diffusers' test_scheduler_ddim.py (sum of |x|).
   function ddimLoop(overrides: Record<string, unknown>, noiseFrom?: number): number {
     const scheduler = schedulerFromJson({
-      _class_name: 'DDIMScheduler', num_train_timesteps: 1000, beta_start: 0.0001, beta_end: 0.02, beta_schedule: 'linear', clip_sample: true, ...overrides,
+      _class_name: 'DDIMScheduler',
+      num_train_timesteps: 1000,
+      beta_start: 0.0001,
+      beta_end: 0.02,
+      beta_schedule: 'linear',
+      clip_sample: true,
+      ...overrides,
     });
     scheduler.setTimesteps(10);
     let sample: Float32Array = dummySample();
@@ -58,7 +67,10 @@ describe('reference sums from diffusers tests', () => {
 
   it('Euler full loop without noise sums to 10.0807', () => {
     const scheduler = schedulerFromJson({
-      _class_name: 'EulerDiscreteScheduler', num_train_timesteps: 1100, beta_start: 0.0001, beta_end: 0.02,
+      _class_name: 'EulerDiscreteScheduler',
+      num_train_timesteps: 1100,
+      beta_start: 0.0001,
+      beta_end: 0.02,
       beta_schedule: 'linear',
     });
     scheduler.setTimesteps(10);
@@ -74,8 +86,12 @@ describe('reference sums from diffusers tests', () => {
 
   it('Euler with Karras sigmas sums to 124.5230', () => {
     const scheduler = schedulerFromJson({
-      _class_name: 'EulerDiscreteScheduler', num_train_timesteps: 1100, beta_start: 0.0001, beta_end: 0.02,
-      beta_schedule: 'linear', use_karras_sigmas: true,
+      _class_name: 'EulerDiscreteScheduler',
+      num_train_timesteps: 1100,
+      beta_start: 0.0001,
+      beta_end: 0.02,
+      beta_schedule: 'linear',
+      use_karras_sigmas: true,
     });
     scheduler.setTimesteps(10);
     let sample: Float32Array = dummySample().map((v) => v * scheduler.initNoiseSigma);
@@ -84,13 +100,20 @@ describe('reference sums from diffusers tests', () => {
       sample = scheduler.scaleModelInput(sample, i);
       sample = scheduler.step(dummyModel(sample, t), i, sample, random);
     });
-    expectRelative(sample.reduce((acc, v) => acc + Math.abs(v), 0), 124.52299499511719);
+    expectRelative(
+      sample.reduce((acc, v) => acc + Math.abs(v), 0),
+      124.52299499511719,
+    );
   });
 
   it('LCM one-step loop sums to 18.7097', () => {
     const scheduler = schedulerFromJson({
-      _class_name: 'LCMScheduler', num_train_timesteps: 1000, beta_start: 0.00085, beta_end: 0.012,
-      beta_schedule: 'scaled_linear', prediction_type: 'epsilon',
+      _class_name: 'LCMScheduler',
+      num_train_timesteps: 1000,
+      beta_start: 0.00085,
+      beta_end: 0.012,
+      beta_schedule: 'scaled_linear',
+      prediction_type: 'epsilon',
     });
     scheduler.setTimesteps(1);
     expect(scheduler.timesteps).toEqual([999]);
@@ -101,8 +124,21 @@ describe('reference sums from diffusers tests', () => {
 
 describe('noise schedules and spacing', () => {
   it('runs Euler over the schedule of samplers we do not implement (PNDM in SD1.5 exports)', () => {
-    const config = parseSchedulerConfig({ _class_name: 'PNDMScheduler', beta_schedule: 'scaled_linear', beta_start: 0.00085, beta_end: 0.012, steps_offset: 1, skip_prk_steps: true });
-    expect(config).toMatchObject({ kind: 'euler', substitutedFrom: 'PNDMScheduler', betaSchedule: 'scaled_linear', stepsOffset: 1, timestepSpacing: 'linspace' });
+    const config = parseSchedulerConfig({
+      _class_name: 'PNDMScheduler',
+      beta_schedule: 'scaled_linear',
+      beta_start: 0.00085,
+      beta_end: 0.012,
+      steps_offset: 1,
+      skip_prk_steps: true,
+    });
+    expect(config).toMatchObject({
+      kind: 'euler',
+      substitutedFrom: 'PNDMScheduler',
+      betaSchedule: 'scaled_linear',
+      stepsOffset: 1,
+      timestepSpacing: 'linspace',
+    });
     expect(parseSchedulerConfig({ _class_name: 'DDIMScheduler' }).substitutedFrom).toBeUndefined();
     expect(parseSchedulerConfig({ _class_name: 'PNDMScheduler' }, { kindOverride: 'ddim' })).toMatchObject({ kind: 'ddim', substitutedFrom: undefined });
   });
@@ -131,10 +167,12 @@ describe('noise schedules and spacing', () => {
   });
 
   it('reports bad config fields by name', () => {
-    expect(() => parseSchedulerConfig({ _class_name: 'FancyScheduler' }, { source: 'x/scheduler_config.json' }))
-      .toThrow(/x\/scheduler_config.json: scheduler "FancyScheduler" is not supported/);
-    expect(() => parseSchedulerConfig({ _class_name: 'DDIMScheduler', beta_schedule: 'cubic' }))
-      .toThrow(/"beta_schedule" must be one of linear, scaled_linear, squaredcos_cap_v2, got "cubic"/);
+    expect(() => parseSchedulerConfig({ _class_name: 'FancyScheduler' }, { source: 'x/scheduler_config.json' })).toThrow(
+      /x\/scheduler_config.json: scheduler "FancyScheduler" is not supported/,
+    );
+    expect(() => parseSchedulerConfig({ _class_name: 'DDIMScheduler', beta_schedule: 'cubic' })).toThrow(
+      /"beta_schedule" must be one of linear, scaled_linear, squaredcos_cap_v2, got "cubic"/,
+    );
     expect(() => parseSchedulerConfig({ _class_name: 'DDIMScheduler', steps_offset: '1' })).toThrow(/"steps_offset" must be a number/);
   });
 });

@@ -4,7 +4,17 @@ import type { CliIo } from '../../../electron/cli/command';
 import { countParameters, generatorParameters, generatorPreset } from '../../../native-models/e2gan/config';
 
 function capture(): CliIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', isTty: false, out: (t: string) => { io.stdout += `${t}\n`; }, err: (t: string) => { io.stderr += `${t}\n`; } };
+  const io = {
+    stdout: '',
+    stderr: '',
+    isTty: false,
+    out: (t: string) => {
+      io.stdout += `${t}\n`;
+    },
+    err: (t: string) => {
+      io.stderr += `${t}\n`;
+    },
+  };
   return io;
 }
 

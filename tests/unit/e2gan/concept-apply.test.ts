@@ -16,7 +16,16 @@ import { readImage, writeImage } from '../../../native-models/image/io';
 import { createImage } from '../../../native-models/image/image';
 
 const io = (): CliIo & { text: string } => {
-  const o = { text: '', isTty: false, out: (t: string) => { o.text += `${t}\n`; }, err: (t: string) => { o.text += `${t}\n`; } };
+  const o = {
+    text: '',
+    isTty: false,
+    out: (t: string) => {
+      o.text += `${t}\n`;
+    },
+    err: (t: string) => {
+      o.text += `${t}\n`;
+    },
+  };
   return o;
 };
 
@@ -33,7 +42,9 @@ test('concept delta round-trips (fp16 within half precision) and rejects a misma
   const a = lora.get('generator.stem.conv.lora_a')!;
   const b = back.lora.get('generator.stem.conv.lora_a')!;
   for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThanOrEqual(Math.abs(a[i]!) * 2 ** -10 + 1e-7);
-  await expect(saveConceptDelta(path, { generatorConfig: config, placement: loraPlacement(config, 3), lora, tokens })).rejects.toThrow(/lora_a' has \d+ values, expected/);
+  await expect(saveConceptDelta(path, { generatorConfig: config, placement: loraPlacement(config, 3), lora, tokens })).rejects.toThrow(
+    /lora_a' has \d+ values, expected/,
+  );
 });
 
 test('base model with discriminator round-trips through fp16 safetensors', async () => {
@@ -41,7 +52,11 @@ test('base model with discriminator round-trips through fp16 safetensors', async
   const dConfig = discriminatorPreset('tiny', { height: 32, width: 32 });
   const path = join(mkdtempSync(join(tmpdir(), 'base-')), 'base.safetensors');
   const generator = initGeneratorWeights(config, 1);
-  await saveBaseModel(path, { generatorConfig: config, generator, discriminatorConfig: dConfig, discriminator: initDiscriminatorWeights(dConfig, 2) }, { fp16: true });
+  await saveBaseModel(
+    path,
+    { generatorConfig: config, generator, discriminatorConfig: dConfig, discriminator: initDiscriminatorWeights(dConfig, 2) },
+    { fp16: true },
+  );
   const back = await loadBaseModel(path);
   expect(back.generatorConfig).toEqual(config);
   expect(back.discriminatorConfig).toEqual(dConfig);
@@ -57,7 +72,11 @@ test('e2gan apply runs a finished run on a folder and matches the in-process gen
     await writeImage(join(pairs, `p${k}.target.png`), input);
   }
   const run = join(mkdtempSync(join(tmpdir(), 'apply-run-')), 'run');
-  await trainRun(run, { ...DEFAULT_SETTINGS, pairs, preset: 'tiny', size: 16, steps: 2, heldOut: 1, augment: NO_AUGMENTATION, checkpointEvery: 2 }, { previews: false });
+  await trainRun(
+    run,
+    { ...DEFAULT_SETTINGS, pairs, preset: 'tiny', size: 16, steps: 2, heldOut: 1, augment: NO_AUGMENTATION, checkpointEvery: 2 },
+    { previews: false },
+  );
   const photos = mkdtempSync(join(tmpdir(), 'apply-in-'));
   const photo = createImage(20, 17, 0.3);
   await writeImage(join(photos, 'cat.jpg'), photo);

@@ -1,14 +1,37 @@
 import { describe, expect, test } from 'vitest';
 import {
-  countParameters, discriminatorOutputShape, discriminatorParameters, discriminatorPreset, generatorLayers, generatorMacs,
-  generatorParameters, generatorPreset, generatorSummary, loraParameterCount, loraPlacement, totalStride, WIDTH_PRESETS,
+  countParameters,
+  discriminatorOutputShape,
+  discriminatorParameters,
+  discriminatorPreset,
+  generatorLayers,
+  generatorMacs,
+  generatorParameters,
+  generatorPreset,
+  generatorSummary,
+  loraParameterCount,
+  loraPlacement,
+  totalStride,
+  WIDTH_PRESETS,
   type GeneratorConfig,
 } from '../../../native-models/e2gan/config';
 
 /** Small enough to count by hand (see the arithmetic in each test). */
 const handConfig: GeneratorConfig = {
-  height: 16, width: 16, inChannels: 3, outChannels: 3, stemChannels: 4, stemKernel: 3, downChannels: [8],
-  modelChannels: 8, heads: 2, ffnMultiplier: 2, conceptTokens: 2, tokenDim: 4, resBlocksBefore: 2, resBlocksAfter: 1,
+  height: 16,
+  width: 16,
+  inChannels: 3,
+  outChannels: 3,
+  stemChannels: 4,
+  stemKernel: 3,
+  downChannels: [8],
+  modelChannels: 8,
+  heads: 2,
+  ffnMultiplier: 2,
+  conceptTokens: 2,
+  tokenDim: 4,
+  resBlocksBefore: 2,
+  resBlocksAfter: 1,
   inputSkip: false,
 };
 
@@ -33,12 +56,28 @@ describe('generator config', () => {
   test('layer order and shapes follow the paper figure', () => {
     const layers = generatorLayers(handConfig);
     expect(layers.map((l) => l.name.replace('generator.', ''))).toEqual([
-      'stem.conv', 'down.0.conv', 'res_down.0.conv1', 'res_down.0.conv2', 'res_down.1.conv1', 'res_down.1.conv2',
+      'stem.conv',
+      'down.0.conv',
+      'res_down.0.conv1',
+      'res_down.0.conv2',
+      'res_down.1.conv1',
+      'res_down.1.conv2',
       'down_layer.conv',
-      'transformer.self_attn.q', 'transformer.self_attn.k', 'transformer.self_attn.v', 'transformer.self_attn.out',
-      'transformer.cross_attn.q', 'transformer.cross_attn.k', 'transformer.cross_attn.v', 'transformer.cross_attn.out',
-      'transformer.ffn.fc1', 'transformer.ffn.fc2',
-      'up_layer.conv', 'res_up.0.conv1', 'res_up.0.conv2', 'up.0.conv', 'out.conv',
+      'transformer.self_attn.q',
+      'transformer.self_attn.k',
+      'transformer.self_attn.v',
+      'transformer.self_attn.out',
+      'transformer.cross_attn.q',
+      'transformer.cross_attn.k',
+      'transformer.cross_attn.v',
+      'transformer.cross_attn.out',
+      'transformer.ffn.fc1',
+      'transformer.ffn.fc2',
+      'up_layer.conv',
+      'res_up.0.conv1',
+      'res_up.0.conv2',
+      'up.0.conv',
+      'out.conv',
     ]);
     const out = layers[layers.length - 1]!;
     expect([out.outHeight, out.outWidth, out.outChannels]).toEqual([16, 16, 3]);
@@ -79,7 +118,10 @@ describe('LoRA placement', () => {
 
   test('per-layer ranks: unlisted layers get none, frozen or unknown layers are errors', () => {
     const placement = loraPlacement(handConfig, { 'generator.down_layer.conv': 3, 'generator.transformer.ffn.fc1': 1 });
-    expect(placement.map((p) => [p.layer, p.rank])).toEqual([['generator.down_layer.conv', 3], ['generator.transformer.ffn.fc1', 1]]);
+    expect(placement.map((p) => [p.layer, p.rank])).toEqual([
+      ['generator.down_layer.conv', 3],
+      ['generator.transformer.ffn.fc1', 1],
+    ]);
     expect(() => loraPlacement(handConfig, { 'generator.res_down.0.conv1': 2 })).toThrow(/ResNet-block layer that stays frozen/);
     expect(() => loraPlacement(handConfig, { 'generator.nope': 2 })).toThrow(/unknown layer 'generator.nope'/);
     expect(() => loraPlacement(handConfig, -1)).toThrow(/expected an integer >= 0, got -1/);

@@ -9,7 +9,13 @@ import { join } from 'node:path';
 import { NO_AUGMENTATION } from '../../../native-models/e2gan/augment';
 import { loadConceptDelta } from '../../../native-models/e2gan/concept';
 import {
-  DEFAULT_SETTINGS, fineTune, trainRun, type FineTuneEvent, type FineTuneSettings, type NamedPair, type TrainedGenerator,
+  DEFAULT_SETTINGS,
+  fineTune,
+  trainRun,
+  type FineTuneEvent,
+  type FineTuneSettings,
+  type NamedPair,
+  type TrainedGenerator,
 } from '../../../native-models/e2gan/trainer';
 import { MemoryCheckpoints } from '../../../native-models/e2gan/training-loop';
 import { createImage, type RgbImage } from '../../../native-models/image/image';
@@ -29,8 +35,17 @@ function makePairs(count: number, width: number, height = width): NamedPair[] {
 }
 
 const settings: FineTuneSettings = {
-  ...DEFAULT_SETTINGS, preset: 'tiny', size: 16, steps: 4, batch: 2, ranks: 2, checkpointEvery: 2, previewEvery: 2,
-  heldOut: 1, warmupSteps: 1, augment: { ...NO_AUGMENTATION, flipProbability: 0.5 },
+  ...DEFAULT_SETTINGS,
+  preset: 'tiny',
+  size: 16,
+  steps: 4,
+  batch: 2,
+  ranks: 2,
+  checkpointEvery: 2,
+  previewEvery: 2,
+  heldOut: 1,
+  warmupSteps: 1,
+  augment: { ...NO_AUGMENTATION, flipProbability: 0.5 },
 };
 
 const losses = (history: readonly { losses: Record<string, number> }[]) => history.map((r) => [r.losses.loss_g, r.losses.loss_d]);
@@ -88,7 +103,12 @@ describe('fineTune (in memory)', () => {
     }
     // PNG stores 8 bits per channel: train in memory on exactly what the folder holds.
     const quantised = (image: RgbImage): RgbImage => ({ ...image, data: image.data.map((v) => Math.round(v * 255) / 255) });
-    const memory = await fineTune({ pairs: pairs.map((p) => ({ name: p.name, input: quantised(p.input), target: quantised(p.target) })), settings, compute, previews: false });
+    const memory = await fineTune({
+      pairs: pairs.map((p) => ({ name: p.name, input: quantised(p.input), target: quantised(p.target) })),
+      settings,
+      compute,
+      previews: false,
+    });
     const run = join(mkdtempSync(join(tmpdir(), 'e2gan-run-')), 'run');
     const folder = await trainRun(run, { ...settings, pairs: dir }, { compute, previews: false });
     expect(losses(folder.lossHistory)).toEqual(losses(memory.lossHistory));

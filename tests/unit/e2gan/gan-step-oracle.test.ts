@@ -125,7 +125,7 @@ function referenceAdam(params: Arrays, grads: Arrays, moments: Arrays, lr: numbe
       const gi = g[i]! * coefficient;
       const m = BETA1 * m0[i]! + (1 - BETA1) * gi;
       const v = BETA2 * v0[i]! + (1 - BETA2) * gi * gi;
-      const update = (m / (1 - BETA1 ** STEP)) / (Math.sqrt(v / (1 - BETA2 ** STEP)) + EPS);
+      const update = m / (1 - BETA1 ** STEP) / (Math.sqrt(v / (1 - BETA2 ** STEP)) + EPS);
       [p1[i], m1[i], v1[i]] = [p[i]! - lr * update, m, v];
     }
     result.params[name] = p1;
@@ -158,8 +158,16 @@ beforeAll(async () => {
   // Clip below both networks' gradient norms so the clipping coefficient is active for G and for D.
   const clip = 0.5 * Math.min(norm(g.grads), norm(reference.d.grads));
   config = {
-    generator: gc, discriminator: dc, batch: 1, mode: 'lora', placement, ganLoss: 'lsgan', l1Weight: L1_WEIGHT,
-    adversarialWeight: ADV_WEIGHT, discriminatorLrRatio: D_LR_RATIO, clipGradNorm: clip,
+    generator: gc,
+    discriminator: dc,
+    batch: 1,
+    mode: 'lora',
+    placement,
+    ganLoss: 'lsgan',
+    l1Weight: L1_WEIGHT,
+    adversarialWeight: ADV_WEIGHT,
+    discriminatorLrRatio: D_LR_RATIO,
+    clipGradNorm: clip,
   };
   compiled = compileGanStep(config, { generator: generatorWeights, discriminator: discriminatorWeights, tokens });
   const moments = new Set(compiled.momentInputs);
@@ -167,8 +175,12 @@ beforeAll(async () => {
   for (const binding of compiled.program.state) {
     const size = binding.shape.reduce((a, b) => a * b, 1);
     startState[binding.input] = moments.has(binding.input)
-      ? binding.input.endsWith('.adam_v') ? Float32Array.from(randomArray(size, 1e-4), Math.abs) : randomArray(size, 1e-3)
-      : binding.input === TOKENS_NAME ? tokens : (generatorWeights.get(binding.input) ?? discriminatorWeights.get(binding.input))!;
+      ? binding.input.endsWith('.adam_v')
+        ? Float32Array.from(randomArray(size, 1e-4), Math.abs)
+        : randomArray(size, 1e-3)
+      : binding.input === TOKENS_NAME
+        ? tokens
+        : (generatorWeights.get(binding.input) ?? discriminatorWeights.get(binding.input))!;
   }
   const shapes = Object.fromEntries(compiled.program.state.map((s) => [s.input, s.shape]));
   const session = await openSession(compiled.program.model);

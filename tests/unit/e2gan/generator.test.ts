@@ -2,14 +2,28 @@ import { describe, expect, test } from 'vitest';
 import { GraphBuilder } from '../../../native-models/graph';
 import { createTensor, openSession, toFloat32Array } from '../../../native-models/runtime';
 import {
-  countParameters, discriminatorOutputShape, discriminatorParameters, discriminatorPreset, generatorParameters, generatorPreset,
+  countParameters,
+  discriminatorOutputShape,
+  discriminatorParameters,
+  discriminatorPreset,
+  generatorParameters,
+  generatorPreset,
   type GeneratorConfig,
 } from '../../../native-models/e2gan/config';
 import { buildDiscriminator, buildGenerator } from '../../../native-models/e2gan/generator';
 import { initConceptTokens, initDiscriminatorWeights, initGeneratorWeights } from '../../../native-models/e2gan/weights';
 import { createRng } from '../../../native-models/util/rng';
 
-const config: GeneratorConfig = generatorPreset('tiny', { height: 16, width: 24, stemChannels: 4, downChannels: [8], modelChannels: 8, heads: 2, tokenDim: 6, conceptTokens: 3 });
+const config: GeneratorConfig = generatorPreset('tiny', {
+  height: 16,
+  width: 24,
+  stemChannels: 4,
+  downChannels: [8],
+  modelChannels: 8,
+  heads: 2,
+  tokenDim: 6,
+  conceptTokens: 3,
+});
 
 function randomInput(n: number, c: number, h: number, w: number, seed: number): Float32Array {
   const rng = createRng(seed);
@@ -100,7 +114,11 @@ describe('generator graph', () => {
     // A trained generator: the zero-initialised heads have moved (a fresh one is exactly the identity).
     const weights = initGeneratorWeights(config, 1);
     const rng = createRng(12);
-    for (const name of ['generator.out.conv.weight', 'generator.colour.conv.weight']) weights.set(name, weights.get(name)!.map(() => rng.range(-0.1, 0.1)));
+    for (const name of ['generator.out.conv.weight', 'generator.colour.conv.weight'])
+      weights.set(
+        name,
+        weights.get(name)!.map(() => rng.range(-0.1, 0.1)),
+      );
     g.output(buildGenerator(g, config, x, tokens, { weights }), 'y');
     const session = await openSession(g.build(), { executionProviders: ['cpu'] });
     const input = createTensor('float32', randomInput(1, 3, 16, 24, 4), [1, 3, 16, 24]);
@@ -124,8 +142,9 @@ describe('generator graph', () => {
     const g = new GraphBuilder('generator');
     const weights = initGeneratorWeights(config, 1);
     weights.set('generator.down.0.conv.weight', new Float32Array(5));
-    expect(() => buildGenerator(g, config, g.input('x', 'float32', [1, 3, 16, 24]), g.input('tokens', 'float32', [3, 6]), { weights }))
-      .toThrow(/'generator\.down\.0\.conv\.weight' has 5 values/);
+    expect(() => buildGenerator(g, config, g.input('x', 'float32', [1, 3, 16, 24]), g.input('tokens', 'float32', [3, 6]), { weights })).toThrow(
+      /'generator\.down\.0\.conv\.weight' has 5 values/,
+    );
   });
 });
 

@@ -41,7 +41,24 @@ test('kill -9 during training, then --resume, gives the same loss curve as an un
     await writeImage(join(pairs, `p${k}.target.png`), target);
   }
   const root = mkdtempSync(join(tmpdir(), 'kill-run-'));
-  const flags = ['--pairs', pairs, '--preset', 'tiny', '--size', '16', '--steps', '30', '--checkpoint-every', '2', '--held-out', '1', '--seed', '5', '--ep', 'cpu'];
+  const flags = [
+    '--pairs',
+    pairs,
+    '--preset',
+    'tiny',
+    '--size',
+    '16',
+    '--steps',
+    '30',
+    '--checkpoint-every',
+    '2',
+    '--held-out',
+    '1',
+    '--seed',
+    '5',
+    '--ep',
+    'cpu',
+  ];
 
   const reference = runCli(['train', ...flags, '--out', join(root, 'reference')]);
   expect(await reference.done).toBe(0);

@@ -23,7 +23,11 @@ const rng = createRng(12);
 const base = initGeneratorWeights(gc, 1);
 const lora = initLoraWeights(gc, placement, 2);
 // B starts at zero, which would zero every A gradient and hide a wrong merge: give it values.
-for (const p of placement) lora.set(loraNames(p.layer).b, Float32Array.from(lora.get(loraNames(p.layer).b)!, () => 0.05 * rng.normal()));
+for (const p of placement)
+  lora.set(
+    loraNames(p.layer).b,
+    Float32Array.from(lora.get(loraNames(p.layer).b)!, () => 0.05 * rng.normal()),
+  );
 const weights = new Map([...base, ...lora]);
 const trainable = new Set(placement.flatMap((p) => Object.values(loraNames(p.layer))));
 const tokens = initConceptTokens(gc, 4);
@@ -79,7 +83,10 @@ describe('full-rank LoRA merged in the training graph', () => {
       const b = branch.out[`grad.${name}`]!;
       expect(a.length, name).toBe(b.length);
       // Not all zeros: a gradient that vanished in both graphs would compare equal and prove nothing.
-      expect(b.some((v) => v !== 0), `${name} has a gradient`).toBe(true);
+      expect(
+        b.some((v) => v !== 0),
+        `${name} has a gradient`,
+      ).toBe(true);
       expect(maxRelativeError(a, b), name).toBeLessThan(1e-4);
     }
   });

@@ -7,7 +7,16 @@ import { initLoraWeights, mergeLora } from '../../../native-models/e2gan/lora';
 import { initConceptTokens, initGeneratorWeights, type Weights } from '../../../native-models/e2gan/weights';
 import { createRng } from '../../../native-models/util/rng';
 
-const config = generatorPreset('tiny', { height: 16, width: 16, stemChannels: 4, downChannels: [8], modelChannels: 8, heads: 2, tokenDim: 6, conceptTokens: 3 });
+const config = generatorPreset('tiny', {
+  height: 16,
+  width: 16,
+  stemChannels: 4,
+  downChannels: [8],
+  modelChannels: 8,
+  heads: 2,
+  tokenDim: 6,
+  conceptTokens: 3,
+});
 
 async function runGenerator(weights: Weights, lora: readonly LoraPlacement[] | undefined, x: Float32Array, tokens: Float32Array): Promise<Float32Array> {
   const g = new GraphBuilder('generator');

@@ -6,7 +6,7 @@ import { initConceptTokens, loadBaseModel } from '../../../native-models/e2gan/w
 describe("a new concept's tokens", () => {
   const shipped = findShippedBase();
 
-  test.skipIf(!shipped)('start at the mean of the base concepts\' tokens when fine-tuning a pre-trained base', async () => {
+  test.skipIf(!shipped)("start at the mean of the base concepts' tokens when fine-tuning a pre-trained base", async () => {
     const base = await loadBaseModel(shipped!.weights);
     const rows = [...base.conceptTokens!.values()];
     expect(rows.length).toBeGreaterThan(1);

@@ -15,8 +15,7 @@ describe('rank search finds the known answer', () => {
     // Ranks reachable by halving from 8. A layer below its minimum adds 1.0 to the loss, far over a 5% budget.
     const reachable = [0, 1, 2, 4, 8];
     const required = Object.fromEntries(layers.map((name, i) => [name, reachable[(i * 3 + 1) % reachable.length]!]));
-    const evaluate = async (ranks: Ranks): Promise<number> =>
-      2 + layers.reduce((sum, name) => sum + (ranks[name]! < required[name]! ? 1 : 0), 0);
+    const evaluate = async (ranks: Ranks): Promise<number> => 2 + layers.reduce((sum, name) => sum + (ranks[name]! < required[name]! ? 1 : 0), 0);
     const report = await searchRanks(config, evaluate, { startRank: 8, tolerance: 0.05, granularity: 'layer' });
     expect(report.ranks).toEqual(required);
     expect(report.finalLoss).toBe(2);

@@ -7,11 +7,15 @@ const config = generatorPreset('tiny', { height: 16, width: 16 });
 test('greedy halving keeps a group whose rank matters and strips one that does not', async () => {
   // A synthetic validation loss: the transformer needs rank >= 4, everything else is free to shrink.
   const evaluate = async (ranks: Ranks): Promise<number> => {
-    const transformer = Object.entries(ranks).filter(([n]) => n.includes('transformer')).map(([, r]) => r);
+    const transformer = Object.entries(ranks)
+      .filter(([n]) => n.includes('transformer'))
+      .map(([, r]) => r);
     return 1 + (Math.min(...transformer) < 4 ? 0.5 : 0) + 0.001 * Object.values(ranks).filter((r) => r === 0).length;
   };
   const report = await searchRanks(config, evaluate, { startRank: 8, tolerance: 0.05 });
-  const transformerRanks = Object.entries(report.ranks).filter(([n]) => n.includes('transformer')).map(([, r]) => r);
+  const transformerRanks = Object.entries(report.ranks)
+    .filter(([n]) => n.includes('transformer'))
+    .map(([, r]) => r);
   expect(new Set(transformerRanks)).toEqual(new Set([4]));
   expect(report.ranks['generator.down_layer.conv']).toBe(0);
   expect(report.loraParameters).toBeLessThan(report.startParameters);

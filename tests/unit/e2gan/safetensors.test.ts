@@ -3,7 +3,13 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  decodeSafetensors, encodeSafetensors, f16TensorFromFloat32, readSafetensors, tensorFromArray, toBigInt64, toFloat32,
+  decodeSafetensors,
+  encodeSafetensors,
+  f16TensorFromFloat32,
+  readSafetensors,
+  tensorFromArray,
+  toBigInt64,
+  toFloat32,
   writeSafetensors,
 } from '../../../native-models/io/safetensors';
 import { float16BitsToFloat32, float32ToFloat16Bits } from '../../../native-models/io/float16';
@@ -25,11 +31,14 @@ describe('safetensors', () => {
     const data = new Uint8Array(32 + 16);
     data.set(new Uint8Array(weights.buffer), 0);
     data.set(new Uint8Array(ids.buffer), 32 - 16);
-    const file = handMadeFile({
-      w: { dtype: 'F32', shape: [2, 2], data_offsets: [0, 16] },
-      ids: { dtype: 'I64', shape: [2], data_offsets: [16, 32] },
-      __metadata__: { format: 'pt' },
-    }, data.subarray(0, 32));
+    const file = handMadeFile(
+      {
+        w: { dtype: 'F32', shape: [2, 2], data_offsets: [0, 16] },
+        ids: { dtype: 'I64', shape: [2], data_offsets: [16, 32] },
+        __metadata__: { format: 'pt' },
+      },
+      data.subarray(0, 32),
+    );
     const decoded = decodeSafetensors(file);
     expect(decoded.metadata).toEqual({ format: 'pt' });
     expect([...toFloat32(decoded.tensors.get('w')!)]).toEqual([1.5, -2, 3.25, 0]);
@@ -52,7 +61,10 @@ describe('safetensors', () => {
     expect(toBigInt64(back.tensors.get('step')!)[0]).toBe(123456789012n);
     expect([...back.tensors.get('mask')!.bytes]).toEqual([1, 0, 1]);
     // Deterministic bytes regardless of insertion order.
-    const reordered = encodeSafetensors({ mask: tensors.mask, step: tensors.step, 'generator.down.0.conv.weight': tensors['generator.down.0.conv.weight'] }, { kind: 'checkpoint' });
+    const reordered = encodeSafetensors(
+      { mask: tensors.mask, step: tensors.step, 'generator.down.0.conv.weight': tensors['generator.down.0.conv.weight'] },
+      { kind: 'checkpoint' },
+    );
     expect(Buffer.from(reordered).equals(Buffer.from(bytes))).toBe(true);
   });
 
@@ -86,13 +98,25 @@ describe('safetensors', () => {
     const good = () => encodeSafetensors({ a: tensorFromArray([2], new Float32Array([1, 2])), b: tensorFromArray([1], new Float32Array([3])) });
     test.each([
       ['too short', new Uint8Array(4), /too short/],
-      ['header past end', (() => { const b = good(); new DataView(b.buffer).setBigUint64(0, 10_000n, true); return b; })(), /runs past the end/],
+      [
+        'header past end',
+        (() => {
+          const b = good();
+          new DataView(b.buffer).setBigUint64(0, 10_000n, true);
+          return b;
+        })(),
+        /runs past the end/,
+      ],
       ['truncated data', good().subarray(0, good().length - 4), /past the .*data section|truncated/],
       ['not json', handMadeFile({}, new Uint8Array()).map((v, i) => (i === 8 ? 0x7b : i === 9 ? 0x7b : v)), /JSON/],
       ['bad dtype', handMadeFile({ a: { dtype: 'F8', shape: [1], data_offsets: [0, 1] } }, new Uint8Array(1)), /'a'.*unknown dtype "F8"/],
       ['bad shape', handMadeFile({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, new Uint8Array(4)), /'a'.*shape/],
       ['size mismatch', handMadeFile({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 4] } }, new Uint8Array(4)), /'a'.*needs 8 bytes.*span 4/],
-      ['overlap', handMadeFile({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] }, b: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, new Uint8Array(4)), /overlaps/],
+      [
+        'overlap',
+        handMadeFile({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] }, b: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, new Uint8Array(4)),
+        /overlaps/,
+      ],
       ['gap', handMadeFile({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, new Uint8Array(8)), /gap before tensor 'a'/],
       ['trailing bytes', handMadeFile({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, new Uint8Array(6)), /2 trailing bytes/],
       ['metadata not strings', handMadeFile({ __metadata__: { n: 3 } }, new Uint8Array()), /__metadata__.n: expected a string/],

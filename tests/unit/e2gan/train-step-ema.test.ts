@@ -16,12 +16,23 @@ function models() {
   const discriminatorConfig = discriminatorForSize('tiny', size, size);
   const placement = loraPlacement(generatorConfig, 2);
   const generator = new Map([...initGeneratorWeights(generatorConfig, 1), ...initLoraWeights(generatorConfig, placement, 2)]);
-  return { generatorConfig, discriminatorConfig, placement, generator, discriminator: initDiscriminatorWeights(discriminatorConfig, 3), tokens: initConceptTokens(generatorConfig, 4) };
+  return {
+    generatorConfig,
+    discriminatorConfig,
+    placement,
+    generator,
+    discriminator: initDiscriminatorWeights(discriminatorConfig, 3),
+    tokens: initConceptTokens(generatorConfig, 4),
+  };
 }
 
 function images(seed: number) {
   const rng = createRng(seed);
-  return createTensor('float32', Float32Array.from({ length: batch * 3 * size * size }, () => rng.normal() * 0.5), [batch, 3, size, size]);
+  return createTensor(
+    'float32',
+    Float32Array.from({ length: batch * 3 * size * size }, () => rng.normal() * 0.5),
+    [batch, 3, size, size],
+  );
 }
 
 describe('compileGanStep in-graph EMA', () => {
@@ -37,11 +48,17 @@ describe('compileGanStep in-graph EMA', () => {
     const initialOf = (compiled: typeof withEma): Record<string, Float32Array> => {
       const averageOf = new Map([...compiled.emaInputs].map(([name, input]) => [input, name]));
       const moments = new Set(compiled.momentInputs);
-      return Object.fromEntries(compiled.program.state.map((s) => {
-        const name = averageOf.get(s.input) ?? s.input;
-        const value = moments.has(name) ? new Float32Array(s.shape.reduce((a, b) => a * b, 1)) : name === TOKENS_NAME ? m.tokens : (m.generator.get(name) ?? m.discriminator.get(name))!;
-        return [s.input, value];
-      }));
+      return Object.fromEntries(
+        compiled.program.state.map((s) => {
+          const name = averageOf.get(s.input) ?? s.input;
+          const value = moments.has(name)
+            ? new Float32Array(s.shape.reduce((a, b) => a * b, 1))
+            : name === TOKENS_NAME
+              ? m.tokens
+              : (m.generator.get(name) ?? m.discriminator.get(name))!;
+          return [s.input, value];
+        }),
+      );
     };
     const a = await TrainState.create(withEma.program, initialOf(withEma));
     const b = await TrainState.create(without.program, initialOf(without));

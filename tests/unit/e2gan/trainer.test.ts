@@ -27,8 +27,19 @@ async function makePairs(count: number, size: number): Promise<string> {
 
 function settings(pairs: string, overrides: Partial<TrainSettings> = {}): TrainSettings {
   return {
-    ...DEFAULT_SETTINGS, pairs, preset: 'tiny', size: 16, steps: 4, batch: 2, ranks: 2, checkpointEvery: 2, previewEvery: 100,
-    heldOut: 1, warmupSteps: 1, augment: { ...NO_AUGMENTATION, flipProbability: 0.5 }, ...overrides,
+    ...DEFAULT_SETTINGS,
+    pairs,
+    preset: 'tiny',
+    size: 16,
+    steps: 4,
+    batch: 2,
+    ranks: 2,
+    checkpointEvery: 2,
+    previewEvery: 100,
+    heldOut: 1,
+    warmupSteps: 1,
+    augment: { ...NO_AUGMENTATION, flipProbability: 0.5 },
+    ...overrides,
   };
 }
 
@@ -66,7 +77,11 @@ describe('E2GAN trainer', () => {
     const pairs = await makePairs(3, 16);
     const runPath = join(mkdtempSync(join(tmpdir(), 'e2gan-run-')), 'run');
     const events: TrainEvent[] = [];
-    const result = await trainRun(runPath, settings(pairs, { steps: 30, batch: 2, checkpointEvery: 10, previewEvery: 15, learningRate: 5e-3, augment: NO_AUGMENTATION }), { compute, onEvent: (e) => events.push(e) });
+    const result = await trainRun(
+      runPath,
+      settings(pairs, { steps: 30, batch: 2, checkpointEvery: 10, previewEvery: 15, learningRate: 5e-3, augment: NO_AUGMENTATION }),
+      { compute, onEvent: (e) => events.push(e) },
+    );
     const l1 = result.lossHistory.map((r) => r.losses.l1!);
     const head = l1.slice(0, 3).reduce((a, b) => a + b) / 3;
     const tail = l1.slice(-3).reduce((a, b) => a + b) / 3;
@@ -94,16 +109,27 @@ describe('E2GAN trainer', () => {
     const { generatorParameters } = await import('../../../native-models/e2gan/config');
     const pairs = await makePairs(3, 16);
     const root = mkdtempSync(join(tmpdir(), 'e2gan-run-'));
-    for (const [mode, ganLoss] of [['full', 'hinge'], ['scratch', 'lsgan']] as const) {
+    for (const [mode, ganLoss] of [
+      ['full', 'hinge'],
+      ['scratch', 'lsgan'],
+    ] as const) {
       const events: TrainEvent[] = [];
-      const result = await trainRun(join(root, mode), settings(pairs, { mode, ganLoss, steps: 2, learningRate: 2e-4 }), { compute, previews: false, onEvent: (e) => events.push(e) });
+      const result = await trainRun(join(root, mode), settings(pairs, { mode, ganLoss, steps: 2, learningRate: 2e-4 }), {
+        compute,
+        previews: false,
+        onEvent: (e) => events.push(e),
+      });
       expect(result.output).toMatch(/generator\.safetensors$/);
       expect(result.lossHistory.every((r) => Object.values(r.losses).every(Number.isFinite))).toBe(true);
       const started = events[0]!;
       // Every generator weight plus the concept tokens is trained.
       expect(started.type === 'started' && started.trainableParameters).toBe((started as { generatorParameters: number }).generatorParameters + 4 * 64);
       const generator = await loadRunGenerator(join(root, mode));
-      expect([...generator.weights.keys()].sort()).toEqual(generatorParameters(generator.config).map((p) => p.name).sort());
+      expect([...generator.weights.keys()].sort()).toEqual(
+        generatorParameters(generator.config)
+          .map((p) => p.name)
+          .sort(),
+      );
     }
   });
 

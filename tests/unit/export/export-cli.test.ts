@@ -9,7 +9,17 @@ import type { CliIo } from '../../../electron/cli/command';
 const SAMPLES = new URL('../../../resources/samples/', import.meta.url).pathname;
 
 function captureIo(): CliIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', isTty: false, out(t: string) { io.stdout += `${t}\n`; }, err(t: string) { io.stderr += `${t}\n`; } };
+  const io = {
+    stdout: '',
+    stderr: '',
+    isTty: false,
+    out(t: string) {
+      io.stdout += `${t}\n`;
+    },
+    err(t: string) {
+      io.stderr += `${t}\n`;
+    },
+  };
   return io;
 }
 
@@ -19,15 +29,38 @@ describe('e2gan export', () => {
     dir = await mkdtemp(join(tmpdir(), 'export-cli-'));
     const io = captureIo();
     expect(await main(['teach', '--concept', 'color-invert', '--in', SAMPLES, '--out', join(dir, 'pairs'), '--pairs'], io)).toBe(0);
-    expect(await main(['train', '--pairs', join(dir, 'pairs'), '--out', join(dir, 'run'), '--steps', '2', '--size', '32', '--preset', 'tiny',
-      '--checkpoint-every', '2', '--preview-every', '2'], io)).toBe(0);
+    expect(
+      await main(
+        [
+          'train',
+          '--pairs',
+          join(dir, 'pairs'),
+          '--out',
+          join(dir, 'run'),
+          '--steps',
+          '2',
+          '--size',
+          '32',
+          '--preset',
+          'tiny',
+          '--checkpoint-every',
+          '2',
+          '--preview-every',
+          '2',
+        ],
+        io,
+      ),
+    ).toBe(0);
   });
   afterAll(async () => rm(dir, { recursive: true, force: true }));
 
   test('exports a finished run to a bundle and prints the bundle path last', async () => {
     const io = captureIo();
     const out = join(dir, 'invert.zip');
-    const code = await main(['export', '--run', join(dir, 'run'), '--out', out, '--precision', 'fp16', '--name', 'Invert', '--prompt', 'invert the colours'], io);
+    const code = await main(
+      ['export', '--run', join(dir, 'run'), '--out', out, '--precision', 'fp16', '--name', 'Invert', '--prompt', 'invert the colours'],
+      io,
+    );
     expect(code, io.stderr).toBe(0);
     expect(io.stdout.trim().split('\n').at(-1)).toBe(`bundle=${out}`);
     const files = unzipSync(new Uint8Array(await readFile(out)));

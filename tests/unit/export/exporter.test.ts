@@ -40,7 +40,11 @@ describe('exportBundle', () => {
     const outZip = join(dir, 'bundle.zip');
     const stages: string[] = [];
     const result = await exportBundle({
-      config, base, placement, lora, tokens: initConceptTokens(config, 4),
+      config,
+      base,
+      placement,
+      lora,
+      tokens: initConceptTokens(config, 4),
       concept: { id: 'c1', name: 'Test concept', prompt: 'make it wavy' },
       baseModel: { id: 'random-tiny', sha256: '0'.repeat(64) },
       studioVersion: '0.1.0',
@@ -66,10 +70,21 @@ describe('exportBundle', () => {
     }
     expect(await verifyBundleDir(unpacked)).toEqual({ ok: true, problems: [] });
     const onDisk = JSON.parse(readFileSync(join(unpacked, 'manifest.json'), 'utf8')) as BundleManifest;
-    expect(onDisk.files.map((f) => f.path)).toEqual(expect.arrayContaining([
-      'model.onnx', 'model.ort', 'model.fp16.onnx', 'model.fp16.ort', 'model.int8.onnx', 'model.int8.ort',
-      'concept.lora.safetensors', 'README.md', 'required_operators.config', 'preview/before-1.jpg', 'preview/after-2.jpg',
-    ]));
+    expect(onDisk.files.map((f) => f.path)).toEqual(
+      expect.arrayContaining([
+        'model.onnx',
+        'model.ort',
+        'model.fp16.onnx',
+        'model.fp16.ort',
+        'model.int8.onnx',
+        'model.int8.ort',
+        'concept.lora.safetensors',
+        'README.md',
+        'required_operators.config',
+        'preview/before-1.jpg',
+        'preview/after-2.jpg',
+      ]),
+    );
     expect(readFileSync(join(unpacked, 'README.md'), 'utf8')).toContain('onnxruntime-objc');
 
     // The .onnx and .ort files give the same pixels; fp16 stays close to fp32.
@@ -97,9 +112,17 @@ describe('exportBundle', () => {
   test('exports at a size other than the training size (the generator is fully convolutional); a size off the stride is refused', async () => {
     const config = generatorPreset('tiny', { height: 16, width: 16 });
     const common = {
-      config, base: initGeneratorWeights(config, 1), placement: [], lora: new Map(), tokens: initConceptTokens(config, 1),
-      concept: { id: 'c', name: 'c', prompt: '' }, baseModel: { id: 'b', sha256: '' }, studioVersion: '0', previewImages: [texturedImage(40, 40, 3)],
-      precisions: [] as const, latencyRuns: 1,
+      config,
+      base: initGeneratorWeights(config, 1),
+      placement: [],
+      lora: new Map(),
+      tokens: initConceptTokens(config, 1),
+      concept: { id: 'c', name: 'c', prompt: '' },
+      baseModel: { id: 'b', sha256: '' },
+      studioVersion: '0',
+      previewImages: [texturedImage(40, 40, 3)],
+      precisions: [] as const,
+      latencyRuns: 1,
     };
     const dir = mkdtempSync(join(tmpdir(), 'export-size-'));
     const result = await exportBundle({ ...common, size: 40, outZip: join(dir, 'b.zip') });
@@ -109,10 +132,19 @@ describe('exportBundle', () => {
 
   test('rejects a request without preview images', async () => {
     const config = generatorPreset('tiny', { height: 16, width: 16 });
-    await expect(exportBundle({
-      config, base: initGeneratorWeights(config, 1), placement: [], lora: new Map(), tokens: initConceptTokens(config, 1),
-      concept: { id: 'c', name: 'c', prompt: '' }, baseModel: { id: 'b', sha256: '' }, studioVersion: '0', previewImages: [],
-      outZip: join(tmpdir(), 'never.zip'),
-    })).rejects.toThrow(/preview image/);
+    await expect(
+      exportBundle({
+        config,
+        base: initGeneratorWeights(config, 1),
+        placement: [],
+        lora: new Map(),
+        tokens: initConceptTokens(config, 1),
+        concept: { id: 'c', name: 'c', prompt: '' },
+        baseModel: { id: 'b', sha256: '' },
+        studioVersion: '0',
+        previewImages: [],
+        outZip: join(tmpdir(), 'never.zip'),
+      }),
+    ).rejects.toThrow(/preview image/);
   });
 });

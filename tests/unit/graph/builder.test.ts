@@ -124,12 +124,22 @@ describe('GraphBuilder', () => {
     const erf = (v: number) => {
       // Abramowitz-Stegun 7.1.26 (|err| < 1.5e-7) is plenty for a 1e-5 check.
       const t = 1 / (1 + 0.3275911 * Math.abs(v));
-      const y = 1 - (((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t) * Math.exp(-v * v);
+      const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-v * v);
       return v >= 0 ? y : -y;
     };
-    expect(maxAbsDiff(out.gelu!.data, Array.from(xs, (v) => 0.5 * v * (1 + erf(v / Math.SQRT2))))).toBeLessThan(1e-5);
+    expect(
+      maxAbsDiff(
+        out.gelu!.data,
+        Array.from(xs, (v) => 0.5 * v * (1 + erf(v / Math.SQRT2))),
+      ),
+    ).toBeLessThan(1e-5);
     expect(maxAbsDiff(out.abs!.data, Array.from(xs, Math.abs))).toBe(0);
-    expect(maxAbsDiff(out.clip!.data, Array.from(xs, (v) => Math.min(0.25, Math.max(-0.5, v))))).toBe(0);
+    expect(
+      maxAbsDiff(
+        out.clip!.data,
+        Array.from(xs, (v) => Math.min(0.25, Math.max(-0.5, v))),
+      ),
+    ).toBe(0);
     const gn = new Float32Array(24);
     for (let g = 0; g < 2; g++) {
       const part = Array.from(xs.subarray(g * 12, g * 12 + 12));

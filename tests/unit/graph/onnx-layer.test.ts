@@ -31,7 +31,13 @@ describe('onnx layer (helper + encoder + decoder)', () => {
     });
     expect(node.attributes.map((a) => a.name)).toEqual(['alpha', 'axis', 'mode', 'names', 'scales', 'value', 'z_ints']);
     const graph = makeGraph([node], 'g', [makeValueInfo('a', 'float32', ['batch', 3])], [makeValueInfo('b', 'float16', [2, 'n'])]);
-    const model = makeModel(graph, { opsetImports: [{ domain: '', version: 17 }, { domain: 'studio.test', version: 1 }], metadata: { b: '2', a: '1' } });
+    const model = makeModel(graph, {
+      opsetImports: [
+        { domain: '', version: 17 },
+        { domain: 'studio.test', version: 1 },
+      ],
+      metadata: { b: '2', a: '1' },
+    });
     const decoded = decodeModel(encodeModel(model));
     expect(decoded).toEqual(model);
   });

@@ -7,9 +7,10 @@ export interface Fed {
 
 /** Runs encoded model bytes (or a model path) once on the CPU EP and returns every output as float/int arrays. */
 export async function runOrt(model: Uint8Array | string, feeds: Record<string, Fed>): Promise<Record<string, { data: Float32Array; dims: number[] }>> {
-  const session = typeof model === 'string'
-    ? await ort.InferenceSession.create(model, { executionProviders: ['cpu'], graphOptimizationLevel: 'all' })
-    : await ort.InferenceSession.create(model, { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
+  const session =
+    typeof model === 'string'
+      ? await ort.InferenceSession.create(model, { executionProviders: ['cpu'], graphOptimizationLevel: 'all' })
+      : await ort.InferenceSession.create(model, { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
   try {
     const tensors: Record<string, ort.Tensor> = {};
     for (const [name, f] of Object.entries(feeds)) {

@@ -105,7 +105,11 @@ const upload = async (name: string, body: Buffer) =>
 function countInto(counts: Map<string, number>, key: string): void {
   counts.set(key, (counts.get(key) ?? 0) + 1);
 }
-const formatCounts = (counts: Map<string, number>) => [...counts].sort((a, b) => b[1] - a[1]).map(([key, n]) => `${key} ${n}`).join(', ');
+const formatCounts = (counts: Map<string, number>) =>
+  [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([key, n]) => `${key} ${n}`)
+    .join(', ');
 
 /** Entities accepted calls created, and whether an accepted call deleted them since. */
 const accepted = { projects: new Map<number, boolean>(), concepts: new Map<number, number>() };
@@ -152,7 +156,9 @@ describe('boundary fuzz', () => {
     accepted.projects.set(project.id, false);
     const concept = await call<{ id: number }>('concepts.create', { projectId: project.id, name: 'seed concept', teacher: 'builtin:posterize' });
     accepted.concepts.set(concept.id, project.id);
-    const png = await sharp({ create: { width: 24, height: 24, channels: 3, background: '#3a7' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 24, height: 24, channels: 3, background: '#3a7' } })
+      .png()
+      .toBuffer();
     const stagedImage = await upload('seed/photo.png', png);
     const pairInput = await upload('pairs/one.input.png', png);
     const pairTarget = await upload('pairs/one.target.png', png);
@@ -160,11 +166,26 @@ describe('boundary fuzz', () => {
     context = {
       ids: [1, 2, 3, 4, 5, project.id, concept.id, 999_999, 2 ** 31 - 1],
       paths: [
-        stagedImage.path, pairInput.path, pairTarget.path, staging, `${staging}/`, path.dirname(stagedImage.path),
-        path.join(staging, '..', 'studio.sqlite'), path.join(staging, '..', '..'), path.join(staging, '..', 'blobs'),
-        path.join(server.dataDir, 'studio.sqlite'), '/', '/etc/passwd', '/proc/self/environ', path.join(tmpdir(), CANARY, 'x.png'),
-        `${staging}/../../${CANARY}`, 'C:\\Windows\\win.ini', '\\\\attacker\\share\\x.png', `${staging}/${'d/'.repeat(300)}x.png`,
-        `${staging}/\u0000.png`, `${staging}/%2e%2e/x`,
+        stagedImage.path,
+        pairInput.path,
+        pairTarget.path,
+        staging,
+        `${staging}/`,
+        path.dirname(stagedImage.path),
+        path.join(staging, '..', 'studio.sqlite'),
+        path.join(staging, '..', '..'),
+        path.join(staging, '..', 'blobs'),
+        path.join(server.dataDir, 'studio.sqlite'),
+        '/',
+        '/etc/passwd',
+        '/proc/self/environ',
+        path.join(tmpdir(), CANARY, 'x.png'),
+        `${staging}/../../${CANARY}`,
+        'C:\\Windows\\win.ini',
+        '\\\\attacker\\share\\x.png',
+        `${staging}/${'d/'.repeat(300)}x.png`,
+        `${staging}/\u0000.png`,
+        `${staging}/%2e%2e/x`,
       ],
     };
   });
@@ -251,7 +272,10 @@ describe('boundary fuzz', () => {
     const share: ShareSession = await startShareServer({
       host: '127.0.0.1',
       certificate,
-      files: [{ route: 'index.html', path: path.join(folder, 'index.html') }, { route: 'model.onnx', path: path.join(folder, 'model.onnx') }],
+      files: [
+        { route: 'index.html', path: path.join(folder, 'index.html') },
+        { route: 'model.onnx', path: path.join(folder, 'model.onnx') },
+      ],
     });
     const rng = new Rng(SEED + 3);
     const statuses = new Map<string, number>();
@@ -288,10 +312,24 @@ async function noteAccepted(method: string, input: unknown): Promise<void> {
 
 const HTTP_METHODS = ['GET', 'POST', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'CONNECT', 'TRACE', 'G\u0000T', 'get', 'POST '];
 const HTTP_TARGETS = (token: string) => [
-  '/', `/?token=${token}`, `/upload?token=${token}&name=x.png`, `/upload?token=${token}&name=%`, `/upload?token=${token}&name=${'a/'.repeat(600)}b`,
-  `/upload?token=${token}&name=..%2F..%2F${CANARY}`, `/blob/${'a'.repeat(64)}?token=${token}`, `/blob/..%2f..%2fstudio.sqlite?token=${token}`,
-  `/assets/%?token=${token}`, `/%E0%A4%A?token=${token}`, `/${'x'.repeat(9000)}?token=${token}`, `/api?token=${token}`, 'http://[', '*',
-  `//evil.example/?token=${token}`, `/..%2f..%2fdata%2fstudio.sqlite?token=${token}`, `/?token=${token}&token=x`, '/\u00ff\u00fe',
+  '/',
+  `/?token=${token}`,
+  `/upload?token=${token}&name=x.png`,
+  `/upload?token=${token}&name=%`,
+  `/upload?token=${token}&name=${'a/'.repeat(600)}b`,
+  `/upload?token=${token}&name=..%2F..%2F${CANARY}`,
+  `/blob/${'a'.repeat(64)}?token=${token}`,
+  `/blob/..%2f..%2fstudio.sqlite?token=${token}`,
+  `/assets/%?token=${token}`,
+  `/%E0%A4%A?token=${token}`,
+  `/${'x'.repeat(9000)}?token=${token}`,
+  `/api?token=${token}`,
+  'http://[',
+  '*',
+  `//evil.example/?token=${token}`,
+  `/..%2f..%2fdata%2fstudio.sqlite?token=${token}`,
+  `/?token=${token}&token=x`,
+  '/\u00ff\u00fe',
 ];
 
 function randomHttpRequest(rng: Rng): Buffer {
@@ -330,7 +368,8 @@ function randomFrame(rng: Rng): Buffer {
   const mask = rng.bytes(4);
   const masked = Buffer.from(payload.map((byte, i) => byte ^ mask[i % 4]!));
   let lengthField: Buffer;
-  if (kind === 3) lengthField = Buffer.from([0x80 | 127, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]); // declares ~2^63 bytes
+  if (kind === 3)
+    lengthField = Buffer.from([0x80 | 127, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]); // declares ~2^63 bytes
   else if (payload.length < 126) lengthField = Buffer.from([0x80 | payload.length]);
   else lengthField = Buffer.from([0x80 | 126, payload.length >> 8, payload.length & 0xff]);
   if (rng.chance(0.1)) lengthField[0]! &= 0x7f; // unmasked client frame: a protocol error
@@ -339,7 +378,18 @@ function randomFrame(rng: Rng): Buffer {
 
 function randomShareRequest(rng: Rng, share: ShareSession): string {
   const token = rng.pick([share.token, share.token.slice(0, -1), `${share.token}x`, '', '..', '%00']);
-  const route = rng.pick(['', 'index.html', 'model.onnx', '../tls/key.pem', '..%2ftls%2fkey.pem', 'tls/key.pem', '%', '%E0%A4%A', 'x'.repeat(5000), 'MODEL.ONNX']);
+  const route = rng.pick([
+    '',
+    'index.html',
+    'model.onnx',
+    '../tls/key.pem',
+    '..%2ftls%2fkey.pem',
+    'tls/key.pem',
+    '%',
+    '%E0%A4%A',
+    'x'.repeat(5000),
+    'MODEL.ONNX',
+  ]);
   const method = rng.pick(['GET', 'GET', 'POST', 'HEAD', 'DELETE', 'OPTIONS', 'G\u0000T']);
   const shape = rng.int(0, 3);
   const target = shape === 0 ? `/s/${token}/${route}` : shape === 1 ? `/s/${token}` : shape === 2 ? `/${route}` : `http://[/s/${token}/${route}`;

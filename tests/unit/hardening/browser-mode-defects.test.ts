@@ -100,7 +100,6 @@ describe('defect 2: one bad WebSocket frame', () => {
     expect(await closed).toBe(1009);
     await expectServerAlive();
   });
-
 });
 
 describe('defect 2: API size limits fit the WebSocket payload limit', () => {
@@ -131,7 +130,9 @@ describe('defect 3: every path-taking method is confined to the upload staging f
   beforeAll(async () => {
     outside = path.join(root, 'private');
     await mkdir(path.join(outside, 'model', 'unet'), { recursive: true });
-    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#123456' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#123456' } })
+      .png()
+      .toBuffer();
     await writeFile(path.join(outside, 'secret.input.png'), png);
     await writeFile(path.join(outside, 'secret.target.png'), png);
     await writeFile(path.join(outside, 'model', 'model_index.json'), '{}');
@@ -178,7 +179,9 @@ describe('defect 3: every path-taking method is confined to the upload staging f
 
   it('a folder allowed with --allow-path is readable, its neighbours are not', async () => {
     const allowed = await mkdtemp(path.join(root, 'allowed-'));
-    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#654321' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#654321' } })
+      .png()
+      .toBuffer();
     await writeFile(path.join(allowed, 'ok.input.png'), png);
     await writeFile(path.join(allowed, 'ok.target.png'), png);
     const child = await startBrowserModeChild(await mkdtemp(path.join(root, 'allow-')), { allowedPathRoots: [allowed] });
@@ -188,7 +191,9 @@ describe('defect 3: every path-taking method is confined to the upload staging f
       const concept = await client.concepts.create({ projectId: project.id, name: 'c' });
       const result = await client.pairs.importPaired({ conceptId: concept.id, sources: [{ path: allowed }] });
       expect(result.pairIds).toHaveLength(1);
-      const outsideAllowed = await client.pairs.importPaired({ conceptId: concept.id, sources: [{ path: path.join(allowed, '..', 'private') }] }).catch((e: StudioApiError) => e);
+      const outsideAllowed = await client.pairs
+        .importPaired({ conceptId: concept.id, sources: [{ path: path.join(allowed, '..', 'private') }] })
+        .catch((e: StudioApiError) => e);
       expect((outsideAllowed as StudioApiError).message).toContain('not allowed');
       expect(existsSync(path.join(allowed, 'ok.input.png')), 'files outside staging are never deleted').toBe(true);
     } finally {
@@ -231,7 +236,9 @@ describe('defect 7: uploads', () => {
 
   it('deletes staged files once their import is done', async () => {
     const project = await api.projects.create({ name: 'Cleanup' });
-    const png = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#c33' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#c33' } })
+      .png()
+      .toBuffer();
     const staged = JSON.parse((await upload('cleanup/red.png', png)).body) as { path: string; name: string };
     expect(existsSync(staged.path)).toBe(true);
     const finished = new Promise<Job>((resolve) => {

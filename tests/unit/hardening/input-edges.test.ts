@@ -72,9 +72,11 @@ async function writeHugePng(file: string, width: number, height: number): Promis
   header[8] = 8; // bit depth
   header[9] = 0; // grayscale
   const row = Buffer.alloc(width + 1);
-  const rows = Readable.from((function* () {
-    for (let y = 0; y < height; y++) yield row;
-  })());
+  const rows = Readable.from(
+    (function* () {
+      for (let y = 0; y < height; y++) yield row;
+    })(),
+  );
   const compressed: Buffer[] = [];
   const deflate = createDeflate({ level: 9 });
   deflate.on('data', (data: Buffer) => compressed.push(data));

@@ -77,7 +77,11 @@ describe('defect 4: hub file paths cannot escape the models folder', () => {
       expect((error as Error).message).toContain('unsafe file path');
       // Only the models folder (and its hidden staging folder) may exist; no file anywhere.
       const everything = await listTree(folder);
-      expect(everything.filter((entry) => !entry.startsWith(path.join('a', 'b', 'c', 'models')) && !['a', path.join('a', 'b'), path.join('a', 'b', 'c')].includes(entry))).toEqual([]);
+      expect(
+        everything.filter(
+          (entry) => !entry.startsWith(path.join('a', 'b', 'c', 'models')) && !['a', path.join('a', 'b'), path.join('a', 'b', 'c')].includes(entry),
+        ),
+      ).toEqual([]);
       const files = [];
       for (const entry of everything) if ((await stat(path.join(folder, entry))).isFile()) files.push(entry);
       expect(files).toEqual([]);
@@ -150,5 +154,3 @@ describe('defect 6: symlinks in an imported model folder', () => {
     expect(await listTree(path.join(root, 'dangling-models'))).toEqual([]);
   });
 });
-
-

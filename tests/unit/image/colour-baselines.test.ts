@@ -12,7 +12,14 @@ function randomImage(seed: number, w = 20, h = 12): RgbImage {
 }
 
 /** A known colour map written out by hand (a sepia-like mix), independent of the fitting code. */
-const known = { matrix: [[0.39, 0.37, 0.12], [0.35, 0.34, 0.1], [0.27, 0.26, 0.08]], offset: [0.05, 0.02, -0.01] };
+const known = {
+  matrix: [
+    [0.39, 0.37, 0.12],
+    [0.35, 0.34, 0.1],
+    [0.27, 0.26, 0.08],
+  ],
+  offset: [0.05, 0.02, -0.01],
+};
 function applyKnown(image: RgbImage): RgbImage {
   const out = createImage(image.width, image.height);
   for (let p = 0; p < image.data.length; p += 3) {
@@ -26,7 +33,10 @@ function applyKnown(image: RgbImage): RgbImage {
 
 describe('affine colour baseline', () => {
   test('recovers a known affine colour map from pairs it generated', () => {
-    const pairs = [1, 2, 3].map((s) => { const input = randomImage(s); return { input, target: applyKnown(input) }; });
+    const pairs = [1, 2, 3].map((s) => {
+      const input = randomImage(s);
+      return { input, target: applyKnown(input) };
+    });
     const fit = fitAffineColour(pairs);
     for (let c = 0; c < 3; c++) {
       for (let j = 0; j < 3; j++) expect(fit.matrix[c]![j]).toBeCloseTo(known.matrix[c]![j]!, 4);
@@ -37,8 +47,14 @@ describe('affine colour baseline', () => {
   });
 
   test('scores both baselines on held-out pairs: an affine effect is beaten only by the fit, not by the input', () => {
-    const train = [1, 2].map((s) => { const input = randomImage(s); return { input, target: applyKnown(input) }; });
-    const evaluation = [5, 6].map((s) => { const input = randomImage(s); return { input, target: applyKnown(input) }; });
+    const train = [1, 2].map((s) => {
+      const input = randomImage(s);
+      return { input, target: applyKnown(input) };
+    });
+    const evaluation = [5, 6].map((s) => {
+      const input = randomImage(s);
+      return { input, target: applyKnown(input) };
+    });
     const b = qualityBaselines(train, evaluation);
     expect(b.affinePsnr).toBeGreaterThan(60);
     expect(b.identityPsnr).toBeLessThan(15);
@@ -51,8 +67,14 @@ describe('affine colour baseline', () => {
       for (let i = 0; i < image.data.length; i++) out.data[i] = image.data[i]! > 0.5 ? 1 : 0;
       return out;
     };
-    const train = [1, 2].map((s) => { const input = randomImage(s); return { input, target: threshold(input) }; });
-    const evaluation = [5].map((s) => { const input = randomImage(s); return { input, target: threshold(input) }; });
+    const train = [1, 2].map((s) => {
+      const input = randomImage(s);
+      return { input, target: threshold(input) };
+    });
+    const evaluation = [5].map((s) => {
+      const input = randomImage(s);
+      return { input, target: threshold(input) };
+    });
     expect(qualityBaselines(train, evaluation).affinePsnr).toBeLessThan(15);
   });
 

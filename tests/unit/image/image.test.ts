@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createRng, hashSeed } from '../../../native-models/util/rng';
-import {
-  createImage, imageFromBytes, imageToBytes, imageToNchw, imagesToNchw, nchwToImage, luminance,
-} from '../../../native-models/image/image';
+import { createImage, imageFromBytes, imageToBytes, imageToNchw, imagesToNchw, nchwToImage, luminance } from '../../../native-models/image/image';
 
 describe('rng', () => {
   it('repeats for the same seed and differs for another', () => {
-    const a = createRng(42), b = createRng(42), c = createRng(43);
+    const a = createRng(42),
+      b = createRng(42),
+      c = createRng(43);
     const seqA = Array.from({ length: 5 }, () => a.next());
     const seqB = Array.from({ length: 5 }, () => b.next());
     const seqC = Array.from({ length: 5 }, () => c.next());

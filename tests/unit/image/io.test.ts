@@ -21,8 +21,12 @@ function gradientImage(width: number, height: number) {
 
 describe('image IO (sharp)', () => {
   let dir: string;
-  beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'image-io-')); });
-  afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'image-io-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
   it('round-trips PNG losslessly at 8 bits', async () => {
     const image = gradientImage(40, 30);
@@ -53,12 +57,17 @@ describe('image IO (sharp)', () => {
 
   it('reads 16-bit and grayscale PNGs as 8-bit-accurate RGB', async () => {
     const sharp = (await import('sharp')).default;
-    const rgb16 = await sharp(Buffer.alloc(4 * 4 * 3, 128), { raw: { width: 4, height: 4, channels: 3 } }).toColourspace('rgb16').png().toBuffer();
+    const rgb16 = await sharp(Buffer.alloc(4 * 4 * 3, 128), { raw: { width: 4, height: 4, channels: 3 } })
+      .toColourspace('rgb16')
+      .png()
+      .toBuffer();
     expect((await sharp(rgb16).metadata()).depth).toBe('ushort');
     const image = await decodeImage(rgb16, 'rgb16.png');
     expect([image.width, image.height]).toEqual([4, 4]);
     for (const v of image.data) expect(v).toBeCloseTo(128 / 255, 3);
-    const gray = await sharp(Buffer.alloc(6, 200), { raw: { width: 3, height: 2, channels: 1 } }).png().toBuffer();
+    const gray = await sharp(Buffer.alloc(6, 200), { raw: { width: 3, height: 2, channels: 1 } })
+      .png()
+      .toBuffer();
     const grayImage = await decodeImage(gray, 'gray.png');
     expect(grayImage.data.length).toBe(3 * 2 * 3);
     for (const v of grayImage.data) expect(v).toBeCloseTo(200 / 255, 5);

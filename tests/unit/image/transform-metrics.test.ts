@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../../native-models/util/rng';
 import { createImage, type RgbImage } from '../../../native-models/image/image';
-import {
-  resize, crop, centerCrop, centerCropSquare, flipHorizontal, flipVertical, randomCropScale, resizeCover,
-} from '../../../native-models/image/transform';
+import { resize, crop, centerCrop, centerCropSquare, flipHorizontal, flipVertical, randomCropScale, resizeCover } from '../../../native-models/image/transform';
 import { gaussianBlur, boxBlurPlane } from '../../../native-models/image/filters';
 import { psnr, ssim, mse, colorHistogram, gradientHistogram, imageFeatures } from '../../../native-models/image/metrics';
 
@@ -22,7 +20,11 @@ function pixel(image: RgbImage, x: number, y: number): number[] {
 describe('transforms', () => {
   it('keeps a constant image constant at any size', () => {
     const image = createImage(37, 23, 0.25);
-    for (const [w, h] of [[10, 7], [80, 50], [37, 23]] as const) {
+    for (const [w, h] of [
+      [10, 7],
+      [80, 50],
+      [37, 23],
+    ] as const) {
       const out = resize(image, w, h);
       expect([out.width, out.height]).toEqual([w, h]);
       for (const v of out.data) expect(v).toBeCloseTo(0.25, 5);
@@ -90,7 +92,9 @@ describe('metrics', () => {
   });
 
   it('SSIM matches the closed form for flat images and falls with noise', () => {
-    const u = 0.3, v = 0.6, c1 = 0.0001;
+    const u = 0.3,
+      v = 0.6,
+      c1 = 0.0001;
     expect(ssim(createImage(16, 16, u), createImage(16, 16, v))).toBeCloseTo((2 * u * v + c1) / (u * u + v * v + c1), 5);
     const clean = gaussianBlur(noiseImage(48, 48, 5), 2);
     expect(ssim(clean, clean)).toBeCloseTo(1, 6);

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  captureDropItems,
-  expandDropItems,
-  type DirectoryEntryLike,
-  type EntryLike,
-  type FileEntryLike,
-} from '../../../renderer/src/lib/dropped-files';
+import { captureDropItems, expandDropItems, type DirectoryEntryLike, type EntryLike, type FileEntryLike } from '../../../renderer/src/lib/dropped-files';
 
 function fileEntry(name: string, body = name): FileEntryLike {
   return { isFile: true, isDirectory: false, name, file: (ok) => ok(new File([body], name)) };
@@ -38,15 +32,11 @@ describe('expandDropItems', () => {
       dirEntry('day2', [fileEntry('c.jpg'), fileEntry('notes.txt')]),
       fileEntry('d.webp'),
     ]);
-    const files = await expandDropItems([{ entry: tree, file: null }, { entry: fileEntry('loose.jpg'), file: null }]);
-    expect(files.map((f) => f.relativePath)).toEqual([
-      'trip/a.jpg',
-      'trip/b.png',
-      'trip/day2/c.jpg',
-      'trip/day2/notes.txt',
-      'trip/d.webp',
-      'loose.jpg',
+    const files = await expandDropItems([
+      { entry: tree, file: null },
+      { entry: fileEntry('loose.jpg'), file: null },
     ]);
+    expect(files.map((f) => f.relativePath)).toEqual(['trip/a.jpg', 'trip/b.png', 'trip/day2/c.jpg', 'trip/day2/notes.txt', 'trip/d.webp', 'loose.jpg']);
     expect(await files[2]!.file.text()).toBe('c.jpg');
   });
 

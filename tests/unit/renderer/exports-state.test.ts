@@ -28,8 +28,30 @@ beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'e2gan-exports-state-'));
   runPath = path.join(root, 'run');
   expect(await main(['teach', '--concept', 'cyanotype', '--in', SAMPLES, '--out', path.join(root, 'pairs'), '--pairs', '--size', '32'], quietIo)).toBe(0);
-  expect(await main(['train', '--pairs', path.join(root, 'pairs'), '--out', runPath, '--steps', '2', '--size', '32', '--preset', 'tiny',
-    '--base', 'none', '--checkpoint-every', '2', '--preview-every', '2'], quietIo)).toBe(0);
+  expect(
+    await main(
+      [
+        'train',
+        '--pairs',
+        path.join(root, 'pairs'),
+        '--out',
+        runPath,
+        '--steps',
+        '2',
+        '--size',
+        '32',
+        '--preset',
+        'tiny',
+        '--base',
+        'none',
+        '--checkpoint-every',
+        '2',
+        '--preview-every',
+        '2',
+      ],
+      quietIo,
+    ),
+  ).toBe(0);
   const rendererDir = path.join(root, 'renderer');
   await mkdir(rendererDir, { recursive: true });
   await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>stub</title>');

@@ -53,7 +53,10 @@ describe('mergeProgress', () => {
     const merged = mergeProgress(mergeProgress(run(), progress(1, 0.5)), progress(2, 0.4));
     expect(merged.state).toBe('running');
     expect(merged.step).toBe(2);
-    expect(merged.lossHistory).toEqual([{ step: 1, losses: { l1: 0.5 } }, { step: 2, losses: { l1: 0.4 } }]);
+    expect(merged.lossHistory).toEqual([
+      { step: 1, losses: { l1: 0.5 } },
+      { step: 2, losses: { l1: 0.4 } },
+    ]);
     expect(merged.etaSeconds).toBe(4);
     // The same preview grid as before is not added twice.
     expect(merged.previews).toHaveLength(1);

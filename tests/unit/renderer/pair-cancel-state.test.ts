@@ -41,7 +41,9 @@ describe('FlowState per-item cancel', () => {
     const services = server.services;
     const project = services.projects.create({ name: 'Cancel one photo' });
     const concept = services.concepts.create({ projectId: project.id, name: 'Vintage', prompt: 'old photo', teacher: 'sepia-vintage' });
-    const imported = await services.jobs.waitFor(services.imports.start({ projectId: project.id, sources: PHOTOS.map((name) => ({ path: path.join(SAMPLES, name) })) }).id);
+    const imported = await services.jobs.waitFor(
+      services.imports.start({ projectId: project.id, sources: PHOTOS.map((name) => ({ path: path.join(SAMPLES, name) })) }).id,
+    );
     expect(imported.state).toBe('done');
     const images = services.images.list({ projectId: project.id });
     const flow = new FlowState(api, project.id, concept.id);
@@ -81,7 +83,12 @@ describe('FlowState per-item cancel', () => {
 
 describe('waitingImageIds', () => {
   const generation: GenerationView = {
-    jobId: 1, progress: 0.2, message: null, imageIds: [1, 2, 3, 4], createdAt: '2026-11-25T10:00:00.000Z', cancelledImageIds: [3],
+    jobId: 1,
+    progress: 0.2,
+    message: null,
+    imageIds: [1, 2, 3, 4],
+    createdAt: '2026-11-25T10:00:00.000Z',
+    cancelledImageIds: [3],
   };
   const pair = (imageId: number, updatedAt: string) => ({ imageId, updatedAt }) as PairRecord;
 

@@ -53,7 +53,9 @@ function within<T>(promise: Promise<T>, what: string, ms = 30_000): Promise<T> {
 }
 
 async function photo(name: string, color: { r: number; g: number; b: number }): Promise<File> {
-  const bytes = await sharp({ create: { width: 32, height: 24, channels: 3, background: color } }).png().toBuffer();
+  const bytes = await sharp({ create: { width: 32, height: 24, channels: 3, background: color } })
+    .png()
+    .toBuffer();
   return new File([new Uint8Array(bytes)], name, { type: 'image/png' });
 }
 
@@ -62,7 +64,9 @@ function noisePhotos(count: number) {
   return Promise.all(
     Array.from({ length: count }, async (_, index) => {
       const pixels = new Uint8Array(256 * 256 * 3).map(() => Math.floor(Math.random() * 256));
-      const bytes = await sharp(pixels, { raw: { width: 256, height: 256, channels: 3 } }).png().toBuffer();
+      const bytes = await sharp(pixels, { raw: { width: 256, height: 256, channels: 3 } })
+        .png()
+        .toBuffer();
       return { file: new File([new Uint8Array(bytes)], `noise-${index}.png`), relativePath: `noise-${index}.png` };
     }),
   );
@@ -152,9 +156,7 @@ describe('ProjectState and ImportState', () => {
     const stopJobs = jobs.start();
     const stop = page.start();
     try {
-      const running = new Promise<void>((resolve) =>
-        api.events.onJobProgress((event) => event.projectId === project.id && event.progress > 0 && resolve()),
-      );
+      const running = new Promise<void>((resolve) => api.events.onJobProgress((event) => event.projectId === project.id && event.progress > 0 && resolve()));
       await page.imports.importFiles(await noisePhotos(40));
       await within(running, 'the import to report progress');
       expect(page.imports.busy).toBe(true);
@@ -182,8 +184,12 @@ describe('ProjectState and ImportState', () => {
     // (Under the staging folder only because this back end is browser mode, which imports nothing else.)
     const disk = path.join(server.services.layout.staging, 'electron-disk');
     await mkdir(path.join(disk, 'album', 'inner'), { recursive: true });
-    await sharp({ create: { width: 20, height: 20, channels: 3, background: { r: 9, g: 9, b: 9 } } }).png().toFile(path.join(disk, 'album', 'one.png'));
-    await sharp({ create: { width: 20, height: 20, channels: 3, background: { r: 99, g: 9, b: 9 } } }).png().toFile(path.join(disk, 'album', 'inner', 'two.png'));
+    await sharp({ create: { width: 20, height: 20, channels: 3, background: { r: 9, g: 9, b: 9 } } })
+      .png()
+      .toFile(path.join(disk, 'album', 'one.png'));
+    await sharp({ create: { width: 20, height: 20, channels: 3, background: { r: 99, g: 9, b: 9 } } })
+      .png()
+      .toFile(path.join(disk, 'album', 'inner', 'two.png'));
     const staged: string[][] = [];
     const electronLike: StudioApi = {
       ...api,
@@ -197,7 +203,14 @@ describe('ProjectState and ImportState', () => {
     const page = new ProjectState(electronLike, project.id);
     const stop = page.start();
     try {
-      const folderEntry = { isFile: false, isDirectory: true, name: 'album', createReader: () => { throw new Error('must not walk in Electron'); } };
+      const folderEntry = {
+        isFile: false,
+        isDirectory: true,
+        name: 'album',
+        createReader: () => {
+          throw new Error('must not walk in Electron');
+        },
+      };
       const selection = selectionFromDrop([{ entry: folderEntry, file: new File([], 'album') }]);
       await page.imports.importSelection(selection);
       expect(page.imports.error).toBeNull();
@@ -231,9 +244,7 @@ describe('an import interrupted by a shutdown', () => {
     const files = await noisePhotos(40);
     const firstPage = new ProjectState(firstApi, project.id);
     const stopFirst = firstPage.start();
-    const running = new Promise<void>((resolve) =>
-      firstApi.events.onJobProgress((event) => event.progress > 0 && event.progress < 0.5 && resolve()),
-    );
+    const running = new Promise<void>((resolve) => firstApi.events.onJobProgress((event) => event.progress > 0 && event.progress < 0.5 && resolve()));
     await firstPage.imports.importFiles(files);
     await within(running, 'the import to report progress');
     stopFirst();
@@ -260,4 +271,3 @@ describe('an import interrupted by a shutdown', () => {
     }
   });
 });
-

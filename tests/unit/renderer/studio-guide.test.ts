@@ -40,8 +40,13 @@ describe('suggestBuiltinTeacher', () => {
 
 describe('guideSteps', () => {
   const empty: GuideFacts = {
-    photos: 0, importing: false, concept: null, pairs: { total: 0, pending: 0, accepted: 0, rejected: 0, generating: false },
-    run: null, exports: 0, sharing: false,
+    photos: 0,
+    importing: false,
+    concept: null,
+    pairs: { total: 0, pending: 0, accepted: 0, rejected: 0, generating: false },
+    run: null,
+    exports: 0,
+    sharing: false,
   };
 
   it('starts a new project at the photos, then walks the six steps in order', () => {
@@ -93,17 +98,32 @@ describe('quality', () => {
 describe('keyboard curation', () => {
   function pair(id: number, status: PairRecord['status'] = 'pending'): PairRecord {
     return {
-      id, projectId: 1, conceptId: 1, imageId: id, name: `p${id}`, inputSha256: 'a', targetSha256: 'b', status, reason: null, seed: 0,
-      teacher: { kind: 'builtin', id: 'cartoon' }, inSubset: null, createdAt: '', updatedAt: '',
+      id,
+      projectId: 1,
+      conceptId: 1,
+      imageId: id,
+      name: `p${id}`,
+      inputSha256: 'a',
+      targetSha256: 'b',
+      status,
+      reason: null,
+      seed: 0,
+      teacher: { kind: 'builtin', id: 'cartoon' },
+      inSubset: null,
+      createdAt: '',
+      updatedAt: '',
     };
   }
   function harness(initial: PairRecord[]) {
     let pairs = initial;
     const calls: string[] = [];
-    const state = new CurationState(() => pairs, async (pairId, status) => {
-      calls.push(`${pairId}:${status}`);
-      pairs = pairs.map((candidate) => (candidate.id === pairId ? { ...candidate, status } : candidate));
-    });
+    const state = new CurationState(
+      () => pairs,
+      async (pairId, status) => {
+        calls.push(`${pairId}:${status}`);
+        pairs = pairs.map((candidate) => (candidate.id === pairId ? { ...candidate, status } : candidate));
+      },
+    );
     return { state, calls, pairs: () => pairs };
   }
 

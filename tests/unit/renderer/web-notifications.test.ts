@@ -5,11 +5,29 @@ import { webAttentionTarget, type BrowserSide } from '../../../renderer/src/lib/
 
 function side(permission: NotificationPermission | 'unsupported', focused: boolean, visible = true) {
   const shown: string[] = [];
-  const fake: BrowserSide = { hasFocus: () => focused, visible: () => visible, permission: () => permission, show: (title, body) => void shown.push(`${title}: ${body}`) };
+  const fake: BrowserSide = {
+    hasFocus: () => focused,
+    visible: () => visible,
+    permission: () => permission,
+    show: (title, body) => void shown.push(`${title}: ${body}`),
+  };
   return { fake, shown };
 }
 
-const training = { id: 1, kind: 'train-run', projectId: 1, state: 'running', progress: 0, message: null, payload: { runId: 3 }, result: null, error: null, createdAt: '', startedAt: null, finishedAt: null } as Job;
+const training = {
+  id: 1,
+  kind: 'train-run',
+  projectId: 1,
+  state: 'running',
+  progress: 0,
+  message: null,
+  payload: { runId: 3 },
+  result: null,
+  error: null,
+  createdAt: '',
+  startedAt: null,
+  finishedAt: null,
+} as Job;
 const finished = { ...training, state: 'done', result: { runId: 3, step: 50, completed: true } } as Job;
 
 describe('browser-mode notifications', () => {

@@ -25,7 +25,10 @@ const h200Machine = {
   ...pci('0000:00:02.0', '0x030000', '0x8086', '0x9a49'),
   ...pci('0000:3b:00.0', '0x030200', '0x10de', '0x2335'),
   'proc/driver/nvidia/gpus/0000:3b:00.0/information': 'Model: \t\t NVIDIA H200\nIRQ:   \t\t 42\n',
-  'usr/share/vulkan/icd.d/nvidia_icd.json': JSON.stringify({ file_format_version: '1.0.0', ICD: { library_path: 'libGLX_nvidia.so.0', api_version: '1.3.277' } }),
+  'usr/share/vulkan/icd.d/nvidia_icd.json': JSON.stringify({
+    file_format_version: '1.0.0',
+    ICD: { library_path: 'libGLX_nvidia.so.0', api_version: '1.3.277' },
+  }),
   'usr/lib/x86_64-linux-gnu/libvulkan.so.1': '',
 };
 
@@ -48,9 +51,17 @@ describe('describeProviderAdapters (Linux)', () => {
 
   it('says what is missing: the Vulkan loader, or any driver; VK_ICD_FILENAMES selects a software rasterizer', () => {
     const { 'usr/lib/x86_64-linux-gnu/libvulkan.so.1': _loader, ...noLoader } = h200Machine;
-    expect(describeProviderAdapters(['webgpu'], { platform: 'linux', env: {}, root: fakeRoot(noLoader) })[0]).toEqual({ provider: 'webgpu', alternatives: [], note: expect.stringContaining('no Vulkan loader') });
+    expect(describeProviderAdapters(['webgpu'], { platform: 'linux', env: {}, root: fakeRoot(noLoader) })[0]).toEqual({
+      provider: 'webgpu',
+      alternatives: [],
+      note: expect.stringContaining('no Vulkan loader'),
+    });
     const { 'usr/share/vulkan/icd.d/nvidia_icd.json': _icd, ...noDriver } = h200Machine;
-    expect(describeProviderAdapters(['webgpu'], { platform: 'linux', env: {}, root: fakeRoot(noDriver) })[0]).toEqual({ provider: 'webgpu', alternatives: [], note: expect.stringContaining('no Vulkan driver') });
+    expect(describeProviderAdapters(['webgpu'], { platform: 'linux', env: {}, root: fakeRoot(noDriver) })[0]).toEqual({
+      provider: 'webgpu',
+      alternatives: [],
+      note: expect.stringContaining('no Vulkan driver'),
+    });
     const root = fakeRoot({ ...noDriver, 'opt/swiftshader/icd.json': JSON.stringify({ ICD: { library_path: './libvk_swiftshader.so' } }) });
     const [software] = describeProviderAdapters(['webgpu'], { platform: 'linux', env: { VK_ICD_FILENAMES: join(root, 'opt/swiftshader/icd.json') }, root });
     expect(software).toMatchObject({ adapter: 'SwiftShader (Vulkan on the CPU)' });
@@ -69,7 +80,13 @@ describe('describeProviderAdapters (Windows, macOS)', () => {
   });
 
   it('a failing OS query is reported, not thrown', () => {
-    const [webgpu] = describeProviderAdapters(['webgpu'], { platform: 'darwin', env: {}, run: () => { throw new Error('system_profiler: not found'); } });
+    const [webgpu] = describeProviderAdapters(['webgpu'], {
+      platform: 'darwin',
+      env: {},
+      run: () => {
+        throw new Error('system_profiler: not found');
+      },
+    });
     expect(webgpu).toEqual({ provider: 'webgpu', alternatives: [], note: expect.stringContaining('system_profiler: not found') });
   });
 });

@@ -60,9 +60,7 @@ describe('openSession', () => {
     await expect(session.run({ x, count })).rejects.toThrow(/missing feed for input 'y'/);
     await expect(session.run({ x, y: x, count, w: x })).rejects.toThrow(/unexpected feed 'w'.*x, y, count/);
     await expect(session.run({ x, y: zeros('int32', [2, 3]), count })).rejects.toThrow(/input 'y' expects float32, got int32/);
-    await expect(session.run({ x, y: zeros('float32', [3, 3]), count })).rejects.toThrow(
-      /input 'y' expects shape \[2, n\], got \[3, 3\]/,
-    );
+    await expect(session.run({ x, y: zeros('float32', [3, 3]), count })).rejects.toThrow(/input 'y' expects shape \[2, n\], got \[3, 3\]/);
     await expect(session.run({ x, y: x, count }, ['nope'])).rejects.toThrow(/unknown output\(s\) nope/);
     const onlyZ = await session.run({ x, y: x, count }, ['z']);
     expect(Object.keys(onlyZ)).toEqual(['z']);

@@ -61,9 +61,7 @@ describe('TrainState', () => {
     const program = momentumStepProgram(3);
     await expect(TrainState.create(program, {})).rejects.toThrow(/no initial value for 'p'/);
     await expect(TrainState.create(program, { p: new Float32Array(3), q: new Float32Array(1) })).rejects.toThrow(/unknown state: q/);
-    await expect(TrainState.create({ ...program, metrics: ['loss'] }, { p: new Float32Array(3) })).rejects.toThrow(
-      /missing outputs \[loss\]/,
-    );
+    await expect(TrainState.create({ ...program, metrics: ['loss'] }, { p: new Float32Array(3) })).rejects.toThrow(/missing outputs \[loss\]/);
     const state = await TrainState.create(program, { p: new Float32Array(3) });
     await expect(state.runStep({}, lr)).rejects.toThrow(/batch is missing 'x'/);
     await expect(state.read(['nope'])).rejects.toThrow(/no state named 'nope'/);
@@ -117,15 +115,13 @@ describe('ComputeClient', () => {
     await expect(client.readState(loaded.stateId)).rejects.toThrow(/no train state with id/);
   });
 
-  test('a batch entry can be another state\'s live value (no copy through the main thread)', async () => {
+  test("a batch entry can be another state's live value (no copy through the main thread)", async () => {
     const source = await client.loadTrainStep(momentumStepProgram(3), { p: Float32Array.of(1, 2, 3) });
     const consumer = await client.loadTrainStep(momentumStepProgram(3), { p: Float32Array.of(0, 0, 0) });
     await client.trainStep(consumer.stateId, { x: { fromState: { stateId: source.stateId, name: 'p' } } }, 1);
     // m = x = [1, 2, 3]; p = 0 - 1 * m
     expect(Array.from((await client.readState(consumer.stateId, ['p']))['p']!)).toEqual([-1, -2, -3]);
-    await expect(client.trainStep(consumer.stateId, { x: { fromState: { stateId: source.stateId, name: 'q' } } }, 1)).rejects.toThrow(
-      /no state named 'q'/,
-    );
+    await expect(client.trainStep(consumer.stateId, { x: { fromState: { stateId: source.stateId, name: 'q' } } }, 1)).rejects.toThrow(/no state named 'q'/);
     await client.releaseState(source.stateId);
     await client.releaseState(consumer.stateId);
   });

@@ -122,7 +122,12 @@ describe('share server lifetime', () => {
     const dir = mkdtempSync(join(tmpdir(), 'share-ttl-'));
     writeFileSync(join(dir, 'index.html'), 'hi');
     const cert = await loadOrCreateCertificate(join(dir, 'tls'), ['127.0.0.1']);
-    const session = await startShareServer({ host: '127.0.0.1', certificate: cert, ttlMs: 400, files: [{ route: 'index.html', path: join(dir, 'index.html') }] });
+    const session = await startShareServer({
+      host: '127.0.0.1',
+      certificate: cert,
+      ttlMs: 400,
+      files: [{ route: 'index.html', path: join(dir, 'index.html') }],
+    });
     expect((await get(session, cert, `/s/${session.token}/`)).status).toBe(200);
     await expect(session.ended).resolves.toBe('expired');
     expect(session.isActive()).toBe(false);

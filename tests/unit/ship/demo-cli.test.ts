@@ -8,13 +8,25 @@ import type { CliIo } from '../../../electron/cli/command';
 import { findShippedBase } from '../../../native-models/e2gan/shipped-base';
 
 function captureIo(): CliIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', isTty: false, out(t: string) { io.stdout += `${t}\n`; }, err(t: string) { io.stderr += `${t}\n`; } };
+  const io = {
+    stdout: '',
+    stderr: '',
+    isTty: false,
+    out(t: string) {
+      io.stdout += `${t}\n`;
+    },
+    err(t: string) {
+      io.stderr += `${t}\n`;
+    },
+  };
   return io;
 }
 
 describe('e2gan demo', () => {
   let dir: string;
-  beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'demo-cli-')); });
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'demo-cli-'));
+  });
   afterAll(async () => rm(dir, { recursive: true, force: true }));
 
   test('teaches the samples, fine-tunes, exports, and ends with bundle=<zip>', async () => {

@@ -40,7 +40,9 @@ describe('e2gan doctor', () => {
     });
     const report = JSON.parse(stdout);
     expect(report.executionProviders).toContain('cpu');
-    expect(report.executionProviderChecks).toContainEqual(expect.objectContaining({ name: 'cpu', available: true, adapter: expect.stringMatching(/logical cores/) }));
+    expect(report.executionProviderChecks).toContainEqual(
+      expect.objectContaining({ name: 'cpu', available: true, adapter: expect.stringMatching(/logical cores/) }),
+    );
     expect(report.app).toEqual({ name: 'E2GAN Studio', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
     expect(report.node).toBe(process.version);
     expect(report.electron.installed).toMatch(/^\d+\.\d+\.\d+/);

@@ -27,7 +27,16 @@ async function seed() {
   const original = await store.blobs.put(Buffer.from('original'));
   const thumbnail = await store.blobs.put(Buffer.from('thumbnail'));
   const orphan = await store.blobs.put(Buffer.from('orphan of a deleted image'));
-  store.images.insert({ projectId: project.id, sha256: original, originalName: 'a.png', format: 'png', width: 1, height: 1, bytes: 8, thumbnailSha256: thumbnail });
+  store.images.insert({
+    projectId: project.id,
+    sha256: original,
+    originalName: 'a.png',
+    format: 'png',
+    width: 1,
+    height: 1,
+    bytes: 8,
+    thumbnailSha256: thumbnail,
+  });
   for (const sha of [original, thumbnail, orphan]) age(sha, 2 * HOUR);
   return { project, original, thumbnail, orphan };
 }

@@ -39,7 +39,11 @@ describe('back-end services layering', () => {
   });
 
   it('never imports electron, svelte or renderer code', () => {
-    const offenders = files.flatMap((file) => importsOf(file).filter((s) => FORBIDDEN.test(s)).map((s) => `${file} imports '${s}'`));
+    const offenders = files.flatMap((file) =>
+      importsOf(file)
+        .filter((s) => FORBIDDEN.test(s))
+        .map((s) => `${file} imports '${s}'`),
+    );
     expect(offenders).toEqual([]);
   });
 

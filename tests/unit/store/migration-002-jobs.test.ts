@@ -26,8 +26,7 @@ function addJob(fields: { state?: string; payload?: string; projectId?: number |
   return Number(
     db
       .prepare(`INSERT INTO jobs (kind, project_id, state, payload, progress, created_at) VALUES ('import-images', ?, ?, ?, ?, ?)`)
-      .run(fields.projectId === undefined ? 7 : fields.projectId, fields.state ?? 'queued', fields.payload ?? '{}', fields.progress ?? 0, T)
-      .lastInsertRowid,
+      .run(fields.projectId === undefined ? 7 : fields.projectId, fields.state ?? 'queued', fields.payload ?? '{}', fields.progress ?? 0, T).lastInsertRowid,
   );
 }
 

@@ -26,7 +26,9 @@ afterEach(() => {
   temp.cleanup();
 });
 
-function addExport(fields: { precisions?: string; manifest?: string; warnings?: string; conceptId?: number | null; jobId?: number | null; zipBytes?: number } = {}): number {
+function addExport(
+  fields: { precisions?: string; manifest?: string; warnings?: string; conceptId?: number | null; jobId?: number | null; zipBytes?: number } = {},
+): number {
   return Number(
     db
       .prepare(
@@ -34,8 +36,13 @@ function addExport(fields: { precisions?: string; manifest?: string; warnings?: 
          VALUES (7, ?, ?, '/runs/a', 'exports/job-11/a.zip', ?, ?, ?, ?, ?)`,
       )
       .run(
-        fields.conceptId === undefined ? 3 : fields.conceptId, fields.jobId === undefined ? null : fields.jobId,
-        fields.precisions ?? '["fp32"]', fields.manifest ?? '{"files":[]}', fields.warnings ?? '[]', fields.zipBytes ?? 10, T,
+        fields.conceptId === undefined ? 3 : fields.conceptId,
+        fields.jobId === undefined ? null : fields.jobId,
+        fields.precisions ?? '["fp32"]',
+        fields.manifest ?? '{"files":[]}',
+        fields.warnings ?? '[]',
+        fields.zipBytes ?? 10,
+        T,
       ).lastInsertRowid,
   );
 }

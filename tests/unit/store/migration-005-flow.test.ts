@@ -37,8 +37,15 @@ function addPair(fields: { status?: string; teacher?: string; imageId?: number |
         `INSERT INTO pairs (project_id, concept_id, image_id, name, input_sha256, target_sha256, status, teacher, created_at, updated_at)
          VALUES (7, 3, ?, 'cat', ?, ?, ?, ?, ?, ?)`,
       )
-      .run(fields.imageId === undefined ? 5 : fields.imageId, fields.inputSha ?? SHA_A, SHA_B, fields.status ?? 'pending', fields.teacher ?? '{"kind":"builtin","id":"sepia"}', T, T)
-      .lastInsertRowid,
+      .run(
+        fields.imageId === undefined ? 5 : fields.imageId,
+        fields.inputSha ?? SHA_A,
+        SHA_B,
+        fields.status ?? 'pending',
+        fields.teacher ?? '{"kind":"builtin","id":"sepia"}',
+        T,
+        T,
+      ).lastInsertRowid,
   );
 }
 
@@ -100,7 +107,15 @@ describe('migration 005 (flow: pairs and training runs)', () => {
   it('pairs repository: regenerating a photo replaces its pair and clears its subset mark', () => {
     const pairs = new PairsRepository(db, () => T);
     const first = pairs.upsert({
-      projectId: 7, conceptId: 3, imageId: 5, name: 'cat', inputSha256: SHA_A, targetSha256: SHA_B, status: 'pending', reason: null, seed: 0,
+      projectId: 7,
+      conceptId: 3,
+      imageId: 5,
+      name: 'cat',
+      inputSha256: SHA_A,
+      targetSha256: SHA_B,
+      status: 'pending',
+      reason: null,
+      seed: 0,
       teacher: { kind: 'builtin', id: 'sepia' },
     });
     pairs.setSubset(3, [first.id]);

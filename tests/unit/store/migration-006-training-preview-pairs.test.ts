@@ -23,7 +23,10 @@ beforeEach(() => {
   ).run(SHA, SHA, T, T);
   db.prepare(`INSERT INTO training_runs (id, project_id, concept_id, settings, run_path, total_steps, created_at) VALUES (1, 7, 3, '{}', '/r', 4, ?)`).run(T);
   db.prepare(`INSERT INTO training_previews (run_id, step, position, sha256) VALUES (1, 0, 0, ?)`).run(SHA);
-  migrate(db, migrations.filter((m) => m.version <= 6));
+  migrate(
+    db,
+    migrations.filter((m) => m.version <= 6),
+  );
 });
 afterEach(() => {
   db.close();

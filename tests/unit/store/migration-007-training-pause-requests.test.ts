@@ -16,7 +16,10 @@ beforeEach(() => {
   db.prepare(`INSERT INTO projects (id, name, created_at, updated_at) VALUES (7, 'p', ?, ?)`).run(T, T);
   db.prepare(`INSERT INTO concepts (id, project_id, name, created_at, updated_at) VALUES (3, 7, 'c', ?, ?)`).run(T, T);
   db.prepare(`INSERT INTO training_runs (id, project_id, concept_id, settings, run_path, total_steps, created_at) VALUES (1, 7, 3, '{}', '/r', 4, ?)`).run(T);
-  migrate(db, migrations.filter((m) => m.version <= 7));
+  migrate(
+    db,
+    migrations.filter((m) => m.version <= 7),
+  );
 });
 afterEach(() => {
   db.close();

@@ -1,13 +1,6 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  ConflictError,
-  createServices,
-  InvalidInputError,
-  NotFoundError,
-  type ServiceEvents,
-  type Services,
-} from '../../../electron/services/index';
+import { ConflictError, createServices, InvalidInputError, NotFoundError, type ServiceEvents, type Services } from '../../../electron/services/index';
 import { makeTempDir } from './helpers';
 
 let temp: ReturnType<typeof makeTempDir>;

@@ -12,7 +12,14 @@ function clusters(centres: number[][], perCluster: number): Float32Array[] {
 
 describe('selectRepresentatives (k-means data reduction)', () => {
   it('keeps one item from each well-separated cluster, the one nearest its centroid', () => {
-    const points = clusters([[0, 0], [10, 0], [0, 10]], 5);
+    const points = clusters(
+      [
+        [0, 0],
+        [10, 0],
+        [0, 10],
+      ],
+      5,
+    );
     // The middle offset of each cluster is the nearest to its mean; put an obvious centre item in cluster 2.
     points[12] = Float32Array.from([0.02, 10.02]);
     const kept = selectRepresentatives(points, 3, 1);
@@ -22,7 +29,15 @@ describe('selectRepresentatives (k-means data reduction)', () => {
   });
 
   it('is deterministic for a seed and keeps everything when the target is not smaller', () => {
-    const points = clusters([[0, 0, 0], [1, 1, 1], [5, 0, 2], [3, 3, 3]], 4);
+    const points = clusters(
+      [
+        [0, 0, 0],
+        [1, 1, 1],
+        [5, 0, 2],
+        [3, 3, 3],
+      ],
+      4,
+    );
     expect(selectRepresentatives(points, 3, 7)).toEqual(selectRepresentatives(points, 3, 7));
     expect(selectRepresentatives(points, 16, 7)).toEqual([...Array(16).keys()]);
     expect(new Set(selectRepresentatives(points, 4, 2)).size).toBe(4);

@@ -17,8 +17,12 @@ function captureIo(): CliIo & { stdout: string; stderr: string } {
     stdout: '',
     stderr: '',
     isTty: false,
-    out(text: string) { io.stdout += `${text}\n`; },
-    err(text: string) { io.stderr += `${text}\n`; },
+    out(text: string) {
+      io.stdout += `${text}\n`;
+    },
+    err(text: string) {
+      io.stderr += `${text}\n`;
+    },
   };
   return io;
 }
@@ -31,7 +35,9 @@ describe('e2gan teachers / teach', () => {
     await copyFile(join(SAMPLES, 'chelsea.jpg'), join(dir, 'photos', 'chelsea.jpg'));
     await copyFile(join(SAMPLES, 'coffee.jpg'), join(dir, 'photos', 'coffee.jpg'));
   });
-  afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
   it('lists every teacher, as text and as JSON', async () => {
     const text = captureIo();

@@ -17,8 +17,19 @@ import { psnr } from '../../../native-models/image/metrics';
 import { createRng } from '../../../native-models/util/rng';
 
 const source = (name: string, extra: Partial<CorpusSource> = {}): CorpusSource => ({
-  package: 'test', packageDir: '.', file: `${name}.png`, name, title: `${name} title`, author: `${name} author`, licence: 'CC0 1.0',
-  origin: 'generated', category: 'objects', licenceEvidence: { kind: 'upstream', where: 'test' }, sample: false, grayscale: false, ...extra,
+  package: 'test',
+  packageDir: '.',
+  file: `${name}.png`,
+  name,
+  title: `${name} title`,
+  author: `${name} author`,
+  licence: 'CC0 1.0',
+  origin: 'generated',
+  category: 'objects',
+  licenceEvidence: { kind: 'upstream', where: 'test' },
+  sample: false,
+  grayscale: false,
+  ...extra,
 });
 
 /**
@@ -116,17 +127,28 @@ describe('photo corpus builder', () => {
       await writeImage(join(dir, 'data', flatFileName(s)), image);
     }
     manifest = await buildCorpus({
-      readSource: read, versionOf: (pkg) => (pkg === 'pkg-a' ? '1.2-3' : undefined), provenance: ['test data'],
-      outDir: join(dir, 'out'), sources, evaluation: ['gamma'], maxSide: 256,
+      readSource: read,
+      versionOf: (pkg) => (pkg === 'pkg-a' ? '1.2-3' : undefined),
+      provenance: ['test data'],
+      outDir: join(dir, 'out'),
+      sources,
+      evaluation: ['gamma'],
+      maxSide: 256,
     });
   });
-  afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
   it('writes training photos to photos/ and the named evaluation photos to eval/, at most maxSide, never enlarged', async () => {
     expect((await readdir(join(dir, 'out', 'photos'))).sort()).toEqual(['alpha.jpg', 'beta.jpg']);
     expect(await readdir(join(dir, 'out', 'eval'))).toEqual(['gamma.jpg']);
     expect(existsSync(join(dir, 'out', 'crops'))).toBe(false);
-    expect(manifest.photos.map((p) => [p.width, p.height])).toEqual([[256, 171], [256, 171], [146, 256]]);
+    expect(manifest.photos.map((p) => [p.width, p.height])).toEqual([
+      [256, 171],
+      [256, 171],
+      [146, 256],
+    ]);
     for (const photo of manifest.photos) {
       const image = await readImage(join(dir, 'out', photo.file));
       expect([image.width, image.height]).toEqual([photo.width, photo.height]);
@@ -140,11 +162,52 @@ describe('photo corpus builder', () => {
     expect(onDisk).toEqual(JSON.parse(JSON.stringify(manifest)));
     expect(manifest.version).toBe(2);
     expect(manifest.evaluation).toEqual(['gamma']);
-    expect(manifest.photos.map(({ name, file, split, category, licence, author, package: pkg, packageVersion, originalPath }) =>
-      ({ name, file, split, category, licence, author, pkg, packageVersion, originalPath }))).toEqual([
-      { name: 'alpha', file: 'photos/alpha.jpg', split: 'train', category: 'landscape', licence: 'CC-BY-SA 4.0', author: 'Ann Author', pkg: 'pkg-a', packageVersion: '1.2-3', originalPath: 'usr/share/backgrounds/alpha.png' },
-      { name: 'beta', file: 'photos/beta.jpg', split: 'train', category: 'animals', licence: 'Public domain', author: 'beta author', pkg: 'pkg-b', packageVersion: null, originalPath: './pics.rcc:res/beta.png' },
-      { name: 'gamma', file: 'eval/gamma.jpg', split: 'eval', category: 'night', licence: 'GPL-2+', author: 'Gus | Pipe', pkg: 'test', packageVersion: null, originalPath: './gamma.png' },
+    expect(
+      manifest.photos.map(({ name, file, split, category, licence, author, package: pkg, packageVersion, originalPath }) => ({
+        name,
+        file,
+        split,
+        category,
+        licence,
+        author,
+        pkg,
+        packageVersion,
+        originalPath,
+      })),
+    ).toEqual([
+      {
+        name: 'alpha',
+        file: 'photos/alpha.jpg',
+        split: 'train',
+        category: 'landscape',
+        licence: 'CC-BY-SA 4.0',
+        author: 'Ann Author',
+        pkg: 'pkg-a',
+        packageVersion: '1.2-3',
+        originalPath: 'usr/share/backgrounds/alpha.png',
+      },
+      {
+        name: 'beta',
+        file: 'photos/beta.jpg',
+        split: 'train',
+        category: 'animals',
+        licence: 'Public domain',
+        author: 'beta author',
+        pkg: 'pkg-b',
+        packageVersion: null,
+        originalPath: './pics.rcc:res/beta.png',
+      },
+      {
+        name: 'gamma',
+        file: 'eval/gamma.jpg',
+        split: 'eval',
+        category: 'night',
+        licence: 'GPL-2+',
+        author: 'Gus | Pipe',
+        pkg: 'test',
+        packageVersion: null,
+        originalPath: './gamma.png',
+      },
     ]);
     expect(manifest.photos[0]!.licenceUrl).toBe('https://creativecommons.org/licenses/by-sa/4.0/');
     expect(manifest.counts).toEqual({
@@ -156,7 +219,9 @@ describe('photo corpus builder', () => {
     expect(licences).toContain('| photos/alpha.jpg | alpha title | Ann Author | CC-BY-SA 4.0 | generated | pkg-a 1.2-3 | landscape |');
     // A "|" in an author must not break the table.
     expect(licences).toContain('| eval/gamma.jpg | gamma title | Gus \\| Pipe | GPL-2+ |');
-    expect(licences).toContain('- **CC-BY-SA 4.0** (https://creativecommons.org/licenses/by-sa/4.0/): credit the author, link the licence and say the photo was changed (as below); shared adaptations under the same licence.');
+    expect(licences).toContain(
+      '- **CC-BY-SA 4.0** (https://creativecommons.org/licenses/by-sa/4.0/): credit the author, link the licence and say the photo was changed (as below); shared adaptations under the same licence.',
+    );
     expect(licences).toContain('- **GPL-2+** (https://www.gnu.org/licenses/old-licenses/gpl-2.0.html): keep the author and licence notice');
     expect(licences).toContain('- **Public domain** (https://creativecommons.org/publicdomain/mark/1.0/): no conditions');
     expect(licences).not.toContain('**CC0 1.0**');
@@ -192,20 +257,30 @@ describe('photo corpus builder', () => {
   });
 
   it('names unknown evaluation photos, duplicate names and unreadable sources', async () => {
-    await expect(buildCorpus({ readSource: read, provenance: ['t'], outDir: join(dir, 'bad'), sources, evaluation: ['delta', 'alpha', 'omega'] }))
-      .rejects.toThrow("evaluation photos 'delta', 'omega' not in the corpus");
-    await expect(buildCorpus({ readSource: read, provenance: ['t'], outDir: join(dir, 'bad'), sources: [...sources, source('alpha')], evaluation: [] }))
-      .rejects.toThrow("two corpus sources are named 'alpha'");
-    await expect(buildCorpus({ readSource: async () => Buffer.from('not an image'), provenance: ['t'], outDir: join(dir, 'bad'), sources: [source('broken')], evaluation: [] }))
-      .rejects.toThrow(/test: \.\/broken\.png/);
+    await expect(
+      buildCorpus({ readSource: read, provenance: ['t'], outDir: join(dir, 'bad'), sources, evaluation: ['delta', 'alpha', 'omega'] }),
+    ).rejects.toThrow("evaluation photos 'delta', 'omega' not in the corpus");
+    await expect(
+      buildCorpus({ readSource: read, provenance: ['t'], outDir: join(dir, 'bad'), sources: [...sources, source('alpha')], evaluation: [] }),
+    ).rejects.toThrow("two corpus sources are named 'alpha'");
+    await expect(
+      buildCorpus({
+        readSource: async () => Buffer.from('not an image'),
+        provenance: ['t'],
+        outDir: join(dir, 'bad'),
+        sources: [source('broken')],
+        evaluation: [],
+      }),
+    ).rejects.toThrow(/test: \.\/broken\.png/);
   });
 
   it('locates sources in a --from folder and names the missing ones', async () => {
     const located = await locateSources(sources, { from: join(dir, 'data'), workDir: join(dir, 'debs') });
     expect(Buffer.from(await located.readSource(sources[1]!)).equals(await readFile(join(dir, 'data', 'beta.png')))).toBe(true);
     expect(located.provenance).toEqual([`folder given with --from: ${join(dir, 'data')} (licences not re-checked against packages)`]);
-    await expect(locateSources([...sources, source('delta')], { from: join(dir, 'data'), workDir: join(dir, 'debs') }))
-      .rejects.toThrow(`${join(dir, 'data')}: missing source photos delta.png`);
+    await expect(locateSources([...sources, source('delta')], { from: join(dir, 'data'), workDir: join(dir, 'debs') })).rejects.toThrow(
+      `${join(dir, 'data')}: missing source photos delta.png`,
+    );
   });
 });
 
@@ -235,21 +310,39 @@ describe('licence statements', () => {
 
   it('finds the DEP-5 stanza governing a file (the last match wins) and whether it names the file', () => {
     expect(licenceInDebianCopyright(copyright, '16.04/hill_by_Ann.jpg')).toEqual({ licence: 'CC-BY-4.0', copyright: 'Ann Author, 2018', exact: true });
-    expect(licenceInDebianCopyright(copyright, 'Path/contents/images/2560x1600.jpg')).toEqual({ licence: 'GPL-2+', copyright: '2014 Some Design Group', exact: false });
+    expect(licenceInDebianCopyright(copyright, 'Path/contents/images/2560x1600.jpg')).toEqual({
+      licence: 'GPL-2+',
+      copyright: '2014 Some Design Group',
+      exact: false,
+    });
     expect(licenceInDebianCopyright('Format: x\n\nFiles: a/*\nCopyright: A\nLicense: CC0-1.0\n', 'b/c.jpg')).toBeUndefined();
   });
 
   it('finds the GCompris README stanza listing a file', () => {
-    const readme = 'Copyright: Timothee Giet, 2018\nLicense: CC-BY-SA 4.0\nFiles:\nkey.svg\n\nCopyright: Daniel Schwen\nLicense: CC-BY-SA 4.0\nSource: https://commons.wikimedia.org/wiki/File:X.jpg\nFiles:\nwonders/x.webp\nwonders/y.webp\n\nCopyright: Z\nFiles: z.webp\nLicense: Public domain\nComments: cropping\n';
-    expect(licenceInGcomprisReadme(readme, 'wonders/y.webp')).toEqual({ licence: 'CC-BY-SA 4.0', copyright: 'Daniel Schwen', source: 'https://commons.wikimedia.org/wiki/File:X.jpg' });
+    const readme =
+      'Copyright: Timothee Giet, 2018\nLicense: CC-BY-SA 4.0\nFiles:\nkey.svg\n\nCopyright: Daniel Schwen\nLicense: CC-BY-SA 4.0\nSource: https://commons.wikimedia.org/wiki/File:X.jpg\nFiles:\nwonders/x.webp\nwonders/y.webp\n\nCopyright: Z\nFiles: z.webp\nLicense: Public domain\nComments: cropping\n';
+    expect(licenceInGcomprisReadme(readme, 'wonders/y.webp')).toEqual({
+      licence: 'CC-BY-SA 4.0',
+      copyright: 'Daniel Schwen',
+      source: 'https://commons.wikimedia.org/wiki/File:X.jpg',
+    });
     expect(licenceInGcomprisReadme(readme, 'z.webp')?.licence).toBe('Public domain');
     expect(licenceInGcomprisReadme(readme, 'x.webp')).toBeUndefined();
   });
 
   it('accepts only licences that allow redistribution and training, in the spellings packages use', () => {
-    expect(['CC-BY-SA-4.0', 'CC-BY-SA 4.0', 'cc-by-2.0', 'public-domain', 'Public Domain', 'CC0-1.0', 'GPL-2+', 'LGPLv3'].map(normaliseLicence))
-      .toEqual(['CC-BY-SA 4.0', 'CC-BY-SA 4.0', 'CC-BY 2.0', 'Public domain', 'Public domain', 'CC0 1.0', 'GPL-2+', 'LGPL-3']);
-    for (const rejected of ['CC-BY-NC-4.0', 'CC-BY-ND 4.0', 'Proprietary', '', 'CC-BY-SA 9.0', 'GFDL-NIV-1.2']) expect(normaliseLicence(rejected)).toBeUndefined();
+    expect(['CC-BY-SA-4.0', 'CC-BY-SA 4.0', 'cc-by-2.0', 'public-domain', 'Public Domain', 'CC0-1.0', 'GPL-2+', 'LGPLv3'].map(normaliseLicence)).toEqual([
+      'CC-BY-SA 4.0',
+      'CC-BY-SA 4.0',
+      'CC-BY 2.0',
+      'Public domain',
+      'Public domain',
+      'CC0 1.0',
+      'GPL-2+',
+      'LGPL-3',
+    ]);
+    for (const rejected of ['CC-BY-NC-4.0', 'CC-BY-ND 4.0', 'Proprietary', '', 'CC-BY-SA 9.0', 'GFDL-NIV-1.2'])
+      expect(normaliseLicence(rejected)).toBeUndefined();
   });
 });
 
@@ -261,14 +354,25 @@ describe('Debian package sources (unpacked package fixture)', () => {
     image.data.forEach((_, k) => (image.data[k] = rng.next()));
     return encodeImage(image, 'png');
   };
-  const readme = 'Copyright: Daniel Schwen\nLicense: CC-BY-SA 4.0\nSource: https://example.org/x\nFiles:\nwonders/x.png\n\nCopyright: Kurt Kaiser\nLicense: CC0-1.0\nFiles:\nwonders/y.png\n';
-  const wall = (name: string, extra: Partial<CorpusSource>): CorpusSource => source(name, {
-    package: 'fake-wallpapers', packageDir: 'usr/share/backgrounds', file: `${name}.png`, licenceEvidence: { kind: 'debian-copyright', files: `16.04/${name}.png` }, ...extra,
-  });
-  const bundled = (name: string, extra: Partial<CorpusSource>): CorpusSource => source(name, {
-    package: 'fake-gcompris', packageDir: 'usr/share/rcc', bundle: 'mon.rcc', file: `res/wonders/${name}.png`,
-    licenceEvidence: { kind: 'gcompris-readme', readme: 'res/README', files: `wonders/${name}.png` }, ...extra,
-  });
+  const readme =
+    'Copyright: Daniel Schwen\nLicense: CC-BY-SA 4.0\nSource: https://example.org/x\nFiles:\nwonders/x.png\n\nCopyright: Kurt Kaiser\nLicense: CC0-1.0\nFiles:\nwonders/y.png\n';
+  const wall = (name: string, extra: Partial<CorpusSource>): CorpusSource =>
+    source(name, {
+      package: 'fake-wallpapers',
+      packageDir: 'usr/share/backgrounds',
+      file: `${name}.png`,
+      licenceEvidence: { kind: 'debian-copyright', files: `16.04/${name}.png` },
+      ...extra,
+    });
+  const bundled = (name: string, extra: Partial<CorpusSource>): CorpusSource =>
+    source(name, {
+      package: 'fake-gcompris',
+      packageDir: 'usr/share/rcc',
+      bundle: 'mon.rcc',
+      file: `res/wonders/${name}.png`,
+      licenceEvidence: { kind: 'gcompris-readme', readme: 'res/README', files: `wonders/${name}.png` },
+      ...extra,
+    });
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'corpus-debs-'));
@@ -279,25 +383,48 @@ describe('Debian package sources (unpacked package fixture)', () => {
     await writeFile(join(dir, 'fake-wallpapers', 'fake-wallpapers_1%3a2.0-1_all.deb'), '');
     await writeFile(join(wallRoot, 'usr/share/backgrounds/lake.png'), await png(1));
     await writeFile(join(wallRoot, 'usr/share/backgrounds/secret.png'), await png(2));
-    await writeFile(join(wallRoot, 'usr/share/doc/fake-wallpapers/copyright'),
-      'Format: x\n\nFiles: *\nCopyright: Group\nLicense: GPL-2+\n\nFiles: 16.04/lake.png\nCopyright: Ann Author, 2018\nLicense: CC-BY-4.0\n\nFiles: 16.04/secret.png\nCopyright: Nobody\nLicense: Proprietary\n');
+    await writeFile(
+      join(wallRoot, 'usr/share/doc/fake-wallpapers/copyright'),
+      'Format: x\n\nFiles: *\nCopyright: Group\nLicense: GPL-2+\n\nFiles: 16.04/lake.png\nCopyright: Ann Author, 2018\nLicense: CC-BY-4.0\n\nFiles: 16.04/secret.png\nCopyright: Nobody\nLicense: Proprietary\n',
+    );
     const gcRoot = join(dir, 'fake-gcompris', 'root');
     await mkdir(join(gcRoot, 'usr/share/rcc'), { recursive: true });
     await writeFile(join(dir, 'fake-gcompris', 'fake-gcompris_3.1-2_all.deb'), '');
-    await writeFile(join(gcRoot, 'usr/share/rcc/mon.rcc'), writeRcc({
-      'res/README': Buffer.from(readme), 'res/wonders/x.png': await png(3), 'res/wonders/y.png': await png(4),
-    }, new Set(['res/wonders/y.png'])));
+    await writeFile(
+      join(gcRoot, 'usr/share/rcc/mon.rcc'),
+      writeRcc(
+        {
+          'res/README': Buffer.from(readme),
+          'res/wonders/x.png': await png(3),
+          'res/wonders/y.png': await png(4),
+        },
+        new Set(['res/wonders/y.png']),
+      ),
+    );
   });
-  afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
   it('reads plain and bundled photos, records package versions, and passes photos whose records match their package', async () => {
-    const good = [wall('lake', { licence: 'CC-BY 4.0', author: 'Ann Author' }), bundled('x', { licence: 'CC-BY-SA 4.0', author: 'Daniel Schwen' }), bundled('y', { licence: 'CC0 1.0', author: 'Kurt Kaiser' })];
+    const good = [
+      wall('lake', { licence: 'CC-BY 4.0', author: 'Ann Author' }),
+      bundled('x', { licence: 'CC-BY-SA 4.0', author: 'Daniel Schwen' }),
+      bundled('y', { licence: 'CC0 1.0', author: 'Kurt Kaiser' }),
+    ];
     const located = await locateSources(good, { workDir: dir });
     expect(located.versionOf('fake-wallpapers')).toBe('1:2.0-1');
     expect(located.versionOf('fake-gcompris')).toBe('3.1-2');
     expect(Buffer.from(await located.readSource(good[2]!)).equals(await png(4))).toBe(true);
     expect(await located.checkLicences(good)).toEqual([]);
-    const manifest = await buildCorpus({ readSource: located.readSource, versionOf: located.versionOf, provenance: located.provenance, outDir: join(dir, 'out'), sources: good, evaluation: ['y'] });
+    const manifest = await buildCorpus({
+      readSource: located.readSource,
+      versionOf: located.versionOf,
+      provenance: located.provenance,
+      outDir: join(dir, 'out'),
+      sources: good,
+      evaluation: ['y'],
+    });
     expect(manifest.photos.map((p) => [p.name, p.packageVersion, p.originalPath, p.licenceStatedIn])).toEqual([
       ['lake', '1:2.0-1', 'usr/share/backgrounds/lake.png', 'usr/share/doc/fake-wallpapers/copyright (Files: 16.04/lake.png)'],
       ['x', '3.1-2', 'usr/share/rcc/mon.rcc:res/wonders/x.png', 'usr/share/rcc/mon.rcc:res/README'],
@@ -307,13 +434,15 @@ describe('Debian package sources (unpacked package fixture)', () => {
 
   it('names every photo whose recorded licence or author differs from what its package states', async () => {
     const located = await locateSources([wall('lake', {}), wall('secret', {}), bundled('x', {})], { workDir: dir });
-    expect(await located.checkLicences([
-      wall('lake', { licence: 'CC-BY-SA 4.0', author: 'Ann Author' }),
-      wall('secret', { licence: 'CC0 1.0', author: 'Nobody' }),
-      bundled('x', { licence: 'CC-BY-SA 4.0', author: 'Someone Else' }),
-      bundled('w', { licence: 'CC0 1.0', author: 'W' }),
-      wall('sky', { licence: 'GPL-2+', author: 'Not The Group', licenceEvidence: { kind: 'debian-copyright', files: 'Sky/contents/images/2560x1600.jpg' } }),
-    ])).toEqual([
+    expect(
+      await located.checkLicences([
+        wall('lake', { licence: 'CC-BY-SA 4.0', author: 'Ann Author' }),
+        wall('secret', { licence: 'CC0 1.0', author: 'Nobody' }),
+        bundled('x', { licence: 'CC-BY-SA 4.0', author: 'Someone Else' }),
+        bundled('w', { licence: 'CC0 1.0', author: 'W' }),
+        wall('sky', { licence: 'GPL-2+', author: 'Not The Group', licenceEvidence: { kind: 'debian-copyright', files: 'Sky/contents/images/2560x1600.jpg' } }),
+      ]),
+    ).toEqual([
       "lake: recorded licence 'CC-BY-SA 4.0' but fake-wallpapers's debian/copyright says 'CC-BY-4.0'",
       "secret: recorded licence 'CC0 1.0' but fake-wallpapers's debian/copyright says 'Proprietary' (not an accepted licence)",
       "x: recorded author 'Someone Else' is not in res/README in mon.rcc's Copyright 'Daniel Schwen'",

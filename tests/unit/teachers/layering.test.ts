@@ -10,7 +10,8 @@ const FORBIDDEN = /^(electron|svelte|onnxruntime-node|onnxruntime-web)(\/|$)|^\.
 function sourceFiles(path: string): string[] {
   if (path.endsWith('.ts')) return [path];
   return readdirSync(join(ROOT, path), { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? sourceFiles(join(path, entry.name)) : entry.name.endsWith('.ts') ? [join(path, entry.name)] : []);
+    entry.isDirectory() ? sourceFiles(join(path, entry.name)) : entry.name.endsWith('.ts') ? [join(path, entry.name)] : [],
+  );
 }
 
 describe('image and teacher modules layering', () => {

@@ -28,13 +28,33 @@ describe('concept teacher registry', () => {
 
   it('covers the concepts issue 5 asks for', () => {
     for (const id of [
-      'pencil-sketch', 'cartoon', 'oil-paint', 'watercolour', 'sepia-vintage', 'night', 'autumn-foliage', 'winter-snow',
-      'pixel-art', 'pop-art-posterize', 'halftone', 'thermal-camera', 'emboss-relief', 'neon-edges', 'bw-film-grain', 'color-invert',
-    ]) expect(findTeacher(id), id).toBeDefined();
+      'pencil-sketch',
+      'cartoon',
+      'oil-paint',
+      'watercolour',
+      'sepia-vintage',
+      'night',
+      'autumn-foliage',
+      'winter-snow',
+      'pixel-art',
+      'pop-art-posterize',
+      'halftone',
+      'thermal-camera',
+      'emboss-relief',
+      'neon-edges',
+      'bw-film-grain',
+      'color-invert',
+    ])
+      expect(findTeacher(id), id).toBeDefined();
   });
 
   it('every teacher copes with tiny and extreme-aspect images', () => {
-    for (const [width, height] of [[1, 1], [2, 3], [7, 5], [300, 2]] as const) {
+    for (const [width, height] of [
+      [1, 1],
+      [2, 3],
+      [7, 5],
+      [300, 2],
+    ] as const) {
       const image = createImage(width, height);
       image.data.forEach((_, i) => (image.data[i] = (i * 0.37) % 1));
       for (const teacher of listTeachers()) {

@@ -1,14 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { GraphBuilder, type Value } from '../../../native-models/graph';
 import { createTensor, openSession, toFloat32Array } from '../../../native-models/runtime';
-import {
-  bceWithLogits,
-  ganDiscriminatorLoss,
-  ganGeneratorLoss,
-  l1Loss,
-  mseLoss,
-  type GanLossKind,
-} from '../../../native-models/train/losses';
+import { bceWithLogits, ganDiscriminatorLoss, ganGeneratorLoss, l1Loss, mseLoss, type GanLossKind } from '../../../native-models/train/losses';
 
 // Logits include large magnitudes: the softplus must not overflow to inf at |x| = 100.
 const real = [2.5, -0.3, 0.9, 100, -1.2, 0.05];
@@ -84,8 +77,6 @@ describe('losses vs float64 references', () => {
 
   test('shape mismatch names both shapes', () => {
     const b = new GraphBuilder('bad');
-    expect(() => l1Loss(b, b.input('a', 'float32', [2, 3]), b.input('c', 'float32', [3, 2]))).toThrow(
-      /l1Loss: prediction \[2, 3\] and target \[3, 2\]/,
-    );
+    expect(() => l1Loss(b, b.input('a', 'float32', [2, 3]), b.input('c', 'float32', [3, 2]))).toThrow(/l1Loss: prediction \[2, 3\] and target \[3, 2\]/);
   });
 });

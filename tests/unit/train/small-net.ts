@@ -37,7 +37,10 @@ export function randomBatch(seed: number): { x: Float32Array; target: Float32Arr
  * Builds the net into a fresh builder with an L1 loss against `target`. `trainable(name)` picks which weights
  * become trainable graph inputs (the rest are frozen initializers).
  */
-export function buildSmallNet(weights: ReadonlyMap<string, Float32Array>, trainable: (name: string) => boolean): {
+export function buildSmallNet(
+  weights: ReadonlyMap<string, Float32Array>,
+  trainable: (name: string) => boolean,
+): {
   builder: GraphBuilder;
   prediction: Value;
 } {

@@ -1,4 +1,14 @@
-import type { ExportRecord, Job, JobProgress, Precision, ShareAddress, ShareState, StudioApi, TrainingRun, Unsubscribe } from '../../../../electron/api/contract';
+import type {
+  ExportRecord,
+  Job,
+  JobProgress,
+  Precision,
+  ShareAddress,
+  ShareState,
+  StudioApi,
+  TrainingRun,
+  Unsubscribe,
+} from '../../../../electron/api/contract';
 import { errorMessage } from '../errors';
 import type { ProgressView } from '../view-types';
 
@@ -30,9 +40,7 @@ export class ExportsState {
   /** Ticks every second while sharing, for the expiry countdown. */
   now = $state(Date.now());
 
-  readonly secondsLeft: number = $derived(
-    this.share.active ? Math.max(0, Math.round((Date.parse(this.share.expiresAt) - this.now) / 1000)) : 0,
-  );
+  readonly secondsLeft: number = $derived(this.share.active ? Math.max(0, Math.round((Date.parse(this.share.expiresAt) - this.now) / 1000)) : 0);
 
   private unsubscribers: Unsubscribe[] = [];
   /** A quick export can finish before exports.start answers; its end must not leave it shown as running. */

@@ -126,9 +126,7 @@ export class FlowState {
   /** True once the first reload answered (the guide waits for it before choosing where to start). */
   loaded = $state(false);
 
-  readonly selectedRun: TrainingRun | null = $derived(
-    this.runs.find((run) => run.id === this.selectedRunId) ?? this.runs[0] ?? null,
-  );
+  readonly selectedRun: TrainingRun | null = $derived(this.runs.find((run) => run.id === this.selectedRunId) ?? this.runs[0] ?? null);
   readonly plan: TrainingPlan | null = $derived(this.presetPlans[this.chosenPreset] ?? null);
   /** Train / held-out role of each pair in the planned run (pairs it leaves out have none). */
   readonly pairRoles: ReadonlyMap<number, 'train' | 'held-out'> = $derived(
@@ -271,9 +269,7 @@ export class FlowState {
   }
 
   async startTraining(preset: TrainingPreset, advanced?: TrainingAdvanced): Promise<void> {
-    const run = await this.attempt(() =>
-      this.api.training.start({ conceptId: this.conceptId, preset, ...(advanced ? { advanced } : {}) }),
-    );
+    const run = await this.attempt(() => this.api.training.start({ conceptId: this.conceptId, preset, ...(advanced ? { advanced } : {}) }));
     if (run) {
       this.upsertRun(run);
       this.selectedRunId = run.id;
@@ -377,7 +373,11 @@ export class FlowState {
 function generationView(job: Job, message: string | null): GenerationView {
   const payload = job.payload as { imageIds?: number[]; skippedImageIds?: number[] };
   return {
-    jobId: job.id, progress: job.progress, message, imageIds: payload.imageIds ?? [], createdAt: job.createdAt,
+    jobId: job.id,
+    progress: job.progress,
+    message,
+    imageIds: payload.imageIds ?? [],
+    createdAt: job.createdAt,
     cancelledImageIds: payload.skippedImageIds ?? [],
   };
 }

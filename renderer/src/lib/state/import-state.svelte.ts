@@ -58,8 +58,7 @@ export class ImportState {
     try {
       // Electron imports dropped files and folders from where they are on disk (the back end walks folders);
       // a browser has no paths, so every file inside is uploaded.
-      const files =
-        this.api.mode === 'electron' && selection.topLevel ? selection.topLevel : await selection.expand();
+      const files = this.api.mode === 'electron' && selection.topLevel ? selection.topLevel : await selection.expand();
       if (files.length === 0) return;
       const noun = files.length === 1 ? 'item' : 'items';
       if (this.api.mode === 'browser') this.staging = { fraction: 0, label: `Uploading ${files.length} ${noun}…` };

@@ -75,7 +75,10 @@ export class ProjectState {
   async createConcept(input: { name: string; prompt: string; teacher?: string }): Promise<Concept | null> {
     try {
       const concept = await this.api.concepts.create({
-        projectId: this.projectId, name: input.name, prompt: input.prompt, ...(input.teacher ? { teacher: input.teacher } : {}),
+        projectId: this.projectId,
+        name: input.name,
+        prompt: input.prompt,
+        ...(input.teacher ? { teacher: input.teacher } : {}),
       });
       this.concepts = [...this.concepts.filter((c) => c.id !== concept.id), concept];
       return concept;

@@ -334,7 +334,11 @@ export function slice(x: T64, starts: number[], ends: number[], axes: number[], 
     for (let k = s; st > 0 ? k < e : k > e; k += st) len.push(k);
     ranges[a] = { start: s, step: st, len: len.length };
   });
-  return remap(x, ranges.map((r) => r.len), (idx) => idx.map((v, d) => ranges[d]!.start + v * ranges[d]!.step));
+  return remap(
+    x,
+    ranges.map((r) => r.len),
+    (idx) => idx.map((v, d) => ranges[d]!.start + v * ranges[d]!.step),
+  );
 }
 
 export function pad(x: T64, pads: number[], mode: 'constant' | 'reflect' | 'edge', value = 0): T64 {
@@ -355,7 +359,11 @@ export function pad(x: T64, pads: number[], mode: 'constant' | 'reflect' | 'edge
     return src;
   });
   if (mode === 'constant' && value !== 0) {
-    const mask = remap(map(x, () => 1), shape, (idx) => idx.map((v, d) => v - pads[d]!).some((v, d) => v < 0 || v >= x.shape[d]!) ? null : idx.map((v, d) => v - pads[d]!));
+    const mask = remap(
+      map(x, () => 1),
+      shape,
+      (idx) => (idx.map((v, d) => v - pads[d]!).some((v, d) => v < 0 || v >= x.shape[d]!) ? null : idx.map((v, d) => v - pads[d]!)),
+    );
     for (let i = 0; i < out.data.length; i++) if (mask.data[i] === 0) out.data[i] = value;
   }
   return out;
@@ -405,7 +413,10 @@ export function resize2d(
     const cl = Math.min(Math.max(coord, 0), inLen - 1);
     const k0 = Math.floor(cl);
     const k1 = Math.min(k0 + 1, inLen - 1);
-    return [[k0, 1 - (cl - k0)], [k1, cl - k0]];
+    return [
+      [k0, 1 - (cl - k0)],
+      [k1, cl - k0],
+    ];
   };
   const sh = o.scales ? o.scales[0] : outH / h;
   const sw = o.scales ? o.scales[1] : outW / w;
