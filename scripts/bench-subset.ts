@@ -73,7 +73,7 @@ const pool = poolIndices.map((i) => photos.train[i]!);
 const outside = photos.train.filter((_, i) => !poolIndices.includes(i));
 const validation = [outside[0]!, outside[Math.floor(outside.length / 2)]!];
 
-// The studio's features: imageFeatures of the input decoded at most 64 px on the longer side (flow-service.ts).
+// The studio's features: imageFeatures of the input decoded at most 64 px on the longer side (subset-service.ts).
 const FEATURE_SIDE = 64;
 const features = pool.map(({ image }) => {
   const scale = Math.min(1, FEATURE_SIDE / Math.max(image.width, image.height));

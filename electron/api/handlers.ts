@@ -26,12 +26,12 @@ export function createApiHandlers(services: Services, appInfo: AppInfoSource, de
     imports: services.imports,
     jobs: services.jobs,
     exports: services.exports,
-    teachers: services.flow.teachers,
+    teachers: services.teachers,
     models: services.models,
-    pairs: services.flow.pairs,
-    subset: services.flow.subset,
-    training: services.flow.training,
-    liveModel: services.flow.liveModel,
+    pairs: services.pairs,
+    subset: services.subset,
+    training: services.training,
+    liveModel: services.liveModel,
     share: services.share,
   };
 }

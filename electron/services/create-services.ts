@@ -15,7 +15,11 @@ import { createStorageService } from './storage-service';
 import { TypedEmitter } from '../domain/typed-emitter';
 import { createExportsService } from './exports-service';
 import { createShareService } from './share-service';
-import { createFlowService } from './flow-service';
+import { createLiveModelService } from './live-model-service';
+import { createPairsService } from './pairs-service';
+import { createSubsetService } from './subset-service';
+import { createTeachersService } from './teachers-service';
+import { createTrainingService } from './training-service';
 import { createModelsService } from './models-service';
 import { huggingFaceCacheDir } from '../jobs/hf-cache';
 import { HubTokenStore, type SecretCipher } from './hub-token';
@@ -74,7 +78,11 @@ export function createServices(options: CreateServicesOptions): Services {
   });
 
   const modelsDir = options.modelsDir ?? path.join(dataDir, 'models');
-  const flow = createFlowService({ store, jobs, events, modelsDir });
+  const teachers = createTeachersService({ store, modelsDir });
+  const pairs = createPairsService({ store, jobs, events, modelsDir });
+  const subset = createSubsetService({ store, events });
+  const training = createTrainingService({ store, jobs, events });
+  const liveModel = createLiveModelService({ store });
   const models = createModelsService({
     jobs,
     events,
@@ -97,7 +105,11 @@ export function createServices(options: CreateServicesOptions): Services {
     storage,
     exports,
     share,
-    flow,
+    teachers,
+    pairs,
+    subset,
+    training,
+    liveModel,
     models,
     close() {
       closing ??= Promise.all([runner.close(), share.stop()]).then(() => store.close());

@@ -61,7 +61,7 @@ beforeAll(async () => {
       .png()
       .toFile(join(dir, `p${i}.target.png`));
   }
-  await services.flow.pairs.importPaired({ conceptId: concept.id, sources: [{ path: dir }] });
+  await services.pairs.importPaired({ conceptId: concept.id, sources: [{ path: dir }] });
 }, 240_000);
 
 afterAll(async () => {
@@ -117,7 +117,7 @@ describe('studio gaps (browser mode)', () => {
     const step = Number(/step (\d+)/.exec(await page.getByTestId('snapshot-started').innerText())![1]);
     await page.screenshot({ path: join(ARTIFACTS, 'gaps-snapshot-started.png') });
 
-    const training = services.flow.training.list({ projectId: services.projects.list()[0]!.id }).find((candidate) => candidate.state === 'running')!;
+    const training = services.training.list({ projectId: services.projects.list()[0]!.id }).find((candidate) => candidate.state === 'running')!;
     try {
       await page.getByTestId('guide-step-export').click();
       const warnings = page.getByTestId('export-warnings');
@@ -127,11 +127,11 @@ describe('studio gaps (browser mode)', () => {
       expect(exported).toBeGreaterThanOrEqual(step);
       await page.screenshot({ path: join(ARTIFACTS, 'gaps-snapshot-export.png') });
       // Still training: the export ran beside it.
-      const now = services.flow.training.get({ runId: training.id });
+      const now = services.training.get({ runId: training.id });
       expect(now.state).toBe('running');
       expect(now.step).toBeGreaterThan(step);
     } finally {
-      services.flow.training.cancel({ runId: training.id });
+      services.training.cancel({ runId: training.id });
       await services.jobs.waitFor(training.jobId!);
     }
   }, 300_000);

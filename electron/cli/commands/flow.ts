@@ -5,7 +5,7 @@ import { UsageError, type CliCommand } from '../command';
 import { followJob } from './job-progress';
 import { parseId, withServices } from './with-services';
 
-// CLI parity for the studio flow (issue 7): thin wrappers over services.flow, the same calls the app makes.
+// CLI parity for the studio flow (issue 7): thin wrappers over services.pairs, .subset and .training, the same calls the app makes.
 
 function pairsTable(pairs: PairRecord[]): string {
   if (pairs.length === 0) return 'No pairs yet. Make some with: e2gan pairs make --concept ID [--images ID,ID...]';
@@ -24,7 +24,7 @@ export const pairsList: CliCommand = {
   async run(args, io) {
     const { values } = parseArgs({ args, options: { concept: { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: false });
     const conceptId = parseId(values.concept, '--concept');
-    const pairs = await withServices((services) => services.flow.pairs.list({ conceptId }));
+    const pairs = await withServices((services) => services.pairs.list({ conceptId }));
     io.out(values.json ? JSON.stringify(pairs, null, 2) : pairsTable(pairs));
     return 0;
   },
@@ -50,7 +50,7 @@ For a diffusion teacher on files use e2gan pairs generate.`,
         ? values.images.split(',').map((id) => parseId(id.trim(), '--images'))
         : services.images.list({ projectId: projectIdOf(services, conceptId) }).map((image) => image.id);
       if (imageIds.length === 0) throw new UsageError('the project has no photos; import some with e2gan import');
-      const queued = services.flow.pairs.generate({ conceptId, imageIds, ...(seed !== undefined ? { seed } : {}) });
+      const queued = services.pairs.generate({ conceptId, imageIds, ...(seed !== undefined ? { seed } : {}) });
       return followJob(services, queued.id, io);
     });
     if (values.json) io.out(JSON.stringify(job, null, 2));
@@ -74,7 +74,7 @@ function statusCommand(word: 'accept' | 'reject'): CliCommand {
       if (positionals.length === 0) throw new UsageError('expected at least one PAIR_ID (see e2gan pairs list)');
       const ids = positionals.map((id) => parseId(id, 'PAIR_ID'));
       const updated = await withServices((services) =>
-        ids.map((id) => services.flow.pairs.setStatus({ pairId: id, status: word === 'accept' ? 'accepted' : 'rejected' })),
+        ids.map((id) => services.pairs.setStatus({ pairId: id, status: word === 'accept' ? 'accepted' : 'rejected' })),
       );
       io.out(pairsTable(updated));
       return 0;
@@ -92,9 +92,7 @@ export const pairsImport: CliCommand = {
     const { values, positionals } = parseArgs({ args, options: { concept: { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: true });
     const conceptId = parseId(values.concept, '--concept');
     if (positionals.length === 0) throw new UsageError('expected at least one PATH');
-    const result = await withServices((services) =>
-      services.flow.pairs.importPaired({ conceptId, sources: positionals.map((p) => ({ path: path.resolve(p) })) }),
-    );
+    const result = await withServices((services) => services.pairs.importPaired({ conceptId, sources: positionals.map((p) => ({ path: path.resolve(p) })) }));
     if (values.json) io.out(JSON.stringify(result, null, 2));
     else {
       io.out(`Imported ${result.pairIds.length} pair(s)`);
@@ -116,7 +114,7 @@ export const subsetCommand: CliCommand = {
     });
     const conceptId = parseId(values.concept, '--concept');
     const count = parseCount(values.count, '--count', 1);
-    const selection = await withServices((services) => services.flow.subset.select({ conceptId, targetCount: count }));
+    const selection = await withServices((services) => services.subset.select({ conceptId, targetCount: count }));
     io.out(
       values.json
         ? JSON.stringify(selection, null, 2)
@@ -141,7 +139,7 @@ async function followRun(runId: number, start: (services: Services) => TrainingR
   return withServices(async (services) => {
     const run = start(services);
     await followJob(services, run.jobId!, io);
-    return services.flow.training.get({ runId: runId === 0 ? run.id : runId });
+    return services.training.get({ runId: runId === 0 ? run.id : runId });
   });
 }
 
@@ -183,7 +181,7 @@ Ctrl-C checkpoints and stops; continue with e2gan training resume RUN_ID.`,
       if (!['auto', 'cpu', 'webgpu'].includes(values.ep)) throw new UsageError(`--ep: expected auto, cpu or webgpu, got '${values.ep}'`);
       advanced.executionProvider = values.ep as TrainingAdvanced['executionProvider'];
     }
-    const run = await followRun(0, (services) => services.flow.training.start({ conceptId, preset, advanced }), io);
+    const run = await followRun(0, (services) => services.training.start({ conceptId, preset, advanced }), io);
     io.out(values.json ? JSON.stringify(run, null, 2) : runLine(run));
     return run.state === 'done' ? 0 : 1;
   },
@@ -197,7 +195,7 @@ export const trainingResume: CliCommand = {
     const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true });
     if (positionals.length !== 1) throw new UsageError(`expected one RUN_ID, got ${positionals.length}`);
     const runId = parseId(positionals[0], 'RUN_ID');
-    const run = await followRun(runId, (services) => services.flow.training.resume({ runId }), io);
+    const run = await followRun(runId, (services) => services.training.resume({ runId }), io);
     io.out(values.json ? JSON.stringify(run, null, 2) : runLine(run));
     return run.state === 'done' ? 0 : 1;
   },
@@ -215,7 +213,7 @@ export const trainingList: CliCommand = {
     });
     const projectId = parseId(values.project, '--project');
     const conceptId = values.concept === undefined ? undefined : parseId(values.concept, '--concept');
-    const runs = await withServices((services) => services.flow.training.list({ projectId, ...(conceptId !== undefined ? { conceptId } : {}) }));
+    const runs = await withServices((services) => services.training.list({ projectId, ...(conceptId !== undefined ? { conceptId } : {}) }));
     io.out(
       values.json
         ? JSON.stringify(runs, null, 2)
@@ -254,7 +252,7 @@ function stopCommand(word: 'pause' | 'cancel'): CliCommand {
       if (positionals.length !== 1) throw new UsageError(`expected one RUN_ID, got ${positionals.length}`);
       const runId = parseId(positionals[0], 'RUN_ID');
       // The process running the job stops it at its next step and records the final state.
-      const run = await withServices((services) => (word === 'pause' ? services.flow.training.pause({ runId }) : services.flow.training.cancel({ runId })));
+      const run = await withServices((services) => (word === 'pause' ? services.training.pause({ runId }) : services.training.cancel({ runId })));
       io.out(values.json ? JSON.stringify(run, null, 2) : `${word === 'pause' ? 'Pausing' : 'Cancelling'} run ${run.id} (step ${run.step}/${run.totalSteps})`);
       return 0;
     },

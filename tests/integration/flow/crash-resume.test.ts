@@ -65,19 +65,19 @@ describe('a training run whose process is killed (crash)', () => {
         .png()
         .toFile(path.join(dir, `p${i}.target.png`));
     }
-    await setup.flow.pairs.importPaired({ conceptId: concept.id, sources: [{ path: dir }] });
+    await setup.pairs.importPaired({ conceptId: concept.id, sources: [{ path: dir }] });
     await setup.close();
 
     // Checkpoints come every 20 steps of 40: killing past step 22 leaves one to resume from.
     const killed = await trainAndKill(concept.id, 22);
     services = createServices({ dataDir });
-    const interrupted = services.flow.training.get({ runId: killed.runId });
+    const interrupted = services.training.get({ runId: killed.runId });
     expect(interrupted.state).toBe('interrupted');
     expect(interrupted.checkpoints.map((c) => c.step)).toContain(20);
 
-    services.flow.training.resume({ runId: killed.runId });
-    await services.jobs.waitFor(services.flow.training.get({ runId: killed.runId }).jobId!);
-    const done = services.flow.training.get({ runId: killed.runId });
+    services.training.resume({ runId: killed.runId });
+    await services.jobs.waitFor(services.training.get({ runId: killed.runId }).jobId!);
+    const done = services.training.get({ runId: killed.runId });
     expect(done).toMatchObject({ state: 'done', step: 40 });
     expect(done.lossHistory.map((p) => p.step)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
   }, 240_000);

@@ -35,8 +35,8 @@ describe('e2gan training pause on a run the app is training', () => {
         .png()
         .toFile(path.join(dir, `p${i}.target.png`));
     }
-    await app.flow.pairs.importPaired({ conceptId: concept.id, sources: [{ path: dir }] });
-    const run = app.flow.training.start({ conceptId: concept.id, preset: 'fast', advanced: { steps: 2000, size: 32, rank: 2, executionProvider: 'cpu' } });
+    await app.pairs.importPaired({ conceptId: concept.id, sources: [{ path: dir }] });
+    const run = app.training.start({ conceptId: concept.id, preset: 'fast', advanced: { steps: 2000, size: 32, rank: 2, executionProvider: 'cpu' } });
     await new Promise<void>((resolve) => {
       const stop = app.events.on('trainingProgress', (event) => {
         if (event.step < 1) return;
@@ -52,7 +52,7 @@ describe('e2gan training pause on a run the app is training', () => {
     });
     expect(stdout).toMatch(new RegExp(`Pausing run ${run.id}`));
     await app.jobs.waitFor(run.jobId!);
-    const paused = app.flow.training.get({ runId: run.id });
+    const paused = app.training.get({ runId: run.id });
     expect(paused.state).toBe('paused');
     expect(paused.step).toBeLessThan(2000);
     expect(paused.checkpoints.at(-1)!.step).toBe(paused.step);

@@ -35,7 +35,7 @@ describe('diffusion teacher controls', () => {
     const [image] = services.images.list({ projectId: project.id });
     const make = async (name: string, negativePrompt: string | undefined) => {
       const concept = services.concepts.create({ projectId: project.id, name, prompt: 'make it snowy', teacher: 'diffusion:tiny-ip2p' });
-      const job = services.flow.pairs.generate({
+      const job = services.pairs.generate({
         conceptId: concept.id,
         imageIds: [image!.id],
         seed: 9,
@@ -43,7 +43,7 @@ describe('diffusion teacher controls', () => {
       });
       const done = await services.jobs.waitFor(job.id);
       expect(done.state, done.error ?? '').toBe('done');
-      return services.flow.pairs.list({ conceptId: concept.id })[0]!;
+      return services.pairs.list({ conceptId: concept.id })[0]!;
     };
     const plain = await make('Plain', undefined);
     const avoiding = await make('Avoiding', 'blurry, dark');
@@ -53,9 +53,9 @@ describe('diffusion teacher controls', () => {
     // Same photo, seed and settings: only the negative prompt differs, and so does the edit.
     expect(avoiding.targetSha256).not.toBe(plain.targetSha256);
 
-    const again = await services.jobs.waitFor(services.flow.pairs.regenerate({ pairId: avoiding.id, seed: 9 }).id);
+    const again = await services.jobs.waitFor(services.pairs.regenerate({ pairId: avoiding.id, seed: 9 }).id);
     expect(again.state, again.error ?? '').toBe('done');
-    const remade = services.flow.pairs.get({ pairId: avoiding.id });
+    const remade = services.pairs.get({ pairId: avoiding.id });
     expect(remade.teacher).toEqual(avoiding.teacher);
     // Reproducible: the same stored settings and seed give the same target.
     expect(remade.targetSha256).toBe(avoiding.targetSha256);

@@ -21,7 +21,7 @@ afterEach(async () => {
 
 describe('pair generation with an installed diffusion teacher', () => {
   it('lists the model as a teacher, generates guarded pairs through the pipeline, and regenerates one with other guidance', async () => {
-    const teachers = await services.flow.teachers.list();
+    const teachers = await services.teachers.list();
     expect(teachers).toContainEqual(expect.objectContaining({ kind: 'diffusion', id: 'diffusion:tiny-ip2p' }));
 
     const project = services.projects.create({ name: 'Diffusion' });
@@ -35,9 +35,9 @@ describe('pair generation with an installed diffusion teacher', () => {
     await services.jobs.waitFor(services.imports.start({ projectId: project.id, sources: photos.map((p) => ({ path: p })) }).id);
     const imageIds = services.images.list({ projectId: project.id }).map((image) => image.id);
 
-    const job = await services.jobs.waitFor(services.flow.pairs.generate({ conceptId: concept.id, imageIds, seed: 5, diffusion: { steps: 2, size: 64 } }).id);
+    const job = await services.jobs.waitFor(services.pairs.generate({ conceptId: concept.id, imageIds, seed: 5, diffusion: { steps: 2, size: 64 } }).id);
     expect(job.state, job.error ?? '').toBe('done');
-    const pairs = services.flow.pairs.list({ conceptId: concept.id });
+    const pairs = services.pairs.list({ conceptId: concept.id });
     expect(pairs).toHaveLength(2);
     for (const pair of pairs) {
       expect(pair.teacher).toEqual({ kind: 'diffusion', modelId: 'tiny-ip2p', guidance: 7.5, imageGuidance: 1.5, steps: 2, size: 64 });
@@ -49,14 +49,14 @@ describe('pair generation with an installed diffusion teacher', () => {
     }
     expect(pairs.map((p) => p.seed).sort()).toEqual([5, 6]);
 
-    const again = await services.jobs.waitFor(services.flow.pairs.regenerate({ pairId: pairs[0]!.id, guidance: 3 }).id);
+    const again = await services.jobs.waitFor(services.pairs.regenerate({ pairId: pairs[0]!.id, guidance: 3 }).id);
     expect(again.state, again.error ?? '').toBe('done');
-    const regenerated = services.flow.pairs.get({ pairId: pairs[0]!.id });
+    const regenerated = services.pairs.get({ pairId: pairs[0]!.id });
     expect(regenerated.teacher).toMatchObject({ kind: 'diffusion', guidance: 3 });
     expect(regenerated.seed).toBe(pairs[0]!.seed + 1);
 
     services.concepts.update({ conceptId: concept.id, teacher: 'diffusion:not-installed' });
-    expect(() => services.flow.pairs.generate({ conceptId: concept.id, imageIds })).toThrow(/'not-installed' is not installed/);
+    expect(() => services.pairs.generate({ conceptId: concept.id, imageIds })).toThrow(/'not-installed' is not installed/);
   }, 120_000);
 
   it('skips a photo cancelled on its own and keeps the others on their list-position seeds', async () => {
@@ -70,12 +70,12 @@ describe('pair generation with an installed diffusion teacher', () => {
     await services.jobs.waitFor(services.imports.start({ projectId: project.id, sources: photos.map((p) => ({ path: p.file })) }).id);
     const imageIds = services.images.list({ projectId: project.id }).map((image) => image.id);
 
-    const queued = services.flow.pairs.generate({ conceptId: concept.id, imageIds, seed: 5, diffusion: { steps: 1, size: 64 } });
-    services.flow.pairs.cancelItem({ jobId: queued.id, imageId: imageIds[1]! });
+    const queued = services.pairs.generate({ conceptId: concept.id, imageIds, seed: 5, diffusion: { steps: 1, size: 64 } });
+    services.pairs.cancelItem({ jobId: queued.id, imageId: imageIds[1]! });
     const job = await services.jobs.waitFor(queued.id);
     expect(job.state, job.error ?? '').toBe('done');
     expect((job.result as { cancelled: number[] }).cancelled).toEqual([imageIds[1]]);
-    const pairs = services.flow.pairs.list({ conceptId: concept.id });
+    const pairs = services.pairs.list({ conceptId: concept.id });
     expect(pairs.map((p) => p.imageId).sort()).toEqual([imageIds[0], imageIds[2]].sort());
     // The skipped photo splits the batch; the third photo still uses seed + its position in the list.
     expect(pairs.map((p) => p.seed).sort()).toEqual([5, 7]);

@@ -58,7 +58,7 @@ describe('pairs.cancelItem (real store, job runner and teacher)', () => {
     expect(finished.state, finished.error ?? '').toBe('done');
     const result = finished.result as { pairIds: number[]; cancelled: number[] };
     expect([...result.cancelled].sort()).toEqual([imageIds[2], imageIds[4]].sort());
-    const made = services.flow.pairs.list({ conceptId }).map((pair) => pair.imageId);
+    const made = services.pairs.list({ conceptId }).map((pair) => pair.imageId);
     expect(made.sort()).toEqual([imageIds[0], imageIds[1], imageIds[3]].sort());
     expect(result.pairIds).toHaveLength(3);
     // The skip set lives in the stored job, so another process (or a resume) sees it too.

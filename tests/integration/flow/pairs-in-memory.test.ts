@@ -56,14 +56,14 @@ describe('diffusion pair generation writes and reads no image folder', () => {
       reports += 1;
       for (const trace of imageFolderTraces()) seen.add(trace);
     });
-    const job = await services.jobs.waitFor(services.flow.pairs.generate({ conceptId: concept.id, imageIds, seed: 3, diffusion: { steps: 2, size: 64 } }).id);
+    const job = await services.jobs.waitFor(services.pairs.generate({ conceptId: concept.id, imageIds, seed: 3, diffusion: { steps: 2, size: 64 } }).id);
     expect(job.state, job.error ?? '').toBe('done');
     for (const trace of imageFolderTraces()) seen.add(trace);
     expect(reports).toBeGreaterThanOrEqual(3);
     expect([...seen]).toEqual([]);
 
     // The pairs are there, as PNG blobs at the teacher's size, each with the guard's verdict.
-    const pairs = services.flow.pairs.list({ conceptId: concept.id });
+    const pairs = services.pairs.list({ conceptId: concept.id });
     expect(pairs.map((pair) => pair.imageId).sort()).toEqual([...imageIds].sort());
     expect(pairs.map((pair) => pair.seed).sort()).toEqual([3, 4, 5]);
     for (const pair of pairs) {

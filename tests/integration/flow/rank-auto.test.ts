@@ -31,17 +31,17 @@ describe('training with rank auto', () => {
         .png()
         .toFile(path.join(dir, `p${i}.target.png`));
     }
-    await services.flow.pairs.importPaired({ conceptId: concept.id, sources: [{ path: dir }] });
+    await services.pairs.importPaired({ conceptId: concept.id, sources: [{ path: dir }] });
     const messages: string[] = [];
     services.events.on('jobProgress', ({ message }) => message && messages.push(message));
-    const run = services.flow.training.start({
+    const run = services.training.start({
       conceptId: concept.id,
       preset: 'fast',
       advanced: { steps: 2, size: 32, rank: 'auto', executionProvider: 'cpu' },
     });
     const job = await services.jobs.waitFor(run.jobId!);
     expect(job.state, job.error ?? '').toBe('done');
-    expect(services.flow.training.get({ runId: run.id })).toMatchObject({ state: 'done', step: 2, settings: { rank: 'auto' } });
+    expect(services.training.get({ runId: run.id })).toMatchObject({ state: 'done', step: 2, settings: { rank: 'auto' } });
     expect(messages.some((m) => m.startsWith('rank search trial'))).toBe(true);
     // The run's settings are recorded on its row (the one record; there is no run.json).
     const store = openStore(path.join(root, 'data'));

@@ -30,7 +30,7 @@ async function conceptWithPairs(): Promise<number> {
       .png()
       .toFile(path.join(dir, `p${i}.target.png`));
   }
-  await services.flow.pairs.importPaired({ conceptId: concept.id, sources: [{ path: dir }] });
+  await services.pairs.importPaired({ conceptId: concept.id, sources: [{ path: dir }] });
   return concept.id;
 }
 
@@ -47,14 +47,14 @@ describe('rank search progress and cancel', () => {
       if (parsed.done >= 1) firstTrialDone();
     });
     // 200 steps: each trial is 20 steps and the whole search ~25 trials, far longer than the cancel may take.
-    const run = services.flow.training.start({ conceptId, preset: 'fast', advanced: { steps: 200, size: 32, rank: 'auto', executionProvider: 'cpu' } });
+    const run = services.training.start({ conceptId, preset: 'fast', advanced: { steps: 200, size: 32, rank: 'auto', executionProvider: 'cpu' } });
     await trialDone;
     expect(progress[0]).toEqual({ done: 0, maxTrials: 25 });
     expect(progress.find((p) => p.done === 1)).toMatchObject({ label: 'reference' });
     expect(progress.find((p) => p.done === 1)!.validationL1).toBeGreaterThan(0);
 
     const cancelledAt = performance.now();
-    services.flow.training.cancel({ runId: run.id });
+    services.training.cancel({ runId: run.id });
     const job = await services.jobs.waitFor(run.jobId!);
     const stopSeconds = (performance.now() - cancelledAt) / 1000;
     const trialsAtStop = progress.at(-1)!.done;
@@ -63,7 +63,7 @@ describe('rank search progress and cancel', () => {
     // Well inside the runner's 15 s grace before it would kill the worker: the search itself stopped.
     expect(stopSeconds).toBeLessThan(10);
     expect(trialsAtStop).toBeLessThan(25);
-    expect(services.flow.training.get({ runId: run.id })).toMatchObject({ state: 'cancelled', step: 0 });
+    expect(services.training.get({ runId: run.id })).toMatchObject({ state: 'cancelled', step: 0 });
     expect(existsSync(path.join(run.runPath, 'run.json'))).toBe(false);
     expect(existsSync(path.join(run.runPath, 'checkpoints'))).toBe(false);
     console.log(`rank search cancelled after ${trialsAtStop} trial(s); stopped in ${stopSeconds.toFixed(2)} s`);

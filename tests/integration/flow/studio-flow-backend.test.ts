@@ -32,20 +32,20 @@ async function conceptWithPairs(): Promise<{ projectId: number; conceptId: numbe
   );
   expect(imported.state).toBe('done');
   const imageIds = services.images.list({ projectId: project.id }).map((image) => image.id);
-  const job = await services.jobs.waitFor(services.flow.pairs.generate({ conceptId: concept.id, imageIds }).id);
+  const job = await services.jobs.waitFor(services.pairs.generate({ conceptId: concept.id, imageIds }).id);
   expect(job.state, job.error ?? '').toBe('done');
   return { projectId: project.id, conceptId: concept.id };
 }
 
 describe('studio flow back end (real store, job runner, teachers and trainer)', () => {
   it('lists built-in teachers and refuses a concept without a usable teacher, naming the problem', async () => {
-    const teachers = await services.flow.teachers.list();
+    const teachers = await services.teachers.list();
     expect(teachers.find((t) => t.id === 'sepia-vintage')).toMatchObject({ kind: 'builtin' });
     const project = services.projects.create({ name: 'P' });
     const blank = services.concepts.create({ projectId: project.id, name: 'blank' });
-    expect(() => services.flow.pairs.generate({ conceptId: blank.id, imageIds: [1] })).toThrow(/has no teacher; choose one/);
+    expect(() => services.pairs.generate({ conceptId: blank.id, imageIds: [1] })).toThrow(/has no teacher; choose one/);
     const unknown = services.concepts.create({ projectId: project.id, name: 'odd', teacher: 'no-such-teacher' });
-    expect(() => services.flow.pairs.generate({ conceptId: unknown.id, imageIds: [1] })).toThrow(/'no-such-teacher' is not a built-in teacher/);
+    expect(() => services.pairs.generate({ conceptId: unknown.id, imageIds: [1] })).toThrow(/'no-such-teacher' is not a built-in teacher/);
   });
 
   it('generates pairs, curates, reduces to a subset, trains, serves a live model, and the run survives a restart', async () => {
@@ -53,7 +53,7 @@ describe('studio flow back end (real store, job runner, teachers and trainer)', 
     services.events.on('pairsChanged', ({ conceptId }) => pairEvents.push(conceptId));
     const { projectId, conceptId } = await conceptWithPairs();
 
-    const pairs = services.flow.pairs.list({ conceptId });
+    const pairs = services.pairs.list({ conceptId });
     expect(pairs).toHaveLength(PHOTOS.length);
     expect(pairEvents).toContain(conceptId);
     for (const pair of pairs) {
@@ -64,38 +64,38 @@ describe('studio flow back end (real store, job runner, teachers and trainer)', 
     }
     expect(readFileSync(services.images.blobPath(pairs[0]!.targetSha256)).subarray(1, 4).toString()).toBe('PNG');
 
-    const rejected = services.flow.pairs.setStatus({ pairId: pairs[0]!.id, status: 'rejected' });
+    const rejected = services.pairs.setStatus({ pairId: pairs[0]!.id, status: 'rejected' });
     expect(rejected).toMatchObject({ status: 'rejected', reason: 'rejected by you' });
     // Generating again for the same photos keeps the existing pairs and their curation.
-    const curated = services.flow.pairs.list({ conceptId });
-    const again = await services.jobs.waitFor(services.flow.pairs.generate({ conceptId, imageIds: pairs.map((p) => p.imageId!) }).id);
+    const curated = services.pairs.list({ conceptId });
+    const again = await services.jobs.waitFor(services.pairs.generate({ conceptId, imageIds: pairs.map((p) => p.imageId!) }).id);
     expect(again.state).toBe('done');
-    expect(services.flow.pairs.list({ conceptId })).toEqual(curated);
-    expect(services.flow.pairs.get({ pairId: pairs[0]!.id })).toEqual(rejected);
-    const selection = await services.flow.subset.select({ conceptId, targetCount: 2 });
+    expect(services.pairs.list({ conceptId })).toEqual(curated);
+    expect(services.pairs.get({ pairId: pairs[0]!.id })).toEqual(rejected);
+    const selection = await services.subset.select({ conceptId, targetCount: 2 });
     expect(selection.keptPairIds).toHaveLength(2);
     expect(selection.keptPairIds).not.toContain(pairs[0]!.id);
-    const candidates = services.flow.pairs
+    const candidates = services.pairs
       .list({ conceptId })
       .filter((p) => p.status === 'pending')
       .map((p) => p.id);
     expect([...selection.keptPairIds, ...selection.droppedPairIds].sort()).toEqual(candidates.sort());
     expect(
-      services.flow.pairs
+      services.pairs
         .list({ conceptId })
         .filter((p) => p.inSubset === true)
         .map((p) => p.id)
         .sort(),
     ).toEqual([...selection.keptPairIds].sort());
-    expect(await services.flow.subset.select({ conceptId, targetCount: 2 })).toEqual(selection);
+    expect(await services.subset.select({ conceptId, targetCount: 2 })).toEqual(selection);
 
     const progress: TrainingProgress[] = [];
     services.events.on('trainingProgress', (event) => progress.push(event));
-    const run = services.flow.training.start({ conceptId, preset: 'fast', advanced: TINY });
+    const run = services.training.start({ conceptId, preset: 'fast', advanced: TINY });
     expect(run).toMatchObject({ state: 'queued', totalSteps: 2, settings: { size: 32, rank: 2, checkpointEvery: 1, previewEvery: 1 } });
     const job = (await services.jobs.waitFor(run.jobId!)) as Job<'train-run'>;
     expect(job.state, job.error ?? '').toBe('done');
-    const trained = services.flow.training.get({ runId: run.id });
+    const trained = services.training.get({ runId: run.id });
     expect(trained).toMatchObject({ state: 'done', step: 2, executionProvider: 'cpu' });
     expect(trained.lossHistory.map((p) => p.step)).toEqual([1, 2]);
     expect(Object.values(trained.lossHistory[0]!.losses).every(Number.isFinite)).toBe(true);
@@ -111,7 +111,7 @@ describe('studio flow back end (real store, job runner, teachers and trainer)', 
 
     // The training job built the newest checkpoint's phone graph in its worker; get() only hands it out.
     expect(trained.checkpoints.at(-1)!.liveModelSha256).toMatch(/^[0-9a-f]{64}$/);
-    const live = await services.flow.liveModel.get({ runId: run.id });
+    const live = await services.liveModel.get({ runId: run.id });
     expect(live.sha256).toBe(trained.checkpoints.at(-1)!.liveModelSha256);
     expect(live).toMatchObject({ runId: run.id, step: 2, width: 32, height: 32, inputName: 'image', outputName: 'styled' });
     const session = await openSession(services.images.blobPath(live.sha256), { executionProviders: ['cpu'] });
@@ -119,14 +119,14 @@ describe('studio flow back end (real store, job runner, teachers and trainer)', 
     const out = await session.run({ image: createTensor('uint8', pixels, [1, 32, 32, 4]) });
     expect(out.styled!.dims).toEqual([1, 32, 32, 4]);
     session.release();
-    expect((await services.flow.liveModel.get({ runId: run.id })).sha256).toBe(live.sha256);
+    expect((await services.liveModel.get({ runId: run.id })).sha256).toBe(live.sha256);
 
     await services.close();
     services = createServices({ dataDir });
-    const reopened = services.flow.training.list({ projectId, conceptId });
+    const reopened = services.training.list({ projectId, conceptId });
     expect(reopened).toHaveLength(1);
     expect(reopened[0]).toMatchObject({ id: run.id, state: 'done', step: 2 });
     expect(reopened[0]!.lossHistory).toEqual(trained.lossHistory);
-    expect(services.flow.pairs.list({ conceptId }).find((p) => p.id === pairs[0]!.id)!.status).toBe('rejected');
+    expect(services.pairs.list({ conceptId }).find((p) => p.id === pairs[0]!.id)!.status).toBe('rejected');
   }, 180_000);
 });

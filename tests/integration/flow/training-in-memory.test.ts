@@ -61,7 +61,7 @@ async function conceptWithPairs(count: number): Promise<{ conceptId: number; pai
       .png()
       .toFile(path.join(dir, `p${i}.target.png`));
   }
-  const imported = await services.flow.pairs.importPaired({ conceptId: concept.id, sources: [{ path: dir }] });
+  const imported = await services.pairs.importPaired({ conceptId: concept.id, sources: [{ path: dir }] });
   expect(imported.pairIds).toHaveLength(count);
   return { conceptId: concept.id, pairIds: imported.pairIds };
 }
@@ -84,12 +84,12 @@ describe('a studio training run writes and reads no image folder', () => {
       checks += 1;
       for (const trace of imageFolderTraces()) seen.add(trace);
     });
-    const run = services.flow.training.start({ conceptId, preset: 'fast', advanced: { steps: 4, size: 32, rank: 2, executionProvider: 'cpu' } });
+    const run = services.training.start({ conceptId, preset: 'fast', advanced: { steps: 4, size: 32, rank: 2, executionProvider: 'cpu' } });
     const job = await services.jobs.waitFor(run.jobId!);
     expect(job.state, job.error ?? '').toBe('done');
     for (const trace of imageFolderTraces()) seen.add(trace);
 
-    const done = services.flow.training.get({ runId: run.id });
+    const done = services.training.get({ runId: run.id });
     expect(done).toMatchObject({ state: 'done', step: 4 });
     expect(checks).toBeGreaterThanOrEqual(4);
     expect([...seen]).toEqual([]);
@@ -123,7 +123,7 @@ describe('a studio training run writes and reads no image folder', () => {
 
   it('a run started before the row held its settings (run.json + pairs/ folder) resumes from them once, then the files are gone', async () => {
     const { conceptId } = await conceptWithPairs(3);
-    const run = services.flow.training.start({ conceptId, preset: 'fast', advanced: { steps: 6, size: 32, rank: 2, executionProvider: 'cpu' } });
+    const run = services.training.start({ conceptId, preset: 'fast', advanced: { steps: 6, size: 32, rank: 2, executionProvider: 'cpu' } });
     await new Promise<void>((resolve) => {
       const stop = services.events.on('trainingProgress', (event) => {
         if (event.runId === run.id && event.step >= 1) {
@@ -132,9 +132,9 @@ describe('a studio training run writes and reads no image folder', () => {
         }
       });
     });
-    services.flow.training.pause({ runId: run.id });
+    services.training.pause({ runId: run.id });
     await services.jobs.waitFor(run.jobId!);
-    const paused = services.flow.training.get({ runId: run.id });
+    const paused = services.training.get({ runId: run.id });
     expect(paused.state).toBe('paused');
     const engine = engineOnRow(run.id)!;
 
@@ -157,10 +157,10 @@ describe('a studio training run writes and reads no image folder', () => {
     writeFileSync(path.join(run.runPath, 'run.json'), JSON.stringify({ ...engine.settings, steps: paused.totalSteps, pairs: pairsDir }));
     expect(engineOnRow(run.id)).toBeUndefined();
 
-    services.flow.training.resume({ runId: run.id });
-    const job = await services.jobs.waitFor(services.flow.training.get({ runId: run.id }).jobId!);
+    services.training.resume({ runId: run.id });
+    const job = await services.jobs.waitFor(services.training.get({ runId: run.id }).jobId!);
     expect(job.state, job.error ?? '').toBe('done');
-    const done = services.flow.training.get({ runId: run.id });
+    const done = services.training.get({ runId: run.id });
     expect(done).toMatchObject({ state: 'done', step: 6 });
     expect(done.lossHistory.map((point) => point.step)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(engineOnRow(run.id)).toEqual(engine);

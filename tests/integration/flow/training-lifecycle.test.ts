@@ -54,10 +54,10 @@ async function conceptWithImportedPairs(): Promise<number> {
   await sharp({ create: { width: 20, height: 20, channels: 3, background: '#808080' } })
     .png()
     .toFile(path.join(dir, 'odd.input.png'));
-  const result = await services.flow.pairs.importPaired({ conceptId: concept.id, sources: [{ path: dir }] });
+  const result = await services.pairs.importPaired({ conceptId: concept.id, sources: [{ path: dir }] });
   expect(result.pairIds).toHaveLength(3);
   expect(result.skipped).toEqual([{ name: 'odd', reason: 'no target image with the same name' }]);
-  const twice = await services.flow.pairs.importPaired({ conceptId: concept.id, sources: [{ path: dir }] });
+  const twice = await services.pairs.importPaired({ conceptId: concept.id, sources: [{ path: dir }] });
   expect(twice.pairIds).toEqual([]);
   expect(twice.skipped.filter((s) => s.reason.startsWith('same input and target as pair'))).toHaveLength(3);
   return concept.id;
@@ -76,33 +76,33 @@ function firstStep(runId: number): Promise<void> {
 }
 
 async function finished(run: TrainingRun): Promise<TrainingRun> {
-  await services.jobs.waitFor(services.flow.training.get({ runId: run.id }).jobId!);
-  return services.flow.training.get({ runId: run.id });
+  await services.jobs.waitFor(services.training.get({ runId: run.id }).jobId!);
+  return services.training.get({ runId: run.id });
 }
 
 describe('training runs: pause, resume, extend, restart', () => {
   it('imports NAME.input / NAME.target pairs; pause checkpoints and stops, resume continues without redoing the curve, extend adds steps', async () => {
     const conceptId = await conceptWithImportedPairs();
-    const pair = services.flow.pairs.list({ conceptId })[0]!;
+    const pair = services.pairs.list({ conceptId })[0]!;
     expect(pair).toMatchObject({ imageId: null, teacher: { kind: 'imported' }, status: 'pending' });
-    expect(() => services.flow.pairs.regenerate({ pairId: pair.id })).toThrow(/was imported; only generated pairs can be regenerated/);
+    expect(() => services.pairs.regenerate({ pairId: pair.id })).toThrow(/was imported; only generated pairs can be regenerated/);
 
-    const run = services.flow.training.start({ conceptId, preset: 'balanced', advanced: TINY });
+    const run = services.training.start({ conceptId, preset: 'balanced', advanced: TINY });
     await firstStep(run.id);
-    services.flow.training.pause({ runId: run.id });
+    services.training.pause({ runId: run.id });
     const paused = await finished(run);
     expect(paused.state).toBe('paused');
     expect(paused.step).toBeGreaterThanOrEqual(1);
     expect(paused.step).toBeLessThan(6);
     expect(paused.checkpoints.at(-1)!.step).toBe(paused.step);
-    expect(() => services.flow.training.pause({ runId: run.id })).toThrow(/only a queued or running run can be paused/);
+    expect(() => services.training.pause({ runId: run.id })).toThrow(/only a queued or running run can be paused/);
 
-    services.flow.training.resume({ runId: run.id });
+    services.training.resume({ runId: run.id });
     const done = await finished(run);
     expect(done).toMatchObject({ state: 'done', step: 6 });
     expect(done.lossHistory.map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6]);
 
-    await services.flow.training.extend({ runId: run.id, steps: 2 });
+    await services.training.extend({ runId: run.id, steps: 2 });
     const extended = await finished(run);
     expect(extended).toMatchObject({ state: 'done', step: 8, totalSteps: 8 });
     expect(extended.lossHistory.map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
@@ -110,21 +110,21 @@ describe('training runs: pause, resume, extend, restart', () => {
 
   it('a run stopped by closing the app comes back interrupted and can be extended past its old end', async () => {
     const conceptId = await conceptWithImportedPairs();
-    const run = services.flow.training.start({ conceptId, preset: 'fast', advanced: TINY });
+    const run = services.training.start({ conceptId, preset: 'fast', advanced: TINY });
     await firstStep(run.id);
     await services.close();
 
     services = createServices({ dataDir });
-    const interrupted = services.flow.training.get({ runId: run.id });
+    const interrupted = services.training.get({ runId: run.id });
     expect(interrupted.state).toBe('interrupted');
     expect(interrupted.step).toBeLessThan(6);
     const interruptedJobId = interrupted.jobId!;
     // Extending an interrupted run continues it (to the new total) in a fresh job; the old job is given up.
-    await services.flow.training.extend({ runId: run.id, steps: 2 });
+    await services.training.extend({ runId: run.id, steps: 2 });
     expect(services.jobs.get({ jobId: interruptedJobId }).state).toBe('cancelled');
     const done = await finished(run);
     expect(done).toMatchObject({ state: 'done', step: 8, totalSteps: 8 });
     expect(done.lossHistory.map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(() => services.flow.training.resume({ runId: run.id })).toThrow(/only a paused, interrupted or failed run can be resumed/);
+    expect(() => services.training.resume({ runId: run.id })).toThrow(/only a paused, interrupted or failed run can be resumed/);
   }, 240_000);
 });

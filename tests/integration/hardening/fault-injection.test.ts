@@ -131,11 +131,11 @@ describe('kill -9 mid-job', () => {
       const job = services.jobs.list({ states: ['interrupted'] })[0]!;
       expect(job, 'the killed job must come back interrupted').toBeDefined();
       expect(job.message).toMatch(/Interrupted/);
-      const before = services.flow.pairs.list({ conceptId });
+      const before = services.pairs.list({ conceptId });
       expect(before.length).toBeGreaterThanOrEqual(1);
       services.jobs.resume({ jobId: job.id });
       expect((await services.jobs.waitFor(job.id)).state).toBe('done');
-      const after = services.flow.pairs.list({ conceptId });
+      const after = services.pairs.list({ conceptId });
       const imageIds = after.map((pair) => pair.imageId);
       expect(new Set(imageIds).size).toBe(imageIds.length);
       expect(after).toHaveLength(services.images.list({ projectId }).length);
@@ -220,8 +220,8 @@ describe('kill -9 mid-job', () => {
       await writePng(path.join(folder, `p${i}.input.png`), i + 10, 32, 32);
       await writePng(path.join(folder, `p${i}.target.png`), i + 20, 32, 32);
     }
-    const imported = await services.flow.pairs.importPaired({ conceptId, sources: [{ path: folder }] });
-    for (const id of imported.pairIds) services.flow.pairs.setStatus({ pairId: id, status: 'accepted' });
+    const imported = await services.pairs.importPaired({ conceptId, sources: [{ path: folder }] });
+    for (const id of imported.pairIds) services.pairs.setStatus({ pairId: id, status: 'accepted' });
     await services.close();
     const runsDir = path.join(dataDir, 'runs');
     mkdirSync(runsDir, { recursive: true });
@@ -233,7 +233,7 @@ describe('kill -9 mid-job', () => {
     expect(String(ended['error'])).toMatch(/^Disk full: /);
     expect(lines.find((line) => 'final' in line)).toMatchObject({ final: 'done' });
     await reopen(dataDir, async (reopened) => {
-      const run = reopened.flow.training.list({ projectId })[0]!;
+      const run = reopened.training.list({ projectId })[0]!;
       expect(run).toMatchObject({ state: 'done', step: 40 });
     });
     faults.push(

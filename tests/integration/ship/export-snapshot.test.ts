@@ -32,7 +32,7 @@ beforeAll(async () => {
       .png()
       .toFile(path.join(dir, `p${i}.target.png`));
   }
-  await services.flow.pairs.importPaired({ conceptId, sources: [{ path: dir }] });
+  await services.pairs.importPaired({ conceptId, sources: [{ path: dir }] });
 }, 60_000);
 afterAll(async () => {
   await services.close();
@@ -61,7 +61,7 @@ async function unpack(record: ExportRecord): Promise<{ manifest: Record<string, 
 function waitForCheckpoint(runId: number): Promise<void> {
   return new Promise((resolve) => {
     const check = () => {
-      if (services.flow.training.get({ runId }).checkpoints.length > 0) {
+      if (services.training.get({ runId }).checkpoints.length > 0) {
         off();
         resolve();
       }
@@ -75,7 +75,7 @@ describe('export a snapshot of a running training run', () => {
   let finishedExport: ExportRecord;
 
   it('refuses what cannot be snapshotted, naming why', () => {
-    const run = services.flow.training.start({ conceptId, preset: 'fast', advanced: { ...TINY, steps: 4 } });
+    const run = services.training.start({ conceptId, preset: 'fast', advanced: { ...TINY, steps: 4 } });
     // Queued: no checkpoint yet.
     expect(() => services.exports.start({ projectId, trainingRunId: run.id, precisions: [], snapshot: true })).toThrow(/no checkpoint yet/);
     expect(() => services.exports.start({ projectId, trainingRunId: run.id, precisions: [] })).toThrow(ConflictError);
@@ -84,9 +84,9 @@ describe('export a snapshot of a running training run', () => {
   });
 
   it('exports a finished run (the reference a snapshot must match)', async () => {
-    const [run] = services.flow.training.list({ projectId });
+    const [run] = services.training.list({ projectId });
     await services.jobs.waitFor(run!.jobId!);
-    expect(services.flow.training.get({ runId: run!.id }).state).toBe('done');
+    expect(services.training.get({ runId: run!.id }).state).toBe('done');
     const job = services.exports.start({ projectId, trainingRunId: run!.id, precisions: [], size: 64 });
     const done = await services.jobs.waitFor(job.id);
     expect(done.state, done.error ?? '').toBe('done');
@@ -94,10 +94,10 @@ describe('export a snapshot of a running training run', () => {
   }, 120_000);
 
   it('exports the newest checkpoint while the training job keeps running, as a bundle like a finished run', async () => {
-    const run = services.flow.training.start({ conceptId, preset: 'fast', advanced: { ...TINY, steps: 5000 } });
+    const run = services.training.start({ conceptId, preset: 'fast', advanced: { ...TINY, steps: 5000 } });
     await waitForCheckpoint(run.id);
-    const stepAtStart = services.flow.training.get({ runId: run.id }).step;
-    const newestAtRequest = services.flow.training.get({ runId: run.id }).checkpoints.at(-1)!.step;
+    const stepAtStart = services.training.get({ runId: run.id }).step;
+    const newestAtRequest = services.training.get({ runId: run.id }).checkpoints.at(-1)!.step;
     const started = performance.now();
     const job = services.exports.start({ projectId, trainingRunId: run.id, precisions: [], size: 64, snapshot: true });
     // The checkpoint the user saw when asking; the job exports it unless training rotated it away first.
@@ -107,7 +107,7 @@ describe('export a snapshot of a running training run', () => {
     expect(done.state, done.error ?? '').toBe('done');
     // The training kept running the whole time and advanced while the snapshot was exported.
     const training = services.jobs.get({ jobId: run.jobId! });
-    const runNow = services.flow.training.get({ runId: run.id });
+    const runNow = services.training.get({ runId: run.id });
     expect(training.state).toBe('running');
     expect(runNow.step).toBeGreaterThan(stepAtStart);
 
@@ -136,7 +136,7 @@ describe('export a snapshot of a running training run', () => {
     expect(fidelity.maxAbsDiffVsTrainingGraph).toBeLessThanOrEqual(fidelity.tolerance);
     console.log(`snapshot of step ${step} exported in ${seconds.toFixed(1)} s while training went from step ${stepAtStart} to ${runNow.step}`);
 
-    services.flow.training.cancel({ runId: run.id });
+    services.training.cancel({ runId: run.id });
     expect((await services.jobs.waitFor(run.jobId!)).state).toBe('cancelled');
   }, 180_000);
 });

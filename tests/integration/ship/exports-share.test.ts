@@ -117,7 +117,7 @@ describe('exports service', () => {
     const concept = services.concepts.create({ projectId: project.id, name: 'Studio concept', prompt: 'invert' });
     // The training run row as the studio's train-run job leaves it: its pairs in the store, its engine settings and
     // pair list on the row, and its folder holding the trained concept (here the CLI run's, trained on the same pairs).
-    const imported = await services.flow.pairs.importPaired({ conceptId: concept.id, sources: [{ path: path.join(root, 'pairs') }] });
+    const imported = await services.pairs.importPaired({ conceptId: concept.id, sources: [{ path: path.join(root, 'pairs') }] });
     const { pairs: _pairsDir, steps: _steps, ...engineSettings } = JSON.parse(await readFile(path.join(runPath, 'run.json'), 'utf8')) as TrainSettings;
     const store = openStore(services.dataDir);
     const runs = new TrainingRunsRepository(store.db);

@@ -165,7 +165,7 @@ describe('module structure', () => {
         if (layerOf(target) > layer) offenders.push(`${file} imports ${target}`);
       }
     }
-    expect(layerOf('electron/jobs/kinds/train-run.ts')).toBeLessThan(layerOf('electron/services/flow-service.ts'));
+    expect(layerOf('electron/jobs/kinds/train-run.ts')).toBeLessThan(layerOf('electron/services/training-service.ts'));
     expect(offenders).toEqual([]);
   });
 
