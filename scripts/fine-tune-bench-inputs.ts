@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { findShippedBase } from '../native-models/e2gan/shipped-base';
 import { resolveDataDir } from '../electron/paths';
 import { resolveTrainingSettings } from '../electron/services/training-presets';
-import type { TrainingPreset } from '../electron/domain/flow-types';
+import type { TrainingPreset } from '../electron/domain/training-types';
 
 export interface FineTuneBenchFlags {
   base?: string;

@@ -15,35 +15,19 @@ import type { ExportFile, ExportRecord, Precision, ShareAddress, ShareState } fr
 import type { DiffusionModelInfo, ModelVerification } from '../domain/model-types';
 import type { DownloadPlan } from '../jobs/hf-cache';
 import type { HubTokenStatus } from '../services/hub-token';
-import type {
-  ImportPairsResult,
-  LiveModel,
-  PairItemCancelled,
-  PairRecord,
-  SubsetSelection,
-  TeacherInfo,
-  TeacherSample,
-  TrainingPlan,
-  TrainingProgress,
-  TrainingRun,
-} from '../domain/flow-types';
+import type { ImportPairsResult, PairItemCancelled, PairRecord, SubsetSelection } from '../domain/pair-types';
+import type { TeacherInfo, TeacherSample } from '../domain/teacher-types';
+import type { LiveModel, TrainingPlan, TrainingProgress, TrainingRun } from '../domain/training-types';
 
 export type { Concept, ImageRecord, ImportImagesResult, Job, JobProgress, JobState, Project };
 export type { ExportFile, ExportRecord, Precision, ShareAddress, ShareState };
 export type { DiffusionModelInfo, DownloadPlan, HubTokenStatus, ModelVerification };
+export type { GeneratePairsResult, ImportPairsResult, PairItemCancelled, PairRecord, PairStatus, PairTeacher, SubsetSelection } from '../domain/pair-types';
+export type { TeacherInfo, TeacherSample } from '../domain/teacher-types';
 export type {
-  GeneratePairsResult,
-  ImportPairsResult,
   LiveModel,
   LossPoint,
-  PairItemCancelled,
-  PairRecord,
-  PairStatus,
-  PairTeacher,
   QualityBaselines,
-  SubsetSelection,
-  TeacherInfo,
-  TeacherSample,
   TrainingAdvanced,
   TrainingCheckpoint,
   TrainingPlan,
@@ -53,7 +37,7 @@ export type {
   TrainingRun,
   TrainingSettingsSummary,
   TrainingState,
-} from '../domain/flow-types';
+} from '../domain/training-types';
 
 // ---------------------------------------------------------------------------------------------------------
 // Declaration helpers

@@ -1,4 +1,5 @@
-import type { PairRecord, TrainingPlan } from './flow-types';
+import type { PairRecord } from './pair-types';
+import type { TrainingPlan } from './training-types';
 
 /** Pairs a run trains on: not rejected, and kept by the last subset selection when there was one. */
 export function isTrainingPair(pair: PairRecord): boolean {

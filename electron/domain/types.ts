@@ -1,6 +1,7 @@
 import type { DownloadModelPayload, DownloadModelResult } from './model-types';
 import type { ExportBundlePayload, ExportBundleResult, ShareState } from './export-types';
-import type { GeneratePairsPayload, GeneratePairsResult, PairItemCancelled, TrainingProgress, TrainRunPayload, TrainRunResult } from './flow-types';
+import type { GeneratePairsPayload, GeneratePairsResult, PairItemCancelled } from './pair-types';
+import type { TrainingProgress, TrainRunPayload, TrainRunResult } from './training-types';
 
 /**
  * The back-end services' public shapes. Plain data only (numbers, strings, arrays, plain objects), so every

@@ -2,7 +2,7 @@ import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { RunDir } from '../../native-models/e2gan/run-dir';
 import type { FineTuneSettings, TrainSettings } from '../../native-models/e2gan/trainer';
-import type { TrainingRun } from '../domain/flow-types';
+import type { TrainingRun } from '../domain/training-types';
 import type { TrainingRunEngine } from '../domain/training-engine';
 import type { Store } from '../store/store';
 

@@ -5,7 +5,7 @@ import { MAX_IMPORT_PIXELS } from '../jobs/kinds/decode-image';
 import { decodeImage, encodeImage, type RgbImage } from '../../native-models/image/index';
 import type { Store } from '../store/store';
 import type { PairsRepository } from '../store/repositories/pairs';
-import { PAIR_MAX_SIDE, type ImportPairsResult } from '../domain/flow-types';
+import { PAIR_MAX_SIDE, type ImportPairsResult } from '../domain/pair-types';
 import type { ImportFile } from '../domain/types';
 
 const PAIR_FILE = /^(.+)\.(input|target)\.(png|jpe?g|webp)$/i;

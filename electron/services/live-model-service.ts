@@ -1,6 +1,6 @@
 import { PHONE_INPUT, PHONE_OUTPUT } from '../../native-models/export/phone-graph';
 import { ConflictError } from '../domain/errors';
-import type { LiveModel } from '../domain/flow-types';
+import type { LiveModel } from '../domain/training-types';
 import { buildLiveModel } from '../jobs/live-model';
 import { engineOfRun, runSettingsOf } from '../jobs/run-engine';
 import type { Store } from '../store/store';

@@ -1,5 +1,5 @@
 import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors';
-import type { ImportPairsResult, PairItemCancelled, PairRecord, PairStatus, PairTeacher } from '../domain/flow-types';
+import type { ImportPairsResult, PairItemCancelled, PairRecord, PairStatus, PairTeacher } from '../domain/pair-types';
 import type { TypedEmitter } from '../domain/typed-emitter';
 import type { ImportFile, Job, ServiceEvents } from '../domain/types';
 import type { Store } from '../store/store';

@@ -1,5 +1,6 @@
 import { NotFoundError } from '../domain/errors';
-import type { PairRecord, TrainingRun } from '../domain/flow-types';
+import type { PairRecord } from '../domain/pair-types';
+import type { TrainingRun } from '../domain/training-types';
 import type { Concept, Project } from '../domain/types';
 import type { Store } from '../store/store';
 

@@ -1,6 +1,6 @@
 import { decodeImage, imageFeatures } from '../../native-models/image/index';
 import { InvalidInputError } from '../domain/errors';
-import type { SubsetSelection } from '../domain/flow-types';
+import type { SubsetSelection } from '../domain/pair-types';
 import type { TypedEmitter } from '../domain/typed-emitter';
 import type { ServiceEvents } from '../domain/types';
 import type { Store } from '../store/store';

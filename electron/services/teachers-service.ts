@@ -4,7 +4,8 @@ import { listInstalledModels } from '../../native-models/diffusion/models/model-
 import { decodeImage, encodeImage } from '../../native-models/image/index';
 import { findTeacher, listTeachers } from '../../native-models/teachers/index';
 import { InvalidInputError, NotFoundError } from '../domain/errors';
-import type { PairTeacher, TeacherInfo, TeacherSample } from '../domain/flow-types';
+import type { PairTeacher } from '../domain/pair-types';
+import type { TeacherInfo, TeacherSample } from '../domain/teacher-types';
 import type { Store } from '../store/store';
 import { requireConcept } from './records';
 

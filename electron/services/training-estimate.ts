@@ -1,4 +1,4 @@
-import type { TrainingSettingsSummary } from '../domain/flow-types';
+import type { TrainingSettingsSummary } from '../domain/training-types';
 
 export interface MeasuredSpeed {
   runId: number;

@@ -1,4 +1,4 @@
-import type { TrainingAdvanced, TrainingPreset, TrainingSettingsSummary } from '../domain/flow-types';
+import type { TrainingAdvanced, TrainingPreset, TrainingSettingsSummary } from '../domain/training-types';
 
 /**
  * What each preset means, sized for a 2-core laptop CPU: Fast <= 90 s at 128 px, Balanced <= 10 min at 256 px,

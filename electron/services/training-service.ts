@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors';
-import type { TrainingAdvanced, TrainingPlan, TrainingPreset, TrainingRun, TrainingState } from '../domain/flow-types';
+import type { TrainingAdvanced, TrainingPlan, TrainingPreset, TrainingRun, TrainingState } from '../domain/training-types';
 import { isTrainingPair, planTrainingPairs } from '../domain/training-pairs';
 import type { TypedEmitter } from '../domain/typed-emitter';
 import type { Job, ServiceEvents } from '../domain/types';

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { PairRecord, TrainingAdvanced, TrainingPreset, TrainingRun } from '../../domain/flow-types';
+import type { PairRecord } from '../../domain/pair-types';
+import type { TrainingAdvanced, TrainingPreset, TrainingRun } from '../../domain/training-types';
 import { UsageError, type CliCommand } from '../command';
 import { followJob } from './job-progress';
 import { parseId, withServices } from './with-services';

@@ -3,7 +3,7 @@ import { generatePairImages } from '../../../native-models/diffusion/pair-genera
 import { checkPairQuality, type PairQualityVerdict } from '../../../native-models/diffusion/pair-quality';
 import { decodeImage, encodeImage, type RgbImage } from '../../../native-models/image/index';
 import { getTeacher } from '../../../native-models/teachers/index';
-import { PAIR_MAX_SIDE, type GeneratePairsPayload, type GeneratePairsResult, type PairTeacher } from '../../domain/flow-types';
+import { PAIR_MAX_SIDE, type GeneratePairsPayload, type GeneratePairsResult, type PairTeacher } from '../../domain/pair-types';
 import type { ImageRecord } from '../../domain/types';
 import type { Store } from '../../store/store';
 import type { JobContext, JobHandler } from '../job-handlers';

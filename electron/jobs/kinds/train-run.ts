@@ -12,7 +12,7 @@ import {
   type NamedPair,
 } from '../../../native-models/e2gan/trainer';
 import { encodeImage } from '../../../native-models/image/index';
-import type { QualityBaselines, TrainingRun, TrainRunResult } from '../../domain/flow-types';
+import type { QualityBaselines, TrainingRun, TrainRunResult } from '../../domain/training-types';
 import type { TrainingRunEngine } from '../../domain/training-engine';
 import { buildLiveModel, type LiveModelCache } from '../live-model';
 import { formatRankSearchProgress, maxRankSearchTrials } from '../../domain/rank-search-progress';

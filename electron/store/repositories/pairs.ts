@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { PairRecord, PairStatus, PairTeacher } from '../../domain/flow-types';
+import type { PairRecord, PairStatus, PairTeacher } from '../../domain/pair-types';
 import { systemClock, type Clock } from './clock';
 
 interface PairRow {

@@ -7,7 +7,7 @@ import type {
   TrainingRun,
   TrainingSettingsSummary,
   TrainingState,
-} from '../../domain/flow-types';
+} from '../../domain/training-types';
 import type { TrainingRunEngine } from '../../domain/training-engine';
 import { systemClock, type Clock } from './clock';
 

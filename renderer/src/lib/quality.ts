@@ -2,7 +2,7 @@
  * Reading a training run's quality: a smoothed L1 curve (raw per-step losses jump with each batch) and a plain
  * verdict of the newest held-out PSNR against the two baselines that need no training.
  */
-import type { QualityBaselines, TrainingRun } from '../../../electron/domain/flow-types';
+import type { QualityBaselines, TrainingRun } from '../../../electron/domain/training-types';
 
 /** Exponential moving average, debiased so the first points are not pulled towards zero. */
 export function smooth(values: readonly (number | null)[], weight = 0.8): (number | null)[] {

@@ -4,7 +4,8 @@
  * estimate comes only from a speed a run measured on this machine.
  */
 import { describe, expect, it } from 'vitest';
-import type { PairRecord, TrainingSettingsSummary } from '../../../electron/domain/flow-types';
+import type { PairRecord } from '../../../electron/domain/pair-types';
+import type { TrainingSettingsSummary } from '../../../electron/domain/training-types';
 import { estimateTrainingTime } from '../../../electron/services/training-estimate';
 import { heldOutCountFor, planTrainingPairs } from '../../../electron/domain/training-pairs';
 import { resolveTrainingSettings } from '../../../electron/services/training-presets';

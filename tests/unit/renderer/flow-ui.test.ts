@@ -3,7 +3,7 @@
  * window, and the live-preview engine's request/reply matching over a worker-like channel.
  */
 import { describe, expect, it } from 'vitest';
-import type { TrainingRun } from '../../../electron/domain/flow-types';
+import type { TrainingRun } from '../../../electron/domain/training-types';
 import { FpsCounter } from '../../../renderer/src/lib/live-preview/fps-counter';
 import { PreviewEngine, type WorkerLike } from '../../../renderer/src/lib/live-preview/preview-engine';
 import type { WorkerRequest, WorkerResponse } from '../../../renderer/src/lib/live-preview/protocol';

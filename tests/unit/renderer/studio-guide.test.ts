@@ -3,7 +3,7 @@
  * in the six steps, the quality verdict against the baselines, and keyboard curation with undo.
  */
 import { describe, expect, it } from 'vitest';
-import type { PairRecord } from '../../../electron/domain/flow-types';
+import type { PairRecord } from '../../../electron/domain/pair-types';
 import { listTeachers } from '../../../native-models/teachers/index';
 import { currentStep, guideSteps, type GuideFacts } from '../../../renderer/src/lib/guide';
 import { qualityVerdict, smooth } from '../../../renderer/src/lib/quality';

@@ -3,7 +3,7 @@
  * taken here. Accepting or rejecting moves on to the next pair shown, so a batch is reviewed with one key per
  * pair; undo puts the last decided pair back as it was and focuses it again.
  */
-import type { PairRecord, PairStatus } from '../../../../electron/domain/flow-types';
+import type { PairRecord, PairStatus } from '../../../../electron/domain/pair-types';
 
 export type CurationFilter = 'all' | 'pending' | 'accepted' | 'rejected';
 export type UserStatus = 'pending' | 'accepted' | 'rejected';

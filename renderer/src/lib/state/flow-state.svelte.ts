@@ -4,16 +4,9 @@
  * progress is merged into the run in place so the chart updates without refetching the whole history.
  */
 import type { Job, StudioApi, Unsubscribe } from '../../../../electron/api/contract';
-import type {
-  PairRecord,
-  SubsetSelection,
-  TeacherInfo,
-  TrainingAdvanced,
-  TrainingPlan,
-  TrainingPreset,
-  TrainingProgress,
-  TrainingRun,
-} from '../../../../electron/domain/flow-types';
+import type { PairRecord, SubsetSelection } from '../../../../electron/domain/pair-types';
+import type { TeacherInfo } from '../../../../electron/domain/teacher-types';
+import type { TrainingAdvanced, TrainingPlan, TrainingPreset, TrainingProgress, TrainingRun } from '../../../../electron/domain/training-types';
 import { parseRankSearchProgress, type RankSearchProgress } from '../../../../electron/domain/rank-search-progress';
 import { coalesce } from '../coalesce';
 import { errorMessage } from '../errors';
