@@ -31,7 +31,7 @@ import {
   trainingPause,
   trainingResume,
   trainingStart,
-} from './flow';
+} from './pairs';
 
 // Every subcommand of `e2gan`. Add one import and one entry per command module.
 export const commands: readonly CliCommand[] = [
