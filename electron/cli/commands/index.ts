@@ -19,19 +19,9 @@ import baseTrain from './base-train';
 import baseEval from './base-eval';
 import baseApply from './base-apply';
 import baseExport from './base-export';
-import {
-  pairsAccept,
-  pairsImport,
-  pairsList,
-  pairsMake,
-  pairsReject,
-  subsetCommand,
-  trainingCancel,
-  trainingList,
-  trainingPause,
-  trainingResume,
-  trainingStart,
-} from './pairs';
+import { pairsAccept, pairsImport, pairsList, pairsMake, pairsReject } from './pairs';
+import { subsetCommand } from './subset';
+import { trainingCancel, trainingList, trainingPause, trainingResume, trainingStart } from './training';
 
 // Every subcommand of `e2gan`. Add one import and one entry per command module.
 export const commands: readonly CliCommand[] = [

@@ -24,6 +24,14 @@ export function parseId(value: string | undefined, what: string): number {
   return id;
 }
 
+/** Parses an integer count flag of at least `min`, naming the flag in the error. */
+export function parseCount(value: string | undefined, flag: string, min: number): number {
+  if (value === undefined) throw new UsageError(`${flag}: required`);
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag}: expected an integer >= ${min}, got '${value}'`);
+  return n;
+}
+
 /** Turns the services' not-found/invalid-input errors into plain messages (exit code 1, not a stack trace). */
 export function describeError(error: unknown): string {
   if (error instanceof ServiceError) return error.message;
