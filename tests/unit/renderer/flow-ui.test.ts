@@ -8,7 +8,7 @@ import { FpsCounter } from '../../../renderer/src/lib/live-preview/fps-counter';
 import { PreviewEngine, type WorkerLike } from '../../../renderer/src/lib/live-preview/preview-engine';
 import type { WorkerRequest, WorkerResponse } from '../../../renderer/src/lib/live-preview/protocol';
 import { pairedFromFolders, pairedFromNamedFiles } from '../../../renderer/src/lib/paired-files';
-import { appendRankSearchTrial, mergeProgress, nextSeed } from '../../../renderer/src/lib/state/flow-state.svelte';
+import { appendRankSearchTrial, mergeProgress, nextSeed } from '../../../renderer/src/lib/state/concept-workspace-state.svelte';
 
 function run(overrides: Partial<TrainingRun> = {}): TrainingRun {
   return {

@@ -1,5 +1,5 @@
 /**
- * The model manager's state class and FlowState's teacher list against the real browser-mode back end (server,
+ * The model manager's state class and ConceptWorkspaceState's teacher list against the real browser-mode back end (server,
  * services, models folder, download job) over the typed WebSocket client, with a local Hub on 127.0.0.1.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -11,7 +11,7 @@ import { connectWsApi } from '../../support/ws-api';
 import { createServices } from '../../../electron/services/index';
 import { startWebServer, type WebServer } from '../../../electron/web/server';
 import { writeTinyPipeline } from '../../../native-models/diffusion/fixtures/tiny-pipeline';
-import { FlowState } from '../../../renderer/src/lib/state/flow-state.svelte';
+import { ConceptWorkspaceState } from '../../../renderer/src/lib/state/concept-workspace-state.svelte';
 import { ModelsState } from '../../../renderer/src/lib/state/models-state.svelte';
 import { FakeHub, writeFakeExport } from '../diffusion/fake-hub';
 
@@ -48,13 +48,13 @@ describe('ModelsState', () => {
   it('imports a folder, downloads a Hub repo with progress, verifies and removes; the teacher list follows', async () => {
     const project = server.services.projects.create({ name: 'Models' });
     const concept = server.services.concepts.create({ projectId: project.id, name: 'Snow', prompt: 'make it snowy' });
-    const flow = new FlowState(api, project.id, concept.id);
+    const workspace = new ConceptWorkspaceState(api, project.id, concept.id);
     const models = new ModelsState(api);
-    const stopFlow = flow.start();
+    const stopFlow = workspace.start();
     const stopModels = models.start();
     try {
-      await waitFor(() => expect(flow.teachers.length).toBeGreaterThan(0));
-      expect(flow.teachers.some((teacher) => teacher.kind === 'diffusion')).toBe(false);
+      await waitFor(() => expect(workspace.teachers.length).toBeGreaterThan(0));
+      expect(workspace.teachers.some((teacher) => teacher.kind === 'diffusion')).toBe(false);
 
       await models.importFolder('');
       expect(models.error).toMatch(/folder of a diffusers ONNX export/);
@@ -67,7 +67,7 @@ describe('ModelsState', () => {
       expect(models.error).toBeNull();
       expect(models.notice).toBe('Installed tiny');
       expect(models.models).toEqual([expect.objectContaining({ name: 'tiny', kind: 'instruct-pix2pix', problem: null })]);
-      await waitFor(() => expect(flow.teachers.map((teacher) => teacher.id)).toContain('diffusion:tiny'));
+      await waitFor(() => expect(workspace.teachers.map((teacher) => teacher.id)).toContain('diffusion:tiny'));
 
       // Browser mode: a typed path, no folder picker, and no token stored (nothing can encrypt it here).
       expect(models.canPickFolder).toBe(false);
@@ -91,14 +91,14 @@ describe('ModelsState', () => {
       await waitFor(() => expect(models.download).toBeNull());
       expect(models.notice).toBe(`Downloaded ${REPO}`);
       await waitFor(() => expect(models.models.map((model) => model.name)).toEqual(['acme--tiny-ip2p', 'tiny']));
-      await waitFor(() => expect(flow.teachers.map((teacher) => teacher.id)).toContain('diffusion:acme--tiny-ip2p'));
+      await waitFor(() => expect(workspace.teachers.map((teacher) => teacher.id)).toContain('diffusion:acme--tiny-ip2p'));
 
       await models.verify('acme--tiny-ip2p');
       expect(models.verified['acme--tiny-ip2p']).toEqual([]);
       await models.remove('tiny');
       expect(models.notice).toBe('Removed tiny');
       expect(models.models.map((model) => model.name)).toEqual(['acme--tiny-ip2p']);
-      await waitFor(() => expect(flow.teachers.map((teacher) => teacher.id)).not.toContain('diffusion:tiny'));
+      await waitFor(() => expect(workspace.teachers.map((teacher) => teacher.id)).not.toContain('diffusion:tiny'));
     } finally {
       stopModels();
       stopFlow();

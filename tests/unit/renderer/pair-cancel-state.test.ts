@@ -1,5 +1,5 @@
 /**
- * Per-item cancel of pair generation through the renderer's FlowState, against the real browser-mode back end
+ * Per-item cancel of pair generation through the renderer's ConceptWorkspaceState, against the real browser-mode back end
  * (server, services, SQLite, job worker, built-in teacher) over the typed WebSocket client the page uses.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -10,7 +10,7 @@ import type { PairRecord } from '../../../electron/domain/pair-types';
 import type { WsStudioApi } from '../../../electron/api/ws-client';
 import { connectWsApi } from '../../support/ws-api';
 import { startWebServer, type WebServer } from '../../../electron/web/server';
-import { FlowState, photoSlots, waitingImageIds, type GenerationView } from '../../../renderer/src/lib/state/flow-state.svelte';
+import { ConceptWorkspaceState, photoSlots, waitingImageIds, type GenerationView } from '../../../renderer/src/lib/state/concept-workspace-state.svelte';
 
 const SAMPLES = path.resolve('resources/samples');
 const PHOTOS = ['astronaut.jpg', 'brick.jpg', 'camera.jpg', 'chelsea.jpg', 'coffee.jpg'];
@@ -36,7 +36,7 @@ afterAll(async () => {
 
 const waitFor = <T>(check: () => T) => vi.waitFor(check, { timeout: 30_000, interval: 20 });
 
-describe('FlowState per-item cancel', () => {
+describe('ConceptWorkspaceState per-item cancel', () => {
   it('cancels one waiting photo of a running generation: the others get pairs, the grid shows it as cancelled', async () => {
     const services = server.services;
     const project = services.projects.create({ name: 'Cancel one photo' });
@@ -46,35 +46,35 @@ describe('FlowState per-item cancel', () => {
     );
     expect(imported.state).toBe('done');
     const images = services.images.list({ projectId: project.id });
-    const flow = new FlowState(api, project.id, concept.id);
-    const stop = flow.start();
+    const workspace = new ConceptWorkspaceState(api, project.id, concept.id);
+    const stop = workspace.start();
     try {
-      await flow.generate(images.map((image) => image.id));
-      expect(flow.error).toBeNull();
+      await workspace.generate(images.map((image) => image.id));
+      expect(workspace.error).toBeNull();
       const last = images.at(-1)!;
-      await flow.cancelItem(last.id);
-      expect(flow.error).toBeNull();
+      await workspace.cancelItem(last.id);
+      expect(workspace.error).toBeNull();
       // While running, the cancelled photo is a cancelled slot and never a waiting one.
-      if (flow.generation) {
-        const slots = photoSlots(flow.generation, flow.lastCancelledImageIds, flow.pairs, images);
+      if (workspace.generation) {
+        const slots = photoSlots(workspace.generation, workspace.lastCancelledImageIds, workspace.pairs, images);
         expect(slots.filter((slot) => slot.cancelled).map((slot) => slot.imageId)).toEqual([last.id]);
-        expect(waitingImageIds(flow.generation, flow.pairs)).not.toContain(last.id);
+        expect(waitingImageIds(workspace.generation, workspace.pairs)).not.toContain(last.id);
       }
-      await waitFor(() => expect(flow.generation).toBeNull());
-      expect(flow.lastCancelledImageIds).toEqual([last.id]);
-      await waitFor(() => expect(flow.pairs).toHaveLength(images.length - 1));
-      expect(flow.pairs.map((pair) => pair.imageId)).not.toContain(last.id);
-      expect(photoSlots(null, flow.lastCancelledImageIds, flow.pairs, images)).toEqual([
+      await waitFor(() => expect(workspace.generation).toBeNull());
+      expect(workspace.lastCancelledImageIds).toEqual([last.id]);
+      await waitFor(() => expect(workspace.pairs).toHaveLength(images.length - 1));
+      expect(workspace.pairs.map((pair) => pair.imageId)).not.toContain(last.id);
+      expect(photoSlots(null, workspace.lastCancelledImageIds, workspace.pairs, images)).toEqual([
         { imageId: last.id, name: last.originalName, sha256: last.sha256, cancelled: true },
       ]);
 
       // Once the job is over, cancelling is refused with a message naming why.
-      const finished = flow.generation;
+      const finished = workspace.generation;
       expect(finished).toBeNull();
       const jobId = services.jobs.list({ projectId: project.id }).find((job) => job.kind === 'generate-pairs')!.id;
-      flow.generation = { jobId, progress: 1, message: null, imageIds: [last.id], createdAt: '', cancelledImageIds: [] };
-      await flow.cancelItem(images[0]!.id);
-      expect(flow.error).toMatch(new RegExp(`job ${jobId} is done`));
+      workspace.generation = { jobId, progress: 1, message: null, imageIds: [last.id], createdAt: '', cancelledImageIds: [] };
+      await workspace.cancelItem(images[0]!.id);
+      expect(workspace.error).toMatch(new RegExp(`job ${jobId} is done`));
     } finally {
       stop();
     }

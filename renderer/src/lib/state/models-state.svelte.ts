@@ -5,7 +5,7 @@
 import type { DiffusionModelInfo, DownloadPlan, HubTokenStatus, Job, StudioApi, Unsubscribe } from '../../../../electron/api/contract';
 import { coalesce } from '../coalesce';
 import { errorMessage } from '../errors';
-import type { JobView } from './flow-state.svelte';
+import type { JobView } from './concept-workspace-state.svelte';
 
 const DOWNLOAD_KIND = 'download-model';
 

@@ -1,7 +1,8 @@
 /**
- * One concept's studio flow: its teacher, generated pairs and their curation, the representative subset, and
- * its training runs with live progress. Refreshed by the back end's pairs/training events; live training
- * progress is merged into the run in place so the chart updates without refetching the whole history.
+ * The concept workspace (the project page's Pairs, Train and Preview steps for one concept): its teacher,
+ * generated pairs and their curation, the representative subset, and its training runs with live progress.
+ * Refreshed by the back end's pairs/training events; live training progress is merged into the run in place so
+ * the chart updates without refetching the whole history.
  */
 import type { Job, StudioApi, Unsubscribe } from '../../../../electron/api/contract';
 import type { PairRecord, SubsetSelection } from '../../../../electron/domain/pair-types';
@@ -11,7 +12,7 @@ import { parseRankSearchProgress, type RankSearchProgress } from '../../../../el
 import { coalesce } from '../coalesce';
 import { errorMessage } from '../errors';
 
-/** The job kind pairs.generate queues (the contract's Job union gains it with the flow's job kinds). */
+/** The job kind pairs.generate queues (the contract's Job union gains it with the pair and training job kinds). */
 const GENERATE_PAIRS_KIND = 'generate-pairs';
 
 export interface JobView {
@@ -96,7 +97,7 @@ function sameShas(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((sha, index) => sha === b[index]);
 }
 
-export class FlowState {
+export class ConceptWorkspaceState {
   readonly projectId: number;
   readonly conceptId: number;
   teachers: TeacherInfo[] = $state.raw([]);
