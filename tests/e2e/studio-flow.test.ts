@@ -270,7 +270,7 @@ describe('studio flow in browser mode', () => {
     await expect(plan.innerText()).resolves.toContain(`Holds out 1 for previews and the held-out score: ${heldOutName}`);
     await expect(plan.innerText()).resolves.toMatch(/Leaves out \d+: .*\(rejected\)/);
     // Each preset says what it does; with no run measured yet the time is not guessed.
-    await expect(page.getByTestId('preset-balanced').innerText()).resolves.toContain('600 steps · 256 px · rank 8');
+    await expect(page.getByTestId('preset-balanced').innerText()).resolves.toContain('1200 steps · 256 px · rank 8');
     await expect(page.getByTestId('preset-fast').getByTestId('preset-estimate').innerText()).resolves.toBe('time: measured by the first run');
     expect(await aboveTheFold('training-start')).toBe(true);
     await shot('07-train-plan');
