@@ -182,7 +182,8 @@ export async function fineTuneConcept(options: FineTuneOptions): Promise<FineTun
     augment: DEFAULT_AUGMENTATION,
     teacher: options.teacher.id,
     executionProviders: options.executionProviders ?? ['cpu'],
-    ...(options.edgeWeight ? { edgeWeight: options.edgeWeight } : {}),
+    // An explicit 0 turns the edge term off; absent keeps the trainer's default.
+    ...(options.edgeWeight !== undefined ? { edgeWeight: options.edgeWeight } : {}),
   };
   const curve: Array<{ step: number; psnr: number }> = [];
   const result = await trainRun(runDir, settings, {
