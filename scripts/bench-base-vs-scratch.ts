@@ -123,13 +123,16 @@ async function main(): Promise<void> {
       const full = arms.includes('full') ? await bestOf('full') : undefined;
       const scratch = await bestOf('scratch');
       // Both numbers from the trainer's own held-out scoring, so the comparison uses one measurement.
+      const against = (arm: FineTuneResult): ConceptComparison => ({
+        concept: id,
+        lora: arm,
+        scratch,
+        scratchStepsToMatch: stepsToReach(scratch.curve, arm.curve.at(-1)!.psnr),
+      });
       const target = lora.curve.at(-1)!.psnr;
-      const comparison = { concept: id, lora, scratch, scratchStepsToMatch: stepsToReach(scratch.curve, target) };
+      const comparison = against(lora);
       results.push(comparison);
-      if (full) {
-        const fullTarget = full.curve.at(-1)!.psnr;
-        fullResults.push({ concept: id, lora: full, scratch, scratchStepsToMatch: stepsToReach(scratch.curve, fullTarget) });
-      }
+      if (full) fullResults.push(against(full));
       console.log(
         `\n${id}  (evaluation photos: input as output ${lora.final.identityPsnr.toFixed(2)} dB, colour fit ${lora.final.affinePsnr.toFixed(2)} dB; LoRA lr ${lora.lr}, scratch lr ${scratch.lr}; curves are validation PSNR)`,
       );
