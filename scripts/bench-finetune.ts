@@ -6,6 +6,7 @@
  *
  *   npm run bench:finetune -- [--base PATH] [--preset fast|balanced|quality] [--concepts a,b] [--corpus DIR]
  *                             [--train-photos 24] [--steps N] [--lr X] [--rank R] [--size N] [--batch N] [--edge-weight W]
+ *                             [--freeze layer,layer]
  *
  * Data: the photo corpus (`npm run corpus`; default <studio data folder>/corpus): training photos from photos/,
  * evaluation photos from eval/. The preset's steps, size, rank and learning rate come from the studio's own
@@ -20,6 +21,7 @@ import { resolveFineTuneBench } from './fine-tune-bench-inputs';
 import { fineTuneConcept, marginOverBaselines, presetOf, readBaseConfig } from '../native-models/e2gan/base-eval';
 import { describeBaseTraining } from '../native-models/e2gan/base-trainer';
 import { loadPhotoSplit } from '../native-models/e2gan/base-data';
+import { loraEligibleLayers, type RankSpec } from '../native-models/e2gan/config';
 import { DEFAULT_SETTINGS } from '../native-models/e2gan/trainer';
 import { loadBaseModel } from '../native-models/e2gan/weights';
 import { ComputeClient } from '../native-models/runtime';
@@ -38,6 +40,7 @@ const { values } = parseArgs({
     size: { type: 'string' },
     batch: { type: 'string' },
     'edge-weight': { type: 'string' },
+    freeze: { type: 'string' },
   },
   allowPositionals: false,
 });
@@ -47,6 +50,12 @@ const batch = Number(values.batch ?? DEFAULT_SETTINGS.batch);
 const edgeWeight = Number(values['edge-weight'] ?? DEFAULT_SETTINGS.edgeWeight ?? 0);
 if (!(edgeWeight >= 0)) throw new Error(`--edge-weight: expected a number >= 0, got '${values['edge-weight']}'`);
 const base = await loadBaseModel(basePath);
+// --freeze a,b: those LoRA-eligible layers get no LoRA (stay at the base's weights); every other one gets --rank.
+const frozen = values.freeze ? values.freeze.split(',').map((name) => name.trim()) : [];
+const eligible = loraEligibleLayers(base.generatorConfig).map((layer) => layer.name);
+for (const name of frozen)
+  if (!eligible.includes(name)) throw new Error(`--freeze: '${name}' is not a LoRA-eligible layer of this base (${eligible.join(', ')})`);
+const ranks: RankSpec = frozen.length === 0 ? rank : Object.fromEntries(eligible.filter((name) => !frozen.includes(name)).map((name) => [name, rank]));
 const baseConfig = await readBaseConfig(basePath);
 const concepts = values.concepts ? values.concepts.split(',') : [...(baseConfig?.heldOutConcepts ?? [])];
 if (concepts.length === 0) throw new Error(`${basePath}: base.json names no held-out concepts; pass --concepts`);
@@ -56,7 +65,7 @@ console.log(
   `bench:finetune: base ${basePath} (${presetOf(base.generatorConfig)}, ${baseConfig ? describeBaseTraining(baseConfig) : 'no base.json next to it'})`,
 );
 console.log(
-  `preset ${values.preset}: ${steps} steps at ${size}x${size}, LoRA rank ${rank}, lr ${learningRate}, batch ${batch}; ` +
+  `preset ${values.preset}: ${steps} steps at ${size}x${size}, LoRA rank ${rank}${frozen.length > 0 ? ` (frozen: ${frozen.join(', ')})` : ''}, lr ${learningRate}, batch ${batch}; ` +
     `${values['train-photos']} training photos (+2 validation) of ${photos.train.length}, evaluation on ${photos.evaluation.length} photos never trained or selected on`,
 );
 const work = await mkdtemp(join(tmpdir(), 'bench-finetune-'));
@@ -77,7 +86,7 @@ try {
       workDir: join(work, id),
       compute,
       learningRate,
-      rank,
+      rank: ranks,
       batch,
       trainPhotos: Number(values['train-photos']),
       edgeWeight,

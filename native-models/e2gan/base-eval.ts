@@ -10,7 +10,7 @@ import { evaluationExample, loadPhotoSet, loadPhotoSplit, type Photo, type Photo
 import { BASE_CONFIG_FILE, readBaseConfig } from './base-trainer';
 
 export { readBaseConfig };
-import { WIDTH_PRESETS, type GeneratorConfig, type WidthPreset } from './config';
+import { WIDTH_PRESETS, type GeneratorConfig, type RankSpec, type WidthPreset } from './config';
 import { GeneratorRunner } from './inference';
 import { loadRunGenerator } from './run-model';
 import { DEFAULT_SETTINGS, trainRun, type TrainSettings } from './trainer';
@@ -114,7 +114,8 @@ export interface FineTuneOptions {
   readonly scoreEvery: number;
   readonly workDir: string;
   readonly learningRate?: number;
-  readonly rank?: number;
+  /** One rank for every LoRA-eligible layer, or per-layer ranks (a layer left out stays frozen). */
+  readonly rank?: RankSpec;
   readonly seed?: number;
   readonly compute?: ComputeClient;
   readonly executionProviders?: readonly ExecutionProviderName[] | 'auto';
