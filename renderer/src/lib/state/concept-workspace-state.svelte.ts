@@ -10,17 +10,8 @@ import type { TeacherInfo } from '../../../../electron/domain/teacher-types';
 import type { TrainingAdvanced, TrainingPlan, TrainingPreset, TrainingProgress, TrainingRun } from '../../../../electron/domain/training-types';
 import { parseRankSearchProgress, type RankSearchProgress } from '../../../../electron/domain/rank-search-progress';
 import { coalesce } from '../coalesce';
-import { errorMessage } from '../errors';
-
-/** The job kind pairs.generate queues (the contract's Job union gains it with the pair and training job kinds). */
-const GENERATE_PAIRS_KIND = 'generate-pairs';
-
-export interface JobView {
-  jobId: number;
-  /** 0..1 */
-  progress: number;
-  message: string | null;
-}
+import { FollowedJob, type JobView } from './job-watcher.svelte';
+import { WithStatusLine } from './resource.svelte';
 
 /** A running pair generation: its photos, when it was queued, and the photos cancelled one by one. */
 export interface GenerationView extends JobView {
@@ -97,28 +88,47 @@ function sameShas(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((sha, index) => sha === b[index]);
 }
 
-export class ConceptWorkspaceState {
+export class ConceptWorkspaceState extends WithStatusLine {
   readonly projectId: number;
   readonly conceptId: number;
-  teachers: TeacherInfo[] = $state.raw([]);
-  pairs: PairRecord[] = $state.raw([]);
-  runs: TrainingRun[] = $state.raw([]);
   subset: SubsetSelection | null = $state.raw(null);
-  generation: GenerationView | null = $state.raw(null);
   /** Photos cancelled one by one in the last finished generation (its result.cancelled). */
   lastCancelledImageIds: readonly number[] = $state.raw([]);
   selectedRunId: number | null = $state(null);
   /** What a new run would do with each preset (the chosen one with its advanced settings), from training.plan. */
   presetPlans: Partial<Record<TrainingPreset, TrainingPlan>> = $state.raw({});
   chosenPreset: TrainingPreset = $state('fast');
-  error: string | null = $state(null);
-  busy = $state(false);
   /** The newest progress message of each training run's job (e.g. the rank search's trials before step 0). */
   runMessages: ReadonlyMap<number, string> = $state.raw(new Map());
   /** Per run, the rank search's trials so far (its steps before step 0), newest last; a new search starts over. */
   rankSearches: ReadonlyMap<number, readonly RankSearchProgress[]> = $state.raw(new Map());
   /** True once the first reload answered (the guide waits for it before choosing where to start). */
   loaded = $state(false);
+
+  private readonly teacherList = this.status.resource<TeacherInfo[]>([]);
+  private readonly pairList = this.status.resource<PairRecord[]>([]);
+  private readonly runList = this.status.resource<TrainingRun[]>([]);
+
+  get teachers(): TeacherInfo[] {
+    return this.teacherList.value;
+  }
+  get pairs(): PairRecord[] {
+    return this.pairList.value;
+  }
+  get runs(): TrainingRun[] {
+    return this.runList.value;
+  }
+  /** True while an action runs. */
+  get busy(): boolean {
+    return this.status.busy;
+  }
+  /** The running pair generation of this concept, or null. */
+  get generation(): GenerationView | null {
+    return this.generations.view;
+  }
+  set generation(view: GenerationView | null) {
+    this.generations.view = view;
+  }
 
   readonly selectedRun: TrainingRun | null = $derived(this.runs.find((run) => run.id === this.selectedRunId) ?? this.runs[0] ?? null);
   readonly plan: TrainingPlan | null = $derived(this.presetPlans[this.chosenPreset] ?? null);
@@ -139,15 +149,23 @@ export class ConceptWorkspaceState {
   private readonly api: StudioApi;
   private readonly loadPairs: () => Promise<void>;
   private readonly loadRuns: () => Promise<void>;
+  private readonly generations: FollowedJob<'generate-pairs', GenerationView>;
   private subscriptions: Unsubscribe[] = [];
 
   constructor(api: StudioApi, projectId: number, conceptId: number) {
+    super();
     this.api = api;
     this.projectId = projectId;
     this.conceptId = conceptId;
     // Pair generation emits one change per finished image; never stack up overlapping list requests.
-    this.loadPairs = coalesce(() => this.fetchPairs());
-    this.loadRuns = coalesce(() => this.fetchRuns());
+    this.loadPairs = coalesce(() => this.pairList.load(() => this.api.pairs.list({ conceptId })));
+    this.loadRuns = coalesce(() => this.runList.load(() => this.api.training.list({ projectId, conceptId })));
+    this.generations = new FollowedJob(api, {
+      kind: 'generate-pairs',
+      projectId,
+      owns: (job) => job.payload.conceptId === conceptId,
+      onEnd: (job) => this.endGeneration(job),
+    });
   }
 
   start(): Unsubscribe {
@@ -166,14 +184,11 @@ export class ConceptWorkspaceState {
         if (run && search) {
           this.rankSearches = new Map(this.rankSearches).set(run.id, appendRankSearchTrial(this.rankSearches.get(run.id), search));
         }
-        if (this.generation?.jobId === progress.jobId) {
-          this.generation = { ...this.generation, progress: progress.progress, message: progress.message };
-        }
       }),
       events.onPairItemCancelled((cancelled) => {
         if (this.generation?.jobId === cancelled.jobId) this.generation = { ...this.generation, cancelledImageIds: cancelled.skippedImageIds };
       }),
-      events.onJobFinished(({ job }) => this.onJobFinished(job)),
+      this.generations.start(),
     );
     void this.reload();
     return () => this.stop();
@@ -189,7 +204,7 @@ export class ConceptWorkspaceState {
   }
 
   async setTeacher(teacherId: string): Promise<void> {
-    await this.attempt(() => this.api.concepts.update({ conceptId: this.conceptId, teacher: teacherId }));
+    await this.status.act(() => this.api.concepts.update({ conceptId: this.conceptId, teacher: teacherId }));
   }
 
   async generate(
@@ -200,62 +215,59 @@ export class ConceptWorkspaceState {
       this.error = 'Import some photos first: pairs are made from the project’s photos.';
       return;
     }
-    const job = await this.attempt(() => this.api.pairs.generate({ conceptId: this.conceptId, imageIds, ...options }));
-    if (job) {
-      this.lastCancelledImageIds = [];
-      this.generation = generationView(job, 'Queued');
-    }
+    const job = await this.status.act(async () => this.generations.ofKind(await this.api.pairs.generate({ conceptId: this.conceptId, imageIds, ...options })));
+    if (!job) return;
+    this.lastCancelledImageIds = [];
+    this.generations.follow(job, generationView(job, 'Queued'));
   }
 
   /** Skips one photo of the running generation; the others carry on. */
   async cancelItem(imageId: number): Promise<void> {
     const generation = this.generation;
     if (!generation) return;
-    const cancelled = await this.attempt(() => this.api.pairs.cancelItem({ jobId: generation.jobId, imageId }));
+    const cancelled = await this.status.act(() => this.api.pairs.cancelItem({ jobId: generation.jobId, imageId }));
     if (cancelled && this.generation?.jobId === cancelled.jobId) this.generation = { ...this.generation, cancelledImageIds: cancelled.skippedImageIds };
   }
 
   async cancelGeneration(): Promise<void> {
     const generation = this.generation;
-    if (generation) await this.attempt(() => this.api.jobs.cancel({ jobId: generation.jobId }));
+    if (generation) await this.status.act(() => this.api.jobs.cancel({ jobId: generation.jobId }));
   }
 
   async setStatus(pairId: number, status: 'accepted' | 'rejected' | 'pending'): Promise<void> {
-    const updated = await this.attempt(() => this.api.pairs.setStatus({ pairId, status }));
-    if (updated) this.pairs = this.pairs.map((pair) => (pair.id === updated.id ? updated : pair));
+    const updated = await this.status.act(() => this.api.pairs.setStatus({ pairId, status }));
+    if (updated) this.pairList.set(this.pairs.map((pair) => (pair.id === updated.id ? updated : pair)));
   }
 
   /** Decides every pair still to review at once (accept all / reject all). */
   async setStatusAll(status: 'accepted' | 'rejected'): Promise<void> {
-    const changed = await this.attempt(() => this.api.pairs.setStatusAll({ conceptId: this.conceptId, status }));
+    const changed = await this.status.act(() => this.api.pairs.setStatusAll({ conceptId: this.conceptId, status }));
     if (changed) {
       const byId = new Map(changed.map((pair) => [pair.id, pair]));
-      this.pairs = this.pairs.map((pair) => byId.get(pair.id) ?? pair);
+      this.pairList.set(this.pairs.map((pair) => byId.get(pair.id) ?? pair));
     }
   }
 
   /** Re-plans every preset (the chosen one with its advanced overrides) after pairs, runs or settings change. */
   async refreshPlans(advanced?: TrainingAdvanced): Promise<void> {
     const chosen = this.chosenPreset;
-    try {
-      const entries = await Promise.all(
+    const entries = await this.status.attempt(() =>
+      Promise.all(
         (['fast', 'balanced', 'quality'] as const).map(async (preset) => {
           const overrides = preset === chosen ? advanced : undefined;
           return [preset, await this.api.training.plan({ conceptId: this.conceptId, preset, ...(overrides ? { advanced: overrides } : {}) })] as const;
         }),
-      );
-      this.presetPlans = Object.fromEntries(entries);
-    } catch (error) {
-      this.error = errorMessage(error);
-    }
+      ),
+    );
+    if (entries) this.presetPlans = Object.fromEntries(entries);
   }
 
   async regenerate(pair: PairRecord): Promise<void> {
-    await this.attempt(() => this.api.pairs.regenerate({ pairId: pair.id, seed: nextSeed(pair.seed) }));
+    await this.status.act(() => this.api.pairs.regenerate({ pairId: pair.id, seed: nextSeed(pair.seed) }));
   }
 
   async selectSubset(targetCount: number): Promise<void> {
-    const selection = await this.attempt(() => this.api.subset.select({ conceptId: this.conceptId, targetCount }));
+    const selection = await this.status.act(() => this.api.subset.select({ conceptId: this.conceptId, targetCount }));
     if (selection) {
       this.subset = selection;
       await this.loadPairs();
@@ -263,7 +275,7 @@ export class ConceptWorkspaceState {
   }
 
   async startTraining(preset: TrainingPreset, advanced?: TrainingAdvanced): Promise<void> {
-    const run = await this.attempt(() => this.api.training.start({ conceptId: this.conceptId, preset, ...(advanced ? { advanced } : {}) }));
+    const run = await this.status.act(() => this.api.training.start({ conceptId: this.conceptId, preset, ...(advanced ? { advanced } : {}) }));
     if (run) {
       this.upsertRun(run);
       this.selectedRunId = run.id;
@@ -271,12 +283,12 @@ export class ConceptWorkspaceState {
   }
 
   async control(action: 'pause' | 'resume' | 'cancel', runId: number): Promise<void> {
-    const run = await this.attempt(() => this.api.training[action]({ runId }));
+    const run = await this.status.act(() => this.api.training[action]({ runId }));
     if (run) this.upsertRun(run);
   }
 
   async extend(runId: number, steps: number): Promise<void> {
-    const run = await this.attempt(() => this.api.training.extend({ runId, steps }));
+    const run = await this.status.act(() => this.api.training.extend({ runId, steps }));
     if (run) this.upsertRun(run);
   }
 
@@ -302,83 +314,36 @@ export class ConceptWorkspaceState {
     this.upsertRun(mergeProgress(run, progress));
   }
 
-  private onJobFinished(job: Job): void {
-    if (this.generation?.jobId !== job.id) return;
-    this.generation = null;
-    this.lastCancelledImageIds = (job.result as { cancelled?: number[] } | null)?.cancelled ?? [];
+  private endGeneration(job: Job<'generate-pairs'>): void {
+    this.lastCancelledImageIds = job.result?.cancelled ?? [];
     if (job.state === 'failed') this.error = `Pair generation failed: ${job.error ?? 'unknown error'}`;
     void this.loadPairs();
   }
 
   private upsertRun(run: TrainingRun): void {
     const exists = this.runs.some((candidate) => candidate.id === run.id);
-    this.runs = exists ? this.runs.map((candidate) => (candidate.id === run.id ? run : candidate)) : [run, ...this.runs];
+    this.runList.set(exists ? this.runs.map((candidate) => (candidate.id === run.id ? run : candidate)) : [run, ...this.runs]);
   }
 
-  private async attempt<T>(call: () => Promise<T>): Promise<T | null> {
-    this.busy = true;
-    this.error = null;
-    try {
-      return await call();
-    } catch (error) {
-      this.error = errorMessage(error);
-      return null;
-    } finally {
-      this.busy = false;
-    }
-  }
-
-  private async fetchTeachers(): Promise<void> {
-    try {
-      this.teachers = await this.api.teachers.list();
-    } catch (error) {
-      this.error = errorMessage(error);
-    }
-  }
-
-  private async fetchPairs(): Promise<void> {
-    try {
-      this.pairs = await this.api.pairs.list({ conceptId: this.conceptId });
-    } catch (error) {
-      this.error = errorMessage(error);
-    }
-  }
-
-  private async fetchRuns(): Promise<void> {
-    try {
-      this.runs = await this.api.training.list({ projectId: this.projectId, conceptId: this.conceptId });
-    } catch (error) {
-      this.error = errorMessage(error);
-    }
+  private fetchTeachers(): Promise<boolean> {
+    return this.teacherList.load(() => this.api.teachers.list());
   }
 
   /** After a reload, show the progress of a pair-generation job that is still running for this concept. */
   private async findRunningGeneration(): Promise<void> {
-    try {
-      const jobs = await this.api.jobs.list({ projectId: this.projectId, states: ['queued', 'running'] });
-      const job = jobs.find((candidate) => (candidate.kind as string) === GENERATE_PAIRS_KIND && isForConcept(candidate, this.conceptId));
-      if (job) this.generation = generationView(job, job.message ?? null);
-    } catch (error) {
-      this.error = errorMessage(error);
-    }
+    await this.status.attempt(() => this.generations.resume((job) => generationView(job, job.message ?? null)));
   }
 }
 
-function generationView(job: Job, message: string | null): GenerationView {
-  const payload = job.payload as { imageIds?: number[]; skippedImageIds?: number[] };
+function generationView(job: Job<'generate-pairs'>, message: string | null): GenerationView {
   return {
     jobId: job.id,
     progress: job.progress,
     message,
-    imageIds: payload.imageIds ?? [],
+    imageIds: job.payload.imageIds,
     createdAt: job.createdAt,
-    cancelledImageIds: payload.skippedImageIds ?? [],
+    cancelledImageIds: job.payload.skippedImageIds ?? [],
   };
-}
-
-function isForConcept(job: Job, conceptId: number): boolean {
-  const payload = job.payload as { conceptId?: unknown } | null;
-  return payload?.conceptId === conceptId;
 }
 
 /**

@@ -1,18 +1,7 @@
-import type {
-  ExportRecord,
-  Job,
-  JobProgress,
-  Precision,
-  ShareAddress,
-  ShareState,
-  StudioApi,
-  TrainingRun,
-  Unsubscribe,
-} from '../../../../electron/api/contract';
-import { errorMessage } from '../errors';
+import type { ExportRecord, Job, Precision, ShareAddress, ShareState, StudioApi, TrainingRun, Unsubscribe } from '../../../../electron/api/contract';
 import type { ProgressView } from '../view-types';
-
-const EXPORT_KIND = 'export-bundle';
+import { JobWatcher } from './job-watcher.svelte';
+import { WithStatusLine } from './resource.svelte';
 
 export interface ExportRequest {
   conceptId: number | null;
@@ -29,12 +18,10 @@ export interface ExportRequest {
  * A project's mobile-bundle exports: starting one from a finished training run folder, the running export's
  * progress, the list of finished bundles, and "send to phone" (one share at a time, app-wide).
  */
-export class ExportsState {
-  exports: ExportRecord[] = $state.raw([]);
+export class ExportsState extends WithStatusLine {
   share: ShareState = $state.raw({ active: false, exportId: null, endedReason: null });
-  activeJob: Job | null = $state.raw(null);
+  activeJob: Job<'export-bundle'> | null = $state.raw(null);
   progress: ProgressView | null = $state(null);
-  error: string | null = $state(null);
   /** This machine's adapters a phone might reach (loaded when sharing starts), the suggested one first. */
   addresses: ShareAddress[] = $state.raw([]);
   /** Ticks every second while sharing, for the expiry countdown. */
@@ -42,24 +29,38 @@ export class ExportsState {
 
   readonly secondsLeft: number = $derived(this.share.active ? Math.max(0, Math.round((Date.parse(this.share.expiresAt) - this.now) / 1000)) : 0);
 
+  private readonly exportList = this.status.resource<ExportRecord[]>([], 'Could not list the exports');
   private unsubscribers: Unsubscribe[] = [];
-  /** A quick export can finish before exports.start answers; its end must not leave it shown as running. */
-  private finishedIds = new Set<number>();
+  /** The project's export jobs; the one shown is `activeJob`. */
+  private readonly exportJobs: JobWatcher<'export-bundle'>;
   private timer: ReturnType<typeof setInterval> | undefined;
   private readonly api: StudioApi;
   private readonly projectId: number;
 
+  get exports(): ExportRecord[] {
+    return this.exportList.value;
+  }
+
   constructor(api: StudioApi, projectId: number) {
+    super();
     this.api = api;
     this.projectId = projectId;
+    this.exportJobs = new JobWatcher(api, {
+      kind: 'export-bundle',
+      projectId,
+      followed: () => this.activeJob?.id ?? null,
+      onProgress: (event) => {
+        this.progress = { fraction: event.progress, label: event.message ?? '' };
+      },
+      onFinished: (job) => this.onFinished(job),
+    });
   }
 
   start(): () => void {
     this.unsubscribers.push(
       this.api.events.onExportsChanged((e) => e.projectId === this.projectId && void this.loadExports()),
       this.api.events.onShareChanged((state) => this.setShare(state)),
-      this.api.events.onJobProgress((event) => this.onProgress(event)),
-      this.api.events.onJobFinished(({ job }) => this.onFinished(job)),
+      this.exportJobs.start(),
     );
     return () => this.stop();
   }
@@ -75,8 +76,8 @@ export class ExportsState {
 
   async startExport(request: ExportRequest): Promise<boolean> {
     this.error = null;
-    try {
-      const job = await this.api.exports.start({
+    const job = await this.status.attempt(async () => {
+      const started = await this.api.exports.start({
         projectId: this.projectId,
         conceptId: request.conceptId,
         ...('runPath' in request.source ? { runPath: request.source.runPath.trim() } : { trainingRunId: request.source.trainingRunId }),
@@ -84,96 +85,66 @@ export class ExportsState {
         ...(request.size !== undefined ? { size: request.size } : {}),
         ...(request.snapshot ? { snapshot: true } : {}),
       });
-      if (!this.finishedIds.has(job.id)) {
-        this.activeJob = job;
-        this.progress ??= { fraction: 0, label: 'Queued' };
-      }
-      return true;
-    } catch (error) {
-      this.error = `Could not start the export: ${errorMessage(error)}`;
-      return false;
+      return this.exportJobs.ofKind(started);
+    }, 'Could not start the export');
+    if (!job) return false;
+    // A quick export can finish before exports.start answers; its end must not leave it shown as running.
+    if (!this.exportJobs.finishedBeforeFollowed(job.id)) {
+      this.activeJob = job;
+      this.progress ??= { fraction: 0, label: 'Queued' };
     }
+    return true;
   }
 
   /** The project's finished training runs, the usual thing to export. */
   async finishedRuns(): Promise<TrainingRun[]> {
-    try {
-      return (await this.api.training.list({ projectId: this.projectId })).filter((run) => run.state === 'done');
-    } catch (error) {
-      this.error = `Could not list the training runs: ${errorMessage(error)}`;
-      return [];
-    }
+    const runs = await this.status.attempt(() => this.api.training.list({ projectId: this.projectId }), 'Could not list the training runs');
+    return (runs ?? []).filter((run) => run.state === 'done');
   }
 
   async cancelExport(): Promise<void> {
-    if (!this.activeJob) return;
-    try {
-      await this.api.jobs.cancel({ jobId: this.activeJob.id });
-    } catch (error) {
-      this.error = `Could not cancel the export: ${errorMessage(error)}`;
-    }
+    const job = this.activeJob;
+    if (job) await this.status.attempt(() => this.api.jobs.cancel({ jobId: job.id }), 'Could not cancel the export');
   }
 
   async deleteExport(exportId: number): Promise<void> {
-    try {
-      await this.api.exports.delete({ exportId });
-      this.exports = this.exports.filter((e) => e.id !== exportId);
-    } catch (error) {
-      this.error = `Could not delete the export: ${errorMessage(error)}`;
-    }
+    const deleted = await this.status.attempt(() => this.api.exports.delete({ exportId }).then(() => true), 'Could not delete the export');
+    if (deleted) this.exportList.set(this.exports.filter((e) => e.id !== exportId));
   }
 
   /** Starts (or restarts, on another adapter) sharing an export; `host` is one of `addresses`. */
   async sendToPhone(exportId: number, host?: string): Promise<void> {
     this.error = null;
-    try {
+    await this.status.attempt(async () => {
       this.addresses = await this.api.share.addresses();
       this.setShare(await this.api.share.start({ exportId, ...(host ? { host } : {}) }));
-    } catch (error) {
-      this.error = `Could not start sharing: ${errorMessage(error)}`;
-    }
+    }, 'Could not start sharing');
   }
 
   async stopSharing(): Promise<void> {
-    try {
-      this.setShare(await this.api.share.stop());
-    } catch (error) {
-      this.error = `Could not stop sharing: ${errorMessage(error)}`;
-    }
+    const state = await this.status.attempt(() => this.api.share.stop(), 'Could not stop sharing');
+    if (state) this.setShare(state);
   }
 
   private async loadExports(): Promise<void> {
-    try {
-      this.exports = await this.api.exports.list({ projectId: this.projectId });
-    } catch (error) {
-      this.error = `Could not list the exports: ${errorMessage(error)}`;
-    }
+    await this.exportList.load(() => this.api.exports.list({ projectId: this.projectId }));
   }
 
   private async loadShare(): Promise<void> {
-    try {
-      this.setShare(await this.api.share.state());
-    } catch (error) {
-      this.error = `Could not read the sharing state: ${errorMessage(error)}`;
-    }
+    const state = await this.status.attempt(() => this.api.share.state(), 'Could not read the sharing state');
+    if (state) this.setShare(state);
   }
 
   /** After a reload the export job may still be running. */
   private async loadActiveJob(): Promise<void> {
-    const jobs = await this.api.jobs.list({ projectId: this.projectId, states: ['queued', 'running'] });
-    const job = jobs.find((j) => j.kind === EXPORT_KIND) ?? null;
+    const running = await this.exportJobs.running();
+    const job = running[0] ?? null;
     this.activeJob = job;
     this.progress = job ? { fraction: job.progress, label: job.message ?? 'Queued' } : null;
   }
 
-  private onProgress(event: JobProgress): void {
-    if (event.projectId !== this.projectId || event.jobId !== this.activeJob?.id) return;
-    this.progress = { fraction: event.progress, label: event.message ?? '' };
-  }
-
-  private onFinished(job: Job): void {
-    if (job.kind !== EXPORT_KIND || job.projectId !== this.projectId) return;
-    this.finishedIds.add(job.id);
+  /** Any of the project's exports finished: the one shown, or one started elsewhere. */
+  private onFinished(job: Job<'export-bundle'>): void {
     if (this.activeJob?.id === job.id || this.activeJob === null) {
       this.activeJob = null;
       this.progress = null;

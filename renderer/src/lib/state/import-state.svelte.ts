@@ -1,7 +1,7 @@
 import type { FileToStage, Job, JobProgress, StudioApi, Unsubscribe } from '../../../../electron/api/contract';
 import { selectionFromFiles, type DroppedFile, type DroppedSelection } from '../dropped-files';
-import { errorMessage } from '../errors';
 import type { ProgressView, SkippedFile } from '../view-types';
+import { WithStatusLine } from './resource.svelte';
 
 const IMPORT_KIND = 'import-images';
 const ACTIVE_STATES: readonly Job['state'][] = ['queued', 'running'];
@@ -10,14 +10,13 @@ const ACTIVE_STATES: readonly Job['state'][] = ['queued', 'running'];
  * Photo imports of one project: staging dropped files, the running job's progress, the files the last
  * import skipped (from the persisted job result, so they survive a reload) and an interrupted import.
  */
-export class ImportState {
+export class ImportState extends WithStatusLine {
   /** Upload/staging phase, before the job exists. */
   private staging: ProgressView | null = $state(null);
   private jobProgress: ProgressView | null = $state(null);
   activeJobIds: number[] = $state.raw([]);
   skipped: SkippedFile[] = $state.raw([]);
   interrupted: Job | null = $state.raw(null);
-  error: string | null = $state(null);
 
   readonly progress: ProgressView | null = $derived(this.jobProgress ?? this.staging);
   readonly busy: boolean = $derived(this.staging !== null || this.activeJobIds.length > 0);
@@ -30,6 +29,7 @@ export class ImportState {
   private readonly projectId: number;
 
   constructor(api: StudioApi, projectId: number) {
+    super();
     this.api = api;
     this.projectId = projectId;
   }
@@ -56,23 +56,17 @@ export class ImportState {
     this.error = null;
     this.staging = { fraction: 0, label: 'Preparing…' };
     try {
-      // Electron imports dropped files and folders from where they are on disk (the back end walks folders);
-      // a browser has no paths, so every file inside is uploaded.
-      const files = this.api.mode === 'electron' && selection.topLevel ? selection.topLevel : await selection.expand();
-      if (files.length === 0) return;
-      const noun = files.length === 1 ? 'item' : 'items';
-      if (this.api.mode === 'browser') this.staging = { fraction: 0, label: `Uploading ${files.length} ${noun}…` };
-      const toStage: FileToStage[] = files.map(({ file, relativePath }) => ({ file, relativePath }));
-      const sources = await this.api.stageFiles(toStage);
-      const job = await this.api.imports.start({ projectId: this.projectId, sources });
-      const early = this.finishedEarly.get(job.id);
-      if (early) this.applyFinished(early);
-      else {
-        this.activeJobIds = [...this.activeJobIds, job.id];
-        this.jobProgress = { fraction: job.progress, label: job.message ?? `Importing ${files.length} ${noun}…` };
-      }
-    } catch (error) {
-      this.error = `Import failed: ${errorMessage(error)}`;
+      await this.status.attempt(async () => {
+        // Electron imports dropped files and folders from where they are on disk (the back end walks folders);
+        // a browser has no paths, so every file inside is uploaded.
+        const files = this.api.mode === 'electron' && selection.topLevel ? selection.topLevel : await selection.expand();
+        if (files.length === 0) return;
+        const noun = files.length === 1 ? 'item' : 'items';
+        if (this.api.mode === 'browser') this.staging = { fraction: 0, label: `Uploading ${files.length} ${noun}…` };
+        const toStage: FileToStage[] = files.map(({ file, relativePath }) => ({ file, relativePath }));
+        const sources = await this.api.stageFiles(toStage);
+        this.track(await this.api.imports.start({ projectId: this.projectId, sources }), `Importing ${files.length} ${noun}…`);
+      }, 'Import failed');
     } finally {
       this.staging = null;
     }
@@ -81,51 +75,29 @@ export class ImportState {
   /** Imports the photos shipped with the app (a first try without one's own), tracked like any import. */
   async importSamples(): Promise<void> {
     this.error = null;
-    try {
-      const job = await this.api.imports.samples({ projectId: this.projectId });
-      const early = this.finishedEarly.get(job.id);
-      if (early) this.applyFinished(early);
-      else {
-        this.activeJobIds = [...this.activeJobIds, job.id];
-        this.jobProgress = { fraction: job.progress, label: job.message ?? 'Importing the sample photos…' };
-      }
-    } catch (error) {
-      this.error = `Could not import the sample photos: ${errorMessage(error)}`;
-    }
+    const job = await this.status.attempt(() => this.api.imports.samples({ projectId: this.projectId }), 'Could not import the sample photos');
+    if (job) this.track(job, 'Importing the sample photos…');
   }
 
   async cancel(): Promise<void> {
-    await Promise.all(
-      this.activeJobIds.map((jobId) =>
-        this.api.jobs.cancel({ jobId }).catch((error: unknown) => {
-          this.error = `Could not cancel: ${errorMessage(error)}`;
-        }),
-      ),
-    );
+    await Promise.all(this.activeJobIds.map((jobId) => this.status.attempt(() => this.api.jobs.cancel({ jobId }), 'Could not cancel')));
   }
 
   async resumeInterrupted(): Promise<void> {
     const job = this.interrupted;
     if (!job) return;
-    try {
-      const resumed = await this.api.jobs.resume({ jobId: job.id });
-      this.interrupted = null;
-      this.activeJobIds = [...this.activeJobIds, resumed.id];
-      this.jobProgress = { fraction: resumed.progress, label: resumed.message ?? 'Resuming import…' };
-    } catch (error) {
-      this.error = `Could not resume the import: ${errorMessage(error)}`;
-    }
+    const resumed = await this.status.attempt(() => this.api.jobs.resume({ jobId: job.id }), 'Could not resume the import');
+    if (!resumed) return;
+    this.interrupted = null;
+    this.activeJobIds = [...this.activeJobIds, resumed.id];
+    this.jobProgress = { fraction: resumed.progress, label: resumed.message ?? 'Resuming import…' };
   }
 
   async discardInterrupted(): Promise<void> {
     const job = this.interrupted;
     if (!job) return;
-    try {
-      await this.api.jobs.discard({ jobId: job.id });
-      this.interrupted = null;
-    } catch (error) {
-      this.error = `Could not discard the import: ${errorMessage(error)}`;
-    }
+    const discarded = await this.status.attempt(() => this.api.jobs.discard({ jobId: job.id }), 'Could not discard the import');
+    if (discarded) this.interrupted = null;
   }
 
   dismissSkipped(): void {
@@ -134,22 +106,29 @@ export class ImportState {
 
   /** Reads the project's import jobs: attaches to running ones, shows the last result and any interrupted one. */
   async reload(): Promise<void> {
-    try {
-      const jobs = (await this.api.jobs.list({ projectId: this.projectId })).filter((j) => j.kind === IMPORT_KIND);
-      const newestFirst = [...jobs].sort((a, b) => b.id - a.id);
-      const active = newestFirst.filter((j) => ACTIVE_STATES.includes(j.state));
-      this.activeJobIds = [];
-      this.jobProgress = null;
-      if (active.length > 0) {
-        this.activeJobIds = active.map((j) => j.id).reverse();
-        const oldest = active[active.length - 1]!;
-        this.jobProgress = { fraction: oldest.progress, label: oldest.message ?? 'Importing…' };
-      }
-      this.interrupted = newestFirst.find((j) => j.state === 'interrupted') ?? null;
-      const lastFinished = newestFirst.find((j) => j.state === 'done' || j.state === 'cancelled');
-      if (lastFinished) this.skipped = skippedOf(lastFinished);
-    } catch (error) {
-      this.error = `Could not load import history: ${errorMessage(error)}`;
+    const jobs = await this.status.attempt(() => this.api.jobs.list({ projectId: this.projectId }), 'Could not load import history');
+    if (!jobs) return;
+    const newestFirst = jobs.filter((j) => j.kind === IMPORT_KIND).sort((a, b) => b.id - a.id);
+    const active = newestFirst.filter((j) => ACTIVE_STATES.includes(j.state));
+    this.activeJobIds = [];
+    this.jobProgress = null;
+    if (active.length > 0) {
+      this.activeJobIds = active.map((j) => j.id).reverse();
+      const oldest = active[active.length - 1]!;
+      this.jobProgress = { fraction: oldest.progress, label: oldest.message ?? 'Importing…' };
+    }
+    this.interrupted = newestFirst.find((j) => j.state === 'interrupted') ?? null;
+    const lastFinished = newestFirst.find((j) => j.state === 'done' || j.state === 'cancelled');
+    if (lastFinished) this.skipped = skippedOf(lastFinished);
+  }
+
+  /** Follows a job an import call answered with, unless its finish overtook the answer (then shows that). */
+  private track(job: Job, label: string): void {
+    const early = this.finishedEarly.get(job.id);
+    if (early) this.applyFinished(early);
+    else {
+      this.activeJobIds = [...this.activeJobIds, job.id];
+      this.jobProgress = { fraction: job.progress, label: job.message ?? label };
     }
   }
 

@@ -4,24 +4,18 @@
  */
 import type { DiffusionModelInfo, DownloadPlan, HubTokenStatus, Job, StudioApi, Unsubscribe } from '../../../../electron/api/contract';
 import { coalesce } from '../coalesce';
-import { errorMessage } from '../errors';
-import type { JobView } from './concept-workspace-state.svelte';
-
-const DOWNLOAD_KIND = 'download-model';
+import { FollowedJob, type JobView } from './job-watcher.svelte';
+import { WithStatusLine } from './resource.svelte';
 
 export interface DownloadView extends JobView {
   repoId: string;
 }
 
-export class ModelsState {
-  models: DiffusionModelInfo[] = $state.raw([]);
-  download: DownloadView | null = $state.raw(null);
+export class ModelsState extends WithStatusLine {
   /** Per model name: the problems the last verify found (empty: intact). */
   verified: Record<string, string[]> = $state({});
   /** What the last import/download/remove did, for the artist. */
   notice: string | null = $state(null);
-  error: string | null = $state(null);
-  busy = $state(false);
   /** A download's files and sizes, shown for confirmation before it starts. */
   plan: DownloadPlan | null = $state.raw(null);
   /** Whether a Hugging Face token is stored, and whether this back end can store one (never the token). */
@@ -29,25 +23,37 @@ export class ModelsState {
   /** The desktop app has the OS folder picker; browser mode types a path (the server confines it). */
   readonly canPickFolder: boolean;
 
+  private readonly modelList = this.status.resource<DiffusionModelInfo[]>([]);
   private readonly api: StudioApi;
   private readonly load: () => Promise<void>;
+  private readonly downloads: FollowedJob<'download-model', DownloadView>;
   private subscriptions: Unsubscribe[] = [];
 
+  get models(): DiffusionModelInfo[] {
+    return this.modelList.value;
+  }
+  /** True while an action runs. */
+  get busy(): boolean {
+    return this.status.busy;
+  }
+  /** The running download, or null. */
+  get download(): DownloadView | null {
+    return this.downloads.view;
+  }
+
   constructor(api: StudioApi) {
+    super();
     this.api = api;
     this.canPickFolder = api.mode === 'electron';
-    this.load = coalesce(() => this.fetchModels());
+    this.load = coalesce(() => this.modelList.load(() => this.api.models.list()));
+    this.downloads = new FollowedJob(api, { kind: 'download-model', onEnd: (job) => this.endDownload(job) });
   }
 
   start(): Unsubscribe {
     this.stop();
-    const events = this.api.events;
     this.subscriptions.push(
-      events.onModelsChanged(() => void this.load()),
-      events.onJobProgress((progress) => {
-        if (this.download?.jobId === progress.jobId) this.download = { ...this.download, progress: progress.progress, message: progress.message };
-      }),
-      events.onJobFinished(({ job }) => this.onJobFinished(job)),
+      this.api.events.onModelsChanged(() => void this.load()),
+      this.downloads.start(),
     );
     void this.load();
     void this.findRunningDownload();
@@ -65,7 +71,7 @@ export class ModelsState {
       this.error = 'Enter the folder of a diffusers ONNX export (it has model_index.json, unet/, vae_decoder/…).';
       return;
     }
-    const model = await this.attempt(() => this.api.models.importFolder({ path: trimmed, ...(name?.trim() ? { name: name.trim() } : {}) }));
+    const model = await this.act(() => this.api.models.importFolder({ path: trimmed, ...(name?.trim() ? { name: name.trim() } : {}) }));
     if (model) {
       this.notice = `Installed ${model.name}`;
       await this.load();
@@ -74,7 +80,7 @@ export class ModelsState {
 
   /** Opens the OS folder picker (desktop app) and imports the folder chosen; nothing when it is closed. */
   async pickAndImport(): Promise<void> {
-    const picked = await this.attempt(() => this.api.app.pickFolder({ title: 'Choose a diffusers ONNX export folder' }));
+    const picked = await this.act(() => this.api.app.pickFolder({ title: 'Choose a diffusers ONNX export folder' }));
     if (picked?.path) await this.importFolder(picked.path);
   }
 
@@ -86,7 +92,7 @@ export class ModelsState {
       return;
     }
     this.plan = null;
-    const plan = await this.attempt(() => this.api.models.plan({ repoId: trimmed }));
+    const plan = await this.act(() => this.api.models.plan({ repoId: trimmed }));
     if (plan) this.plan = plan;
   }
 
@@ -98,7 +104,7 @@ export class ModelsState {
   }
 
   async saveToken(token: string): Promise<boolean> {
-    const status = await this.attempt(() => this.api.models.setToken({ token }));
+    const status = await this.act(() => this.api.models.setToken({ token }));
     if (status) {
       this.tokenStatus = status;
       this.notice = 'Token saved (encrypted on this computer)';
@@ -107,7 +113,7 @@ export class ModelsState {
   }
 
   async clearToken(): Promise<void> {
-    const status = await this.attempt(() => this.api.models.clearToken());
+    const status = await this.act(() => this.api.models.clearToken());
     if (status) {
       this.tokenStatus = status;
       this.notice = 'Token removed';
@@ -116,22 +122,22 @@ export class ModelsState {
 
   async startDownload(repoId: string): Promise<void> {
     const trimmed = repoId.trim();
-    const job = await this.attempt(() => this.api.models.download({ repoId: trimmed }));
-    if (job) this.download = { jobId: job.id, progress: 0, message: 'Queued', repoId: trimmed };
+    const job = await this.act(async () => this.downloads.ofKind(await this.api.models.download({ repoId: trimmed })));
+    if (job) this.downloads.follow(job, { jobId: job.id, progress: 0, message: 'Queued', repoId: trimmed });
   }
 
   async cancelDownload(): Promise<void> {
     const download = this.download;
-    if (download) await this.attempt(() => this.api.jobs.cancel({ jobId: download.jobId }));
+    if (download) await this.act(() => this.api.jobs.cancel({ jobId: download.jobId }));
   }
 
   async verify(name: string): Promise<void> {
-    const result = await this.attempt(() => this.api.models.verify({ name }));
+    const result = await this.act(() => this.api.models.verify({ name }));
     if (result) this.verified[name] = result.problems;
   }
 
   async remove(name: string): Promise<void> {
-    const removed = await this.attempt(async () => {
+    const removed = await this.act(async () => {
       await this.api.models.remove({ name });
       return true;
     });
@@ -142,56 +148,30 @@ export class ModelsState {
     }
   }
 
-  private onJobFinished(job: Job): void {
-    if (this.download?.jobId !== job.id) return;
-    const { repoId } = this.download;
-    this.download = null;
+  private endDownload(job: Job<'download-model'>): void {
+    const { repoId } = job.payload;
     if (job.state === 'done') this.notice = `Downloaded ${repoId}`;
     else if (job.state === 'cancelled') this.notice = `Download of ${repoId} cancelled; download it again to resume`;
     else if (job.state === 'failed') this.error = `Download of ${repoId} failed: ${job.error ?? 'unknown error'}`;
     void this.load();
   }
 
-  private async attempt<T>(call: () => Promise<T>): Promise<T | null> {
-    this.busy = true;
-    this.error = null;
+  /** A user action: the last notice goes with the last error (StatusLine.act clears that). */
+  private act<T>(call: () => Promise<T>): Promise<T | null> {
     this.notice = null;
-    try {
-      return await call();
-    } catch (error) {
-      this.error = errorMessage(error);
-      return null;
-    } finally {
-      this.busy = false;
-    }
+    return this.status.act(call);
   }
 
   private async loadTokenStatus(): Promise<void> {
-    try {
-      this.tokenStatus = await this.api.models.tokenStatus();
-    } catch (error) {
-      this.error = errorMessage(error);
-    }
-  }
-
-  private async fetchModels(): Promise<void> {
-    try {
-      this.models = await this.api.models.list();
-    } catch (error) {
-      this.error = errorMessage(error);
-    }
+    const status = await this.status.attempt(() => this.api.models.tokenStatus());
+    if (status) this.tokenStatus = status;
   }
 
   /** After a reload, show the download still running. */
   private async findRunningDownload(): Promise<void> {
-    try {
-      const jobs = await this.api.jobs.list({ states: ['queued', 'running'] });
-      const job = jobs.find((candidate) => (candidate.kind as string) === DOWNLOAD_KIND);
-      const repoId = (job?.payload as { repoId?: string } | undefined)?.repoId;
-      if (job && repoId) this.download = { jobId: job.id, progress: job.progress, message: job.message ?? null, repoId };
-    } catch (error) {
-      this.error = errorMessage(error);
-    }
+    await this.status.attempt(() =>
+      this.downloads.resume((job) => ({ jobId: job.id, progress: job.progress, message: job.message ?? null, repoId: job.payload.repoId })),
+    );
   }
 }
 

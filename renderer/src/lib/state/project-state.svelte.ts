@@ -1,21 +1,32 @@
 import type { Concept, ImageRecord, Project, StudioApi, Unsubscribe } from '../../../../electron/api/contract';
 import { coalesce } from '../coalesce';
-import { errorMessage } from '../errors';
 import type { Thumbnail } from '../view-types';
 import { ImportState } from './import-state.svelte';
 import { ExportsState } from './exports-state.svelte';
+import { failureMessage, WithStatusLine } from './resource.svelte';
 
 /** One open project: its record, concepts and images, refreshed by the back end's change events. */
-export class ProjectState {
-  project: Project | null = $state.raw(null);
+export class ProjectState extends WithStatusLine {
+  /** Set when the back end answers that the project does not exist (deleted elsewhere, or a stale link). */
   missing = $state(false);
-  concepts: Concept[] = $state.raw([]);
-  images: ImageRecord[] = $state.raw([]);
-  error: string | null = $state(null);
   /** True once the first full load answered (the guide waits for it before choosing where to open). */
   loaded = $state(false);
   readonly imports: ImportState;
   readonly exports: ExportsState;
+
+  private readonly record = this.status.resource<Project | null>(null, (error) => this.loadFailure(error, 'the project'));
+  private readonly conceptList = this.status.resource<Concept[]>([], (error) => this.loadFailure(error, 'concepts'));
+  private readonly imageList = this.status.resource<ImageRecord[]>([], (error) => this.loadFailure(error, 'photos'));
+
+  get project(): Project | null {
+    return this.record.value;
+  }
+  get concepts(): Concept[] {
+    return this.conceptList.value;
+  }
+  get images(): ImageRecord[] {
+    return this.imageList.value;
+  }
 
   readonly thumbnails: Thumbnail[] = $derived(
     this.images.map((image) => ({
@@ -38,14 +49,17 @@ export class ProjectState {
   readonly projectId: number;
 
   constructor(api: StudioApi, projectId: number) {
+    super();
     this.api = api;
     this.projectId = projectId;
     this.imports = new ImportState(api, projectId);
     this.exports = new ExportsState(api, projectId);
     // An import emits a change event per file; never stack up overlapping list requests.
-    this.loadProject = coalesce(() => this.fetchProject());
-    this.loadConcepts = coalesce(() => this.fetchConcepts());
-    this.loadImages = coalesce(() => this.fetchImages());
+    this.loadProject = coalesce(async () => {
+      if (await this.record.load(() => this.api.projects.get({ projectId }))) this.missing = false;
+    });
+    this.loadConcepts = coalesce(() => this.conceptList.load(() => this.api.concepts.list({ projectId })));
+    this.loadImages = coalesce(() => this.imageList.load(() => this.api.images.list({ projectId })));
   }
 
   start(): () => void {
@@ -73,59 +87,30 @@ export class ProjectState {
 
   /** Returns the new concept (the page makes it the active one), or null when it could not be created. */
   async createConcept(input: { name: string; prompt: string; teacher?: string }): Promise<Concept | null> {
-    try {
-      const concept = await this.api.concepts.create({
-        projectId: this.projectId,
-        name: input.name,
-        prompt: input.prompt,
-        ...(input.teacher ? { teacher: input.teacher } : {}),
-      });
-      this.concepts = [...this.concepts.filter((c) => c.id !== concept.id), concept];
-      return concept;
-    } catch (error) {
-      this.error = `Could not create the concept: ${errorMessage(error)}`;
-      return null;
-    }
+    const concept = await this.status.attempt(
+      () =>
+        this.api.concepts.create({
+          projectId: this.projectId,
+          name: input.name,
+          prompt: input.prompt,
+          ...(input.teacher ? { teacher: input.teacher } : {}),
+        }),
+      'Could not create the concept',
+    );
+    if (concept) this.conceptList.set([...this.concepts.filter((c) => c.id !== concept.id), concept]);
+    return concept;
   }
 
   async updateConcept(conceptId: number, input: { name?: string; prompt?: string; teacher?: string }): Promise<void> {
-    try {
-      const updated = await this.api.concepts.update({ conceptId, ...input });
-      this.concepts = this.concepts.map((c) => (c.id === conceptId ? updated : c));
-    } catch (error) {
-      this.error = `Could not save the concept: ${errorMessage(error)}`;
-    }
+    const updated = await this.status.attempt(() => this.api.concepts.update({ conceptId, ...input }), 'Could not save the concept');
+    if (updated) this.conceptList.set(this.concepts.map((c) => (c.id === conceptId ? updated : c)));
   }
 
-  private async fetchProject(): Promise<void> {
-    try {
-      this.project = await this.api.projects.get({ projectId: this.projectId });
-      this.missing = false;
-    } catch (error) {
-      if (isNotFound(error)) this.missing = true;
-      else this.error = `Could not load the project: ${errorMessage(error)}`;
-    }
-  }
-
-  private async fetchConcepts(): Promise<void> {
-    await this.load('concepts', async () => {
-      this.concepts = await this.api.concepts.list({ projectId: this.projectId });
-    });
-  }
-
-  private async fetchImages(): Promise<void> {
-    await this.load('photos', async () => {
-      this.images = await this.api.images.list({ projectId: this.projectId });
-    });
-  }
-
-  private async load(what: string, action: () => Promise<void>): Promise<void> {
-    try {
-      await action();
-    } catch (error) {
-      if (isNotFound(error)) this.missing = true;
-      else this.error = `Could not load ${what}: ${errorMessage(error)}`;
-    }
+  /** A project that does not exist is shown as missing, not as an error. */
+  private loadFailure(error: unknown, what: string): string | null {
+    if (!isNotFound(error)) return failureMessage(error, `Could not load ${what}`);
+    this.missing = true;
+    return null;
   }
 }
 
