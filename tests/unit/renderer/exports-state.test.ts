@@ -2,16 +2,17 @@
  * ExportsState (the Exports panel's state) against the real browser-mode back end through the page's typed
  * WebSocket client: errors as messages, an export job's progress and result, send to phone and stop, delete.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { WsStudioApi } from '../../../electron/api/ws-client';
+import { startApiServer } from '../../support/api-server';
 import { connectWsApi } from '../../support/ws-api';
 import { main } from '../../../electron/cli/main';
 import type { CliIo } from '../../../electron/cli/command';
 import { createServices, type Services } from '../../../electron/services/index';
-import { startWebServer, type WebServer } from '../../../electron/web/server';
+import type { WebServer } from '../../../electron/web/server';
 import { ExportsState } from '../../../renderer/src/lib/state/exports-state.svelte';
 
 const SAMPLES = new URL('../../../resources/samples/', import.meta.url).pathname;
@@ -52,12 +53,9 @@ beforeAll(async () => {
       quietIo,
     ),
   ).toBe(0);
-  const rendererDir = path.join(root, 'renderer');
-  await mkdir(rendererDir, { recursive: true });
-  await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>stub</title>');
   // Shares stay on 127.0.0.1 in tests.
   services = createServices({ dataDir: path.join(root, 'data'), lanAddress: () => undefined });
-  server = await startWebServer({ dataDir: services.dataDir, services, port: 0, rendererDir, buildRenderer: 'never', allowedPathRoots: [root] });
+  server = await startApiServer(root, { dataDir: services.dataDir, services, allowedPathRoots: [root] });
   api = connectWsApi(server);
 }, 120_000);
 

@@ -2,14 +2,15 @@
  * The model manager's state class and ConceptWorkspaceState's teacher list against the real browser-mode back end (server,
  * services, models folder, download job) over the typed WebSocket client, with a local Hub on 127.0.0.1.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { WsStudioApi } from '../../../electron/api/ws-client';
+import { startApiServer } from '../../support/api-server';
 import { connectWsApi } from '../../support/ws-api';
 import { createServices } from '../../../electron/services/index';
-import { startWebServer, type WebServer } from '../../../electron/web/server';
+import type { WebServer } from '../../../electron/web/server';
 import { writeTinyPipeline } from '../../../native-models/diffusion/fixtures/tiny-pipeline';
 import { ConceptWorkspaceState } from '../../../renderer/src/lib/state/concept-workspace-state.svelte';
 import { ModelsState } from '../../../renderer/src/lib/state/models-state.svelte';
@@ -25,11 +26,8 @@ beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'e2gan-models-ui-'));
   hub = new FakeHub(REPO, await writeFakeExport(path.join(root, 'hub-export')));
   await hub.start();
-  const rendererDir = path.join(root, 'renderer');
-  await mkdir(rendererDir, { recursive: true });
-  await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>stub</title>');
   const services = createServices({ dataDir: path.join(root, 'data'), hubUrl: hub.url, hfCacheDir: path.join(root, 'hf-cache') });
-  server = await startWebServer({ dataDir: path.join(root, 'data'), port: 0, rendererDir, buildRenderer: 'never', services, allowedPathRoots: [root] });
+  server = await startApiServer(root, { services, allowedPathRoots: [root] });
   api = connectWsApi(server);
 });
 

@@ -2,14 +2,15 @@
  * Per-item cancel of pair generation through the renderer's ConceptWorkspaceState, against the real browser-mode back end
  * (server, services, SQLite, job worker, built-in teacher) over the typed WebSocket client the page uses.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { PairRecord } from '../../../electron/domain/pair-types';
 import type { WsStudioApi } from '../../../electron/api/ws-client';
+import { startApiServer } from '../../support/api-server';
 import { connectWsApi } from '../../support/ws-api';
-import { startWebServer, type WebServer } from '../../../electron/web/server';
+import type { WebServer } from '../../../electron/web/server';
 import { ConceptWorkspaceState, photoSlots, waitingImageIds, type GenerationView } from '../../../renderer/src/lib/state/concept-workspace-state.svelte';
 
 const SAMPLES = path.resolve('resources/samples');
@@ -21,10 +22,7 @@ let api: WsStudioApi;
 
 beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'e2gan-pair-cancel-ui-'));
-  const rendererDir = path.join(root, 'renderer');
-  await mkdir(rendererDir, { recursive: true });
-  await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>stub</title>');
-  server = await startWebServer({ dataDir: path.join(root, 'data'), port: 0, rendererDir, buildRenderer: 'never' });
+  server = await startApiServer(root);
   api = connectWsApi(server);
 });
 

@@ -3,16 +3,17 @@
  * through the same typed WebSocket client the page uses. Covers what the e2e test cannot reach cheaply:
  * validation errors surfacing as messages, a missing project, and state rebuilt from history as after a reload.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { StudioApi } from '../../../electron/api/contract';
 import type { WsStudioApi } from '../../../electron/api/ws-client';
+import { startApiServer } from '../../support/api-server';
 import { connectWsApi } from '../../support/ws-api';
 import { selectionFromDrop } from '../../../renderer/src/lib/dropped-files';
-import { startWebServer, type WebServer } from '../../../electron/web/server';
+import type { WebServer } from '../../../electron/web/server';
 import { JobsState } from '../../../renderer/src/lib/state/jobs-state.svelte';
 import { ProjectState } from '../../../renderer/src/lib/state/project-state.svelte';
 import { ProjectsState } from '../../../renderer/src/lib/state/projects-state.svelte';
@@ -23,11 +24,7 @@ let api: WsStudioApi;
 
 beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'e2gan-ui-state-'));
-  // These tests need the API, not the page: serve a stub page instead of building the renderer.
-  const rendererDir = path.join(root, 'renderer');
-  await mkdir(rendererDir, { recursive: true });
-  await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>stub</title>');
-  server = await startWebServer({ dataDir: path.join(root, 'data'), port: 0, rendererDir, buildRenderer: 'never' });
+  server = await startApiServer(root);
   api = connect(server);
 });
 
@@ -237,8 +234,7 @@ describe('ProjectState and ImportState', () => {
 describe('an import interrupted by a shutdown', () => {
   it('is offered for resume on the next start and resuming finishes it', async () => {
     const dataDir = path.join(root, 'interrupted-data');
-    const rendererDir = path.join(root, 'renderer');
-    const first = await startWebServer({ dataDir, port: 0, rendererDir, buildRenderer: 'never' });
+    const first = await startApiServer(root, { dataDir });
     const firstApi = connect(first);
     const project = first.services.projects.create({ name: 'Big import' });
     const files = await noisePhotos(40);
@@ -251,7 +247,7 @@ describe('an import interrupted by a shutdown', () => {
     firstApi.dispose();
     await first.close();
 
-    const second = await startWebServer({ dataDir, port: 0, rendererDir, buildRenderer: 'never' });
+    const second = await startApiServer(root, { dataDir });
     const secondApi = connect(second);
     const page = new ProjectState(secondApi, project.id);
     const stop = page.start();
