@@ -76,22 +76,6 @@ function dilateAxis(b: GraphBuilder, v: Value, axis: number, factor: number): Va
   return b.slice(interleaved, { starts: [0], ends: [(n - 1) * factor + 1], axes: [axis] });
 }
 
-/** Places v (spatial gh x gw) at offset (top, left) of an h x w canvas: zero-fill with Pad, crop with Slice. */
-function placeInCanvas(b: GraphBuilder, v: Value, top: number, left: number, h: number, w: number): Value {
-  const [gh, gw] = [v.shape[2]!, v.shape[3]!];
-  const [bottom, right] = [h - gh - top, w - gw - left];
-  let placed = v;
-  if (top < 0 || left < 0 || bottom < 0 || right < 0) {
-    placed = b.slice(placed, {
-      starts: [Math.max(0, -top), Math.max(0, -left)],
-      ends: [gh - Math.max(0, -bottom), gw - Math.max(0, -right)],
-      axes: [2, 3],
-    });
-  }
-  const pads = [0, 0, Math.max(0, top), Math.max(0, left), 0, 0, Math.max(0, bottom), Math.max(0, right)];
-  return pads.some((p) => p !== 0) ? b.pad(placed, pads) : placed;
-}
-
 /**
  * dW via shifted copies of dY instead of shifted copies of X: place dY (dilated by the stride) at every tap's
  * offset relative to the unpadded input (zero padding contributes nothing, so X itself is never padded or
@@ -107,11 +91,23 @@ function weightGradByShifts(b: GraphBuilder, x: Value, g: Value, kernel: readonl
   const [dh, dw] = geo.dilations;
   const [top, left] = [geo.pads[0], geo.pads[1]];
   const dilated = dilateAxis(b, dilateAxis(b, g, 2, sh), 3, sw);
+  const [gh, gw] = [dilated.shape[2]!, dilated.shape[3]!];
+  // Output (oh, ow) of tap (i, j) reads input (oh*s + i*d - top, ow*s + j*d - left): tap (i, j)'s copy is dY
+  // placed at that offset on an h x w canvas. One zero-padded dY holds every tap's canvas as a window, so
+  // each tap is a single Slice of it (a Pad and a Slice per tap cost 9 extra full-size copies for a 3x3).
+  const rowOffsets = Array.from({ length: kh }, (_, i) => i * dh - top);
+  const colOffsets = Array.from({ length: kw }, (_, j) => j * dw - left);
+  const padTop = Math.max(0, ...rowOffsets);
+  const padLeft = Math.max(0, ...colOffsets);
+  const padBottom = Math.max(0, ...rowOffsets.map((o) => h - gh - o));
+  const padRight = Math.max(0, ...colOffsets.map((o) => w - gw - o));
+  const canvas = padTop || padLeft || padBottom || padRight ? b.pad(dilated, [0, 0, padTop, padLeft, 0, 0, padBottom, padRight]) : dilated;
   const shifted: Value[] = [];
-  for (let i = 0; i < kh; i++) {
-    for (let j = 0; j < kw; j++) {
-      // Output (oh, ow) of tap (i, j) reads input (oh*s + i*d - top, ow*s + j*d - left).
-      shifted.push(placeInCanvas(b, dilated, i * dh - top, j * dw - left, h, w));
+  for (const rowOffset of rowOffsets) {
+    for (const colOffset of colOffsets) {
+      const [r, c] = [padTop - rowOffset, padLeft - colOffset];
+      const whole = r === 0 && c === 0 && canvas.shape[2] === h && canvas.shape[3] === w;
+      shifted.push(whole ? canvas : b.slice(canvas, { starts: [r, c], ends: [r + h, c + w], axes: [2, 3] }));
     }
   }
   const stacked = b.transpose(b.reshape(b.concat(shifted, 1), [n, kh * kw * cout, h * w]), [0, 2, 1]);
