@@ -23,10 +23,25 @@ export interface ClientTransport {
 }
 
 const methodNames = methodEntries.map((entry) => entry.name);
+const startedJobKinds = new Map(methodEntries.flatMap((entry) => (entry.jobKind ? [[entry.name, entry.jobKind] as const] : [])));
 
 export function buildApiMethods(transport: Pick<ClientTransport, 'call'>): ApiMethods {
-  const call = async (name: ApiMethodName, input?: unknown) => unwrap(await transport.call(name, input));
+  const call = async (name: ApiMethodName, input?: unknown) => checkStartedJob(name, unwrap(await transport.call(name, input)));
   return buildMethodGroups(methodNames, call) as unknown as ApiMethods;
+}
+
+/**
+ * The contract types a start call's answer as a job of its kind, but the answer crossed IPC or a WebSocket as
+ * plain data: a job of another kind (a back end that broke the contract) is refused here, once for every caller,
+ * instead of being read as the wrong payload and result further on.
+ */
+function checkStartedJob(name: ApiMethodName, answer: unknown): unknown {
+  const expected = startedJobKinds.get(name);
+  if (expected === undefined) return answer;
+  const kind = typeof answer === 'object' && answer !== null ? (answer as { kind?: unknown }).kind : undefined;
+  if (kind === expected) return answer;
+  const got = kind === undefined ? 'an answer that is not a job' : `a job of kind ${String(kind)}`;
+  throw new StudioApiError({ code: 'internal', method: name, message: `${name} should answer with a job of kind ${expected}, got ${got}` });
 }
 
 export function buildApiEvents(transport: ClientTransport): ApiEventListeners {

@@ -10,7 +10,7 @@
  * handler runs, so it can never cause a partial write.
  */
 import { z } from 'zod';
-import type { Concept, ImageRecord, ImportImagesResult, Job, JobProgress, JobState, Project } from '../domain/types';
+import type { Concept, ImageRecord, ImportImagesResult, Job, JobKind, JobProgress, JobState, Project } from '../domain/types';
 import type { ExportFile, ExportRecord, Precision, ShareAddress, ShareState } from '../domain/export-types';
 import type { DiffusionModelInfo, ModelVerification } from '../domain/model-types';
 import type { DownloadPlan } from '../jobs/hf-cache';
@@ -19,7 +19,7 @@ import type { ImportPairsResult, PairItemCancelled, PairRecord, SubsetSelection 
 import type { TeacherInfo, TeacherSample } from '../domain/teacher-types';
 import type { LiveModel, TrainingPlan, TrainingProgress, TrainingRun } from '../domain/training-types';
 
-export type { Concept, ImageRecord, ImportImagesResult, Job, JobProgress, JobState, Project };
+export type { Concept, ImageRecord, ImportImagesResult, Job, JobKind, JobProgress, JobState, Project };
 export type { ExportFile, ExportRecord, Precision, ShareAddress, ShareState };
 export type { DiffusionModelInfo, DownloadPlan, HubTokenStatus, ModelVerification };
 export type { GeneratePairsResult, ImportPairsResult, PairItemCancelled, PairRecord, PairStatus, PairTeacher, SubsetSelection } from '../domain/pair-types';
@@ -47,6 +47,8 @@ export interface MethodSpec<Input extends z.ZodType, Output> {
   readonly input: Input;
   /** Type-level only; always undefined at run time. */
   readonly output?: Output;
+  /** A start call's job kind: its answer is a Job of this kind, which the client checks when it arrives. */
+  readonly jobKind?: JobKind;
 }
 
 /** An event pushed from the back end to every connected renderer. */
@@ -54,9 +56,16 @@ export interface EventSpec<Payload> {
   readonly payload?: Payload;
 }
 
-/** `method(schema).returns<T>()` reads like a signature and keeps the output type explicit. */
+/**
+ * `method(schema).returns<T>()` reads like a signature and keeps the output type explicit. A call that queues a
+ * job declares its kind instead, `method(schema).startsJob('export-bundle')`: the answer is typed Job<'export-bundle'>
+ * (payload and result included), and the kind is also kept at run time for the client to check.
+ */
 function method<Input extends z.ZodType>(input: Input) {
-  return { returns: <Output>(): MethodSpec<Input, Output> => ({ input }) };
+  return {
+    returns: <Output>(): MethodSpec<Input, Output> => ({ input }),
+    startsJob: <K extends JobKind>(jobKind: K): MethodSpec<Input, Job<K>> => ({ input, jobKind }),
+  };
 }
 
 function event<Payload>(): EventSpec<Payload> {
@@ -217,9 +226,9 @@ export const apiMethods = {
         projectId: id,
         sources: importSources,
       }),
-    ).returns<Job>(),
+    ).startsJob('import-images'),
     /** Queues an import of the photos shipped with the app (resources/samples), for a first try. */
-    samples: method(z.strictObject({ projectId: id })).returns<Job>(),
+    samples: method(z.strictObject({ projectId: id })).startsJob('import-images'),
   },
   jobs: {
     list: method(
@@ -258,7 +267,7 @@ export const apiMethods = {
         /** With trainingRunId: export the run's newest checkpoint now, while it keeps training. */
         snapshot: z.boolean().optional(),
       }),
-    ).returns<Job>(),
+    ).startsJob('export-bundle'),
     /** A project's exports (or one concept's), newest first, with their manifest and files. */
     list: method(z.strictObject({ projectId: id, conceptId: id.optional() })).returns<ExportRecord[]>(),
     /** Refused (conflict) while the export is being shared. */
@@ -282,7 +291,7 @@ export const apiMethods = {
     /** Queues a download of a Hugging Face repo (org/name); cancel with jobs.cancel, jobs.resume continues it. */
     download: method(
       z.strictObject({ repoId: z.string().min(3).max(200), revision: z.string().min(1).max(200).optional(), name: modelName.optional() }),
-    ).returns<Job>(),
+    ).startsJob('download-model'),
     remove: method(z.strictObject({ name: modelName })).returns<void>(),
     /** What a download would fetch, before it starts: its files and sizes, and what the Hugging Face cache holds. */
     plan: method(
@@ -317,7 +326,7 @@ export const apiMethods = {
           })
           .optional(),
       }),
-    ).returns<Job>(),
+    ).startsJob('generate-pairs'),
     /** A concept's pairs, oldest first. */
     list: method(z.strictObject({ conceptId: id })).returns<PairRecord[]>(),
     setStatus: method(z.strictObject({ pairId: id, status: userPairStatus })).returns<PairRecord>(),
@@ -338,7 +347,7 @@ export const apiMethods = {
      */
     cancelItem: method(z.strictObject({ jobId: id, imageId: id })).returns<PairItemCancelled>(),
     /** Queues a job that remakes one pair's target (a new seed; guidance for diffusion teachers). */
-    regenerate: method(z.strictObject({ pairId: id, seed: seed.optional(), guidance: z.number().min(0).max(50).optional() })).returns<Job>(),
+    regenerate: method(z.strictObject({ pairId: id, seed: seed.optional(), guidance: z.number().min(0).max(50).optional() })).startsJob('generate-pairs'),
     /** Imports before/after pairs: files or folders named NAME.input.EXT / NAME.target.EXT. */
     importPaired: method(
       z.strictObject({
@@ -423,6 +432,17 @@ export type ApiEventName = keyof typeof apiEvents;
 type InputOf<S> = S extends MethodSpec<infer I, unknown> ? I : never;
 type OutputOf<S> = S extends MethodSpec<z.ZodType, infer O> ? O : never;
 export type EventPayload<E extends ApiEventName> = (typeof apiEvents)[E] extends EventSpec<infer P> ? P : never;
+
+/**
+ * Fails to compile when a method outside the `jobs` group answers with the general Job (any kind): a call that
+ * queues a job declares its kind with startsJob, so callers get its payload and result typed without a cast.
+ */
+type AnswersWithAnyJob<S> = [Job] extends [OutputOf<S>] ? true : false;
+type StartCallsTypedByKind = {
+  [G in Exclude<ApiGroup, 'jobs'>]: { [M in keyof Methods[G]]: AnswersWithAnyJob<Methods[G][M]> }[keyof Methods[G]];
+}[Exclude<ApiGroup, 'jobs'>];
+const startCallsTypedByKind: StartCallsTypedByKind extends false ? true : never = true;
+void startCallsTypedByKind;
 
 /** `undefined`-only inputs become zero-argument functions; optional inputs an optional argument. */
 type ClientFunction<S> =
@@ -523,6 +543,8 @@ export interface MethodEntry {
   group: ApiGroup;
   key: string;
   input: z.ZodType;
+  /** Set on start calls: the kind of job they answer with. */
+  jobKind?: JobKind;
 }
 
 export const methodEntries: readonly MethodEntry[] = Object.entries(apiMethods).flatMap(([group, methods]) =>
@@ -531,6 +553,7 @@ export const methodEntries: readonly MethodEntry[] = Object.entries(apiMethods).
     group: group as ApiGroup,
     key,
     input: spec.input,
+    ...(spec.jobKind ? { jobKind: spec.jobKind } : {}),
   })),
 );
 

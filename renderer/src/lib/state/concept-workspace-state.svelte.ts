@@ -215,7 +215,7 @@ export class ConceptWorkspaceState extends WithStatusLine {
       this.error = 'Import some photos first: pairs are made from the project’s photos.';
       return;
     }
-    const job = await this.status.act(async () => this.generations.ofKind(await this.api.pairs.generate({ conceptId: this.conceptId, imageIds, ...options })));
+    const job = await this.status.act(() => this.api.pairs.generate({ conceptId: this.conceptId, imageIds, ...options }));
     if (!job) return;
     this.lastCancelledImageIds = [];
     this.generations.follow(job, generationView(job, 'Queued'));

@@ -76,17 +76,18 @@ export class ExportsState extends WithStatusLine {
 
   async startExport(request: ExportRequest): Promise<boolean> {
     this.error = null;
-    const job = await this.status.attempt(async () => {
-      const started = await this.api.exports.start({
-        projectId: this.projectId,
-        conceptId: request.conceptId,
-        ...('runPath' in request.source ? { runPath: request.source.runPath.trim() } : { trainingRunId: request.source.trainingRunId }),
-        precisions: request.precisions,
-        ...(request.size !== undefined ? { size: request.size } : {}),
-        ...(request.snapshot ? { snapshot: true } : {}),
-      });
-      return this.exportJobs.ofKind(started);
-    }, 'Could not start the export');
+    const job = await this.status.attempt(
+      () =>
+        this.api.exports.start({
+          projectId: this.projectId,
+          conceptId: request.conceptId,
+          ...('runPath' in request.source ? { runPath: request.source.runPath.trim() } : { trainingRunId: request.source.trainingRunId }),
+          precisions: request.precisions,
+          ...(request.size !== undefined ? { size: request.size } : {}),
+          ...(request.snapshot ? { snapshot: true } : {}),
+        }),
+      'Could not start the export',
+    );
     if (!job) return false;
     // A quick export can finish before exports.start answers; its end must not leave it shown as running.
     if (!this.exportJobs.finishedBeforeFollowed(job.id)) {

@@ -1,7 +1,9 @@
 /**
  * Follows a state class's background jobs of one kind through the API's job events. Everything it hands on is
  * typed by that kind (Job<'generate-pairs'> has GeneratePairsPayload and GeneratePairsResult), so the classes
- * read payloads and results without casts. FollowedJob adds the common case: one job shown at a time.
+ * read payloads and results without casts. FollowedJob adds the common case: one job shown at a time. The start
+ * calls (pairs.generate, exports.start, ...) answer with a job already typed by kind: the contract declares it
+ * and the API client checks it as the answer arrives (electron/api/client.ts).
  */
 import type { Job, JobProgress, StudioApi, Unsubscribe } from '../../../../electron/api/contract';
 import type { JobKind } from '../../../../electron/domain/types';
@@ -59,15 +61,6 @@ export class JobWatcher<K extends JobKind> {
       offProgress();
       offFinished();
     };
-  }
-
-  /**
-   * The job a start call answered with, typed as this watcher's kind. A job of another kind means the API broke
-   * its contract: that throws (and shows as the action's error) rather than being read as the wrong shape.
-   */
-  ofKind(job: Job): Job<K> {
-    if (!isJobOfKind(job, this.watch.kind)) throw new Error(`expected a job of kind ${this.watch.kind}, got job ${job.id} of kind ${job.kind}`);
-    return job;
   }
 
   /**
@@ -129,11 +122,6 @@ export class FollowedJob<K extends JobKind, V extends JobView> {
 
   start(): Unsubscribe {
     return this.watcher.start();
-  }
-
-  /** See JobWatcher.ofKind: the answer of a start call, typed (a call of the wrong kind throws). */
-  ofKind(job: Job): Job<K> {
-    return this.watcher.ofKind(job);
   }
 
   /** Shows a job a start call answered with; one that finished before the answer came goes straight to `onEnd`. */

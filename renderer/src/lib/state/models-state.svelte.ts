@@ -122,7 +122,7 @@ export class ModelsState extends WithStatusLine {
 
   async startDownload(repoId: string): Promise<void> {
     const trimmed = repoId.trim();
-    const job = await this.act(async () => this.downloads.ofKind(await this.api.models.download({ repoId: trimmed })));
+    const job = await this.act(() => this.api.models.download({ repoId: trimmed }));
     if (job) this.downloads.follow(job, { jobId: job.id, progress: 0, message: 'Queued', repoId: trimmed });
   }
 
