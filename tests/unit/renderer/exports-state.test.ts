@@ -14,6 +14,8 @@ import type { CliIo } from '../../../electron/cli/command';
 import { createServices, type Services } from '../../../electron/services/index';
 import type { WebServer } from '../../../electron/web/server';
 import { ExportsState } from '../../../renderer/src/lib/state/exports-state.svelte';
+import { ProjectState } from '../../../renderer/src/lib/state/project-state.svelte';
+import { StudioApiError, type StudioApi } from '../../../electron/api/contract';
 
 const SAMPLES = new URL('../../../resources/samples/', import.meta.url).pathname;
 const quietIo: CliIo = { isTty: false, out() {}, err() {} };
@@ -108,4 +110,32 @@ describe('ExportsState', () => {
       stop();
     }
   }, 120_000);
+
+  it('shows a failed job listing on its error line, and the project still loads', async () => {
+    const project = await api.projects.create({ name: 'Jobs unreadable' });
+    // The real back end for everything else; jobs.list rejects as the server answers a call that failed in it.
+    let failJobList = true;
+    const jobsUnreadable: StudioApi = {
+      ...api,
+      jobs: {
+        ...api.jobs,
+        list: (input) =>
+          failJobList
+            ? Promise.reject(new StudioApiError({ code: 'internal', method: 'jobs.list', message: 'jobs.list failed: database disk image is malformed' }))
+            : api.jobs.list(input),
+      },
+    };
+    const state = new ProjectState(jobsUnreadable, project.id);
+    await state.reload();
+    expect(state.loaded).toBe(true);
+    expect(state.project?.name).toBe('Jobs unreadable');
+    expect(state.exports.error).toBe('Could not check for a running export: jobs.list failed: database disk image is malformed');
+    expect(state.exports.activeJob).toBeNull();
+    expect(state.exports.exports).toEqual([]);
+
+    // Once the jobs can be listed again, a reload takes the message off the line.
+    failJobList = false;
+    await state.reload();
+    expect(state.exports.error).toBeNull();
+  }, 60_000);
 });

@@ -30,6 +30,8 @@ export class ExportsState extends WithStatusLine {
   readonly secondsLeft: number = $derived(this.share.active ? Math.max(0, Math.round((Date.parse(this.share.expiresAt) - this.now) / 1000)) : 0);
 
   private readonly exportList = this.status.resource<ExportRecord[]>([], 'Could not list the exports');
+  /** The project's export jobs still queued or running, read on each reload; the first is shown as `activeJob`. */
+  private readonly runningExports = this.status.resource<Job<'export-bundle'>[]>([], 'Could not check for a running export');
   private unsubscribers: Unsubscribe[] = [];
   /** The project's export jobs; the one shown is `activeJob`. */
   private readonly exportJobs: JobWatcher<'export-bundle'>;
@@ -136,10 +138,13 @@ export class ExportsState extends WithStatusLine {
     if (state) this.setShare(state);
   }
 
-  /** After a reload the export job may still be running. */
+  /**
+   * After a reload the export job may still be running. A failed listing shows on the error line and keeps what
+   * is shown; it must not reject, or the project page's reload would never finish loading.
+   */
   private async loadActiveJob(): Promise<void> {
-    const running = await this.exportJobs.running();
-    const job = running[0] ?? null;
+    if (!(await this.runningExports.load(() => this.exportJobs.running()))) return;
+    const job = this.runningExports.value[0] ?? null;
     this.activeJob = job;
     this.progress = job ? { fraction: job.progress, label: job.message ?? 'Queued' } : null;
   }
