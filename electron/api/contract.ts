@@ -205,8 +205,12 @@ export const apiMethods = {
   },
   concepts: {
     list: method(z.strictObject({ projectId: id })).returns<Concept[]>(),
+    /**
+     * teacher: '' (none yet), a built-in id from teachers.list, or 'diffusion:<model id>' (the model may be
+     * installed later; pairs.generate checks it). Anything else is refused as invalid input listing the built-in ids.
+     */
     create: method(z.strictObject({ projectId: id, name: displayName, prompt: prompt.optional(), teacher: teacher.optional() })).returns<Concept>(),
-    /** Changes only the fields given. */
+    /** Changes only the fields given; teacher is checked as at create. */
     update: method(
       z.strictObject({
         conceptId: id,

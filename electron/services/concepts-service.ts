@@ -5,6 +5,7 @@ import type { Store } from '../store/store';
 import { cleanName, cleanText } from './clean-input';
 import { requireProject } from './records';
 import type { ConceptsService } from './services';
+import { checkTeacherChoice } from './teachers-service';
 
 export function createConceptsService({ store, events }: { store: Store; events: TypedEmitter<ServiceEvents> }): ConceptsService {
   return {
@@ -21,7 +22,7 @@ export function createConceptsService({ store, events }: { store: Store; events:
       const concept = store.concepts.create(projectId, {
         name,
         prompt: cleanText(input.prompt, 'prompt'),
-        teacher: cleanText(input.teacher, 'teacher'),
+        teacher: checkedTeacher(input.teacher),
       });
       store.projects.touch(projectId);
       events.emit('conceptsChanged', { projectId });
@@ -39,7 +40,7 @@ export function createConceptsService({ store, events }: { store: Store; events:
       store.concepts.update(id, {
         name,
         prompt: input.prompt === undefined ? current.prompt : cleanText(input.prompt, 'prompt'),
-        teacher: input.teacher === undefined ? current.teacher : cleanText(input.teacher, 'teacher'),
+        teacher: input.teacher === undefined ? current.teacher : checkedTeacher(input.teacher),
       });
       events.emit('conceptsChanged', { projectId: current.projectId });
       return store.concepts.get(id)!;
@@ -52,4 +53,11 @@ export function createConceptsService({ store, events }: { store: Store; events:
       events.emit('projectsChanged', { projectId: current.projectId });
     },
   };
+}
+
+/** concept.teacher as stored: trimmed, and refused unless it can name a teacher. */
+function checkedTeacher(value: unknown): string {
+  const teacher = cleanText(value, 'teacher');
+  checkTeacherChoice(teacher);
+  return teacher;
 }

@@ -66,6 +66,32 @@ export function diffusionModelDir(modelsDir: string, modelId: string): string {
   return dir;
 }
 
+/**
+ * Refuses a concept.teacher value that can never name a teacher, when a concept is created or changed: one that
+ * is not '' (no teacher chosen yet), not a built-in teacher's id and not 'diffusion:<model id>'. A diffusion
+ * model need not be installed yet (it may be downloaded after the concept is made); pairs.generate checks that
+ * (conceptTeacher), as a model can also be removed later.
+ */
+export function checkTeacherChoice(teacher: string): void {
+  if (teacher === '' || findTeacher(teacher)) return;
+  if (!teacher.startsWith(DIFFUSION_PREFIX)) throw new InvalidInputError(`teacher: ${unknownTeacher(teacher)}`);
+  const modelId = teacher.slice(DIFFUSION_PREFIX.length);
+  // '.' and '..' would name the models folder itself or its parent, never a model in it.
+  if (modelId === '' || modelId === '.' || modelId === '..' || /[/\\]/.test(modelId)) {
+    throw new InvalidInputError(
+      `teacher: '${teacher}' names no diffusion model; expected '${DIFFUSION_PREFIX}<model id>', a model folder name without '/' or '\\' (see teachers.list)`,
+    );
+  }
+}
+
+/** Why `teacher` is no teacher, with the choices. */
+function unknownTeacher(teacher: string): string {
+  const known = listTeachers()
+    .map((t) => t.id)
+    .join(', ');
+  return `'${teacher}' is not a built-in teacher (known: ${known}) nor '${DIFFUSION_PREFIX}<model id>'`;
+}
+
 /** The teacher a concept makes its pairs with (concept.teacher), checked to exist. */
 export function conceptTeacher(store: Store, modelsDir: string, conceptId: number): PairTeacher {
   const concept = requireConcept(store, conceptId);
@@ -77,12 +103,6 @@ export function conceptTeacher(store: Store, modelsDir: string, conceptId: numbe
   if (concept.teacher === '') {
     throw new InvalidInputError(`concept ${conceptId} ('${concept.name}') has no teacher; choose one with concepts.update (e.g. teacher: 'sepia-vintage')`);
   }
-  if (!findTeacher(concept.teacher)) {
-    throw new InvalidInputError(
-      `concept ${conceptId}: teacher '${concept.teacher}' is not a built-in teacher (known: ${listTeachers()
-        .map((t) => t.id)
-        .join(', ')}) ` + `nor '${DIFFUSION_PREFIX}<installed model>'`,
-    );
-  }
+  if (!findTeacher(concept.teacher)) throw new InvalidInputError(`concept ${conceptId}: teacher ${unknownTeacher(concept.teacher)}`);
   return { kind: 'builtin', id: concept.teacher };
 }

@@ -44,8 +44,14 @@ describe('studio flow back end (real store, job runner, teachers and trainer)', 
     const project = services.projects.create({ name: 'P' });
     const blank = services.concepts.create({ projectId: project.id, name: 'blank' });
     expect(() => services.pairs.generate({ conceptId: blank.id, imageIds: [1] })).toThrow(/has no teacher; choose one/);
-    const unknown = services.concepts.create({ projectId: project.id, name: 'odd', teacher: 'no-such-teacher' });
-    expect(() => services.pairs.generate({ conceptId: unknown.id, imageIds: [1] })).toThrow(/'no-such-teacher' is not a built-in teacher/);
+    // A teacher that names nothing is refused when the concept is made; nothing is stored.
+    expect(() => services.concepts.create({ projectId: project.id, name: 'odd', teacher: 'no-such-teacher' })).toThrow(
+      /teacher: 'no-such-teacher' is not a built-in teacher \(known: .*sepia-vintage/,
+    );
+    expect(services.concepts.list({ projectId: project.id }).map((c) => c.name)).toEqual(['blank']);
+    // A diffusion model may be installed after the concept is made (or removed after): generating checks it.
+    const later = services.concepts.create({ projectId: project.id, name: 'later', teacher: 'diffusion:not-installed-yet' });
+    expect(() => services.pairs.generate({ conceptId: later.id, imageIds: [1] })).toThrow(/diffusion model 'not-installed-yet' is not installed/);
   });
 
   it('generates pairs, curates, reduces to a subset, trains, serves a live model, and the run survives a restart', async () => {

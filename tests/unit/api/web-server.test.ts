@@ -134,8 +134,8 @@ describe('WebSocket API round trip', () => {
     stop();
 
     const concept = await api.concepts.create({ projectId: project.id, name: 'ink wash', prompt: 'make it ink' });
-    const updated = await api.concepts.update({ conceptId: concept.id, teacher: 'instruct-pix2pix' });
-    expect(updated).toMatchObject({ name: 'ink wash', prompt: 'make it ink', teacher: 'instruct-pix2pix' });
+    const updated = await api.concepts.update({ conceptId: concept.id, teacher: 'diffusion:instruct-pix2pix' });
+    expect(updated).toMatchObject({ name: 'ink wash', prompt: 'make it ink', teacher: 'diffusion:instruct-pix2pix' });
 
     const invalid = await api.projects.rename({ projectId: -1, name: 'x' }).catch((error: unknown) => error);
     expect(invalid).toBeInstanceOf(StudioApiError);

@@ -154,7 +154,7 @@ describe('boundary fuzz', () => {
   beforeAll(async () => {
     const project = await call<{ id: number }>('projects.create', { name: 'Seed' });
     accepted.projects.set(project.id, false);
-    const concept = await call<{ id: number }>('concepts.create', { projectId: project.id, name: 'seed concept', teacher: 'builtin:posterize' });
+    const concept = await call<{ id: number }>('concepts.create', { projectId: project.id, name: 'seed concept', teacher: 'pop-art-posterize' });
     accepted.concepts.set(concept.id, project.id);
     const png = await sharp({ create: { width: 24, height: 24, channels: 3, background: '#3a7' } })
       .png()

@@ -110,9 +110,12 @@ describe('e2gan projects and import', () => {
 
   it('adds and lists concepts, lists images with their stored paths', async () => {
     await cli('projects', 'create', 'P');
-    const created = await cli('concepts', 'create', '--project', '1', 'Watercolor', '--prompt', 'make it a watercolor', '--teacher', 'watercolor');
+    const created = await cli('concepts', 'create', '--project', '1', 'Watercolor', '--prompt', 'make it a watercolor', '--teacher', 'watercolour');
     expect(created.out).toBe('Created concept 1: Watercolor\n');
-    expect((await cli('concepts', 'list', '--project', '1')).out).toMatch(/1 +Watercolor +watercolor +make it a watercolor/);
+    expect((await cli('concepts', 'list', '--project', '1')).out).toMatch(/1 +Watercolor +watercolour +make it a watercolor/);
+    const misspelt = await cli('concepts', 'create', '--project', '1', 'Ink', '--teacher', 'watercolor');
+    expect(misspelt.code).toBe(1);
+    expect(misspelt.err).toMatch(/teacher: 'watercolor' is not a built-in teacher \(known: .*watercolour/);
     const duplicate = await cli('concepts', 'create', '--project', '1', 'Watercolor');
     expect(duplicate.code).toBe(1);
     expect(duplicate.err).toMatch(/already has a concept named 'Watercolor'/);

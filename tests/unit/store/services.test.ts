@@ -71,10 +71,10 @@ describe('concepts service', () => {
     expect(() => services.concepts.create({ projectId: project.id, name: 'Watercolor' })).toThrow(ConflictError);
     const other = services.concepts.create({ projectId: project.id, name: 'Ink' });
     expect(() => services.concepts.update({ conceptId: other.id, name: 'Watercolor' })).toThrow(/already has a concept named 'Watercolor'/);
-    expect(services.concepts.update({ conceptId: concept.id, teacher: 'instruct-pix2pix' })).toMatchObject({
+    expect(services.concepts.update({ conceptId: concept.id, teacher: 'diffusion:instruct-pix2pix' })).toMatchObject({
       name: 'Watercolor',
       prompt: 'turn it into a watercolor',
-      teacher: 'instruct-pix2pix',
+      teacher: 'diffusion:instruct-pix2pix',
     });
     expect(services.projects.get({ projectId: project.id }).conceptCount).toBe(2);
     services.concepts.delete({ conceptId: other.id });
@@ -82,6 +82,37 @@ describe('concepts service', () => {
     expect(() => services.concepts.delete({ conceptId: other.id })).toThrow(`concept ${other.id} does not exist`);
     expect(() => services.concepts.list({ projectId: 999 })).toThrow('project 999 does not exist');
     expect(seen.filter((e) => e.name === 'conceptsChanged')).toHaveLength(4);
+  });
+
+  it('refuses, at create and update, a teacher that names nothing, listing the built-in ids; stores nothing', () => {
+    const project = services.projects.create({ name: 'P' });
+    const concept = services.concepts.create({ projectId: project.id, name: 'Ink', teacher: ' ink-wash ' });
+    expect(concept.teacher).toBe('ink-wash');
+    seen = [];
+    const refusals: [teacher: string, message: RegExp][] = [
+      [
+        'instruct-pix2pix',
+        /^teacher: 'instruct-pix2pix' is not a built-in teacher \(known: pencil-sketch, .*ink-wash.*sepia-vintage.*\) nor 'diffusion:<model id>'$/,
+      ],
+      ['Sepia-Vintage', /'Sepia-Vintage' is not a built-in teacher/],
+      ['builtin:posterize', /'builtin:posterize' is not a built-in teacher/],
+      ['diffusion:', /'diffusion:' names no diffusion model; expected 'diffusion:<model id>'/],
+      ['diffusion:org/model', /'diffusion:org\/model' names no diffusion model/],
+      ['diffusion:..\\models', /names no diffusion model/],
+      ['diffusion:..', /names no diffusion model/],
+    ];
+    for (const [teacher, message] of refusals) {
+      expect(() => services.concepts.create({ projectId: project.id, name: 'Other', teacher }), teacher).toThrow(InvalidInputError);
+      expect(() => services.concepts.create({ projectId: project.id, name: 'Other', teacher }), teacher).toThrow(message);
+      expect(() => services.concepts.update({ conceptId: concept.id, name: 'Renamed', teacher }), teacher).toThrow(message);
+    }
+    expect(services.concepts.list({ projectId: project.id })).toEqual([concept]);
+    expect(seen).toEqual([]);
+    // No teacher yet, and a diffusion model not installed yet (it may be downloaded later), are both fine.
+    expect(services.concepts.update({ conceptId: concept.id, teacher: '' }).teacher).toBe('');
+    expect(services.concepts.update({ conceptId: concept.id, teacher: 'diffusion:timbrooks--instruct-pix2pix' }).teacher).toBe(
+      'diffusion:timbrooks--instruct-pix2pix',
+    );
   });
 });
 
