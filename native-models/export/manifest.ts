@@ -37,7 +37,13 @@ export interface BundleManifest {
   parameters: number;
   loraParameters: number;
   macs: number;
-  fidelity: { maxAbsDiffVsTrainingGraph: number; tolerance: number };
+  /**
+   * The fp32 graph against the training graph's forward on the preview images (exporter's checkExportFidelity):
+   * the max absolute output difference and the absolute bound it was checked against. Bundles written since the
+   * bound became relative also record the output scale and fraction it was computed from (tolerance =
+   * relativeTolerance × max(1, outputScale)); older bundles lack them, their tolerance was a fixed 1e-4.
+   */
+  fidelity: { maxAbsDiffVsTrainingGraph: number; tolerance: number; outputScale?: number; relativeTolerance?: number };
   sizeBudget: { bytes: number; smallestVariantBytes: number; fits: boolean };
   /**
    * Held-out quality at the exported size, next to the input-as-output and affine colour-fit baselines (PSNR dB):

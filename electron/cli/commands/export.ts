@@ -74,7 +74,9 @@ const command: CliCommand = {
     lines.out(
       `generator: ${m.parameters.toLocaleString('en-US')} parameters (LoRA ${m.loraParameters.toLocaleString('en-US')}), ${(m.macs / 1e9).toFixed(2)} GMACs at ${m.input.width}x${m.input.height}`,
     );
-    lines.out(`fidelity: merged vs training graph max abs diff ${m.fidelity.maxAbsDiffVsTrainingGraph.toExponential(2)} (tolerance ${m.fidelity.tolerance})`);
+    lines.out(
+      `fidelity: merged vs training graph max abs diff ${m.fidelity.maxAbsDiffVsTrainingGraph.toExponential(2)} (tolerance ${m.fidelity.tolerance.toExponential(2)})`,
+    );
     for (const v of m.variants) {
       lines.out(
         `${v.precision.padEnd(5)} ${(v.bytes / 1048576).toFixed(2)} MB onnx, ${(v.ortBytes / 1048576).toFixed(2)} MB ort, ${v.psnrVsFp32 === null ? 'reference' : `${v.psnrVsFp32.toFixed(1)} dB vs fp32`}, ${v.cpuLatencyMs.toFixed(1)} ms on this CPU`,

@@ -9,7 +9,7 @@ import { initLoraWeights, loraNames } from '../../../native-models/e2gan/lora';
 import { loadConceptDelta } from '../../../native-models/e2gan/concept';
 import { createImage } from '../../../native-models/image/image';
 import { createRng } from '../../../native-models/util/rng';
-import { exportBundle, rgbaPsnr, toRgba, verifyBundleDir, FIDELITY_TOLERANCE } from '../../../native-models/export/exporter';
+import { exportBundle, rgbaPsnr, toRgba, verifyBundleDir, FIDELITY_RELATIVE_TOLERANCE } from '../../../native-models/export/exporter';
 import { openSession, createTensor } from '../../../native-models/runtime';
 import type { BundleManifest } from '../../../native-models/export/manifest';
 
@@ -56,7 +56,8 @@ describe('exportBundle', () => {
     });
     expect(stages.at(-1)).toBe('done');
     const manifest = result.manifest;
-    expect(manifest.fidelity.maxAbsDiffVsTrainingGraph).toBeLessThanOrEqual(FIDELITY_TOLERANCE);
+    expect(manifest.fidelity.maxAbsDiffVsTrainingGraph).toBeLessThanOrEqual(manifest.fidelity.tolerance);
+    expect(manifest.fidelity.tolerance).toBe(FIDELITY_RELATIVE_TOLERANCE * Math.max(1, manifest.fidelity.outputScale!));
     expect(manifest.variants.map((v) => v.precision)).toEqual(['fp32', 'fp16', 'int8']);
     expect(manifest.input).toMatchObject({ name: 'image', dtype: 'uint8', height: 32, width: 32 });
     expect(manifest.operators).toContain('Conv');
