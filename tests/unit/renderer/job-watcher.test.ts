@@ -3,42 +3,24 @@
  * over the typed WebSocket client the page uses: which job events reach a watcher, the finish that overtakes a
  * start call's answer, the running jobs after a reload, and payloads and results typed by kind.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, expectTypeOf, it, vi } from 'vitest';
+import { describe, expect, expectTypeOf, it, vi } from 'vitest';
+import { useStudioServer } from '../../support/api-server';
 import type { Job, JobProgress } from '../../../electron/api/contract';
 import type { ImportImagesPayload, ImportImagesResult } from '../../../electron/domain/types';
-import type { WsStudioApi } from '../../../electron/api/ws-client';
-import type { WebServer } from '../../../electron/web/server';
 import { FollowedJob, type JobView, JobWatcher } from '../../../renderer/src/lib/state/job-watcher.svelte';
-import { startApiServer } from '../../support/api-server';
-import { connectWsApi } from '../../support/ws-api';
 
 const SAMPLES = path.resolve('resources/samples');
 
-let root: string;
-let server: WebServer;
-let api: WsStudioApi;
-
-beforeAll(async () => {
-  root = await mkdtemp(path.join(tmpdir(), 'e2gan-job-watcher-'));
-  server = await startApiServer(root);
-  api = connectWsApi(server);
-});
-
-afterAll(async () => {
-  api?.dispose();
-  await server?.close();
-  await rm(root, { recursive: true, force: true });
-});
+const studio = useStudioServer('e2gan-job-watcher-');
 
 const waitFor = <T>(check: () => T) => vi.waitFor(check, { timeout: 30_000, interval: 20 });
 
 /** Noise does not compress, so each file takes real decode/encode time: the import is still running mid-test. */
 async function noiseFiles(count: number): Promise<{ path: string }[]> {
-  const dir = await mkdtemp(path.join(root, 'noise-'));
+  const dir = await mkdtemp(path.join(studio.root, 'noise-'));
   return Promise.all(
     Array.from({ length: count }, async (_, index) => {
       const pixels = new Uint8Array(256 * 256 * 3).map(() => Math.floor(Math.random() * 256));
@@ -57,7 +39,7 @@ const samples = (...names: string[]) => names.map((name) => ({ path: path.join(S
 function recordingWatcher(projectId: number, options: { followed?: () => number | null; owns?: (job: Job<'import-images'>) => boolean } = {}) {
   const progress: JobProgress[] = [];
   const finished: Job<'import-images'>[] = [];
-  const watcher = new JobWatcher(api, {
+  const watcher = new JobWatcher(studio.api, {
     kind: 'import-images',
     projectId,
     ...(options.owns ? { owns: options.owns } : {}),
@@ -70,12 +52,12 @@ function recordingWatcher(projectId: number, options: { followed?: () => number 
 
 describe('JobWatcher', () => {
   it('hands on the followed job’s progress only, lists it as running, and types its payload and result', async () => {
-    const project = server.services.projects.create({ name: 'Watched' });
+    const project = studio.server.services.projects.create({ name: 'Watched' });
     let followed: number | null = null;
     const mine = recordingWatcher(project.id, { followed: () => followed });
     const bystander = recordingWatcher(project.id);
     try {
-      const started = server.services.imports.start({ projectId: project.id, sources: await noiseFiles(24) });
+      const started = studio.server.services.imports.start({ projectId: project.id, sources: await noiseFiles(24) });
       followed = started.id;
       await waitFor(() => expect(mine.progress.length).toBeGreaterThan(0));
       const [running] = await mine.watcher.running();
@@ -103,11 +85,11 @@ describe('JobWatcher', () => {
   }, 60_000);
 
   it('returns a finish that overtook the start call’s answer once, so the owner shows it instead of a job that never reports', async () => {
-    const project = server.services.projects.create({ name: 'Quick' });
+    const project = studio.server.services.projects.create({ name: 'Quick' });
     const { watcher, finished, stop } = recordingWatcher(project.id);
     try {
-      const started = server.services.imports.start({ projectId: project.id, sources: samples('brick.jpg') });
-      expect((await server.services.jobs.waitFor(started.id)).state).toBe('done');
+      const started = studio.server.services.imports.start({ projectId: project.id, sources: samples('brick.jpg') });
+      expect((await studio.server.services.jobs.waitFor(started.id)).state).toBe('done');
       await waitFor(() => expect(finished).toHaveLength(1));
       const early = watcher.finishedBeforeFollowed(started.id);
       expect(early?.id).toBe(started.id);
@@ -119,13 +101,13 @@ describe('JobWatcher', () => {
   }, 60_000);
 
   it("passes over other projects' jobs, other kinds and jobs its owner does not claim", async () => {
-    const project = server.services.projects.create({ name: 'Owner' });
-    const other = server.services.projects.create({ name: 'Someone else' });
+    const project = studio.server.services.projects.create({ name: 'Owner' });
+    const other = studio.server.services.projects.create({ name: 'Someone else' });
     const single = recordingWatcher(project.id, { owns: (job) => job.payload.files.length === 1 });
     const all = recordingWatcher(project.id);
     const otherProject = recordingWatcher(other.id);
     const exportsFinished: Job<'export-bundle'>[] = [];
-    const exportsWatcher = new JobWatcher(api, {
+    const exportsWatcher = new JobWatcher(studio.api, {
       kind: 'export-bundle',
       projectId: project.id,
       followed: () => null,
@@ -133,10 +115,10 @@ describe('JobWatcher', () => {
     });
     const stopExports = exportsWatcher.start();
     try {
-      const pairOfPhotos = server.services.imports.start({ projectId: project.id, sources: samples('camera.jpg', 'coffee.jpg') });
-      const onePhoto = server.services.imports.start({ projectId: project.id, sources: samples('clock.jpg') });
-      await server.services.jobs.waitFor(pairOfPhotos.id);
-      await server.services.jobs.waitFor(onePhoto.id);
+      const pairOfPhotos = studio.server.services.imports.start({ projectId: project.id, sources: samples('camera.jpg', 'coffee.jpg') });
+      const onePhoto = studio.server.services.imports.start({ projectId: project.id, sources: samples('clock.jpg') });
+      await studio.server.services.jobs.waitFor(pairOfPhotos.id);
+      await studio.server.services.jobs.waitFor(onePhoto.id);
       await waitFor(() => expect(all.finished.map((job) => job.id).sort()).toEqual([pairOfPhotos.id, onePhoto.id].sort()));
       expect(single.finished.map((job) => job.id)).toEqual([onePhoto.id]);
       expect(otherProject.finished).toEqual([]);
@@ -151,12 +133,12 @@ describe('JobWatcher', () => {
   }, 60_000);
 
   it('is handed a start call’s answer typed by kind, with no cast and no check of its own', async () => {
-    const project = server.services.projects.create({ name: 'Kinds' });
+    const project = studio.server.services.projects.create({ name: 'Kinds' });
     const ended: Job<'import-images'>[] = [];
-    const followed = new FollowedJob<'import-images', JobView>(api, { kind: 'import-images', projectId: project.id, onEnd: (job) => ended.push(job) });
+    const followed = new FollowedJob<'import-images', JobView>(studio.api, { kind: 'import-images', projectId: project.id, onEnd: (job) => ended.push(job) });
     const stop = followed.start();
     try {
-      const job = await api.imports.samples({ projectId: project.id });
+      const job = await studio.api.imports.samples({ projectId: project.id });
       expectTypeOf(job).toEqualTypeOf<Job<'import-images'>>();
       expectTypeOf(job.payload).toEqualTypeOf<ImportImagesPayload>();
       expect(job.payload.projectId).toBe(project.id);
@@ -178,20 +160,24 @@ describe('FollowedJob', () => {
   });
 
   it('keeps the shown job’s view current from its progress, clears it at the end and hands on the finished job', async () => {
-    const project = server.services.projects.create({ name: 'Followed' });
+    const project = studio.server.services.projects.create({ name: 'Followed' });
     const ended: Job<'import-images'>[] = [];
-    const followed = new FollowedJob<'import-images', ImportView>(api, { kind: 'import-images', projectId: project.id, onEnd: (job) => ended.push(job) });
+    const followed = new FollowedJob<'import-images', ImportView>(studio.api, {
+      kind: 'import-images',
+      projectId: project.id,
+      onEnd: (job) => ended.push(job),
+    });
     const stop = followed.start();
     try {
       // Noise files lie outside the server's staging folder, so the job is queued on the services directly.
-      const started = server.services.imports.start({ projectId: project.id, sources: await noiseFiles(16) });
+      const started = studio.server.services.imports.start({ projectId: project.id, sources: await noiseFiles(16) });
       followed.follow(started, importView(started, 'Queued'));
       expect(followed.view).toMatchObject({ jobId: started.id, message: 'Queued', files: 16 });
       await waitFor(() => {
         expect(followed.view?.message).toMatch(/^\d+ of 16: noise-\d+\.png$/);
       });
       // A fresh owner (a reloaded page) finds the running job and shows it.
-      const reloaded = new FollowedJob<'import-images', ImportView>(api, { kind: 'import-images', projectId: project.id, onEnd: () => undefined });
+      const reloaded = new FollowedJob<'import-images', ImportView>(studio.api, { kind: 'import-images', projectId: project.id, onEnd: () => undefined });
       await reloaded.resume((job) => importView(job, job.message));
       expect(reloaded.view?.jobId).toBe(started.id);
 
@@ -204,14 +190,18 @@ describe('FollowedJob', () => {
   }, 60_000);
 
   it('ends a job that finished before it was followed at once, without showing it', async () => {
-    const project = server.services.projects.create({ name: 'Too quick' });
+    const project = studio.server.services.projects.create({ name: 'Too quick' });
     const ended: Job<'import-images'>[] = [];
-    const followed = new FollowedJob<'import-images', ImportView>(api, { kind: 'import-images', projectId: project.id, onEnd: (job) => ended.push(job) });
+    const followed = new FollowedJob<'import-images', ImportView>(studio.api, {
+      kind: 'import-images',
+      projectId: project.id,
+      onEnd: (job) => ended.push(job),
+    });
     const stop = followed.start();
     const seen = recordingWatcher(project.id);
     try {
-      const started = server.services.imports.start({ projectId: project.id, sources: samples('gravel.jpg') });
-      await server.services.jobs.waitFor(started.id);
+      const started = studio.server.services.imports.start({ projectId: project.id, sources: samples('gravel.jpg') });
+      await studio.server.services.jobs.waitFor(started.id);
       await waitFor(() => expect(seen.finished).toHaveLength(1));
       followed.follow(started, importView(started, 'Queued'));
       expect(followed.view).toBeNull();

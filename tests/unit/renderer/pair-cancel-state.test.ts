@@ -1,42 +1,19 @@
-/**
- * Per-item cancel of pair generation through the renderer's ConceptWorkspaceState, against the real browser-mode back end
- * (server, services, SQLite, job worker, built-in teacher) over the typed WebSocket client the page uses.
- */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { useStudioServer } from '../../support/api-server';
 import type { PairRecord } from '../../../electron/domain/pair-types';
-import type { WsStudioApi } from '../../../electron/api/ws-client';
-import { startApiServer } from '../../support/api-server';
-import { connectWsApi } from '../../support/ws-api';
-import type { WebServer } from '../../../electron/web/server';
 import { ConceptWorkspaceState, photoSlots, waitingImageIds, type GenerationView } from '../../../renderer/src/lib/state/concept-workspace-state.svelte';
 
 const SAMPLES = path.resolve('resources/samples');
 const PHOTOS = ['astronaut.jpg', 'brick.jpg', 'camera.jpg', 'chelsea.jpg', 'coffee.jpg'];
 
-let root: string;
-let server: WebServer;
-let api: WsStudioApi;
-
-beforeAll(async () => {
-  root = await mkdtemp(path.join(tmpdir(), 'e2gan-pair-cancel-ui-'));
-  server = await startApiServer(root);
-  api = connectWsApi(server);
-});
-
-afterAll(async () => {
-  api?.dispose();
-  await server?.close();
-  await rm(root, { recursive: true, force: true });
-});
+const studio = useStudioServer('e2gan-pair-cancel-ui-');
 
 const waitFor = <T>(check: () => T) => vi.waitFor(check, { timeout: 30_000, interval: 20 });
 
 describe('ConceptWorkspaceState per-item cancel', () => {
   it('cancels one waiting photo of a running generation: the others get pairs, the grid shows it as cancelled', async () => {
-    const services = server.services;
+    const services = studio.server.services;
     const project = services.projects.create({ name: 'Cancel one photo' });
     const concept = services.concepts.create({ projectId: project.id, name: 'Vintage', prompt: 'old photo', teacher: 'sepia-vintage' });
     const imported = await services.jobs.waitFor(
@@ -44,7 +21,7 @@ describe('ConceptWorkspaceState per-item cancel', () => {
     );
     expect(imported.state).toBe('done');
     const images = services.images.list({ projectId: project.id });
-    const workspace = new ConceptWorkspaceState(api, project.id, concept.id);
+    const workspace = new ConceptWorkspaceState(studio.api, project.id, concept.id);
     const stop = workspace.start();
     try {
       await workspace.generate(images.map((image) => image.id));

@@ -3,40 +3,19 @@
  * through the same typed WebSocket client the page uses. Covers what the e2e test cannot reach cheaply:
  * validation errors surfacing as messages, a missing project, and state rebuilt from history as after a reload.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { StudioApi } from '../../../electron/api/contract';
-import type { WsStudioApi } from '../../../electron/api/ws-client';
-import { startApiServer } from '../../support/api-server';
+import { startApiServer, useStudioServer } from '../../support/api-server';
 import { connectWsApi } from '../../support/ws-api';
 import { selectionFromDrop } from '../../../renderer/src/lib/dropped-files';
-import type { WebServer } from '../../../electron/web/server';
 import { JobsState } from '../../../renderer/src/lib/state/jobs-state.svelte';
 import { ProjectState } from '../../../renderer/src/lib/state/project-state.svelte';
 import { ProjectsState } from '../../../renderer/src/lib/state/projects-state.svelte';
 
-let root: string;
-let server: WebServer;
-let api: WsStudioApi;
-
-beforeAll(async () => {
-  root = await mkdtemp(path.join(tmpdir(), 'e2gan-ui-state-'));
-  server = await startApiServer(root);
-  api = connect(server);
-});
-
-function connect(target: WebServer): WsStudioApi {
-  return connectWsApi(target);
-}
-
-afterAll(async () => {
-  api?.dispose();
-  await server?.close();
-  await rm(root, { recursive: true, force: true });
-});
+const studio = useStudioServer('e2gan-ui-state-');
 
 const waitFor = <T>(check: () => T) => vi.waitFor(check, { timeout: 30_000, interval: 20 });
 
@@ -71,7 +50,7 @@ function noisePhotos(count: number) {
 
 describe('ProjectsState', () => {
   it('creates, renames and deletes through the API and follows change events', async () => {
-    const projects = new ProjectsState(api);
+    const projects = new ProjectsState(studio.api);
     const stop = projects.start();
     try {
       await waitFor(() => expect(projects.loading).toBe(false));
@@ -83,12 +62,12 @@ describe('ProjectsState', () => {
       expect(projects.list.find((p) => p.id === created!.id)?.name).toBe('Ink sketches');
 
       // A change made elsewhere (another window, the CLI) arrives as an event.
-      const other = server.services.projects.create({ name: 'From the CLI' });
+      const other = studio.server.services.projects.create({ name: 'From the CLI' });
       await waitFor(() => expect(projects.list.map((p) => p.id)).toContain(other.id));
 
       await projects.remove(created!.id);
       expect(projects.list.map((p) => p.id)).not.toContain(created!.id);
-      server.services.projects.delete({ projectId: other.id });
+      studio.server.services.projects.delete({ projectId: other.id });
       await waitFor(() => expect(projects.list).toEqual([]));
     } finally {
       stop();
@@ -96,7 +75,7 @@ describe('ProjectsState', () => {
   });
 
   it('turns a rejected payload into a message naming the problem and changes nothing', async () => {
-    const projects = new ProjectsState(api);
+    const projects = new ProjectsState(studio.api);
     await projects.reload();
     const before = projects.list;
     expect(await projects.create('   ')).toBeNull();
@@ -107,8 +86,8 @@ describe('ProjectsState', () => {
 
 describe('ProjectState and ImportState', () => {
   it('imports files, reports the corrupt one, and a fresh state (a reload) shows the same from history', async () => {
-    const project = server.services.projects.create({ name: 'Imports' });
-    const page = new ProjectState(api, project.id);
+    const project = studio.server.services.projects.create({ name: 'Imports' });
+    const page = new ProjectState(studio.api, project.id);
     const stop = page.start();
     try {
       await waitFor(() => expect(page.project?.name).toBe('Imports'));
@@ -134,7 +113,7 @@ describe('ProjectState and ImportState', () => {
       stop();
     }
 
-    const reloaded = new ProjectState(api, project.id);
+    const reloaded = new ProjectState(studio.api, project.id);
     const stopReloaded = reloaded.start();
     try {
       await waitFor(() => expect(reloaded.images).toHaveLength(2));
@@ -147,13 +126,15 @@ describe('ProjectState and ImportState', () => {
   });
 
   it('cancels a running import: the bar clears and only the files done so far are kept', async () => {
-    const project = server.services.projects.create({ name: 'Cancelled import' });
-    const page = new ProjectState(api, project.id);
-    const jobs = new JobsState(api);
+    const project = studio.server.services.projects.create({ name: 'Cancelled import' });
+    const page = new ProjectState(studio.api, project.id);
+    const jobs = new JobsState(studio.api);
     const stopJobs = jobs.start();
     const stop = page.start();
     try {
-      const running = new Promise<void>((resolve) => api.events.onJobProgress((event) => event.projectId === project.id && event.progress > 0 && resolve()));
+      const running = new Promise<void>((resolve) =>
+        studio.api.events.onJobProgress((event) => event.projectId === project.id && event.progress > 0 && resolve()),
+      );
       await page.imports.importFiles(await noisePhotos(40));
       await within(running, 'the import to report progress');
       expect(page.imports.busy).toBe(true);
@@ -164,7 +145,7 @@ describe('ProjectState and ImportState', () => {
       await waitFor(() => expect(jobs.summary).toBe(''));
       expect(page.imports.progress).toBeNull();
       expect(page.imports.error).toBeNull();
-      const [job] = await api.jobs.list({ projectId: project.id });
+      const [job] = await studio.api.jobs.list({ projectId: project.id });
       expect(job?.state).toBe('cancelled');
       if (job?.kind !== 'import-images' || !job.result) throw new Error(`expected a cancelled import with a partial result, got ${JSON.stringify(job)}`);
       const imported = job.result.imported.length;
@@ -179,7 +160,7 @@ describe('ProjectState and ImportState', () => {
   it('in Electron imports dropped folders by path (the back end walks them) instead of walking them itself', async () => {
     // On disk, as a user's folder would be; Electron's stageFiles resolves a dropped File to its real path.
     // (Under the staging folder only because this back end is browser mode, which imports nothing else.)
-    const disk = path.join(server.services.layout.staging, 'electron-disk');
+    const disk = path.join(studio.server.services.layout.staging, 'electron-disk');
     await mkdir(path.join(disk, 'album', 'inner'), { recursive: true });
     await sharp({ create: { width: 20, height: 20, channels: 3, background: { r: 9, g: 9, b: 9 } } })
       .png()
@@ -189,14 +170,14 @@ describe('ProjectState and ImportState', () => {
       .toFile(path.join(disk, 'album', 'inner', 'two.png'));
     const staged: string[][] = [];
     const electronLike: StudioApi = {
-      ...api,
+      ...studio.api,
       mode: 'electron',
       stageFiles: async (files) => {
         staged.push(files.map((f) => f.relativePath ?? f.file.name));
         return files.map((f) => ({ path: path.join(disk, f.relativePath ?? f.file.name), name: f.relativePath ?? f.file.name }));
       },
     };
-    const project = server.services.projects.create({ name: 'Electron drop' });
+    const project = studio.server.services.projects.create({ name: 'Electron drop' });
     const page = new ProjectState(electronLike, project.id);
     const stop = page.start();
     try {
@@ -220,7 +201,7 @@ describe('ProjectState and ImportState', () => {
   });
 
   it('marks a project that does not exist as missing instead of showing an error', async () => {
-    const page = new ProjectState(api, 987_654);
+    const page = new ProjectState(studio.api, 987_654);
     const stop = page.start();
     try {
       await waitFor(() => expect(page.missing).toBe(true));
@@ -233,9 +214,9 @@ describe('ProjectState and ImportState', () => {
 
 describe('an import interrupted by a shutdown', () => {
   it('is offered for resume on the next start and resuming finishes it', async () => {
-    const dataDir = path.join(root, 'interrupted-data');
-    const first = await startApiServer(root, { dataDir });
-    const firstApi = connect(first);
+    const dataDir = path.join(studio.root, 'interrupted-data');
+    const first = await startApiServer(studio.root, { dataDir });
+    const firstApi = connectWsApi(first);
     const project = first.services.projects.create({ name: 'Big import' });
     const files = await noisePhotos(40);
     const firstPage = new ProjectState(firstApi, project.id);
@@ -247,8 +228,8 @@ describe('an import interrupted by a shutdown', () => {
     firstApi.dispose();
     await first.close();
 
-    const second = await startApiServer(root, { dataDir });
-    const secondApi = connect(second);
+    const second = await startApiServer(studio.root, { dataDir });
+    const secondApi = connectWsApi(second);
     const page = new ProjectState(secondApi, project.id);
     const stop = page.start();
     try {
