@@ -22,23 +22,36 @@ export interface StudioServer {
   readonly api: WsStudioApi;
 }
 
+/** What a test file adds to its server: the server's options, and what to close after it. */
+export interface StudioServerSetup {
+  /** Passed to startApiServer (services the file made, allowed path roots, ...). */
+  readonly options?: Partial<WebServerOptions>;
+  /** Runs after the server has closed, before the folder is removed: closes what the setup made. */
+  readonly teardown?: () => Promise<void>;
+}
+
 /**
- * Registers the file's beforeAll/afterAll hooks: a fresh temporary folder named from `prefix`, a server under it
- * (startApiServer) and a connected WebSocket client; afterwards the client is disposed, the server closed and the
- * folder removed. The returned accessors read them once beforeAll has run (they throw before, naming the field).
+ * Registers the file's beforeAll/afterAll hooks: a fresh temporary folder named from `prefix`, `setup` (given
+ * the folder; for services, fixtures or a fake hub the server needs), a server under it (startApiServer) and a
+ * connected WebSocket client; afterwards the client is disposed, the server closed, the setup's teardown run and
+ * the folder removed. The returned accessors read them once beforeAll has run (they throw before, naming the field).
  */
-export function useStudioServer(prefix: string): StudioServer {
+export function useStudioServer(prefix: string, setup?: (root: string) => Promise<StudioServerSetup>, setupTimeoutMs?: number): StudioServer {
   let root: string | undefined;
   let server: WebServer | undefined;
   let api: WsStudioApi | undefined;
+  let teardown: (() => Promise<void>) | undefined;
   beforeAll(async () => {
     root = await mkdtemp(path.join(tmpdir(), prefix));
-    server = await startApiServer(root);
+    const prepared = (await setup?.(root)) ?? {};
+    teardown = prepared.teardown;
+    server = await startApiServer(root, prepared.options);
     api = connectWsApi(server);
-  });
+  }, setupTimeoutMs);
   afterAll(async () => {
     api?.dispose();
     await server?.close();
+    await teardown?.();
     if (root) await rm(root, { recursive: true, force: true });
   });
   const started = <T>(value: T | undefined, name: string): T => {

@@ -2,17 +2,12 @@
  * ExportsState (the Exports panel's state) against the real browser-mode back end through the page's typed
  * WebSocket client: errors as messages, an export job's progress and result, send to phone and stop, delete.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { WsStudioApi } from '../../../electron/api/ws-client';
-import { startApiServer } from '../../support/api-server';
-import { connectWsApi } from '../../support/ws-api';
+import { describe, expect, it, vi } from 'vitest';
+import { useStudioServer } from '../../support/api-server';
 import { main } from '../../../electron/cli/main';
 import type { CliIo } from '../../../electron/cli/command';
-import { createServices, type Services } from '../../../electron/services/index';
-import type { WebServer } from '../../../electron/web/server';
+import { createServices } from '../../../electron/services/index';
 import { ExportsState } from '../../../renderer/src/lib/state/exports-state.svelte';
 import { ProjectState } from '../../../renderer/src/lib/state/project-state.svelte';
 import { StudioApiError, type StudioApi } from '../../../electron/api/contract';
@@ -21,69 +16,59 @@ const SAMPLES = new URL('../../../resources/samples/', import.meta.url).pathname
 const quietIo: CliIo = { isTty: false, out() {}, err() {} };
 const waitFor = <T>(check: () => T) => vi.waitFor(check, { timeout: 60_000, interval: 20 });
 
-let root: string;
 let runPath: string;
-let services: Services;
-let server: WebServer;
-let api: WsStudioApi;
-
-beforeAll(async () => {
-  root = await mkdtemp(path.join(tmpdir(), 'e2gan-exports-state-'));
-  runPath = path.join(root, 'run');
-  expect(await main(['teach', '--concept', 'cyanotype', '--in', SAMPLES, '--out', path.join(root, 'pairs'), '--pairs', '--size', '32'], quietIo)).toBe(0);
-  expect(
-    await main(
-      [
-        'train',
-        '--pairs',
-        path.join(root, 'pairs'),
-        '--out',
-        runPath,
-        '--steps',
-        '2',
-        '--size',
-        '32',
-        '--preset',
-        'tiny',
-        '--base',
-        'none',
-        '--checkpoint-every',
-        '2',
-        '--preview-every',
-        '2',
-      ],
-      quietIo,
-    ),
-  ).toBe(0);
-  // Shares stay on 127.0.0.1 in tests.
-  services = createServices({ dataDir: path.join(root, 'data'), lanAddress: () => undefined });
-  server = await startApiServer(root, { dataDir: services.dataDir, services, allowedPathRoots: [root] });
-  api = connectWsApi(server);
-}, 120_000);
-
-afterAll(async () => {
-  api?.dispose();
-  await server?.close();
-  await services?.close();
-  await rm(root, { recursive: true, force: true });
-});
+const studio = useStudioServer(
+  'e2gan-exports-state-',
+  async (root) => {
+    runPath = path.join(root, 'run');
+    expect(await main(['teach', '--concept', 'cyanotype', '--in', SAMPLES, '--out', path.join(root, 'pairs'), '--pairs', '--size', '32'], quietIo)).toBe(0);
+    expect(
+      await main(
+        [
+          'train',
+          '--pairs',
+          path.join(root, 'pairs'),
+          '--out',
+          runPath,
+          '--steps',
+          '2',
+          '--size',
+          '32',
+          '--preset',
+          'tiny',
+          '--base',
+          'none',
+          '--checkpoint-every',
+          '2',
+          '--preview-every',
+          '2',
+        ],
+        quietIo,
+      ),
+    ).toBe(0);
+    // Shares stay on 127.0.0.1 in tests.
+    const services = createServices({ dataDir: path.join(root, 'data'), lanAddress: () => undefined });
+    return { options: { dataDir: services.dataDir, services, allowedPathRoots: [root] }, teardown: () => services.close() };
+  },
+  120_000,
+);
 
 describe('ExportsState', () => {
   it('exports a run folder, shares it, stops, and deletes it', async () => {
-    const project = await api.projects.create({ name: 'Cyan' });
-    const state = new ExportsState(api, project.id);
+    const project = await studio.api.projects.create({ name: 'Cyan' });
+    const state = new ExportsState(studio.api, project.id);
     const stop = state.start();
     try {
       await state.reload();
       expect(state.exports).toEqual([]);
       expect(await state.finishedRuns()).toEqual([]);
 
-      expect(await state.startExport({ conceptId: null, source: { runPath: root }, precisions: ['fp16'] })).toBe(false);
-      expect(state.error).toContain(`${root} is not a training run`);
+      expect(await state.startExport({ conceptId: null, source: { runPath: studio.root }, precisions: ['fp16'] })).toBe(false);
+      expect(state.error).toContain(`${studio.root} is not a training run`);
       expect(state.activeJob).toBeNull();
 
       const labels = new Set<string>();
-      const off = api.events.onJobProgress((event) => event.message && labels.add(event.message));
+      const off = studio.api.events.onJobProgress((event) => event.message && labels.add(event.message));
       expect(await state.startExport({ conceptId: null, source: { runPath }, precisions: ['fp16'] })).toBe(true);
       expect(state.error).toBeNull();
       await waitFor(() => expect(state.exports).toHaveLength(1));
@@ -112,17 +97,17 @@ describe('ExportsState', () => {
   }, 120_000);
 
   it('shows a failed job listing on its error line, and the project still loads', async () => {
-    const project = await api.projects.create({ name: 'Jobs unreadable' });
+    const project = await studio.api.projects.create({ name: 'Jobs unreadable' });
     // The real back end for everything else; jobs.list rejects as the server answers a call that failed in it.
     let failJobList = true;
     const jobsUnreadable: StudioApi = {
-      ...api,
+      ...studio.api,
       jobs: {
-        ...api.jobs,
+        ...studio.api.jobs,
         list: (input) =>
           failJobList
             ? Promise.reject(new StudioApiError({ code: 'internal', method: 'jobs.list', message: 'jobs.list failed: database disk image is malformed' }))
-            : api.jobs.list(input),
+            : studio.api.jobs.list(input),
       },
     };
     const state = new ProjectState(jobsUnreadable, project.id);

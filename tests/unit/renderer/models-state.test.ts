@@ -2,52 +2,38 @@
  * The model manager's state class and ConceptWorkspaceState's teacher list against the real browser-mode back end (server,
  * services, models folder, download job) over the typed WebSocket client, with a local Hub on 127.0.0.1.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { WsStudioApi } from '../../../electron/api/ws-client';
-import { startApiServer } from '../../support/api-server';
-import { connectWsApi } from '../../support/ws-api';
+import { describe, expect, it, vi } from 'vitest';
+import { useStudioServer } from '../../support/api-server';
 import { createServices } from '../../../electron/services/index';
-import type { WebServer } from '../../../electron/web/server';
 import { writeTinyPipeline } from '../../../native-models/diffusion/fixtures/tiny-pipeline';
 import { ConceptWorkspaceState } from '../../../renderer/src/lib/state/concept-workspace-state.svelte';
 import { ModelsState } from '../../../renderer/src/lib/state/models-state.svelte';
 import { FakeHub, writeFakeExport } from '../diffusion/fake-hub';
 
 const REPO = 'acme/tiny-ip2p';
-let root: string;
-let hub: FakeHub;
-let server: WebServer;
-let api: WsStudioApi;
-
-beforeAll(async () => {
-  root = await mkdtemp(path.join(tmpdir(), 'e2gan-models-ui-'));
-  hub = new FakeHub(REPO, await writeFakeExport(path.join(root, 'hub-export')));
+const studio = useStudioServer('e2gan-models-ui-', async (root) => {
+  const hub = new FakeHub(REPO, await writeFakeExport(path.join(root, 'hub-export')));
   await hub.start();
   const services = createServices({ dataDir: path.join(root, 'data'), hubUrl: hub.url, hfCacheDir: path.join(root, 'hf-cache') });
-  server = await startApiServer(root, { services, allowedPathRoots: [root] });
-  api = connectWsApi(server);
-});
-
-afterAll(async () => {
-  api?.dispose();
-  await server?.close();
-  await server?.services.close();
-  hub?.server.closeAllConnections();
-  await new Promise((resolve) => hub?.server.close(resolve));
-  await rm(root, { recursive: true, force: true });
+  return {
+    options: { services, allowedPathRoots: [root] },
+    teardown: async () => {
+      await services.close();
+      hub.server.closeAllConnections();
+      await new Promise((resolve) => hub.server.close(resolve));
+    },
+  };
 });
 
 const waitFor = <T>(check: () => T) => vi.waitFor(check, { timeout: 30_000, interval: 20 });
 
 describe('ModelsState', () => {
   it('imports a folder, downloads a Hub repo with progress, verifies and removes; the teacher list follows', async () => {
-    const project = server.services.projects.create({ name: 'Models' });
-    const concept = server.services.concepts.create({ projectId: project.id, name: 'Snow', prompt: 'make it snowy' });
-    const workspace = new ConceptWorkspaceState(api, project.id, concept.id);
-    const models = new ModelsState(api);
+    const project = studio.server.services.projects.create({ name: 'Models' });
+    const concept = studio.server.services.concepts.create({ projectId: project.id, name: 'Snow', prompt: 'make it snowy' });
+    const workspace = new ConceptWorkspaceState(studio.api, project.id, concept.id);
+    const models = new ModelsState(studio.api);
     const stopFlow = workspace.start();
     const stopModels = models.start();
     try {
@@ -56,10 +42,10 @@ describe('ModelsState', () => {
 
       await models.importFolder('');
       expect(models.error).toMatch(/folder of a diffusers ONNX export/);
-      await models.importFolder(path.join(root, 'nowhere'));
+      await models.importFolder(path.join(studio.root, 'nowhere'));
       expect(models.error).toMatch(/nowhere does not exist/);
 
-      const source = path.join(root, 'tiny');
+      const source = path.join(studio.root, 'tiny');
       await writeTinyPipeline(source, { kind: 'instruct-pix2pix' });
       await models.importFolder(source);
       expect(models.error).toBeNull();

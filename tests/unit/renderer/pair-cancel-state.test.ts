@@ -1,3 +1,7 @@
+/**
+ * Per-item cancel of pair generation through the renderer's ConceptWorkspaceState, against the real browser-mode back end
+ * (server, services, SQLite, job worker, built-in teacher) over the typed WebSocket client the page uses.
+ */
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { useStudioServer } from '../../support/api-server';
