@@ -10,13 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../electron/cli/main';
-import type { CliIo } from '../../electron/cli/command';
+import { trainTinyCliRun } from '../support/cli-run';
 import { createServices, type Services } from '../../electron/services/index';
 import { startWebServer } from '../../electron/web/server';
 
 const ARTIFACTS = join(process.cwd(), 'test-results', 'e2e');
-const SAMPLES = new URL('../../resources/samples/', import.meta.url).pathname;
 const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
@@ -26,7 +24,6 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
   '--no-first-run',
 ];
-const quietIo: CliIo = { isTty: false, out() {}, err() {} };
 
 function poll<T>(read: () => Promise<T> | T) {
   return expect.poll(read, { timeout: 60_000, interval: 100 });
@@ -53,32 +50,7 @@ let page: Page;
 beforeAll(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
   root = await mkdtemp(join(tmpdir(), 'e2gan-e2e-export-'));
-  runPath = join(root, 'run');
-  expect(await main(['teach', '--concept', 'sepia-vintage', '--in', SAMPLES, '--out', join(root, 'pairs'), '--pairs', '--size', '32'], quietIo)).toBe(0);
-  expect(
-    await main(
-      [
-        'train',
-        '--pairs',
-        join(root, 'pairs'),
-        '--out',
-        runPath,
-        '--steps',
-        '2',
-        '--size',
-        '32',
-        '--preset',
-        'tiny',
-        '--base',
-        'none',
-        '--checkpoint-every',
-        '2',
-        '--preview-every',
-        '2',
-      ],
-      quietIo,
-    ),
-  ).toBe(0);
+  runPath = await trainTinyCliRun(root, 'sepia-vintage');
   // Tests listen on 127.0.0.1 only: no LAN address, so the share says it fell back to loopback.
   services = createServices({ dataDir: join(root, 'data'), lanAddress: () => undefined });
   // The run folder was made by `e2gan train` outside the data folder: browser mode reads it only when allowed.

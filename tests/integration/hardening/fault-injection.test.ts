@@ -13,17 +13,14 @@ import { fileURLToPath } from 'node:url';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { trainTinyCliRun } from '../../support/cli-run';
 import { FakeHub, writeFakeExport } from '../../unit/diffusion/fake-hub';
-import type { CliIo } from '../../../electron/cli/command';
-import { main as cli } from '../../../electron/cli/main';
 import { createServices, type Services } from '../../../electron/services/index';
 import { checkDataFolder } from '../jobs/fixtures/store-invariants';
 import { writePng } from '../jobs/fixtures/make-images';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const CHILD = fileURLToPath(new URL('./fixtures/fault-child.ts', import.meta.url));
-const SAMPLES = fileURLToPath(new URL('../../../resources/samples/', import.meta.url));
-const quietIo: CliIo = { isTty: false, out() {}, err() {} };
 
 const faults: string[] = [];
 let root: string;
@@ -148,33 +145,7 @@ describe('kill -9 mid-job', () => {
   describe('export', () => {
     let runPath: string;
     beforeAll(async () => {
-      const work = path.join(root, 'cli-run');
-      expect(await cli(['teach', '--concept', 'night', '--in', SAMPLES, '--out', path.join(work, 'pairs'), '--pairs', '--size', '32'], quietIo)).toBe(0);
-      runPath = path.join(work, 'run');
-      expect(
-        await cli(
-          [
-            'train',
-            '--pairs',
-            path.join(work, 'pairs'),
-            '--out',
-            runPath,
-            '--steps',
-            '2',
-            '--size',
-            '32',
-            '--preset',
-            'tiny',
-            '--base',
-            'none',
-            '--checkpoint-every',
-            '2',
-            '--preview-every',
-            '2',
-          ],
-          quietIo,
-        ),
-      ).toBe(0);
+      runPath = await trainTinyCliRun(path.join(root, 'cli-run'), 'night');
     }, 180_000);
 
     it('the killed export is interrupted with no half export recorded, and resumes to exactly one export', async () => {

@@ -7,17 +7,14 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { main } from '../../../electron/cli/main';
-import type { CliIo } from '../../../electron/cli/command';
+import { trainTinyCliRun } from '../../support/cli-run';
 import type { ExecutorToHost } from '../../../electron/jobs/job-host';
 import { openStore } from '../../../electron/store/store';
 import { ExportsRepository } from '../../../electron/store/repositories/exports';
 // @ts-expect-error plain .mjs script without type declarations
 import { buildElectronBundles } from '../../../scripts/build.mjs';
 
-const SAMPLES = new URL('../../../resources/samples/', import.meta.url).pathname;
 const repoRoot = path.resolve(__dirname, '../../..');
-const quietIo: CliIo = { isTty: false, out() {}, err() {} };
 // Inside the repo so the bundle's require('onnxruntime-node') finds node_modules, as in the packaged app.
 const bundleRoot = path.join(repoRoot, 'dist', `.ship-test-${process.pid}`);
 let root: string;
@@ -36,31 +33,7 @@ beforeAll(async () => {
       'require(process.argv[2]);',
     ].join('\n'),
   );
-  expect(await main(['teach', '--concept', 'night', '--in', SAMPLES, '--out', path.join(root, 'pairs'), '--pairs', '--size', '32'], quietIo)).toBe(0);
-  expect(
-    await main(
-      [
-        'train',
-        '--pairs',
-        path.join(root, 'pairs'),
-        '--out',
-        path.join(root, 'run'),
-        '--steps',
-        '2',
-        '--size',
-        '32',
-        '--preset',
-        'tiny',
-        '--base',
-        'none',
-        '--checkpoint-every',
-        '2',
-        '--preview-every',
-        '2',
-      ],
-      quietIo,
-    ),
-  ).toBe(0);
+  await trainTinyCliRun(root, 'night');
 }, 120_000);
 
 afterAll(async () => {

@@ -4,8 +4,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../electron/cli/main';
-import type { CliIo } from '../../../electron/cli/command';
+import { trainTinyCliRun } from '../../support/cli-run';
 import {
   ConflictError,
   createServices,
@@ -19,9 +18,6 @@ import { LOOPBACK_WARNING } from '../../../electron/services/share-service';
 import { openStore } from '../../../electron/store/store';
 import { TrainingRunsRepository } from '../../../electron/store/repositories/training-runs';
 import type { TrainSettings } from '../../../native-models/e2gan/trainer';
-
-const SAMPLES = new URL('../../../resources/samples/', import.meta.url).pathname;
-const quietIo: CliIo = { isTty: false, out() {}, err() {} };
 
 let root: string;
 let runPath: string;
@@ -55,32 +51,7 @@ function nextEvent<K extends keyof ServiceEvents>(name: K, accept: (event: Servi
 
 beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'e2gan-ship-'));
-  runPath = path.join(root, 'run');
-  expect(await main(['teach', '--concept', 'color-invert', '--in', SAMPLES, '--out', path.join(root, 'pairs'), '--pairs', '--size', '32'], quietIo)).toBe(0);
-  expect(
-    await main(
-      [
-        'train',
-        '--pairs',
-        path.join(root, 'pairs'),
-        '--out',
-        runPath,
-        '--steps',
-        '2',
-        '--size',
-        '32',
-        '--preset',
-        'tiny',
-        '--base',
-        'none',
-        '--checkpoint-every',
-        '2',
-        '--preview-every',
-        '2',
-      ],
-      quietIo,
-    ),
-  ).toBe(0);
+  runPath = await trainTinyCliRun(root, 'color-invert');
   // No LAN address: the share falls back to 127.0.0.1, which is also all a test may listen on.
   services = createServices({ dataDir: path.join(root, 'data'), lanAddress: () => undefined });
   for (const name of ['exportsChanged', 'shareChanged', 'jobProgress'] as const) {

@@ -4,48 +4,20 @@
  */
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { trainTinyCliRun } from '../../support/cli-run';
 import { useStudioServer } from '../../support/api-server';
-import { main } from '../../../electron/cli/main';
-import type { CliIo } from '../../../electron/cli/command';
 import { createServices } from '../../../electron/services/index';
 import { ExportsState } from '../../../renderer/src/lib/state/exports-state.svelte';
 import { ProjectState } from '../../../renderer/src/lib/state/project-state.svelte';
 import { StudioApiError, type StudioApi } from '../../../electron/api/contract';
 
-const SAMPLES = new URL('../../../resources/samples/', import.meta.url).pathname;
-const quietIo: CliIo = { isTty: false, out() {}, err() {} };
 const waitFor = <T>(check: () => T) => vi.waitFor(check, { timeout: 60_000, interval: 20 });
 
 let runPath: string;
 const studio = useStudioServer(
   'e2gan-exports-state-',
   async (root) => {
-    runPath = path.join(root, 'run');
-    expect(await main(['teach', '--concept', 'cyanotype', '--in', SAMPLES, '--out', path.join(root, 'pairs'), '--pairs', '--size', '32'], quietIo)).toBe(0);
-    expect(
-      await main(
-        [
-          'train',
-          '--pairs',
-          path.join(root, 'pairs'),
-          '--out',
-          runPath,
-          '--steps',
-          '2',
-          '--size',
-          '32',
-          '--preset',
-          'tiny',
-          '--base',
-          'none',
-          '--checkpoint-every',
-          '2',
-          '--preview-every',
-          '2',
-        ],
-        quietIo,
-      ),
-    ).toBe(0);
+    runPath = await trainTinyCliRun(root, 'cyanotype');
     // Shares stay on 127.0.0.1 in tests.
     const services = createServices({ dataDir: path.join(root, 'data'), lanAddress: () => undefined });
     return { options: { dataDir: services.dataDir, services, allowedPathRoots: [root] }, teardown: () => services.close() };
