@@ -60,7 +60,7 @@ export function createTeachersService({ store, modelsDir }: { store: Store; mode
 /** The folder of an installed diffusion model; refused when it is not installed. */
 export function diffusionModelDir(modelsDir: string, modelId: string): string {
   const dir = path.join(modelsDir, modelId);
-  if (modelId.includes('/') || modelId.includes('\\') || !existsSync(path.join(dir, 'model_index.json'))) {
+  if (!isModelFolderName(modelId) || !existsSync(path.join(dir, 'model_index.json'))) {
     throw new InvalidInputError(`diffusion model '${modelId}' is not installed in ${modelsDir} (see teachers.list or e2gan models list)`);
   }
   return dir;
@@ -75,13 +75,19 @@ export function diffusionModelDir(modelsDir: string, modelId: string): string {
 export function checkTeacherChoice(teacher: string): void {
   if (teacher === '' || findTeacher(teacher)) return;
   if (!teacher.startsWith(DIFFUSION_PREFIX)) throw new InvalidInputError(`teacher: ${unknownTeacher(teacher)}`);
-  const modelId = teacher.slice(DIFFUSION_PREFIX.length);
-  // '.' and '..' would name the models folder itself or its parent, never a model in it.
-  if (modelId === '' || modelId === '.' || modelId === '..' || /[/\\]/.test(modelId)) {
+  if (!isModelFolderName(teacher.slice(DIFFUSION_PREFIX.length))) {
     throw new InvalidInputError(
       `teacher: '${teacher}' names no diffusion model; expected '${DIFFUSION_PREFIX}<model id>', a model folder name without '/' or '\\' (see teachers.list)`,
     );
   }
+}
+
+/**
+ * A model id is the name of one folder inside the models folder: not empty, no path separator, and not '.' or
+ * '..', which would name the models folder itself or its parent.
+ */
+function isModelFolderName(modelId: string): boolean {
+  return modelId !== '' && modelId !== '.' && modelId !== '..' && !/[/\\]/.test(modelId);
 }
 
 /** Why `teacher` is no teacher, with the choices. */
